@@ -1,0 +1,41 @@
+/**
+ * The `oneproc` command: dispatches to subcommands. Each subcommand lives in its own module and
+ * returns the process exit code; nothing here writes files or calls process.exit.
+ */
+import { VERSION } from '../version';
+
+const USAGE = `oneproc ${VERSION} — one process per container; scale with replicas.
+
+Usage:
+  oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
+  oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn]
+  oneproc policy
+  oneproc audit
+  oneproc --version | --help
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+/** Subcommands, loaded lazily so that `oneproc check` never loads the webhook or cdk8s. */
+const COMMANDS: Record<string, () => Command> = {
+  check: () => (require('./check') as typeof import('./check')).run,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`oneproc: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  const run = load();
+  return run(rest);
+}

@@ -1,0 +1,124 @@
+/**
+ * The engine: one container in, findings out. Every door (CLI, webhook, constructs, sources) calls
+ * `checkContainer`. Pure: no IO, never throws for any input shape.
+ */
+import { RULES } from './rules';
+import type { Decision, ServerRule } from './rules/types';
+import { containerCommands } from './shell';
+import type { SimpleCommand } from './shell/types';
+import type { Category, Finding, Origin, Severity } from './types';
+
+export const EXEMPT_ANNOTATION = 'oneproc.dev/allow-multiple-workers';
+export const EXEMPT_UNTIL_ANNOTATION = 'oneproc.dev/allow-until';
+
+export interface CheckOptions {
+  /** The container's field path, e.g. `spec.template.spec.containers[0]`. Default `container`. */
+  readonly path?: string;
+  /** Severity of an error-level decision per category; `off` drops the category. */
+  readonly severity?: Partial<Record<Category, Severity | 'off'>>;
+  /** Copied into every finding. */
+  readonly origin?: Origin;
+}
+
+/** Default severity per category: web servers are errors, job-queue workers warnings (DESIGN.md). */
+export const DEFAULT_SEVERITY: Record<Category, Severity | 'off'> = { web: 'error', queue: 'warning' };
+
+/** Checks one Kubernetes container object (any JSON value). Never throws. */
+export function checkContainer(container: unknown, options: CheckOptions = {}): Finding[] {
+  const path = options.path ?? 'container';
+  const origin = options.origin ?? {};
+  try {
+    const { commands, problems } = containerCommands(container, path);
+    const findings: Finding[] = [];
+    for (const cmd of commands) {
+      const rule = RULES.find((r) => safe(() => r.recognise(cmd), false));
+      if (!rule) continue;
+      const decision = safe<Decision>(() => rule.decide(cmd), {
+        outcome: 'unknown',
+        evidence: cmd.argv.map((w) => w.text).join(' '),
+        path: cmd.argv[0]?.path ?? path,
+        why: 'oneproc could not read this command line',
+      });
+      const finding = toFinding(rule, cmd, decision, options, origin);
+      if (finding) findings.push(finding);
+    }
+    for (const problem of problems) {
+      findings.push({
+        rule: 'shell',
+        category: 'web',
+        severity: 'warning',
+        message: `${problem.message}; oneproc cannot tell how many worker processes it starts.`,
+        path: problem.path,
+        workers: null,
+        origin,
+      });
+    }
+    return findings;
+  } catch (err) {
+    return [
+      {
+        rule: 'internal',
+        category: 'web',
+        severity: 'warning',
+        message: `oneproc failed to check this container (${String(err)}); please report this input.`,
+        path,
+        workers: null,
+        origin,
+      },
+    ];
+  }
+}
+
+function toFinding(
+  rule: ServerRule,
+  cmd: SimpleCommand,
+  decision: Decision,
+  options: CheckOptions,
+  origin: Origin,
+): Finding | undefined {
+  if (decision.outcome === 'single') return undefined;
+  const configured = options.severity?.[rule.category] ?? DEFAULT_SEVERITY[rule.category];
+  if (configured === 'off') return undefined;
+  const fix = safe(() => rule.fix(decision), '');
+  const exempt = `To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
+  const entry = cmd.entrypointUnknown
+    ? ' (the container sets only args, so this assumes the image ENTRYPOINT runs them as a command)'
+    : '';
+  if (decision.outcome === 'multiple') {
+    const count = decision.workers === null ? 'several' : String(decision.workers);
+    const why = decision.why ? ` (${decision.why})` : '';
+    return {
+      rule: rule.id,
+      category: rule.category,
+      severity: configured,
+      message:
+        `${rule.title} starts ${count} worker processes${why}: \`${decision.evidence}\`${entry}. ` +
+        'Each process has its own memory, so sessions, caches and counters differ between requests, and ' +
+        'the autoscaler sees one opaque pod. ' +
+        `Fix: ${fix ? `${fix}; ` : ''}run one process per container, scale with replicas or a HorizontalPodAutoscaler, ` +
+        `and keep shared state in Redis. ${exempt}`,
+      path: decision.path,
+      workers: decision.workers,
+      origin,
+    };
+  }
+  return {
+    rule: rule.id,
+    category: rule.category,
+    severity: 'warning',
+    message:
+      `${rule.title} worker count cannot be known here: \`${decision.evidence}\`${entry} — ${decision.why}. ` +
+      `If it can exceed 1, ${fix ? `${fix}; ` : ''}run one process per container and scale with replicas. ${exempt}`,
+    path: decision.path,
+    workers: null,
+    origin,
+  };
+}
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Helpers shared by the server rules: finding options in an argv the way each server's own parser
+ * does, reading a worker count from a word or an env entry, and bounding `$(nproc)` formulas.
+ * Pure functions: no IO, never throw.
+ */
+import type { EnvEntry, SimpleCommand, Word } from '../shell/types';
+import type { Decision } from './types';
+
+/** The basename of argv[0] (`/app/.venv/bin/uvicorn` → `uvicorn`), or '' when there is none. */
+export function programName(cmd: SimpleCommand): string {
+  const first = cmd.argv[0];
+  if (!first) return '';
+  const text = first.text;
+  const slash = text.lastIndexOf('/');
+  return slash >= 0 ? text.slice(slash + 1) : text;
+}
+
+/** One occurrence of an option in argv. */
+export interface OptionHit {
+  /** The option as written, e.g. `-w`, `--workers`. */
+  readonly name: string;
+  /** Its value as a word (glued values get a word of their own), or null when the value is missing. */
+  readonly value: Word | null;
+  /** The option and its value as the user wrote them, e.g. `--workers 4`, `-w4`. */
+  readonly written: string;
+  /** The field of the value (or of the option, when the value is missing). */
+  readonly path: string;
+  /** Index of the option's word in argv. */
+  readonly index: number;
+}
+
+export interface ScanOptions {
+  /**
+   * How a short option's value may be glued to it: `-w4` (argparse, click, getopt) and, for argparse,
+   * also `-w=4`. `none`: only `-w 4`. Default: `glued`.
+   */
+  readonly shortGlue?: 'glued' | 'glued-or-equals' | 'none';
+  /** Index in argv where options start (after a subcommand, say). Default 1. */
+  readonly from?: number;
+  /** Options of this program that take a value, so that their values are skipped. */
+  readonly takesValue?: readonly string[];
+}
+
+/**
+ * All occurrences of a value-taking option (`names` such as `['-w', '--workers']`), in order, so a
+ * rule can apply its server's precedence (usually: the last one wins). Scanning stops at `--`.
+ * Long options accept `--name value` and `--name=value`.
+ */
+export function findOption(
+  argv: readonly Word[],
+  names: readonly string[],
+  opts: ScanOptions = {},
+): OptionHit[] {
+  const hits: OptionHit[] = [];
+  const glue = opts.shortGlue ?? 'glued';
+  const skip = new Set(opts.takesValue ?? []);
+  for (let i = opts.from ?? 1; i < argv.length; i++) {
+    const word = argv[i];
+    const text = word.text;
+    if (text === '--') break;
+    let matched = false;
+    for (const name of names) {
+      if (text === name) {
+        const value = argv[i + 1] ?? null;
+        hits.push({
+          name,
+          value,
+          written: value ? `${name} ${value.text}` : name,
+          path: value ? value.path : word.path,
+          index: i,
+        });
+        i++;
+        matched = true;
+        break;
+      }
+      const isLong = name.startsWith('--');
+      if (isLong && text.startsWith(`${name}=`)) {
+        hits.push({
+          name,
+          value: sliceWord(word, name.length + 1),
+          written: text,
+          path: word.path,
+          index: i,
+        });
+        matched = true;
+        break;
+      }
+      if (!isLong && name.length === 2 && glue !== 'none' && text.startsWith(name) && text.length > 2) {
+        const rest = glue === 'glued-or-equals' && text[2] === '=' ? 3 : 2;
+        hits.push({ name, value: sliceWord(word, rest), written: text, path: word.path, index: i });
+        matched = true;
+        break;
+      }
+    }
+    if (!matched && skip.has(text)) i++;
+  }
+  return hits;
+}
+
+/** True when any of `names` appears as a flag (no value) before `--`. */
+export function hasFlag(argv: readonly Word[], names: readonly string[], from = 1): Word | undefined {
+  for (let i = from; i < argv.length; i++) {
+    if (argv[i].text === '--') return undefined;
+    if (names.includes(argv[i].text)) return argv[i];
+  }
+  return undefined;
+}
+
+function sliceWord(word: Word, start: number): Word {
+  return { text: word.text.slice(start), unknown: word.unknown, path: word.path };
+}
+
+/** What a worker count written somewhere turns out to be. */
+export type Count =
+  | { readonly kind: 'number'; readonly n: number }
+  /** A formula over the CPU count whose smallest value for 1…256 CPUs is `min` (and largest `max`). */
+  | { readonly kind: 'per-cpu'; readonly min: number; readonly max: number }
+  /** Text the rule must interpret itself (`max`, `auto`, …) — known, but not a number. */
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'unknown'; readonly why: string };
+
+/** Reads a count from a word: a decimal integer, a `$(nproc)` formula, other text, or unknown. */
+export function readCount(word: Pick<Word, 'text' | 'unknown'>): Count {
+  const text = word.text.trim();
+  if (/^[+-]?\d{1,15}$/.test(text)) return { kind: 'number', n: Number.parseInt(text, 10) };
+  const formula = cpuFormulaBounds(text);
+  if (formula) return { kind: 'per-cpu', ...formula };
+  if (word.unknown) return { kind: 'unknown', why: word.unknown };
+  return { kind: 'text', text };
+}
+
+/** Reads a count from an env entry (e.g. WEB_CONCURRENCY). */
+export function readEnvCount(entry: EnvEntry): Count {
+  if (entry.value === undefined)
+    return { kind: 'unknown', why: entry.unknown ?? `${entry.name} is not known here` };
+  return readCount({ text: entry.value });
+}
+
+const CPU_TERMS = [
+  /\$\(\s*nproc(?:\s+--all)?\s*\)/g,
+  /`\s*nproc(?:\s+--all)?\s*`/g,
+  /\$\(\s*getconf\s+_?NPROCESSORS_ONLN\s*\)/g,
+  /\$\(\s*grep\s+-c\s+\^?processor\s+\/proc\/cpuinfo\s*\)/g,
+  /\$\(\s*python3?\s+-c\s+['"]import\s+(?:os|multiprocessing)\s*;\s*print\((?:os|multiprocessing)\.cpu_count\(\)\)['"]\s*\)/g,
+];
+
+/**
+ * Bounds of a shell arithmetic formula over the CPU count, e.g. `$((2*$(nproc)+1))` → {min: 3, max: 513},
+ * or a bare `$(nproc)` → {min: 1, max: 256}. Returns null when the text is not such a formula.
+ */
+export function cpuFormulaBounds(text: string): { min: number; max: number } | null {
+  let expr = text.trim();
+  let sawCpu = false;
+  for (const re of CPU_TERMS) {
+    expr = expr.replace(re, () => {
+      sawCpu = true;
+      return 'C';
+    });
+  }
+  if (!sawCpu) return null;
+  const arith = /^\$\(\((.*)\)\)$/s.exec(expr);
+  if (arith) expr = arith[1];
+  if (expr.length > 200 || !/^[\dC+\-*/()\s]+$/.test(expr)) return null;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let cpus = 1; cpus <= 256; cpus++) {
+    const value = evalArithmetic(expr, cpus);
+    if (value === null) return null;
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+  }
+  return { min, max };
+}
+
+/** A tiny integer evaluator for + - * / and parentheses, as shell arithmetic does. */
+function evalArithmetic(expr: string, cpus: number): number | null {
+  const tokens = expr.match(/\d+|C|[+\-*/()]/g) ?? [];
+  let pos = 0;
+  const peek = () => tokens[pos];
+  const primary = (): number | null => {
+    const t = tokens[pos++];
+    if (t === undefined) return null;
+    if (t === 'C') return cpus;
+    if (t === '(') {
+      const v = sum();
+      if (tokens[pos++] !== ')') return null;
+      return v;
+    }
+    if (t === '-') {
+      const v = primary();
+      return v === null ? null : -v;
+    }
+    if (/^\d+$/.test(t)) return Number.parseInt(t, 10);
+    return null;
+  };
+  const product = (): number | null => {
+    let left = primary();
+    while (left !== null && (peek() === '*' || peek() === '/')) {
+      const op = tokens[pos++];
+      const right = primary();
+      if (right === null || (op === '/' && right === 0)) return null;
+      left = op === '*' ? left * right : Math.trunc(left / right);
+    }
+    return left;
+  };
+  const sum = (): number | null => {
+    let left = product();
+    while (left !== null && (peek() === '+' || peek() === '-')) {
+      const op = tokens[pos++];
+      const right = product();
+      if (right === null) return null;
+      left = op === '+' ? left + right : left - right;
+    }
+    return left;
+  };
+  const value = sum();
+  return pos === tokens.length ? value : null;
+}
+
+/**
+ * Turns a count into a decision with the usual meaning (n ≤ 1: one process; n > 1: that many).
+ * Rules with other semantics (pm2's 0 = max, hypercorn 0.18's 0 = in-process) handle those first.
+ */
+export function decideCount(count: Count, evidence: string, path: string, textMeaning?: string): Decision {
+  switch (count.kind) {
+    case 'number':
+      return count.n > 1
+        ? { outcome: 'multiple', workers: count.n, evidence, path }
+        : { outcome: 'single', evidence, path };
+    case 'per-cpu':
+      if (count.min > 1) {
+        return {
+          outcome: 'multiple',
+          workers: null,
+          evidence,
+          path,
+          why: `at least ${count.min} on any node`,
+        };
+      }
+      return { outcome: 'unknown', evidence, path, why: 'it depends on the number of CPUs of the node' };
+    case 'text':
+      return {
+        outcome: 'unknown',
+        evidence,
+        path,
+        why: textMeaning ?? `"${count.text}" is not a number the server accepts as a worker count`,
+      };
+    case 'unknown':
+      return { outcome: 'unknown', evidence, path, why: count.why };
+  }
+}
+
+/** Env entry lookup. */
+export function env(cmd: SimpleCommand, name: string): EnvEntry | undefined {
+  return cmd.env.get(name);
+}

@@ -1,0 +1,47 @@
+import type { SimpleCommand } from '../shell/types';
+import type { Category } from '../types';
+
+/**
+ * What a rule decides about one command.
+ * - `single`: one worker process (nothing to report).
+ * - `multiple`: more than one worker process (an error, for the web category).
+ * - `unknown`: a count is asked for but cannot be resolved here (a warning), with the reason.
+ */
+export type Decision =
+  | { readonly outcome: 'single'; readonly evidence?: string; readonly path?: string }
+  | {
+      readonly outcome: 'multiple';
+      /** The fixed count, or null when it is e.g. one per CPU (`--fast`, `-i max`, `$((2*$(nproc)+1))`). */
+      readonly workers: number | null;
+      /** The words that decided it, as the user wrote them, e.g. `--workers 4`, `WEB_CONCURRENCY=4`. */
+      readonly evidence: string;
+      /** The field that decided it. */
+      readonly path: string;
+      /** Extra explanation, e.g. "celery's prefork pool starts one process per CPU by default". */
+      readonly why?: string;
+    }
+  | {
+      readonly outcome: 'unknown';
+      readonly evidence: string;
+      readonly path: string;
+      /** Why it cannot be known here, e.g. "WEB_CONCURRENCY comes from a Secret (valueFrom)". */
+      readonly why: string;
+    };
+
+/** One server family: how it is recognised and how its real implementation chooses its worker count. */
+export interface ServerRule {
+  /** Stable id used in findings and configuration, e.g. `uvicorn`. */
+  readonly id: string;
+  /** Human name, e.g. `Uvicorn`. */
+  readonly title: string;
+  readonly category: Category;
+  /** True when this command starts this server (usually by argv[0]'s basename and a subcommand). */
+  recognise(cmd: SimpleCommand): boolean;
+  /** How many worker processes the server will start for this command. Must never throw. */
+  decide(cmd: SimpleCommand): Decision;
+  /**
+   * How to run it as one process, e.g. "drop `--workers 4` (or set `--workers 1`)". The engine adds
+   * the general advice (replicas, HPA, Redis) and how to exempt.
+   */
+  fix(decision: Decision): string;
+}

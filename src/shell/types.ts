@@ -1,0 +1,55 @@
+/** A container's command line after Kubernetes and shell processing: what the rules read. */
+
+/** One word of a command line after expansion. */
+export interface Word {
+  /**
+   * The expanded text. When `unknown` is set this is the text as written (e.g. `$(nproc)`,
+   * `${WORKERS:-4}` with WORKERS unknown, `--workers=$(W)`), never an empty string standing in
+   * for an unknown value.
+   */
+  readonly text: string;
+  /** Why the value cannot be known here, e.g. `WORKERS comes from valueFrom`, `command substitution`. */
+  readonly unknown?: string;
+  /** The field this word came from, e.g. `spec.containers[0].args[3]`. */
+  readonly path: string;
+}
+
+/** One environment variable as the server process will see it. */
+export interface EnvEntry {
+  readonly name: string;
+  /** The literal (expanded) value, when known. */
+  readonly value?: string;
+  /** Why the value cannot be known here (valueFrom, envFrom, a shell substitution, …). */
+  readonly unknown?: string;
+  /** The field that set it, e.g. `spec.containers[0].env[2].value`. */
+  readonly path: string;
+}
+
+export type Env = ReadonlyMap<string, EnvEntry>;
+
+/** A simple command that a container runs: a program and its arguments, wrappers stripped. */
+export interface SimpleCommand {
+  /** argv[0] is the program as written (`/app/.venv/bin/uvicorn`); rules compare its basename. */
+  readonly argv: readonly Word[];
+  /** The environment the program sees: container env, then `env A=B`/`A=B cmd` prefixes. */
+  readonly env: Env;
+  /** Wrappers stripped from the front, outermost first (`tini`, `exec`, `python -m`, …). */
+  readonly wrappers: readonly string[];
+  /**
+   * True when the container's `command` is not set, so the image's ENTRYPOINT (unknown here) runs
+   * with these words as its arguments; a rule that recognises argv[0] may still judge it, since most
+   * entrypoints exec "$@", but the message must say the entrypoint is the image's.
+   */
+  readonly entrypointUnknown?: boolean;
+}
+
+/** A part of the command line that could not be read (an unparsable script, …): a warning. */
+export interface ShellProblem {
+  readonly message: string;
+  readonly path: string;
+}
+
+export interface ShellResult {
+  readonly commands: readonly SimpleCommand[];
+  readonly problems: readonly ShellProblem[];
+}
