@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Installs the machine-level tools the tests use, when missing: Debian packages (the real servers,
-# redis-server, nginx, util-linux's unshare) and the helm binary. Idempotent; run by scripts/test.sh.
+# redis-server, nginx, util-linux's unshare) and the helm binary. Idempotent and quiet: when everything
+# is present it prints nothing and touches no package index. Run by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The real servers that test/realservers starts and counts (Debian 12 versions: uvicorn 0.17.6,
+# gunicorn 20.1.0, uWSGI 2.0.21, hypercorn 0.13.2, celery 5.2.6, puma 5.6.5, unicorn 6.0.0,
+# daphne 4.0.0, waitress 2.1.2, rq 1.13.0), the services other tests use, and the tools behind them.
 APT_PACKAGES=(
   util-linux procps
+  python3-uvicorn gunicorn uwsgi uwsgi-plugin-python3 python3-hypercorn python3-fastapi
+  python3-daphne python3-waitress
+  celery python3-celery python3-rq python3-redis redis-server
+  puma unicorn
+  nginx
 )
 
 missing=()
@@ -19,6 +28,24 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Wait for another apt/dpkg run (unattended upgrades, a parallel setup) instead of failing on its lock.
+  apt_opts=(-o DPkg::Lock::Timeout=300 -o APT::Get::Assume-Yes=true -qq)
+  log="$(mktemp)"
+  # Packaged services (redis-server, nginx) must not start on install and hold ports 6379 and 80: the
+  # tests start their own. A policy-rc.d that exits 101 forbids it, as Debian's container images do.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
+  # The package index is refreshed only here, when something is missing.
+  if ! { apt-get "${apt_opts[@]}" update &&
+    apt-get "${apt_opts[@]}" install --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "setup: apt-get failed to install ${missing[*]}" >&2
+    exit 1
+  fi
+  rm -f "$log"
 fi
