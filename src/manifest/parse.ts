@@ -96,10 +96,9 @@ export function parseManifests(text: string, file: string, options: ParseOptions
       // A document of only comments (or a bare `---`) is empty, not a null object.
       if (value === null || value === undefined) return;
     } catch (err) {
-      const why =
-        err instanceof ReferenceError && /alias/i.test(err.message)
-          ? 'too many alias expansions (a YAML "alias bomb"?); refusing to expand it'
-          : `cannot be converted to data: ${err instanceof Error ? err.message : String(err)}`;
+      const why = /alias count/i.test(messageOf(err))
+        ? 'too many alias expansions (a YAML "alias bomb"?); refusing to expand it'
+        : `cannot be converted to data: ${messageOf(err)}`;
       errors.push(new InputError(`document ${index} ${why}`, file, start.line, start.column));
       return;
     }
@@ -126,7 +125,7 @@ function readJson(text: string, file: string, parsed: Document.Parsed[]): { valu
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = messageOf(err);
     // JSON.parse does not always say where (V8 often prints a snippet instead); jsonc-parser does.
     const problems: ParseError[] = [];
     parseJsonTree(text, problems, { disallowComments: true, allowTrailingComma: false });
@@ -202,4 +201,12 @@ function findPair(doc: Document.Parsed, map: unknown, key: string, depth: number
     }
   }
   return merged;
+}
+
+/** An error's message, without `instanceof` (errors may come from another realm). */
+function messageOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null && typeof (err as Error).message === 'string') {
+    return (err as Error).message;
+  }
+  return String(err);
 }
