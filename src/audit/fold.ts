@@ -30,7 +30,9 @@ export function foldOwned(objects: readonly Listed[]): { keep: Listed[]; folded:
 function controllerOf(object: Record<string, unknown>): string | undefined {
   const refs = metadata(object).ownerReferences;
   if (!Array.isArray(refs)) return undefined;
-  const ref = refs.find((r) => typeof r === 'object' && r !== null && (r as { controller?: unknown }).controller === true);
+  const ref = refs.find(
+    (r) => typeof r === 'object' && r !== null && (r as { controller?: unknown }).controller === true,
+  );
   const uid = (ref as { uid?: unknown } | undefined)?.uid;
   return typeof uid === 'string' ? uid : undefined;
 }

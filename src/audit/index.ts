@@ -3,7 +3,7 @@
  * Lists Pods and the seven workload kinds (paginated), folds controller-owned objects into their
  * owners, and runs `inspectObject` on the rest.
  */
-import { type ObjectCheckOptions, inspectObject } from '../manifest';
+import { inspectObject, type ObjectCheckOptions } from '../manifest';
 import type { Finding } from '../types';
 import { ApiError, type ClusterTarget } from './client';
 import { foldOwned, type Listed } from './fold';
@@ -94,7 +94,10 @@ async function listKind(
           // List items carry no kind or apiVersion: put them back so findings and folding name them.
           const object: Record<string, unknown> = { apiVersion: spec.apiVersion, kind: spec.kind, ...item };
           const meta = (object.metadata ?? {}) as { uid?: unknown; namespace?: unknown; name?: unknown };
-          items.set(typeof meta.uid === 'string' ? meta.uid : `${meta.namespace}/${meta.name}/${items.size}`, object);
+          items.set(
+            typeof meta.uid === 'string' ? meta.uid : `${meta.namespace}/${meta.name}/${items.size}`,
+            object,
+          );
         }
         const next = page?.metadata?.continue;
         token = typeof next === 'string' && next.length > 0 ? next : undefined;

@@ -102,8 +102,11 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
     if (req.headers.authorization !== `Bearer ${options.token}`) {
       return send(401, status(401, 'Unauthorized', 'Unauthorized'));
     }
-    const m = /^\/(?:api\/v1|apis\/(?:apps|batch)\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)$/.exec(url.pathname);
-    if (!m || !(m[2] in LIST_KIND)) return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    const m = /^\/(?:api\/v1|apis\/(?:apps|batch)\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)$/.exec(
+      url.pathname,
+    );
+    if (!m || !(m[2] in LIST_KIND))
+      return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
     const [, namespace, resource] = m;
     const answer = () => {
       if (options.forbidden?.includes(resource)) {
@@ -121,23 +124,37 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
         expired.add(resource);
         return send(
           410,
-          status(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.'),
+          status(
+            410,
+            'Expired',
+            'The provided continue parameter is too old to display a consistent list result.',
+          ),
         );
       }
-      const all = (options.objects[resource] ?? []).filter((o) => !namespace || (o.metadata as { namespace?: string }).namespace === namespace);
+      const all = (options.objects[resource] ?? []).filter(
+        (o) => !namespace || (o.metadata as { namespace?: string }).namespace === namespace,
+      );
       const limit = Number(url.searchParams.get('limit') ?? 0) || all.length;
       const offset = token ? Number(Buffer.from(token, 'base64').toString('utf8')) : 0;
       const items = all.slice(offset, offset + limit);
-      const next = offset + limit < all.length ? Buffer.from(String(offset + limit)).toString('base64') : undefined;
+      const next =
+        offset + limit < all.length ? Buffer.from(String(offset + limit)).toString('base64') : undefined;
       send(200, {
         kind: LIST_KIND[resource],
-        apiVersion: resource.match(/deployments|statefulsets|daemonsets|replicasets/) ? 'apps/v1' : resource.match(/jobs/) ? 'batch/v1' : 'v1',
-        metadata: { resourceVersion: '12345', ...(next ? { continue: next, remainingItemCount: all.length - offset - limit } : {}) },
+        apiVersion: resource.match(/deployments|statefulsets|daemonsets|replicasets/)
+          ? 'apps/v1'
+          : resource.match(/jobs/)
+            ? 'batch/v1'
+            : 'v1',
+        metadata: {
+          resourceVersion: '12345',
+          ...(next ? { continue: next, remainingItemCount: all.length - offset - limit } : {}),
+        },
         items,
       });
     };
     const delay = options.slow?.[resource];
-    if (delay) setTimeout(answer, delay);
+    if (delay) setTimeout(answer, delay).unref();
     else answer();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
