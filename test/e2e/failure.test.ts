@@ -2,7 +2,17 @@
  * The failure the project exists for, reproduced with the real servers: the write-up's app under
  * `uvicorn --workers 4` keeps state in four separate memories.
  */
-import { EXAMPLE_DIR, freePort, many, request, requireDebianPackages, type Started, start, stopAll, waitReady } from './harness';
+import {
+  EXAMPLE_DIR,
+  freePort,
+  many,
+  request,
+  requireDebianPackages,
+  type Started,
+  start,
+  stopAll,
+  waitReady,
+} from './harness';
 
 let port: number;
 let server: Started;
@@ -12,7 +22,18 @@ beforeAll(async () => {
   port = await freePort();
   server = start(
     'uvicorn --workers 4',
-    ['/usr/bin/python3', '-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', String(port), '--workers', '4'],
+    [
+      '/usr/bin/python3',
+      '-m',
+      'uvicorn',
+      'main:app',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '4',
+    ],
     { cwd: EXAMPLE_DIR, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
   );
   await waitReady(port, '/healthz', server);
@@ -46,7 +67,11 @@ describe('uvicorn --workers 4 with state in process memory', () => {
     const refreshes = await many(100, 16, () => request(port, '/me', { cookie }));
     const loggedOut = refreshes.filter((r) => r.status === 401);
     const observed = `${refreshes.length} refreshes, ${loggedOut.length} answered 401 not logged in`;
-    expect({ observed, loggedOutSometimes: loggedOut.length > 0, loggedInSometimes: loggedOut.length < 100 }).toEqual({
+    expect({
+      observed,
+      loggedOutSometimes: loggedOut.length > 0,
+      loggedInSometimes: loggedOut.length < 100,
+    }).toEqual({
       observed,
       loggedOutSometimes: true,
       loggedInSometimes: true,

@@ -5,7 +5,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EXAMPLE_DIR, freePort, many, request, requireDebianPackages, type Started, start, stopAll, waitReady } from './harness';
+import {
+  EXAMPLE_DIR,
+  freePort,
+  many,
+  request,
+  requireDebianPackages,
+  type Started,
+  start,
+  stopAll,
+  waitReady,
+} from './harness';
 
 const PASSWORD = 'e2e-secret-pw';
 let dir: string;
@@ -17,21 +27,36 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oneproc-e2e-'));
   const redisPort = await freePort();
   const redis = start('redis-server', [
-    '/usr/bin/redis-server', '--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--requirepass', PASSWORD, '--dir', dir,
+    '/usr/bin/redis-server',
+    '--port',
+    String(redisPort),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--requirepass',
+    PASSWORD,
+    '--dir',
+    dir,
   ]);
   const ports = [await freePort(), await freePort(), await freePort()];
   for (const port of ports) {
     instances.push(
-      start(`uvicorn :${port}`, ['/usr/bin/python3', '-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', String(port)], {
-        cwd: EXAMPLE_DIR,
-        env: {
-          ...process.env,
-          PYTHONDONTWRITEBYTECODE: '1',
-          WEB_CONCURRENCY: '1',
-          REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redisPort}/0`,
+      start(
+        `uvicorn :${port}`,
+        ['/usr/bin/python3', '-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', String(port)],
+        {
+          cwd: EXAMPLE_DIR,
+          env: {
+            ...process.env,
+            PYTHONDONTWRITEBYTECODE: '1',
+            WEB_CONCURRENCY: '1',
+            REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redisPort}/0`,
+          },
         },
-      }),
+      ),
     );
   }
   front = await freePort();
@@ -78,7 +103,11 @@ describe('one process per instance, three instances behind nginx, state in Redis
     const lost = pairs.filter((p) => p.value !== `v${p.i}`);
     const pids = new Set(pairs.flatMap((p) => [p.setPid, p.getPid]));
     const crossed = pairs.filter((p) => p.setPid !== p.getPid).length;
-    expect({ lost: lost.length, firstLost: lost.slice(0, 3), processes: pids.size }).toEqual({ lost: 0, firstLost: [], processes: 3 });
+    expect({ lost: lost.length, firstLost: lost.slice(0, 3), processes: pids.size }).toEqual({
+      lost: 0,
+      firstLost: [],
+      processes: 3,
+    });
     // Most reads are answered by another process than the one that stored the value.
     expect(crossed).toBeGreaterThan(500);
   });

@@ -49,7 +49,11 @@ export interface Started {
 const running = new Set<Started>();
 
 /** Starts a command in its own process group. */
-export function start(name: string, argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Started {
+export function start(
+  name: string,
+  argv: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Started {
   const child = spawn(argv[0], argv.slice(1), {
     cwd: options.cwd,
     env: options.env ?? process.env,
@@ -101,7 +105,11 @@ export interface Answer {
 }
 
 /** One request on a new connection (no keep-alive: a new connection may reach another process). */
-export function request(port: number, path: string, options: { method?: string; cookie?: string } = {}): Promise<Answer> {
+export function request(
+  port: number,
+  path: string,
+  options: { method?: string; cookie?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -149,7 +157,11 @@ export async function waitReady(port: number, path: string, proc: Started, timeo
 }
 
 /** Runs `count` requests, `concurrency` at a time. */
-export async function many<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+export async function many<T>(
+  count: number,
+  concurrency: number,
+  fn: (i: number) => Promise<T>,
+): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
   await Promise.all(
