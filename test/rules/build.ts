@@ -1,26 +1,31 @@
-/** Hand-built SimpleCommands for rule unit tests: words get paths `command[i]`, env entries `env[i]`. */
-import type { EnvEntry, SimpleCommand, Word } from '../../src/shell/types';
+/** Hand-built commands for rule unit tests: what the shell layer would hand a rule. */
+import type { EnvEntry, SimpleCommand } from '../../src/shell/types';
 
+/** An env value: a literal string, or `{ unknown: reason }` for valueFrom/envFrom. */
 export type EnvSpec = Record<string, string | { unknown: string }>;
 
-export function words(texts: readonly (string | Word)[]): Word[] {
-  return texts.map((t, i) => (typeof t === 'string' ? { text: t, path: `command[${i}]` } : t));
-}
-
-export function command(texts: readonly (string | Word)[], env: EnvSpec = {}): SimpleCommand {
+/**
+ * `argv` words get paths `container.args[i]`; a word written `?text` is unknown (as the shell layer
+ * marks `$(nproc)` or `$(W)` from valueFrom), with the reason `test reason`.
+ */
+export function command(argv: readonly string[], env: EnvSpec = {}): SimpleCommand {
   const entries = new Map<string, EnvEntry>();
   Object.entries(env).forEach(([name, spec], i) => {
+    const path = `container.env[${i}]`;
     entries.set(
       name,
       typeof spec === 'string'
-        ? { name, value: spec, path: `env[${i}].value` }
-        : { name, unknown: spec.unknown, path: `env[${i}]` },
+        ? { name, value: spec, path: `${path}.value` }
+        : { name, unknown: spec.unknown, path },
     );
   });
-  return { argv: words(texts), env: entries, wrappers: [] };
-}
-
-/** A word whose value cannot be known here, as the shell layer produces for valueFrom or `$(nproc)`. */
-export function unknownWord(text: string, why: string, path = 'command[9]'): Word {
-  return { text, unknown: why, path };
+  return {
+    argv: argv.map((text, i) =>
+      text.startsWith('?')
+        ? { text: text.slice(1), unknown: 'test reason', path: `container.args[${i}]` }
+        : { text, path: `container.args[${i}]` },
+    ),
+    env: entries,
+    wrappers: [],
+  };
 }

@@ -1,5 +1,5 @@
 import { celery } from '../../src/rules/celery';
-import { command } from './build';
+import { command } from './hand';
 
 describe('celery rule', () => {
   it('is a queue rule', () => {

@@ -1,5 +1,5 @@
 import { firstPositional, stripLaunchers } from '../../src/rules/common';
-import { command, words } from './build';
+import { command, words } from './hand';
 
 describe('stripLaunchers', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { outOfScope, outOfScopeProgram } from '../../src/rules/out-of-scope';
-import { command } from './build';
+import { command } from './hand';
 
 describe('out-of-scope rule', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { isPm2ConfigFile, pm2, pm2Instances } from '../../src/rules/pm2';
-import { command, unknownWord } from './build';
+import { command, unknownWord } from './hand';
 
 describe('pm2 rule', () => {
   it.each([

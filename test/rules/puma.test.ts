@@ -1,5 +1,5 @@
 import { puma } from '../../src/rules/puma';
-import { command } from './build';
+import { command } from './hand';
 
 describe('puma rule', () => {
   it('recognises puma, bundle exec puma and rails server, not other rails commands', () => {
