@@ -255,7 +255,6 @@ export function env(cmd: SimpleCommand, name: string): EnvEntry | undefined {
   return cmd.env.get(name);
 }
 
-<<<<<<< HEAD
 /**
  * Launchers that run the program named by a later word: `bundle exec puma`, `npx pm2-runtime`,
  * `python -m celery`. The shell layer strips the common wrappers; rules call this too, so that a
@@ -337,7 +336,8 @@ export function lastOption(
 ): OptionHit | undefined {
   const hits = findOption(argv, names, opts);
   return hits[hits.length - 1];
-=======
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Additions used by the Python server rules (additive; the helpers above keep their behaviour).
 
@@ -470,5 +470,4 @@ export function countFix(decision: Decision, one: string): string {
   if (env) return `set ${env[1]}=1 (or remove it), or pass \`${one}\` on the command line`;
   if (evidence.startsWith('-')) return `drop \`${evidence}\` (or set \`${one}\`)`;
   return `pass \`${one}\` on the command line`;
->>>>>>> main
 }
