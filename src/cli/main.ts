@@ -11,6 +11,7 @@ Usage:
   oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn]
   oneproc policy [--action deny|warn] [--name NAME] [--exclude-namespace NS]... [--format yaml|json]
   oneproc audit
+  oneproc observe [--format text|json] [--pid PID]... | --serve [--metrics-port 9091]
   oneproc --version | --help
 `;
 
@@ -20,6 +21,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Command> = {
   check: () => (require('./check') as typeof import('./check')).run,
   policy: () => (require('./policy') as typeof import('./policy')).run,
+  observe: () => (require('./observe') as typeof import('./observe')).run,
 };
 
 export async function main(argv: string[]): Promise<number> {
