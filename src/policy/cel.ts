@@ -44,6 +44,7 @@ function startsServer(server: PolicyServer): string {
       `a[2] in ${list(server.pythonModules)}))`;
   }
   if (server.subcommand) test += ` && size(a) > 1 && a[1] == ${quote(server.subcommand)}`;
+  if (server.noSubcommand) test += " && size(a) > 1 && a[1].startsWith('-')";
   return test;
 }
 
@@ -56,13 +57,20 @@ function flagOccurrences(server: PolicyServer): string {
   return `a.filter(t, ${tests.join(' || ')}).size()`;
 }
 
+/**
+ * A token that cannot be an option waiting for its value: argv[0], a positional or value (not starting
+ * with `-`), or an option that carries its value after `=`. The worker option must follow one, so that
+ * `--name -w4` (where `-w4` is the name) is never read as a count.
+ */
+const PLAIN_TOKEN = `([^-${SEP}][^${SEP}]*|-[^${SEP}]*=[^${SEP}]*)`;
+
 /** One worker-count option, with a literal count above 1 (`--workers 4`, `--workers=4`, `-w 4`, `-w4`). */
 function literalFlag(server: PolicyServer): string {
   const forms = [
     ...server.longFlags.map((f) => `${escapeRegex(f)}(${SEP}|=)`),
     ...server.shortFlags.map((f) => `${escapeRegex(f)}${server.shortGlued === false ? SEP : `(${SEP})?`}`),
   ];
-  return `s.matches(${quote(`(^|${SEP})(${forms.join('|')})${ABOVE_ONE}(${SEP}|$)`)})`;
+  return `s.matches(${quote(`(^|${SEP})${PLAIN_TOKEN}${SEP}(${forms.join('|')})${ABOVE_ONE}(${SEP}|$)`)})`;
 }
 
 /** No worker option at all, and exactly one WEB_CONCURRENCY, literal and above 1, nothing from envFrom. */
@@ -75,7 +83,9 @@ function literalWebConcurrency(server: PolicyServer): string {
 }
 
 function disqualified(server: PolicyServer): string[] {
-  const out: string[] = [];
+  // After `--`, options belong to the application (`pm2-runtime start app.js -- -i 4`).
+  const out: string[] = ["!('--' in a)"];
+  if (server.disqualifyingToken) out.push(`!a.exists(t, t.matches(${quote(server.disqualifyingToken)}))`);
   if (server.disqualifyingOptions.length) {
     const tests = server.disqualifyingOptions.map(
       (o) => `t == ${quote(o)} || t.startsWith(${quote(`${o}=`)})`,

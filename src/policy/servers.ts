@@ -31,6 +31,10 @@ export interface PolicyServer {
   readonly disqualifyingOptions: readonly string[];
   /** Environment variables that override or disable the count, e.g. `UVICORN_WORKERS`. */
   readonly disqualifyingEnv: readonly string[];
+  /** A regular expression (RE2) for tokens that make the count unknowable, e.g. pm2's ecosystem files. */
+  readonly disqualifyingToken?: string;
+  /** True when argv[1] must be an option: any subcommand (`odoo shell`) is not the server. */
+  readonly noSubcommand?: boolean;
 }
 
 export const POLICY_SERVERS: readonly PolicyServer[] = [
@@ -38,7 +42,6 @@ export const POLICY_SERVERS: readonly PolicyServer[] = [
     id: 'uvicorn',
     title: 'uvicorn',
     programs: ['uvicorn'],
-    pythonModules: ['uvicorn'],
     longFlags: ['--workers'],
     shortFlags: [],
     // uvicorn reads WEB_CONCURRENCY when --workers is absent and has no config file.
@@ -74,7 +77,6 @@ export const POLICY_SERVERS: readonly PolicyServer[] = [
     id: 'hypercorn',
     title: 'hypercorn',
     programs: ['hypercorn'],
-    pythonModules: ['hypercorn'],
     longFlags: ['--workers'],
     shortFlags: ['-w'],
     webConcurrency: false,
@@ -134,11 +136,15 @@ export const POLICY_SERVERS: readonly PolicyServer[] = [
     webConcurrency: false,
     disqualifyingOptions: [],
     disqualifyingEnv: [],
+    // An ecosystem/process file decides the instances itself and pm2 ignores -i then.
+    disqualifyingToken: '(^|/)(ecosystem[^/]*|[^/]*[.](json|ya?ml|config[.]c?js))$',
   },
   {
     id: 'odoo',
     title: 'Odoo',
     programs: ['odoo', 'odoo-bin', 'openerp-server'],
+    // `odoo shell`, `odoo scaffold`, … are not the server.
+    noSubcommand: true,
     longFlags: ['--workers'],
     shortFlags: [],
     webConcurrency: false,
