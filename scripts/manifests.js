@@ -73,7 +73,9 @@ function main(argv) {
   if (argv.includes('--check')) {
     const current = fs.existsSync(OUTPUT) ? fs.readFileSync(OUTPUT, 'utf8') : '';
     if (current !== text) {
-      console.error('manifests/oneproc.yaml is out of date with charts/oneproc: run `npm run manifests` and commit it.');
+      console.error(
+        'manifests/oneproc.yaml is out of date with charts/oneproc: run `npm run manifests` and commit it.',
+      );
       return 1;
     }
     return 0;
