@@ -68,7 +68,8 @@ beforeAll(async () => {
     try {
       const env = kubeletEnv(Object.entries(row.env ?? {}).map(([name, value]) => ({ name, value })));
       const argv = [...row.command, ...(row.args ?? [])].map((w) => expandKubernetes(w, env));
-      results.set(row, await observe({ family: row.family, argv, env, dir }));
+      const expected = row.workers === 'cpus' ? cpus().length : row.workers;
+      results.set(row, await observe({ family: row.family, argv, env, dir, expected }));
     } catch (err) {
       results.set(row, err instanceof Error ? err : new Error(String(err)));
     } finally {
