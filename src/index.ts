@@ -4,4 +4,14 @@ export type { CheckOptions } from './engine';
 export { checkContainer, DEFAULT_SEVERITY, EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './engine';
 export { RULES } from './rules';
 export type { Decision, ServerRule } from './rules/types';
+export { containerCommands, envFromFor } from './shell';
+export type {
+  Env,
+  EnvEntry,
+  EnvFromSource,
+  ShellProblem,
+  ShellResult,
+  SimpleCommand,
+  Word,
+} from './shell/types';
 export type { Category, Exemption, Finding, Origin, Severity } from './types';
