@@ -254,3 +254,220 @@ export function decideCount(count: Count, evidence: string, path: string, textMe
 export function env(cmd: SimpleCommand, name: string): EnvEntry | undefined {
   return cmd.env.get(name);
 }
+
+/**
+ * Launchers that run the program named by a later word: `bundle exec puma`, `npx pm2-runtime`,
+ * `python -m celery`. The shell layer strips the common wrappers; rules call this too, so that a
+ * launcher the shell layer leaves in place (or a command built by hand) is read the same way.
+ * Returns the command with argv starting at the launched program, or `cmd` itself.
+ */
+export function stripLaunchers(cmd: SimpleCommand): SimpleCommand {
+  let argv = cmd.argv;
+  const wrappers = [...cmd.wrappers];
+  for (let round = 0; round < 4; round++) {
+    const skip = launcherLength(argv);
+    if (skip === 0 || skip >= argv.length) break;
+    wrappers.push(
+      argv
+        .slice(0, skip)
+        .map((w) => w.text)
+        .join(' '),
+    );
+    argv = argv.slice(skip);
+  }
+  return argv === cmd.argv ? cmd : { ...cmd, argv, wrappers };
+}
+
+/** How many leading words of argv are a launcher (0 when argv[0] is not one). */
+function launcherLength(argv: readonly Word[]): number {
+  const first = argv[0];
+  if (!first || first.unknown) return 0;
+  const name = basename(first.text);
+  const second = argv[1]?.text;
+  // Bundler: `bundle exec [--keep-file-descriptors] [--gemfile=G] PROGRAM`.
+  if ((name === 'bundle' || name === 'bundler') && second === 'exec') {
+    let i = 2;
+    while (i < argv.length && argv[i].text.startsWith('--')) i++;
+    return i;
+  }
+  // `npx [-y|--yes|--no-install|-q] PROGRAM`, `npm exec [--] PROGRAM`, `pnpm exec`, `yarn exec`.
+  if (name === 'npx' || ((name === 'npm' || name === 'pnpm' || name === 'yarn') && second === 'exec')) {
+    let i = name === 'npx' ? 1 : 2;
+    while (i < argv.length && /^(-y|--yes|--no|--no-install|-q|--quiet|--)$/.test(argv[i].text)) i++;
+    return i;
+  }
+  // `python -m MODULE`, `python3.12 -m MODULE` (also `-u`, `-O`, … before `-m`).
+  if (/^python(\d+(\.\d+)?)?$/.test(name)) {
+    let i = 1;
+    while (i < argv.length && /^-[uOBsSEI]+$/.test(argv[i].text)) i++;
+    if (argv[i]?.text === '-m') return i + 1;
+  }
+  return 0;
+}
+
+function basename(text: string): string {
+  const slash = text.lastIndexOf('/');
+  return slash >= 0 ? text.slice(slash + 1) : text;
+}
+
+/** The first word from `from` on that is not an option (nor an option's value), e.g. a subcommand. */
+export function firstPositional(
+  argv: readonly Word[],
+  from: number,
+  takesValue: readonly string[] = [],
+): { word: Word; index: number } | undefined {
+  for (let i = from; i < argv.length; i++) {
+    const text = argv[i].text;
+    if (text === '--') return argv[i + 1] ? { word: argv[i + 1], index: i + 1 } : undefined;
+    if (text.startsWith('-') && text.length > 1) {
+      if (takesValue.includes(text)) i++;
+      continue;
+    }
+    return { word: argv[i], index: i };
+  }
+  return undefined;
+}
+
+/** The last occurrence of an option (most servers let a later occurrence override an earlier one). */
+export function lastOption(
+  argv: readonly Word[],
+  names: readonly string[],
+  opts: ScanOptions = {},
+): OptionHit | undefined {
+  const hits = findOption(argv, names, opts);
+  return hits[hits.length - 1];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Additions used by the Python server rules (additive; the helpers above keep their behaviour).
+
+/** The occurrence that takes effect when the parser keeps the last one (argparse, click, getopt). */
+export function lastHit(hits: readonly OptionHit[]): OptionHit | undefined {
+  return hits.length > 0 ? hits[hits.length - 1] : undefined;
+}
+
+/**
+ * The decision for an option that sets a worker count. A missing value makes the server refuse to
+ * start, which is no worker at all: nothing to report.
+ */
+export function decideOption(hit: OptionHit, textMeaning?: string): Decision {
+  if (!hit.value) return { outcome: 'single', evidence: hit.written, path: hit.path };
+  return decideCount(readCount(hit.value), hit.written, hit.path, textMeaning);
+}
+
+/** How an env entry is shown in evidence: `WEB_CONCURRENCY=4`, or the bare name when unknown. */
+export function envEvidence(entry: EnvEntry): string {
+  return entry.value === undefined ? entry.name : `${entry.name}=${entry.value}`;
+}
+
+/** The decision for an environment variable that sets a worker count (e.g. WEB_CONCURRENCY). */
+export function decideEnv(entry: EnvEntry, textMeaning?: string): Decision {
+  return decideCount(readEnvCountKeepingReason(entry), envEvidence(entry), entry.path, textMeaning);
+}
+
+/** Like readEnvCount, but a value the shell layer marks as unknown keeps its reason. */
+function readEnvCountKeepingReason(entry: EnvEntry): Count {
+  if (entry.value !== undefined && entry.unknown) {
+    return readCount({ text: entry.value, unknown: entry.unknown });
+  }
+  return readEnvCount(entry);
+}
+
+/**
+ * Click's reading of a boolean from an environment variable (BoolParamType): `1/true/t/yes/y/on`
+ * and `0/false/f/no/n/off`, case-insensitive; an empty value is ignored by click's auto-envvar lookup.
+ * Returns undefined when the variable does not decide (absent or empty), 'unknown' when its value
+ * cannot be known here.
+ */
+export function clickEnvBool(entry: EnvEntry | undefined): boolean | 'unknown' | undefined {
+  if (!entry) return undefined;
+  if (entry.value === undefined || entry.unknown) return 'unknown';
+  const v = entry.value.trim().toLowerCase();
+  if (v === '') return undefined;
+  if (['1', 'true', 't', 'yes', 'y', 'on'].includes(v)) return true;
+  if (['0', 'false', 'f', 'no', 'n', 'off'].includes(v)) return false;
+  // click rejects the value and the server does not start.
+  return false;
+}
+
+/**
+ * A click option read the way click's auto-envvar prefix does: the environment variable is used only
+ * when the option is absent from the command line, and an empty value counts as absent.
+ */
+export function clickEnv(cmd: SimpleCommand, name: string): EnvEntry | undefined {
+  const entry = cmd.env.get(name);
+  if (!entry) return undefined;
+  if (entry.value !== undefined && !entry.unknown && entry.value === '') return undefined;
+  return entry;
+}
+
+/**
+ * C's `atoi`, which uWSGI uses for integer options: leading blanks, an optional sign, then digits;
+ * anything else stops the number, and no digits at all is 0 (so `--processes %k` on a command line
+ * is 0).
+ */
+export function atoi(text: string): number {
+  const m = /^[\s]*([+-]?)(\d+)/.exec(text);
+  if (!m) return 0;
+  const n = Number.parseInt(m[2].slice(0, 15), 10);
+  return m[1] === '-' ? -n : n;
+}
+
+/**
+ * Splits a variable holding a command line the way Python's `shlex.split` does (quotes and
+ * backslashes, no expansion), e.g. GUNICORN_CMD_ARGS. Every word carries the entry's path. Returns
+ * undefined when the value is not known here.
+ */
+export function splitEnvArgs(entry: EnvEntry): Word[] | undefined {
+  if (entry.value === undefined || entry.unknown) return undefined;
+  const words: Word[] = [];
+  let current = '';
+  let inWord = false;
+  let quote: '"' | "'" | null = null;
+  const text = entry.value;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote === "'") {
+      if (c === "'") quote = null;
+      else current += c;
+      continue;
+    }
+    if (quote === '"') {
+      if (c === '"') quote = null;
+      else if (c === '\\' && i + 1 < text.length && '\\"$`\n'.includes(text[i + 1])) current += text[++i];
+      else current += c;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      if (inWord) words.push({ text: current, path: entry.path });
+      current = '';
+      inWord = false;
+      continue;
+    }
+    inWord = true;
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '\\' && i + 1 < text.length) current += text[++i];
+    else current += c;
+  }
+  // shlex.split raises on an unclosed quote; gunicorn then fails to start. Keep what was read.
+  if (inWord) words.push({ text: current, path: entry.path });
+  return words;
+}
+
+/**
+ * The usual fix for a decision: the option or variable that set the count, and what to write instead.
+ * `one` is the server's way to ask for one worker on the command line, e.g. `--workers 1`.
+ */
+export function countFix(decision: Decision, one: string): string {
+  if (decision.outcome === 'single') return '';
+  const evidence = decision.evidence;
+  const env = /^([A-Z][A-Z0-9_]*)(=|$)/.exec(evidence);
+  if (decision.outcome === 'unknown') {
+    if (env) return `make sure ${env[1]} resolves to 1, or pass \`${one}\` on the command line`;
+    if (evidence.startsWith('-')) return `replace \`${evidence}\` with \`${one}\``;
+    return `pass \`${one}\` on the command line`;
+  }
+  if (env) return `set ${env[1]}=1 (or remove it), or pass \`${one}\` on the command line`;
+  if (evidence.startsWith('-')) return `drop \`${evidence}\` (or set \`${one}\`)`;
+  return `pass \`${one}\` on the command line`;
+}
