@@ -151,11 +151,11 @@ function readEnvVar(
 ): EnvEntry {
   if (isObject(item.valueFrom)) {
     const resolved = resourceValue(item.valueFrom, container);
-    if (resolved !== undefined) return { name, value: resolved, path: `${path}.valueFrom` };
+    if (resolved !== undefined) return { name, value: resolved, path };
     return {
       name,
       unknown: `${name} comes from ${describeValueFrom(item.valueFrom)}`,
-      path: `${path}.valueFrom`,
+      path,
     };
   }
   const raw = item.value;

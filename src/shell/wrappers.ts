@@ -77,6 +77,22 @@ export function basename(text: string): string {
   return slash >= 0 ? text.slice(slash + 1) : text;
 }
 
+/** Script names of package.json that `yarn NAME` runs (not binaries). */
+const PACKAGE_SCRIPTS = new Set([
+  'start',
+  'serve',
+  'dev',
+  'develop',
+  'prod',
+  'production',
+  'build',
+  'test',
+  'watch',
+  'preview',
+  'install',
+  'add',
+]);
+
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh', 'rbash', 'busybox-sh']);
 const PYTHON = /^python(?:\d+(?:\.\d+)?)?$/;
 
@@ -197,10 +213,13 @@ export function stripWrapper(argv: readonly Word[]): WrapperResult {
         return nodeRunner(argv, 2, `${program} ${argv[1].text}`);
       return undefined;
     case 'yarn': {
-      let at = skipOptions(argv, 1, { long: ['--cwd'] });
+      // `yarn exec X`, `yarn dlx X` and `yarn X` for a binary run X; `yarn run X` and `yarn start`
+      // run a package.json script, which is not visible here (the node rule reads those).
+      const at = skipOptions(argv, 1, { long: ['--cwd'] });
       const sub = argv[at]?.text;
-      if (sub === 'run' || sub === 'exec' || sub === 'dlx') at = skipOptions(argv, at + 1);
-      return rest(at, sub === 'run' || sub === 'exec' || sub === 'dlx' ? `yarn ${sub}` : 'yarn');
+      if (sub === 'exec' || sub === 'dlx') return rest(skipOptions(argv, at + 1), `yarn ${sub}`);
+      if (sub === undefined || sub === 'run' || PACKAGE_SCRIPTS.has(sub)) return undefined;
+      return rest(at, 'yarn');
     }
     case 'bundle':
     case 'bundler':

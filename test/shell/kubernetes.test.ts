@@ -145,7 +145,7 @@ describe('containerCommands: env and $(VAR)', () => {
     expect(r.commands[0].env.get('W')).toEqual({
       name: 'W',
       unknown: 'W comes from ConfigMap app-config key workers (valueFrom.configMapKeyRef)',
-      path: 'c.env[0].valueFrom',
+      path: 'c.env[0]',
     });
   });
 
