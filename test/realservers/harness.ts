@@ -45,8 +45,6 @@ export interface FamilySpec {
   /** A log line printed once the server serves (after its workers were started). */
   readonly ready: RegExp;
   readonly counting: Counting;
-  /** How long the count must hold after the ready line, when longer than the default. */
-  readonly stableMs?: number;
   /** rq needs a Redis server: one is started inside the namespace before the server. */
   readonly redis?: boolean;
 }
@@ -84,7 +82,6 @@ export const FAMILIES: Record<Family, FamilySpec> = {
     // At the default log level celery prints no "ready." line; the banner comes just before the pool.
     ready: /\[queues\]/,
     counting: 'leaves',
-    stableMs: 2000,
   },
   puma: {
     packages: ['puma'],
@@ -317,7 +314,7 @@ export interface Launch {
   readonly dir: string;
   /**
    * The count the table expects. Observation stops early once this count has held for the stability
-   * window; any other count is watched until the deadline and then reported as it is.
+   * window; any other count is watched until the watch ends and then reported as it is.
    */
   readonly expected?: number;
 }
@@ -325,9 +322,9 @@ export interface Launch {
 export interface Observation {
   /** Worker processes counted once the tree was stable. */
   readonly workers: number;
-  /** Whether the server printed its ready line before the deadline. */
+  /** Whether the server printed its ready line in time. */
   readonly ready: boolean;
-  /** Whether the count stayed the same for the stability window before the deadline. */
+  /** Whether the count stayed the same for the stability window before the watch ended. */
   readonly stable: boolean;
   /** Whether the server had exited by itself. */
   readonly exited: boolean;
@@ -445,18 +442,31 @@ function pidNamespace(pid: number): string | undefined {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface ObserveOptions {
-  /** Give up waiting after this long (the count observed then is reported, marked unstable). */
-  readonly deadlineMs: number;
+  /**
+   * Give up when the server has not printed its ready line after this long. Generous: on a machine
+   * shared with other work a Python server can take seconds just to import.
+   */
+  readonly readyDeadlineMs: number;
+  /**
+   * Once ready, watch the count at most this long; the count seen then is reported (marked unstable
+   * if it was still changing).
+   */
+  readonly watchMs: number;
   /** The count must stay the same this long after the ready line to be trusted. */
   readonly stableMs: number;
   readonly pollMs: number;
 }
 
-export const DEFAULT_OBSERVE: ObserveOptions = { deadlineMs: 6000, stableMs: 1000, pollMs: 100 };
+export const DEFAULT_OBSERVE: ObserveOptions = {
+  readyDeadlineMs: 20_000,
+  watchMs: 6000,
+  stableMs: 1000,
+  pollMs: 100,
+};
 
 /**
- * Starts the server, waits until its worker count is stable (bounded by the deadline), stops it, and
- * reports what it saw.
+ * Starts the server, waits until it is ready and its worker count is stable (both bounded), stops
+ * it, and reports what it saw.
  */
 export async function observe(
   launch: Launch,
@@ -478,7 +488,15 @@ export async function observe(
   let exitedBySelf = false;
   const seenPids = new Set<number>();
   try {
-    while (Date.now() - started < options.deadlineMs) {
+    for (;;) {
+      const now = Date.now();
+      if (
+        readyMs === undefined
+          ? now - started > options.readyDeadlineMs
+          : now - started - readyMs > options.watchMs
+      ) {
+        break;
+      }
       await sleep(options.pollMs);
       if (server.exited) {
         exitedBySelf = true;
@@ -499,9 +517,9 @@ export async function observe(
         ready = true;
         readyMs = Date.now() - started;
       }
-      stable = ready && Date.now() - since >= (spec.stableMs ?? options.stableMs);
+      stable = ready && Date.now() - since >= options.stableMs;
       // A starved machine can hold a master back from forking for a second or more, so a count other
-      // than the one expected is only reported once the deadline has passed.
+      // than the one expected is only reported once the watch has ended.
       if (stable && (launch.expected === undefined || workers === launch.expected)) break;
     }
   } finally {

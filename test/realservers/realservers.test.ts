@@ -19,22 +19,6 @@ import {
 } from './harness';
 import { ROWS, type Row, rowName } from './table';
 
-/**
- * Rows where the engine disagreed with the real server when this table was last run, each logged in
- * the project's disagreement list for the part that owns the rule or the shell reading. Their real
- * count is still checked; the engine comparison resumes as soon as the row is removed from here.
- * The server is right: a row is never changed to match the engine.
- */
-const PENDING_ENGINE_FIXES: ReadonlyMap<string, string> = new Map([
-  ["sh -c 'exec uvicorn asgi:app --workers 2'", 'src/shell: sh -c and exec'],
-  ['python3 -m uvicorn asgi:app --workers 2', 'src/shell: python -m'],
-  ["WORKERS=3 uvicorn asgi:app --workers '$(WORKERS)'", 'src/shell: Kubernetes $(VAR) expansion'],
-  [`WORKERS=2 /bin/sh -c 'exec uvicorn asgi:app --workers "$WORKERS"'`, 'src/shell: sh -c, $VAR from env'],
-  ['python3 -m gunicorn -w 2 wsgi:app', 'src/shell: python -m'],
-  ['env WEB_CONCURRENCY=2 gunicorn wsgi:app', 'src/shell: env A=B prefix'],
-  ['unicorn -c unicorn.rb config.ru', 'src/rules/unicorn: a config file may set worker_processes'],
-]);
-
 /** Two servers at a time: the machine has two cores and other tests run alongside. */
 const CONCURRENCY = 2;
 
@@ -89,7 +73,6 @@ afterAll(async () => {
         real: obs instanceof Error || obs === undefined ? String(obs) : obs.workers,
         elapsedMs: obs instanceof Error || obs === undefined ? null : obs.elapsedMs,
         engine: summary(engineFindings(row)),
-        pending: PENDING_ENGINE_FIXES.get(rowName(row)) ?? null,
       });
     });
     await writeFile(report, `${lines.join('\n')}\n`);
@@ -123,7 +106,6 @@ describe.each([...new Set(ROWS.map((r) => r.family))])('%s, started for real', (
     // The table is written from the servers' documentation and source; the server has the last word.
     expect({ workers: real, strays: obs.survivors }).toEqual({ workers: expected, strays: [] });
 
-    if (PENDING_ENGINE_FIXES.has(rowName(row))) return;
     const findings = engineFindings(row).map((f) => ({
       rule: f.rule,
       severity: f.severity,
