@@ -219,6 +219,20 @@ function runText(text: string, shell: Shell): void {
     );
   }
   const state = { depth: 0 };
+  // One tokenizer call for the whole script (a line break separates commands like `;` does); only
+  // when that fails is each line tokenized alone, to find the line at fault.
+  if (scan.lines.length > 1) {
+    let all: Token[] | undefined;
+    try {
+      all = tokenize(scan.lines.join(' ;\n'), shell.markers);
+    } catch {
+      all = undefined;
+    }
+    if (all) {
+      runTokens(all, shell, state);
+      return;
+    }
+  }
   for (const line of scan.lines) {
     let tokens: Token[];
     try {
@@ -250,9 +264,12 @@ type Token = { readonly word: string } | { readonly op: string };
  * it as an unknown marker rather than letting it become an empty string.
  */
 function tokenize(line: string, markers: MarkerTable): Token[] {
-  const entries = shellQuoteParse(line, (key: string) =>
-    markers.add({ kind: 'param', text: `\${${key}}`, quoted: true }),
-  );
+  // An object (not a function) as env: shell-quote then skips a per-word RegExp pass it only needs
+  // for functions returning objects. The Proxy answers every name with an unknown marker.
+  const env = new Proxy({} as Record<string, string>, {
+    get: (_target, key) => markers.add({ kind: 'param', text: `\${${String(key)}}`, quoted: true }),
+  });
+  const entries = shellQuoteParse(line, env);
   const tokens: Token[] = [];
   for (const entry of entries) {
     if (typeof entry === 'string') tokens.push({ word: entry });
