@@ -52,7 +52,11 @@ export interface Expansion {
    * Decisions a file makes on its own, where no command line can express it (supervisord's
    * `numprocs`, unicorn's `worker_processes`): each with the rule id that reports it.
    */
-  readonly decisions?: readonly { readonly rule: string; readonly command: SimpleCommand; readonly decision: Decision }[];
+  readonly decisions?: readonly {
+    readonly rule: string;
+    readonly command: SimpleCommand;
+    readonly decision: Decision;
+  }[];
   /** The files read, in order, for the finding's chain (`gunicorn.conf.py:3`). */
   readonly chain: readonly string[];
 }
