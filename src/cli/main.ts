@@ -8,7 +8,7 @@ const USAGE = `oneproc ${VERSION} — one process per container; scale with repl
 
 Usage:
   oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
-  oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn]
+  oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn|off]
   oneproc policy
   oneproc audit
   oneproc observe [--format text|json] [--pid PID]... | --serve [--metrics-port 9091]
@@ -21,6 +21,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Command> = {
   check: () => (require('./check') as typeof import('./check')).run,
   observe: () => (require('./observe') as typeof import('./observe')).run,
+  serve: () => (require('./serve') as typeof import('./serve')).run,
 };
 
 export async function main(argv: string[]): Promise<number> {
