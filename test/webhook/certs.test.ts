@@ -81,7 +81,9 @@ describe('CertificateReloader', () => {
     expect(reloader.check()).toBe(false);
     expect(reloader.check()).toBe(false);
     expect(reloader.current.fingerprint256).toBe(original);
-    expect(errors).toEqual([`${secret.keyFile}: the private key does not belong to the certificate in ${secret.certFile}`]);
+    expect(errors).toEqual([
+      `${secret.keyFile}: the private key does not belong to the certificate in ${secret.certFile}`,
+    ]);
     secret.swap(other);
     expect(reloader.check()).toBe(true);
     expect(reloaded).toEqual([reloader.current.fingerprint256]);
@@ -107,7 +109,9 @@ describe('certificate rotation under traffic', () => {
     });
     const { port } = await server.start();
     const before = server.certificate.fingerprint256;
-    const body = JSON.stringify(admissionReview({ uid: 'rotate', object: workload('Deployment', 'api', [UVICORN_4]) }));
+    const body = JSON.stringify(
+      admissionReview({ uid: 'rotate', object: workload('Deployment', 'api', [UVICORN_4]) }),
+    );
     // Keep-alive clients (as the API server) and clients that reconnect for every request.
     const clients = [
       new ApiServerClient(port, ca.pem, { maxSockets: 4 }),
@@ -147,7 +151,11 @@ describe('certificate rotation under traffic', () => {
     expect(seen).toEqual(new Set([before, after]));
     expect(server.certificate.fingerprint256).toBe(after);
     expect(logs.filter((l) => l.msg === 'certificate reloaded')).toEqual([
-      expect.objectContaining({ level: 'info', fingerprint256: after, subject: 'CN=oneproc.oneproc-system.svc' }),
+      expect.objectContaining({
+        level: 'info',
+        fingerprint256: after,
+        subject: 'CN=oneproc.oneproc-system.svc',
+      }),
     ]);
   });
 });

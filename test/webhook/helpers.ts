@@ -170,7 +170,17 @@ export class ApiServerClient {
           });
         },
       );
-      req.on('error', reject);
+      // Whether the request could have reached the server: only after a completed TLS handshake.
+      let handshaken = false;
+      req.on('socket', (socket) => {
+        const tls = socket as TLSSocket;
+        if (!tls.connecting && tls.encrypted) handshaken = true;
+        else tls.once('secureConnect', () => (handshaken = true));
+      });
+      req.on('error', (err: Error & { handshaken?: boolean }) => {
+        err.handshaken = handshaken;
+        reject(err);
+      });
       req.end(body);
     });
   }
@@ -248,7 +258,11 @@ export function workload(
 ): Record<string, unknown> {
   const [group, version] = GROUPS[kind] ?? ['apps', 'v1'];
   const podSpec = {
-    containers: containers.map((c, i) => ({ name: c.name ?? `c${i}`, image: c.image ?? 'python:3.12', ...c })),
+    containers: containers.map((c, i) => ({
+      name: c.name ?? `c${i}`,
+      image: c.image ?? 'python:3.12',
+      ...c,
+    })),
   };
   const template = { metadata: { labels: { app: name } }, spec: podSpec };
   const metadata = { name, namespace, annotations, uid: 'f3c8a0d2-0000-4000-8000-000000000001' };
@@ -264,7 +278,12 @@ export function workload(
         spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template } } },
       };
     default:
-      return { apiVersion, kind, metadata, spec: { replicas: 2, selector: { matchLabels: { app: name } }, template } };
+      return {
+        apiVersion,
+        kind,
+        metadata,
+        spec: { replicas: 2, selector: { matchLabels: { app: name } }, template },
+      };
   }
 }
 
@@ -273,4 +292,8 @@ export const UVICORN_4: ContainerSpec = {
   command: ['uvicorn'],
   args: ['main:app', '--host', '0.0.0.0', '--workers', '4'],
 };
-export const UVICORN_1: ContainerSpec = { name: 'api', command: ['uvicorn'], args: ['main:app', '--host', '0.0.0.0'] };
+export const UVICORN_1: ContainerSpec = {
+  name: 'api',
+  command: ['uvicorn'],
+  args: ['main:app', '--host', '0.0.0.0'],
+};

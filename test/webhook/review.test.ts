@@ -24,14 +24,20 @@ function errorsOf(object: unknown): Finding[] {
   return checkObject(object, { now: NOW }).filter((f) => f.severity === 'error' && !f.exempted);
 }
 
-const envelope = (response: unknown) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response });
+const envelope = (response: unknown) => ({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  response,
+});
 
 describe('review: decisions', () => {
   it('denies a Pod that starts uvicorn with 4 workers, with 403 Forbidden and the engine message', () => {
     const pod = workload('Pod', 'api', [UVICORN_4]);
     const { review: out, decision } = review(admissionReview({ uid: UID, object: pod }), options('enforce'));
     const findings = errorsOf(pod);
-    expect(findings.map((f) => [f.rule, f.path, f.workers])).toEqual([['uvicorn', 'spec.containers[0].args[4]', 4]]);
+    expect(findings.map((f) => [f.rule, f.path, f.workers])).toEqual([
+      ['uvicorn', 'spec.containers[0].args[4]', 4],
+    ]);
     expect(out).toEqual(
       envelope({
         uid: UID,
@@ -39,7 +45,9 @@ describe('review: decisions', () => {
         status: { code: 403, reason: 'Forbidden', message: denyMessage(findings) },
       }),
     );
-    expect(out.response.status?.message).toContain('container "api" (spec.containers[0].args[4]): uvicorn starts 4');
+    expect(out.response.status?.message).toContain(
+      'container "api" (spec.containers[0].args[4]): uvicorn starts 4',
+    );
     expect(out.response.status?.message).toContain('oneproc.dev/allow-multiple-workers');
     expect(decision).toEqual({
       uid: UID,
@@ -76,7 +84,11 @@ describe('review: decisions', () => {
     const findings = errorsOf(object);
     expect(findings.map((f) => f.path)).toEqual([path]);
     expect(out).toEqual(
-      envelope({ uid: UID, allowed: false, status: { code: 403, reason: 'Forbidden', message: denyMessage(findings) } }),
+      envelope({
+        uid: UID,
+        allowed: false,
+        status: { code: 403, reason: 'Forbidden', message: denyMessage(findings) },
+      }),
     );
     expect(decision).toMatchObject({ kind, verdict: 'denied', rules: ['uvicorn'] });
   });
@@ -106,7 +118,9 @@ describe('review: decisions', () => {
     expect(enforce.response.allowed).toBe(false);
     expect(enforce.response.status?.message).toBe(denyMessage(errorsOf(object)));
     expect(enforce.response.warnings).toHaveLength(1);
-    expect(enforce.response.warnings?.[0]).toMatch(/^container "web": gunicorn worker count cannot be known here/);
+    expect(enforce.response.warnings?.[0]).toMatch(
+      /^container "web": gunicorn worker count cannot be known here/,
+    );
     const warn = review(admissionReview({ uid: UID, object }), options('warn')).review;
     expect(warn.response.allowed).toBe(true);
     expect(warn.response.warnings?.map((w) => w.slice(0, 24))).toEqual([
@@ -178,7 +192,10 @@ describe('review: decisions', () => {
   it('takes the namespace from the request when the object omits it', () => {
     const object = workload('Pod', 'api', [UVICORN_4]);
     delete (object.metadata as Record<string, unknown>).namespace;
-    const { decision } = review(admissionReview({ uid: UID, object, namespace: 'payments' }), options('enforce'));
+    const { decision } = review(
+      admissionReview({ uid: UID, object, namespace: 'payments' }),
+      options('enforce'),
+    );
     expect(decision).toMatchObject({ namespace: 'payments', verdict: 'denied' });
   });
 });
@@ -230,13 +247,20 @@ describe('review: UPDATE keeps urgent fixes of existing workloads possible', () 
   it('denies the same violation in another container', () => {
     const { review: out } = update([UVICORN_4], [UVICORN_4, { ...UVICORN_4, name: 'admin' }]);
     expect(out.response.allowed).toBe(false);
-    expect(out.response.status?.message).toMatch(/^container "admin" \(spec\.template\.spec\.containers\[1\]/);
-    expect(out.response.warnings).toEqual([expect.stringMatching(/^container "api" \(already before this update\)/)]);
+    expect(out.response.status?.message).toMatch(
+      /^container "admin" \(spec\.template\.spec\.containers\[1\]/,
+    );
+    expect(out.response.warnings).toEqual([
+      expect.stringMatching(/^container "api" \(already before this update\)/),
+    ]);
   });
 
   it('treats an UPDATE without oldObject like a CREATE', () => {
     const object = workload('Deployment', 'api', [UVICORN_4]);
-    const { review: out } = review(admissionReview({ uid: UID, operation: 'UPDATE', object }), options('enforce'));
+    const { review: out } = review(
+      admissionReview({ uid: UID, operation: 'UPDATE', object }),
+      options('enforce'),
+    );
     expect(out.response.allowed).toBe(false);
   });
 });
@@ -251,7 +275,12 @@ describe('review: every bad input is answered with an AdmissionReview', () => {
     [
       'broken JSON, uid salvaged',
       `{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"${UID}","kind":{`,
-      err(UID, 400, 'BadRequest', "request body is not valid JSON: Expected property name or '}' in JSON at position 125"),
+      err(
+        UID,
+        400,
+        'BadRequest',
+        "request body is not valid JSON: Expected property name or '}' in JSON at position 125",
+      ),
     ],
     [
       'broken JSON without a uid',
@@ -293,7 +322,11 @@ describe('review: every bad input is answered with an AdmissionReview', () => {
     ],
     [
       'a request without uid',
-      JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { operation: 'CREATE' } }),
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { operation: 'CREATE' },
+      }),
       err('', 400, 'BadRequest', 'request.uid must be a non-empty string'),
     ],
     [

@@ -5,10 +5,23 @@ import { loadKeyPair } from '../../src/webhook/certs';
 import { reviewBody } from '../../src/webhook/review';
 import { type LogEntry, WebhookServer } from '../../src/webhook/server';
 import { Transport } from '../../src/webhook/transport';
-import { ApiServerClient, admissionReview, makeCa, SecretDir, SERVICE_NAME, UVICORN_1, UVICORN_4, workload } from './helpers';
+import {
+  ApiServerClient,
+  admissionReview,
+  makeCa,
+  SERVICE_NAME,
+  SecretDir,
+  UVICORN_1,
+  UVICORN_4,
+  workload,
+} from './helpers';
 
 const UID = 'b1e2c3d4-0000-4000-8000-00000000abcd';
-const envelope = (response: unknown) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response });
+const envelope = (response: unknown) => ({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  response,
+});
 
 let ca: Awaited<ReturnType<typeof makeCa>>;
 let secret: SecretDir;
@@ -140,7 +153,9 @@ describe('webhook over HTTPS, as the API server calls it', () => {
       err(UID, 415, 'UnsupportedMediaType', 'content type "text/plain" is not application/json'),
     );
     const none = await client.send('/validate', body, { contentType: null });
-    expect(none.json).toEqual(err(UID, 415, 'UnsupportedMediaType', 'content type "" is not application/json'));
+    expect(none.json).toEqual(
+      err(UID, 415, 'UnsupportedMediaType', 'content type "" is not application/json'),
+    );
     const charset = await client.send('/validate', body, { contentType: 'application/json; charset=utf-8' });
     expect(charset.json).toEqual(envelope({ uid: UID, allowed: true }));
   });
@@ -172,7 +187,9 @@ describe('webhook over HTTPS, as the API server calls it', () => {
     body.write(head, 0);
     const answer = await client.send('/validate', body);
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual(err(UID, 413, 'RequestEntityTooLarge', 'request body is larger than 7340032 bytes'));
+    expect(answer.json).toEqual(
+      err(UID, 413, 'RequestEntityTooLarge', 'request body is larger than 7340032 bytes'),
+    );
     expect(answer.headers.connection).toBe('keep-alive');
     expect((await client.get('/healthz')).status).toBe(200);
   });
@@ -232,12 +249,17 @@ describe('webhook over HTTPS, as the API server calls it', () => {
       });
       socket.on('error', (e) => resolve(e));
     });
-    expect((error as NodeJS.ErrnoException | undefined)?.code).toBe("ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION");
+    expect((error as NodeJS.ErrnoException | undefined)?.code).toBe('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION');
   });
 
   it('is not trusted under another name', async () => {
     const error = await new Promise<Error | undefined>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port: client.port, ca: ca.pem, servername: 'evil.example.com' });
+      const socket = connect({
+        host: '127.0.0.1',
+        port: client.port,
+        ca: ca.pem,
+        servername: 'evil.example.com',
+      });
       socket.on('secureConnect', () => {
         socket.destroy();
         resolve(undefined);
@@ -262,9 +284,12 @@ describe('transport limits', () => {
     await new Promise<void>((resolve) => transport.server.listen(0, '127.0.0.1', resolve));
     const port = (transport.server.address() as { port: number }).port;
     const closed = await new Promise<string>((resolve) => {
-      const socket: TLSSocket = connect({ host: '127.0.0.1', port, ca: ca.pem, servername: SERVICE_NAME }, () => {
-        socket.write('POST /validate HTTP/1.1\r\nHost: x\r\n');
-      });
+      const socket: TLSSocket = connect(
+        { host: '127.0.0.1', port, ca: ca.pem, servername: SERVICE_NAME },
+        () => {
+          socket.write('POST /validate HTTP/1.1\r\nHost: x\r\n');
+        },
+      );
       let text = '';
       socket.on('data', (d) => {
         text += d;
