@@ -18,6 +18,11 @@ export interface CheckOptions {
   readonly severity?: Partial<Record<Category, Severity | 'off'>>;
   /** Copied into every finding. */
   readonly origin?: Origin;
+  /**
+   * The server rules to try, in order. Default: the built-in `RULES`. Lets a caller add its own
+   * server family (or test a door with a rule of its own) without forking the engine.
+   */
+  readonly rules?: readonly ServerRule[];
 }
 
 /** Default severity per category: web servers are errors, job-queue workers warnings (DESIGN.md). */
@@ -30,8 +35,9 @@ export function checkContainer(container: unknown, options: CheckOptions = {}): 
   try {
     const { commands, problems } = containerCommands(container, path);
     const findings: Finding[] = [];
+    const rules = options.rules ?? RULES;
     for (const cmd of commands) {
-      const rule = RULES.find((r) => safe(() => r.recognise(cmd), false));
+      const rule = rules.find((r) => safe(() => r.recognise(cmd), false));
       if (!rule) continue;
       const decision = safe<Decision>(() => rule.decide(cmd), {
         outcome: 'unknown',

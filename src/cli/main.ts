@@ -11,6 +11,7 @@ Usage:
   oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn]
   oneproc policy
   oneproc audit
+  oneproc observe [--format text|json] [--pid PID]... | --serve [--metrics-port 9091]
   oneproc --version | --help
 `;
 
@@ -19,6 +20,7 @@ type Command = (argv: string[]) => Promise<number>;
 /** Subcommands, loaded lazily so that `oneproc check` never loads the webhook or cdk8s. */
 const COMMANDS: Record<string, () => Command> = {
   check: () => (require('./check') as typeof import('./check')).run,
+  observe: () => (require('./observe') as typeof import('./observe')).run,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -254,3 +254,137 @@ export function decideCount(count: Count, evidence: string, path: string, textMe
 export function env(cmd: SimpleCommand, name: string): EnvEntry | undefined {
   return cmd.env.get(name);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Additions used by the Python server rules (additive; the helpers above keep their behaviour).
+
+/** The occurrence that takes effect when the parser keeps the last one (argparse, click, getopt). */
+export function lastHit(hits: readonly OptionHit[]): OptionHit | undefined {
+  return hits.length > 0 ? hits[hits.length - 1] : undefined;
+}
+
+/**
+ * The decision for an option that sets a worker count. A missing value makes the server refuse to
+ * start, which is no worker at all: nothing to report.
+ */
+export function decideOption(hit: OptionHit, textMeaning?: string): Decision {
+  if (!hit.value) return { outcome: 'single', evidence: hit.written, path: hit.path };
+  return decideCount(readCount(hit.value), hit.written, hit.path, textMeaning);
+}
+
+/** How an env entry is shown in evidence: `WEB_CONCURRENCY=4`, or the bare name when unknown. */
+export function envEvidence(entry: EnvEntry): string {
+  return entry.value === undefined ? entry.name : `${entry.name}=${entry.value}`;
+}
+
+/** The decision for an environment variable that sets a worker count (e.g. WEB_CONCURRENCY). */
+export function decideEnv(entry: EnvEntry, textMeaning?: string): Decision {
+  return decideCount(readEnvCountKeepingReason(entry), envEvidence(entry), entry.path, textMeaning);
+}
+
+/** Like readEnvCount, but a value the shell layer marks as unknown keeps its reason. */
+function readEnvCountKeepingReason(entry: EnvEntry): Count {
+  if (entry.value !== undefined && entry.unknown) {
+    return readCount({ text: entry.value, unknown: entry.unknown });
+  }
+  return readEnvCount(entry);
+}
+
+/**
+ * Click's reading of a boolean from an environment variable (BoolParamType): `1/true/t/yes/y/on`
+ * and `0/false/f/no/n/off`, case-insensitive; an empty value is ignored by click's auto-envvar lookup.
+ * Returns undefined when the variable does not decide (absent or empty), 'unknown' when its value
+ * cannot be known here.
+ */
+export function clickEnvBool(entry: EnvEntry | undefined): boolean | 'unknown' | undefined {
+  if (!entry) return undefined;
+  if (entry.value === undefined || entry.unknown) return 'unknown';
+  const v = entry.value.trim().toLowerCase();
+  if (v === '') return undefined;
+  if (['1', 'true', 't', 'yes', 'y', 'on'].includes(v)) return true;
+  if (['0', 'false', 'f', 'no', 'n', 'off'].includes(v)) return false;
+  // click rejects the value and the server does not start.
+  return false;
+}
+
+/**
+ * A click option read the way click's auto-envvar prefix does: the environment variable is used only
+ * when the option is absent from the command line, and an empty value counts as absent.
+ */
+export function clickEnv(cmd: SimpleCommand, name: string): EnvEntry | undefined {
+  const entry = cmd.env.get(name);
+  if (!entry) return undefined;
+  if (entry.value !== undefined && !entry.unknown && entry.value === '') return undefined;
+  return entry;
+}
+
+/**
+ * C's `atoi`, which uWSGI uses for integer options: leading blanks, an optional sign, then digits;
+ * anything else stops the number, and no digits at all is 0 (so `--processes %k` on a command line
+ * is 0).
+ */
+export function atoi(text: string): number {
+  const m = /^[\s]*([+-]?)(\d+)/.exec(text);
+  if (!m) return 0;
+  const n = Number.parseInt(m[2].slice(0, 15), 10);
+  return m[1] === '-' ? -n : n;
+}
+
+/**
+ * Splits a variable holding a command line the way Python's `shlex.split` does (quotes and
+ * backslashes, no expansion), e.g. GUNICORN_CMD_ARGS. Every word carries the entry's path. Returns
+ * undefined when the value is not known here.
+ */
+export function splitEnvArgs(entry: EnvEntry): Word[] | undefined {
+  if (entry.value === undefined || entry.unknown) return undefined;
+  const words: Word[] = [];
+  let current = '';
+  let inWord = false;
+  let quote: '"' | "'" | null = null;
+  const text = entry.value;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote === "'") {
+      if (c === "'") quote = null;
+      else current += c;
+      continue;
+    }
+    if (quote === '"') {
+      if (c === '"') quote = null;
+      else if (c === '\\' && i + 1 < text.length && '\\"$`\n'.includes(text[i + 1])) current += text[++i];
+      else current += c;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      if (inWord) words.push({ text: current, path: entry.path });
+      current = '';
+      inWord = false;
+      continue;
+    }
+    inWord = true;
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '\\' && i + 1 < text.length) current += text[++i];
+    else current += c;
+  }
+  // shlex.split raises on an unclosed quote; gunicorn then fails to start. Keep what was read.
+  if (inWord) words.push({ text: current, path: entry.path });
+  return words;
+}
+
+/**
+ * The usual fix for a decision: the option or variable that set the count, and what to write instead.
+ * `one` is the server's way to ask for one worker on the command line, e.g. `--workers 1`.
+ */
+export function countFix(decision: Decision, one: string): string {
+  if (decision.outcome === 'single') return '';
+  const evidence = decision.evidence;
+  const env = /^([A-Z][A-Z0-9_]*)(=|$)/.exec(evidence);
+  if (decision.outcome === 'unknown') {
+    if (env) return `make sure ${env[1]} resolves to 1, or pass \`${one}\` on the command line`;
+    if (evidence.startsWith('-')) return `replace \`${evidence}\` with \`${one}\``;
+    return `pass \`${one}\` on the command line`;
+  }
+  if (env) return `set ${env[1]}=1 (or remove it), or pass \`${one}\` on the command line`;
+  if (evidence.startsWith('-')) return `drop \`${evidence}\` (or set \`${one}\`)`;
+  return `pass \`${one}\` on the command line`;
+}
