@@ -22,12 +22,9 @@ const dnsLabel = z
   .string()
   .max(63, { error: 'must be at most 63 characters (an RFC 1123 label)' })
   .regex(DNS_LABEL, { error: 'must be lower-case letters, digits and "-" (an RFC 1123 label)' });
-const dnsSubdomain = z
-  .string()
-  .max(253, { error: 'must be at most 253 characters' })
-  .regex(DNS_SUBDOMAIN, {
-    error: 'must be a Kubernetes object name (lower-case letters, digits, "-" and ".")',
-  });
+const dnsSubdomain = z.string().max(253, { error: 'must be at most 253 characters' }).regex(DNS_SUBDOMAIN, {
+  error: 'must be a Kubernetes object name (lower-case letters, digits, "-" and ".")',
+});
 const port = z
   .number()
   .int({ error: 'must be a whole number' })
@@ -92,7 +89,18 @@ const inClusterRedis = z.strictObject({
     .max(15, { error: 'must be from 0 to 15' })
     .optional(),
 });
-const externalRedis = z.strictObject({ url: secretKeyRef });
+// One object for both forms (in-cluster options, or `url` alone), so a misspelt key is named as such.
+const redis = inClusterRedis.extend({ url: secretKeyRef.optional() }).superRefine((value, ctx) => {
+  if (value.url === undefined) return;
+  const other = Object.keys(value).find((k) => k !== 'url');
+  if (other !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [other],
+      message: "cannot be combined with 'redis.url': an external Redis is configured by its URL alone",
+    });
+  }
+});
 
 export const propsSchema = z.strictObject({
   image: z.string({ error: 'must be a string' }).min(1, { error: 'must name a container image' }),
@@ -182,7 +190,7 @@ export const propsSchema = z.strictObject({
     })
     .optional(),
   redis: z
-    .union([z.literal(true), externalRedis, inClusterRedis], {
+    .union([z.literal(true), redis], {
       error: 'must be true, { password?, persistence?, image?, cpu?, memory?, database? } or { url }',
     })
     .optional(),
@@ -216,23 +224,14 @@ function toError(
 ): SingleProcessAppError {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union') {
-    // Report the branch that got furthest (its issue lies deepest), so `redis: { pasword }` says which key.
-    const deepest = issue.errors
-      .map((branch) => branch[0])
-      .filter((i): i is Issue => i !== undefined && i.path.length > 0)
-      .sort((a, b) => b.path.length - a.path.length)[0];
-    if (deepest) return toError(construct, input, deepest, path);
-    const value = valueAt(input, path);
-    const unknownKey = issue.errors
-      .flat()
-      .find((i) => i.code === 'unrecognized_keys' && i.path.length === 0) as
-      | z.core.$ZodIssueUnrecognizedKeys
-      | undefined;
-    if (unknownKey && isObject(value)) {
-      const key = unknownKey.keys[0]!;
-      return new SingleProcessAppError(construct, dotted([...path, key]), value[key], 'is not a known prop');
-    }
-    return new SingleProcessAppError(construct, dotted(path), value, issue.message);
+    // Report the branch the value was meant for: among the branches whose type matched, the one with
+    // the fewest problems (then the deepest), so `redis: { pasword }` names the misspelt key.
+    const candidates = issue.errors
+      .filter((branch) => branch.length > 0 && !branch.some((i) => i.path.length === 0 && isTypeMismatch(i)))
+      .sort((a, b) => a.length - b.length || b[0]!.path.length - a[0]!.path.length);
+    const best = candidates[0]?.[0];
+    if (best) return toError(construct, input, best, path);
+    return new SingleProcessAppError(construct, dotted(path), valueAt(input, path), issue.message);
   }
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
@@ -267,6 +266,10 @@ function toError(
   return new SingleProcessAppError(construct, dotted(path), value, issue.message);
 }
 
+function isTypeMismatch(issue: Issue): boolean {
+  return issue.code === 'invalid_type' || issue.code === 'invalid_value';
+}
+
 function article(expected: string): string {
   if (expected === 'array') return 'a list';
   if (expected === 'record' || expected === 'object') return 'an object';
@@ -274,6 +277,7 @@ function article(expected: string): string {
 }
 
 function dotted(path: PropertyKey[]): string {
+  if (path.length === 0) return 'props';
   return path
     .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
     .join('.')

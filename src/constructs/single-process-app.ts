@@ -428,7 +428,7 @@ export class SingleProcessApp extends Construct {
     // Redis first: its Service name goes into REDIS_URL, and REDIS_URL goes through the guard.
     let redisEnv: EnvVar[] = [];
     if (p.redis !== undefined) {
-      if (p.redis !== true && 'url' in p.redis) {
+      if (p.redis !== true && p.redis.url !== undefined) {
         redisEnv = [secretEnv('REDIS_URL', p.redis.url)];
       } else {
         this.redis = new Redis(this, 'Redis', {
@@ -554,7 +554,9 @@ export class SingleProcessApp extends Construct {
       const timeoutSeconds = p.sessionAffinity === true ? 10800 : (p.sessionAffinity.timeoutSeconds ?? 10800);
       ApiObject.of(this.service).addJsonPatch(
         JsonPatch.add('/spec/sessionAffinity', 'ClientIP'),
-        JsonPatch.add('/spec/sessionAffinityConfig', { clientIP: { timeoutSeconds } }),
+        // The generated KubeService maps its spec through jsii names after patching: `clientIp` is
+        // written out as Kubernetes' `clientIP`.
+        JsonPatch.add('/spec/sessionAffinityConfig', { clientIp: { timeoutSeconds } }),
       );
     }
 
