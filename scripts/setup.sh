@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   util-linux procps
+  python3-uvicorn python3-fastapi python3-redis gunicorn uwsgi uwsgi-plugin-python3
+  redis-server nginx
 )
 
 missing=()

@@ -1,6 +1,6 @@
 import { containerFromCgroup } from '../../src/observe/cgroup';
 
-const ID = 'a'.repeat(40) + '0123456789abcdef01234567';
+const ID = `${'a'.repeat(40)}0123456789abcdef01234567`;
 const UID = '0f6c2a7e-1b2c-4d5e-8f90-123456789abc';
 const UID_ = UID.replaceAll('-', '_');
 

@@ -1,0 +1,212 @@
+/**
+ * Text → Kubernetes documents, with the line and column of every field so findings can point at the
+ * exact `args[3]` a user wrote. YAML (multi-document, as `helm template` prints it) and JSON both go
+ * through eemeli/yaml's `parseAllDocuments`, which keeps source ranges. Pure: no IO.
+ */
+
+import { type ParseError, parseTree as parseJsonTree } from 'jsonc-parser';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseAllDocuments,
+} from 'yaml';
+import { InputError } from './errors';
+
+/** A 1-based position in a file. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One document of a file. */
+export interface ManifestDocument {
+  /** 0-based index among the file's documents (empty ones included, so users can count `---`). */
+  readonly index: number;
+  /** The document as plain JSON-like data. */
+  readonly value: unknown;
+  /** Where the document starts. */
+  readonly start: Position;
+  /**
+   * Where a field path such as `spec.template.spec.containers[0].args[3]` is written. When the exact
+   * field is absent (a default, a finding about a whole container), the closest enclosing node.
+   */
+  locate(path: string): Position;
+}
+
+export interface ParseResult {
+  /** The documents that could be read; empty documents (only comments, `---`) are left out. */
+  readonly documents: ManifestDocument[];
+  /** One error per document that could not be read; the other documents are still returned. */
+  readonly errors: InputError[];
+}
+
+export interface ParseOptions {
+  /**
+   * Treat the text as JSON: when YAML's stricter rules reject valid JSON (duplicate keys, say),
+   * fall back to `JSON.parse` (the document then has no positions beyond its start).
+   */
+  readonly json?: boolean;
+  /**
+   * At most this many alias expansions per document. An "alias bomb" (a few lines that expand to
+   * billions of nodes) is refused with an error instead of exhausting memory. Default 1000.
+   */
+  readonly maxAliasCount?: number;
+}
+
+/** Reads every document of `text`. `file` is only used in error messages. Never throws. */
+export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParseResult {
+  const lineCounter = new LineCounter();
+  const position = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  let parsed: Document.Parsed[];
+  try {
+    // `merge: true`: Kubernetes' YAML reader (go-yaml) honours `<<` merge keys, so oneproc does too.
+    parsed = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: true }) as Document.Parsed[];
+    if (!Array.isArray(parsed)) parsed = [parsed];
+  } catch (err) {
+    return { documents: [], errors: [new InputError(`cannot be read as YAML: ${String(err)}`, file)] };
+  }
+  const json = options.json ? readJson(text, file, parsed) : undefined;
+  if (json && !('value' in json)) return json;
+  const documents: ManifestDocument[] = [];
+  const errors: InputError[] = [];
+  parsed.forEach((doc, index) => {
+    const start = position(doc.range?.[0] ?? 0);
+    if (doc.errors.length > 0) {
+      const first = doc.errors[0];
+      const at = first.linePos?.[0];
+      const line = at?.line ?? start.line;
+      const column = at?.col ?? start.column;
+      const summary = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      errors.push(new InputError(`invalid YAML in document ${index}: ${summary}`, file, line, column));
+      return;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 1000 });
+      // A document of only comments (or a bare `---`) is empty, not a null object.
+      if (value === null || value === undefined) return;
+    } catch (err) {
+      const why = /alias count/i.test(messageOf(err))
+        ? 'too many alias expansions (a YAML "alias bomb"?); refusing to expand it'
+        : `cannot be converted to data: ${messageOf(err)}`;
+      errors.push(new InputError(`document ${index} ${why}`, file, start.line, start.column));
+      return;
+    }
+    documents.push({
+      index,
+      value: json ? json.value : value,
+      start,
+      locate: (path) => {
+        const node = nodeAt(doc, path);
+        return node?.range ? position(node.range[0]) : start;
+      },
+    });
+  });
+  return { documents, errors };
+}
+
+/**
+ * For JSON files the data comes from `JSON.parse` (JSON's own rules: duplicate keys allowed, the last
+ * wins; `{"a": }` refused), and positions from yaml's parse of the same text. Returns the value, or a
+ * finished result: an error, or a document without positions when yaml could not read valid JSON.
+ */
+function readJson(text: string, file: string, parsed: Document.Parsed[]): { value: unknown } | ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const message = messageOf(err);
+    // JSON.parse does not always say where (V8 often prints a snippet instead); jsonc-parser does.
+    const problems: ParseError[] = [];
+    parseJsonTree(text, problems, { disallowComments: true, allowTrailingComma: false });
+    const offset = problems[0]?.offset;
+    const summary = message
+      .replace(/, (\.\.\.)?".*" is not valid JSON$/s, '')
+      .replace(/ at position \d+.*$/s, '')
+      .replace(/ in JSON$/, '')
+      .replace(/^Unexpected end of JSON input/, 'unexpected end of input')
+      .replace(/^[A-Z]/, (c) => c.toLowerCase());
+    if (offset === undefined)
+      return { documents: [], errors: [new InputError(`invalid JSON: ${summary}`, file)] };
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    return { documents: [], errors: [new InputError(`invalid JSON: ${summary}`, file, line, column)] };
+  }
+  if (parsed.length === 1 && parsed[0].errors.length === 0) return { value };
+  const start = { line: 1, column: 1 };
+  return { documents: [{ index: 0, value, start, locate: () => start }], errors: [] };
+}
+
+/** Splits `spec.containers[0].args[3]` into `['spec', 'containers', 0, 'args', 3]`. */
+export function pathSegments(path: string): (string | number)[] {
+  const segments: (string | number)[] = [];
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    segments.push(match[2] !== undefined ? Number(match[2]) : match[1]);
+  }
+  return segments;
+}
+
+/** The deepest node of `doc` along `path`, following aliases and `<<` merge keys. */
+function nodeAt(doc: Document.Parsed, path: string): Node | undefined {
+  let best: Node | undefined = doc.contents ?? undefined;
+  let node: unknown = doc.contents;
+  for (const segment of pathSegments(path)) {
+    node = resolve(doc, node);
+    let next: unknown;
+    if (typeof segment === 'number' && isSeq(node)) {
+      next = node.items[segment];
+    } else if (typeof segment === 'string' && isMap(node)) {
+      const pair = findPair(doc, node, segment, 0);
+      // `key:` with no value: point at the key.
+      next = pair ? (pair.value ?? pair.key) : undefined;
+    }
+    if (next === undefined || next === null) break;
+    node = next;
+    best = node as Node;
+  }
+  return best;
+}
+
+function resolve(doc: Document.Parsed, node: unknown): unknown {
+  for (let i = 0; i < 100 && isAlias(node); i++) node = node.resolve(doc);
+  return node;
+}
+
+function findPair(doc: Document.Parsed, map: unknown, key: string, depth: number): Pair | undefined {
+  if (!isMap(map) || depth > 20) return undefined;
+  let merged: Pair | undefined;
+  for (const pair of map.items) {
+    if (!isPair(pair)) continue;
+    const k = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (k === key || (isScalar(pair.key) && String(pair.key.value) === key)) return pair;
+    const isMerge = isScalar(pair.key) && (typeof k === 'symbol' || k === '<<') && pair.key.source === '<<';
+    if (isMerge && merged === undefined) {
+      const sources = resolve(doc, pair.value);
+      const list = isSeq(sources) ? sources.items.map((s) => resolve(doc, s)) : [sources];
+      for (const source of list) {
+        merged = findPair(doc, source, key, depth + 1);
+        if (merged) break;
+      }
+    }
+  }
+  return merged;
+}
+
+/** An error's message, without `instanceof` (errors may come from another realm). */
+function messageOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null && typeof (err as Error).message === 'string') {
+    return (err as Error).message;
+  }
+  return String(err);
+}
