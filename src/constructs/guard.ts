@@ -1,17 +1,20 @@
 /**
  * The synth-time guard: the app's container goes through the same engine as `oneproc check` and the
- * admission webhook, so a multi-worker command fails at `cdk8s synth`, before it reaches a cluster.
+ * admission webhook (`checkObject`, with the same exemption annotations), so a multi-worker command
+ * fails at `cdk8s synth`, before it reaches a cluster.
  */
-import { checkContainer } from '../engine';
-import type { Exemption, Finding, Origin } from '../types';
+import { checkObject } from '../manifest';
+import type { Finding } from '../types';
 
 export interface GuardInput {
   /** The container as Kubernetes will see it (name, image, command, args, env). */
   readonly container: unknown;
-  readonly origin: Origin;
-  /** The exemption the user gave (`allowMultipleWorkers`), as the annotations will carry it. */
-  readonly exemption?: Exemption;
-  /** Today, for the exemption's `until`. */
+  /** The Deployment's name and namespace, for the findings' origin. */
+  readonly name: string;
+  readonly namespace?: string;
+  /** The annotations the Deployment and its pod template carry (the exemption, when given). */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Today, for the exemption's `until`. Default: now. */
   readonly now?: Date;
 }
 
@@ -25,22 +28,25 @@ export interface GuardResult {
 /** The field path of the app container in the Deployment. */
 export const CONTAINER_PATH = 'spec.template.spec.containers[0]';
 
+/** Checks the container as part of the Deployment that will carry it. */
 export function guardContainer(input: GuardInput): GuardResult {
-  const findings = checkContainer(input.container, { path: CONTAINER_PATH, origin: input.origin });
-  const exemption = activeExemption(input.exemption, input.now ?? new Date());
+  const annotations = { ...input.annotations };
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: input.name,
+      ...(input.namespace !== undefined && { namespace: input.namespace }),
+      annotations,
+    },
+    spec: { template: { metadata: { annotations }, spec: { containers: [input.container] } } },
+  };
+  const findings = checkObject(deployment, { now: input.now });
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   for (const finding of findings) {
-    const judged = exemption ? { ...finding, exempted: exemption } : finding;
-    if (judged.severity === 'error' && !judged.exempted) errors.push(judged);
-    else warnings.push(judged);
+    if (finding.severity === 'error' && !finding.exempted) errors.push(finding);
+    else warnings.push(finding);
   }
   return { errors, warnings };
-}
-
-/** The exemption, unless its `until` date has passed (it then no longer applies, as in DESIGN.md). */
-export function activeExemption(exemption: Exemption | undefined, now: Date): Exemption | undefined {
-  if (!exemption) return undefined;
-  if (exemption.until !== undefined && exemption.until < now.toISOString().slice(0, 10)) return undefined;
-  return exemption;
 }

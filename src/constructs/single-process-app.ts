@@ -447,8 +447,9 @@ export class SingleProcessApp extends Construct {
     const args = p.args;
     const guard = guardContainer({
       container: { name: APP_CONTAINER, image: p.image, command, args, env: this.env },
-      origin: { kind: 'Deployment', namespace: p.namespace, name: p.name ?? id, container: APP_CONTAINER },
-      exemption,
+      name: p.name ?? id,
+      namespace: p.namespace,
+      annotations: exemptionAnnotations,
     });
     if (guard.errors.length > 0) throw new MultipleWorkersError(where, guard.errors);
     const warnings: Finding[] = [...guard.warnings];

@@ -19,7 +19,11 @@ describe('bad props are refused with the prop and its value', () => {
     ['port 0', { ...base, port: 0 }, `'port' (0) must be a port number from 1 to 65535`],
     ['port as a string', { ...base, port: '80' }, `'port' ("80") must be a number`],
     ['port 70000', { ...base, port: 70000 }, `'port' (70000) must be a port number from 1 to 65535`],
-    ['command not a list', { ...base, command: 'uvicorn main:app' }, `'command' ("uvicorn main:app") must be a list`],
+    [
+      'command not a list',
+      { ...base, command: 'uvicorn main:app' },
+      `'command' ("uvicorn main:app") must be a list`,
+    ],
     ['command with a number', { ...base, command: ['uvicorn', 4] }, `'command[1]' (4) must be a string`],
     ['unknown prop', { ...base, replica: 3 }, `'replica' (3) is not a known prop`],
     ['misspelt nested prop', { ...base, replicas: { mni: 3 } }, `'replicas.mni' (3) is not a known prop`],
@@ -86,13 +90,21 @@ describe('bad props are refused with the prop and its value', () => {
       { ...base, env: { TOKEN: 'x' }, envValueFrom: { TOKEN: { secret: 'api', key: 't' } } },
       `'envValueFrom.TOKEN' ({"secret":"api","key":"t"}) is also set in 'env.TOKEN'`,
     ],
-    ['upper-case name', { ...base, name: 'Shop' }, `'name' ("Shop") must be lower-case letters, digits and "-" (an RFC 1123 label)`],
+    [
+      'upper-case name',
+      { ...base, name: 'Shop' },
+      `'name' ("Shop") must be lower-case letters, digits and "-" (an RFC 1123 label)`,
+    ],
     [
       'label value with a space',
       { ...base, labels: { team: 'pay ments' } },
       `'labels.team' ("pay ments") must be a label value (letters, digits, "-", "_", "." and starting and ending alphanumeric)`,
     ],
-    ['probe path without slash', { ...base, probes: { path: 'healthz' } }, `'probes.path' ("healthz") must be an HTTP path starting with "/"`],
+    [
+      'probe path without slash',
+      { ...base, probes: { path: 'healthz' } },
+      `'probes.path' ("healthz") must be an HTTP path starting with "/"`,
+    ],
     [
       'drain not shorter than the grace period',
       { ...base, shutdown: { drainSeconds: 30, gracePeriodSeconds: 30 } },
@@ -103,15 +115,31 @@ describe('bad props are refused with the prop and its value', () => {
       { ...base, spread: { nodes: 'DoNotSchedul' } },
       `'spread.nodes' ("DoNotSchedul") must be "DoNotSchedule", "ScheduleAnyway" or "off"`,
     ],
-    ['sessionAffinity false', { ...base, sessionAffinity: false }, `'sessionAffinity' (false) must be true or { timeoutSeconds }`],
-    ['sessionAffinity misspelt', { ...base, sessionAffinity: { timeout: 60 } }, `'sessionAffinity.timeout' (60) is not a known prop`],
+    [
+      'sessionAffinity false',
+      { ...base, sessionAffinity: false },
+      `'sessionAffinity' (false) must be true or { timeoutSeconds }`,
+    ],
+    [
+      'sessionAffinity misspelt',
+      { ...base, sessionAffinity: { timeout: 60 } },
+      `'sessionAffinity.timeout' (60) is not a known prop`,
+    ],
     [
       'redis false',
       { ...base, redis: false },
       `'redis' (false) must be true, { password?, persistence?, image?, cpu?, memory?, database? } or { url }`,
     ],
-    ['redis misspelt', { ...base, redis: { pasword: { secret: 'r', key: 'p' } } }, `'redis.pasword' ({"secret":"r","key":"p"}) is not a known prop`],
-    ['redis url without key', { ...base, redis: { url: { secret: 'redis' } } }, `'redis.url.key' (missing) is required`],
+    [
+      'redis misspelt',
+      { ...base, redis: { pasword: { secret: 'r', key: 'p' } } },
+      `'redis.pasword' ({"secret":"r","key":"p"}) is not a known prop`,
+    ],
+    [
+      'redis url without key',
+      { ...base, redis: { url: { secret: 'redis' } } },
+      `'redis.url.key' (missing) is required`,
+    ],
     [
       'redis url with in-cluster options',
       { ...base, redis: { url: { secret: 'redis', key: 'url' }, password: { secret: 'r', key: 'p' } } },

@@ -22,7 +22,9 @@ describe('the synth-time guard refuses multi-worker commands with the engine mes
     expect(err).toBeInstanceOf(MultipleWorkersError);
     expect(err.name).toBe('MultipleWorkersError');
     const finding = engineFinding({ command });
-    expect(err.message).toBe(`SingleProcessApp 'test/web': ${finding.message} (uvicorn at ${PATH}.command[5])`);
+    expect(err.message).toBe(
+      `SingleProcessApp 'test/web': ${finding.message} (uvicorn at ${PATH}.command[5])`,
+    );
     expect(err.message).toContain('`--workers 4`');
     expect(err.findings).toHaveLength(1);
     expect(err.findings[0]).toMatchObject({
@@ -45,7 +47,9 @@ describe('the synth-time guard refuses multi-worker commands with the engine mes
   });
 
   test('WEB_CONCURRENCY=4 is refused as a prop before the engine runs', () => {
-    const err = thrown(() => construct({ image: 'shop:1', command: UVICORN, port: 8596, env: { WEB_CONCURRENCY: '4' } }));
+    const err = thrown(() =>
+      construct({ image: 'shop:1', command: UVICORN, port: 8596, env: { WEB_CONCURRENCY: '4' } }),
+    );
     expect(err).toBeInstanceOf(SingleProcessAppError);
     expect(err.message).toBe(
       `SingleProcessApp 'test/web': 'env.WEB_CONCURRENCY' ("4") starts 4 worker processes in servers that read it ` +
@@ -57,8 +61,11 @@ describe('the synth-time guard refuses multi-worker commands with the engine mes
   test('a single uvicorn process passes', () => {
     expect(construct({ image: 'shop:1', command: UVICORN, port: 8596 }).warnings).toEqual([]);
     expect(
-      construct({ image: 'shop:1', command: ['gunicorn', '-w', '1', '-k', 'uvicorn.workers.UvicornWorker', 'main:app'], port: 8000 })
-        .warnings,
+      construct({
+        image: 'shop:1',
+        command: ['gunicorn', '-w', '1', '-k', 'uvicorn.workers.UvicornWorker', 'main:app'],
+        port: 8000,
+      }).warnings,
     ).toEqual([]);
   });
 });
@@ -74,7 +81,12 @@ describe('warnings are reported, not thrown', () => {
       envValueFrom: { WORKERS: { secret: 'tuning', key: 'workers' } },
     });
     expect(app.warnings).toHaveLength(1);
-    expect(app.warnings[0]).toMatchObject({ rule: 'uvicorn', severity: 'warning', workers: null, path: `${PATH}.command[3]` });
+    expect(app.warnings[0]).toMatchObject({
+      rule: 'uvicorn',
+      severity: 'warning',
+      workers: null,
+      path: `${PATH}.command[3]`,
+    });
     expect(app.node.metadata.filter((m) => m.type === 'oneproc:warning').map((m) => m.data)).toEqual([
       app.warnings[0]!.message,
     ]);
@@ -146,8 +158,15 @@ describe('allowMultipleWorkers', () => {
 
   test('an exemption past its date no longer applies', () => {
     const err = thrown(() =>
-      construct({ image: 'shop:1', command, port: 8000, allowMultipleWorkers: { reason: 'legacy', until: '2000-01-01' } }),
+      construct({
+        image: 'shop:1',
+        command,
+        port: 8000,
+        allowMultipleWorkers: { reason: 'legacy', until: '2000-01-01' },
+      }),
     );
     expect(err).toBeInstanceOf(MultipleWorkersError);
+    expect(err.message).toContain('Not exempted: ');
+    expect(err.message).toContain('2000-01-01');
   });
 });

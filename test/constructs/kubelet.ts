@@ -43,7 +43,11 @@ export function expandReferences(text: string, vars: ReadonlyMap<string, string>
 }
 
 /** The environment a container's process receives. */
-export function resolveEnv(container: Manifest, secrets: ClusterData, configMaps: ClusterData = {}): Map<string, string> {
+export function resolveEnv(
+  container: Manifest,
+  secrets: ClusterData,
+  configMaps: ClusterData = {},
+): Map<string, string> {
   const vars = new Map<string, string>();
   for (const entry of container.env ?? []) {
     if (entry.valueFrom?.secretKeyRef) {
@@ -54,7 +58,8 @@ export function resolveEnv(container: Manifest, secrets: ClusterData, configMaps
     } else if (entry.valueFrom?.configMapKeyRef) {
       const { name, key } = entry.valueFrom.configMapKeyRef;
       const value = configMaps[name]?.[key];
-      if (value === undefined) throw new Error(`ConfigMap ${name} has no key ${key}: the pod would not start`);
+      if (value === undefined)
+        throw new Error(`ConfigMap ${name} has no key ${key}: the pod would not start`);
       vars.set(entry.name, value);
     } else {
       vars.set(entry.name, expandReferences(entry.value ?? '', vars));
@@ -65,5 +70,7 @@ export function resolveEnv(container: Manifest, secrets: ClusterData, configMaps
 
 /** The argv the container runs (command then args, references expanded). */
 export function resolveArgv(container: Manifest, env: ReadonlyMap<string, string>): string[] {
-  return [...(container.command ?? []), ...(container.args ?? [])].map((w: string) => expandReferences(w, env));
+  return [...(container.command ?? []), ...(container.args ?? [])].map((w: string) =>
+    expandReferences(w, env),
+  );
 }

@@ -9,7 +9,11 @@ import { validateObject } from './helpers';
 const ROOT = resolve(__dirname, '../..');
 
 /** Runs `cdk8s synth` as a user does, into a temp folder; returns the objects of each file. */
-function synth(env: Record<string, string> = {}): { status: number | null; stderr: string; files: Record<string, Manifest[]> } {
+function synth(env: Record<string, string> = {}): {
+  status: number | null;
+  stderr: string;
+  files: Record<string, Manifest[]>;
+} {
   const out = mkdtempSync(join(tmpdir(), 'oneproc-synth-'));
   try {
     const run = spawnSync('npx', ['cdk8s', 'synth', '--no-check-upgrade', '--output', out], {
@@ -103,10 +107,15 @@ describe('cdk8s synth (cdk8s.yaml + src/main.ts)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'oneproc-settings-'));
     try {
       const file = join(dir, 'app.json');
-      writeFileSync(file, JSON.stringify({ image: 'shop:1', port: 8000, command: ['uvicorn', 'main:app', '--workers', '4'] }));
+      writeFileSync(
+        file,
+        JSON.stringify({ image: 'shop:1', port: 8000, command: ['uvicorn', 'main:app', '--workers', '4'] }),
+      );
       const { status, stderr } = synth({ ONEPROC_APP_SETTINGS: file });
       expect(status).not.toBe(0);
-      expect(stderr).toContain("MultipleWorkersError: SingleProcessApp 'app/app': uvicorn starts 4 worker processes");
+      expect(stderr).toContain(
+        "MultipleWorkersError: SingleProcessApp 'app/app': uvicorn starts 4 worker processes",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Yaml } from 'cdk8s';
 import Redis from 'ioredis';
 import { REDIS_UID } from '../../src/constructs';
-import { type Manifest, synthApp, UVICORN } from './helpers';
+import { synthApp, UVICORN } from './helpers';
 import { expandReferences, resolveArgv, resolveEnv } from './kubelet';
 
 const base = { image: 'shop:1', command: UVICORN, port: 8596 };
@@ -53,7 +53,10 @@ describe('redis: true — an in-cluster Redis', () => {
       '/data',
     ]);
     expect(c).not.toHaveProperty('env');
-    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '256Mi' } });
+    expect(c.resources).toEqual({
+      requests: { cpu: '100m', memory: '256Mi' },
+      limits: { cpu: '1', memory: '256Mi' },
+    });
     expect(c.readinessProbe.tcpSocket).toEqual({ port: 'redis' });
     expect(c.livenessProbe.tcpSocket).toEqual({ port: 'redis' });
     expect(redisDeployment.spec.template.spec.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
@@ -82,7 +85,9 @@ describe('redis: true — an in-cluster Redis', () => {
   });
 
   test('the Service selects the Redis pod on 6379', () => {
-    expect(redisService.spec.ports).toEqual([{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }]);
+    expect(redisService.spec.ports).toEqual([
+      { name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' },
+    ]);
     expect(redisService.spec.selector).toEqual(redisDeployment.spec.selector.matchLabels);
     for (const [k, v] of Object.entries(redisService.spec.selector)) {
       expect(redisDeployment.spec.template.metadata.labels[k]).toBe(v);
@@ -98,13 +103,15 @@ describe('redis: true — an in-cluster Redis', () => {
     const appLabels = app.spec.template.metadata.labels;
     for (const [k, v] of Object.entries(from[0].podSelector.matchLabels)) expect(appLabels[k]).toBe(v);
     // The selector names this app's pods only: its instance label, not just the app name.
-    expect(from[0].podSelector.matchLabels['app.kubernetes.io/instance']).toBe(appLabels['app.kubernetes.io/instance']);
+    expect(from[0].podSelector.matchLabels['app.kubernetes.io/instance']).toBe(
+      appLabels['app.kubernetes.io/instance'],
+    );
     expect(policy.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 6379 }]);
     // Redis pods are not selected by the app's own selector.
     const redisLabels = redisDeployment.spec.template.metadata.labels;
-    expect(
-      Object.entries(from[0].podSelector.matchLabels).every(([k, v]) => redisLabels[k] === v),
-    ).toBe(false);
+    expect(Object.entries(from[0].podSelector.matchLabels).every(([k, v]) => redisLabels[k] === v)).toBe(
+      false,
+    );
   });
 
   test('the app gets REDIS_URL, REDIS_HOST and REDIS_PORT for the Service, before WEB_CONCURRENCY', () => {
@@ -122,7 +129,12 @@ describe('redis persistence', () => {
   test('a StatefulSet with a claim template and append-only file', () => {
     const { one, objects } = synthApp({
       ...base,
-      redis: { persistence: { size: '5Gi', storageClassName: 'fast' }, memory: '1Gi', cpu: '200m', database: 2 },
+      redis: {
+        persistence: { size: '5Gi', storageClassName: 'fast' },
+        memory: '1Gi',
+        cpu: '200m',
+        database: 2,
+      },
     });
     expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(1);
     const sts = one('StatefulSet', 'redis');
@@ -132,15 +144,35 @@ describe('redis persistence', () => {
     expect(sts.spec.volumeClaimTemplates).toEqual([
       {
         metadata: { name: 'data', labels: sts.metadata.labels },
-        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast', resources: { requests: { storage: '5Gi' } } },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'fast',
+          resources: { requests: { storage: '5Gi' } },
+        },
       },
     ]);
     const pod = sts.spec.template.spec;
     expect(pod).not.toHaveProperty('volumes');
     expect(pod.securityContext.fsGroup).toBe(999);
     const c = pod.containers[0];
-    expect(c.args).toEqual(['--port', '6379', '--protected-mode', 'no', '--maxmemory', '819mb', '--appendonly', 'yes', '--save', '', '--dir', '/data']);
-    expect(c.resources).toEqual({ requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } });
+    expect(c.args).toEqual([
+      '--port',
+      '6379',
+      '--protected-mode',
+      'no',
+      '--maxmemory',
+      '819mb',
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--dir',
+      '/data',
+    ]);
+    expect(c.resources).toEqual({
+      requests: { cpu: '200m', memory: '1Gi' },
+      limits: { cpu: '1', memory: '1Gi' },
+    });
     expect(one('Deployment').spec.template.spec.containers[0].env[2]).toEqual({
       name: 'REDIS_URL',
       value: `redis://${service.metadata.name}:6379/2`,
@@ -159,7 +191,12 @@ describe('redis persistence', () => {
 describe('external Redis', () => {
   test('redis: { url } creates nothing and reads REDIS_URL from the Secret', () => {
     const { objects, one } = synthApp({ ...base, redis: { url: { secret: 'managed-redis', key: 'url' } } });
-    expect(objects.map((o) => o.kind)).toEqual(['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']);
+    expect(objects.map((o) => o.kind)).toEqual([
+      'Deployment',
+      'Service',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+    ]);
     expect(one('Deployment').spec.template.spec.containers[0].env).toEqual([
       { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'managed-redis', key: 'url' } } },
       { name: 'WEB_CONCURRENCY', value: '1' },
@@ -209,7 +246,9 @@ describe('a Redis password reaches Redis and the app through env references', ()
     beforeAll(async () => {
       const which = spawnSync('redis-server', ['--version']);
       if (which.error) {
-        throw new Error('redis-server is not installed: run `apt-get install -y redis-server` (scripts/setup.sh does)');
+        throw new Error(
+          'redis-server is not installed: run `apt-get install -y redis-server` (scripts/setup.sh does)',
+        );
       }
       port = await freePort();
       dataDir = mkdtempSync(join(tmpdir(), 'oneproc-redis-'));
@@ -219,7 +258,9 @@ describe('a Redis password reaches Redis and the app through env references', ()
         w === '6379' ? String(port) : w === '/data' ? dataDir : w,
       );
       expect(argv).toContain(password);
-      server = spawn(argv[0]!, [...argv.slice(1), '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      server = spawn(argv[0]!, [...argv.slice(1), '--bind', '127.0.0.1'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       await waitForReady(server);
     });
 
@@ -307,5 +348,3 @@ function waitForReady(server: ChildProcess): Promise<void> {
     });
   });
 }
-
-export type { Manifest };

@@ -153,7 +153,10 @@ describe('SingleProcessApp defaults', () => {
     expect(hpa.spec.minReplicas).toBe(2);
     expect(hpa.spec.maxReplicas).toBe(10);
     expect(hpa.spec.metrics).toEqual([
-      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+      },
     ]);
     expect(hpa.spec.behavior.scaleDown).toEqual({
       stabilizationWindowSeconds: 300,
@@ -196,7 +199,8 @@ describe('SingleProcessApp options', () => {
       expect(one(kind).metadata.name).toBe('shop');
       expect(one(kind).metadata.annotations).toEqual({ 'example.com/owner': 'payments@example.com' });
     }
-    for (const kind of ['Deployment', 'Service', 'NetworkPolicy']) expect(one(kind, 'redis').metadata.name).toBe('shop-redis');
+    for (const kind of ['Deployment', 'Service', 'NetworkPolicy'])
+      expect(one(kind, 'redis').metadata.name).toBe('shop-redis');
     const template = one('Deployment').spec.template.metadata;
     expect(template.annotations).toEqual({ 'prometheus.io/scrape': 'true' });
     expect(template.labels.team).toBe('payments');
@@ -206,14 +210,26 @@ describe('SingleProcessApp options', () => {
   test('replicas, CPU target, memory metric and stabilisation are passed to the HPA', () => {
     const { one } = synthApp({
       ...base,
-      replicas: { min: 3, max: 30, targetCpuUtilization: 60, targetMemoryUtilization: 80, scaleDownStabilizationSeconds: 600 },
+      replicas: {
+        min: 3,
+        max: 30,
+        targetCpuUtilization: 60,
+        targetMemoryUtilization: 80,
+        scaleDownStabilizationSeconds: 600,
+      },
     });
     const hpa = one('HorizontalPodAutoscaler');
     expect(hpa.spec.minReplicas).toBe(3);
     expect(hpa.spec.maxReplicas).toBe(30);
     expect(hpa.spec.metrics).toEqual([
-      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
-      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+      },
+      {
+        type: 'Resource',
+        resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } },
+      },
     ]);
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
     expect(one('Deployment').spec).not.toHaveProperty('replicas');
@@ -235,7 +251,13 @@ describe('SingleProcessApp options', () => {
   test('HTTP probes on a health path', () => {
     const { one } = synthApp({
       ...base,
-      probes: { path: '/healthz', readinessPeriodSeconds: 3, failureThreshold: 2, timeoutSeconds: 1, startupSeconds: 0 },
+      probes: {
+        path: '/healthz',
+        readinessPeriodSeconds: 3,
+        failureThreshold: 2,
+        timeoutSeconds: 1,
+        startupSeconds: 0,
+      },
     });
     const c = one('Deployment').spec.template.spec.containers[0];
     expect(c.readinessProbe).toEqual({
@@ -254,8 +276,8 @@ describe('SingleProcessApp options', () => {
   });
 
   test('shutdown: a longer drain and grace period; drainSeconds 0 drops the hook', () => {
-    let spec = synthApp({ ...base, shutdown: { drainSeconds: 15, gracePeriodSeconds: 60 } }).one('Deployment').spec.template
-      .spec;
+    let spec = synthApp({ ...base, shutdown: { drainSeconds: 15, gracePeriodSeconds: 60 } }).one('Deployment')
+      .spec.template.spec;
     expect(spec.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '15']);
     expect(spec.terminationGracePeriodSeconds).toBe(60);
     spec = synthApp({ ...base, shutdown: { drainSeconds: 0 } }).one('Deployment').spec.template.spec;
@@ -269,14 +291,15 @@ describe('SingleProcessApp options', () => {
   });
 
   test('spread: zones off, nodes ScheduleAnyway', () => {
-    const spec = synthApp({ ...base, spread: { nodes: 'ScheduleAnyway', zones: 'off' } }).one('Deployment').spec.template
-      .spec;
+    const spec = synthApp({ ...base, spread: { nodes: 'ScheduleAnyway', zones: 'off' } }).one('Deployment')
+      .spec.template.spec;
     expect(spec.topologySpreadConstraints).toHaveLength(1);
     expect(spec.topologySpreadConstraints[0]).toMatchObject({
       topologyKey: 'kubernetes.io/hostname',
       whenUnsatisfiable: 'ScheduleAnyway',
     });
-    const none = synthApp({ ...base, spread: { nodes: 'off', zones: 'off' } }).one('Deployment').spec.template.spec;
+    const none = synthApp({ ...base, spread: { nodes: 'off', zones: 'off' } }).one('Deployment').spec.template
+      .spec;
     expect(none).not.toHaveProperty('topologySpreadConstraints');
   });
 
@@ -285,10 +308,12 @@ describe('SingleProcessApp options', () => {
       sessionAffinity: 'ClientIP',
       sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
     });
-    expect(synthApp({ ...base, sessionAffinity: { timeoutSeconds: 600 } }).one('Service').spec).toMatchObject({
-      sessionAffinity: 'ClientIP',
-      sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } },
-    });
+    expect(synthApp({ ...base, sessionAffinity: { timeoutSeconds: 600 } }).one('Service').spec).toMatchObject(
+      {
+        sessionAffinity: 'ClientIP',
+        sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } },
+      },
+    );
   });
 
   test('servicePort differs from the container port', () => {
@@ -336,12 +361,14 @@ describe('SingleProcessApp options', () => {
   });
 
   test('WEB_CONCURRENCY=1 given by the user is kept once', () => {
-    const c = synthApp({ ...base, env: { WEB_CONCURRENCY: '1' } }).one('Deployment').spec.template.spec.containers[0];
+    const c = synthApp({ ...base, env: { WEB_CONCURRENCY: '1' } }).one('Deployment').spec.template.spec
+      .containers[0];
     expect(c.env).toEqual([{ name: 'WEB_CONCURRENCY', value: '1' }]);
   });
 
   test('args without command are kept as args (the image ENTRYPOINT runs them)', () => {
-    const c = synthApp({ image: 'shop:1', args: UVICORN, port: 8596 }).one('Deployment').spec.template.spec.containers[0];
+    const c = synthApp({ image: 'shop:1', args: UVICORN, port: 8596 }).one('Deployment').spec.template.spec
+      .containers[0];
     expect(c.args).toEqual(UVICORN);
     expect(c).not.toHaveProperty('command');
   });
