@@ -9,7 +9,7 @@ const USAGE = `oneproc ${VERSION} — one process per container; scale with repl
 Usage:
   oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
   oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn]
-  oneproc policy
+  oneproc policy [--action deny|warn] [--name NAME] [--exclude-namespace NS]... [--format yaml|json]
   oneproc audit
   oneproc observe [--format text|json] [--pid PID]... | --serve [--metrics-port 9091]
   oneproc --version | --help
@@ -20,6 +20,7 @@ type Command = (argv: string[]) => Promise<number>;
 /** Subcommands, loaded lazily so that `oneproc check` never loads the webhook or cdk8s. */
 const COMMANDS: Record<string, () => Command> = {
   check: () => (require('./check') as typeof import('./check')).run,
+  policy: () => (require('./policy') as typeof import('./policy')).run,
   observe: () => (require('./observe') as typeof import('./observe')).run,
 };
 
