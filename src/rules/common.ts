@@ -4,7 +4,7 @@
  * Pure functions: no IO, never throw.
  */
 import type { EnvEntry, SimpleCommand, Word } from '../shell/types';
-import type { Decision } from './types';
+import type { Decision, ServerRule } from './types';
 
 /** The basename of argv[0] (`/app/.venv/bin/uvicorn` → `uvicorn`), or '' when there is none. */
 export function programName(cmd: SimpleCommand): string {
@@ -470,4 +470,40 @@ export function countFix(decision: Decision, one: string): string {
   if (env) return `set ${env[1]}=1 (or remove it), or pass \`${one}\` on the command line`;
   if (evidence.startsWith('-')) return `drop \`${evidence}\` (or set \`${one}\`)`;
   return `pass \`${one}\` on the command line`;
+}
+
+const PYTHON = /^python(?:\d+(?:\.\d+)?)?$/;
+/** Interpreter options that take a value (`python -W ignore script`, `-X dev`). */
+const PYTHON_VALUE_OPTIONS = new Set(['-W', '-X', '--check-hash-based-pycs']);
+
+/**
+ * `python3 [options] /opt/odoo/odoo-bin …` → the command as if the script ran directly, when the
+ * script's basename is one of `names`; otherwise the command unchanged. (`python -m MODULE` is the
+ * shell layer's job; scripts run by path are not, since most scripts are not servers.)
+ */
+export function asScript(cmd: SimpleCommand, names: ReadonlySet<string>): SimpleCommand {
+  if (!PYTHON.test(programName(cmd))) return cmd;
+  for (let i = 1; i < cmd.argv.length; i++) {
+    const text = cmd.argv[i].text;
+    if (PYTHON_VALUE_OPTIONS.has(text)) {
+      i++;
+      continue;
+    }
+    if (text.startsWith('-')) {
+      if (text === '-m' || text === '-c' || text === '-') return cmd;
+      continue;
+    }
+    const base = text.slice(text.lastIndexOf('/') + 1);
+    return names.has(base) ? { ...cmd, argv: cmd.argv.slice(i) } : cmd;
+  }
+  return cmd;
+}
+
+/** A rule that also recognises its program run as a script by a Python interpreter (see asScript). */
+export function viaPython(rule: ServerRule, names: ReadonlySet<string>): ServerRule {
+  return {
+    ...rule,
+    recognise: (cmd) => rule.recognise(asScript(cmd, names)),
+    decide: (cmd) => rule.decide(asScript(cmd, names)),
+  };
 }

@@ -10,7 +10,15 @@
  * - With reload on, uvicorn runs one server process under the reloader.
  */
 import type { SimpleCommand } from '../shell/types';
-import { countFix, decideOption, findOption, lastHit, programName, type ScanOptions } from './common';
+import {
+  countFix,
+  decideOption,
+  findOption,
+  lastHit,
+  programName,
+  type ScanOptions,
+  viaPython,
+} from './common';
 import type { ServerRule } from './types';
 import { webConcurrencyDecision } from './uvicorn';
 
@@ -35,31 +43,34 @@ function subcommand(cmd: SimpleCommand): { name: string; from: number } | undefi
   return undefined;
 }
 
-export const fastapi: ServerRule = {
-  id: 'fastapi',
-  title: 'fastapi-cli',
-  category: 'web',
-  recognise(cmd) {
-    if (programName(cmd) !== 'fastapi') return false;
-    const sub = subcommand(cmd)?.name;
-    return sub === 'run' || sub === 'dev';
+export const fastapi: ServerRule = viaPython(
+  {
+    id: 'fastapi',
+    title: 'fastapi-cli',
+    category: 'web',
+    recognise(cmd) {
+      if (programName(cmd) !== 'fastapi') return false;
+      const sub = subcommand(cmd)?.name;
+      return sub === 'run' || sub === 'dev';
+    },
+    decide(cmd) {
+      const sub = subcommand(cmd);
+      if (!sub) return { outcome: 'single' };
+      const scan: ScanOptions = { from: sub.from, shortGlue: 'none', takesValue: VALUE_OPTIONS };
+      let reload = sub.name === 'dev';
+      for (let i = sub.from; i < cmd.argv.length; i++) {
+        const t = cmd.argv[i].text;
+        if (t === '--') break;
+        if (t === '--reload') reload = true;
+        else if (t === '--no-reload') reload = false;
+        else if (VALUE_OPTIONS.includes(t)) i++;
+      }
+      if (reload) return { outcome: 'single', evidence: `fastapi ${sub.name} with reload` };
+      const hit = sub.name === 'run' ? lastHit(findOption(cmd.argv, ['--workers'], scan)) : undefined;
+      if (hit) return decideOption(hit);
+      return webConcurrencyDecision(cmd.env);
+    },
+    fix: (decision) => countFix(decision, '--workers 1'),
   },
-  decide(cmd) {
-    const sub = subcommand(cmd);
-    if (!sub) return { outcome: 'single' };
-    const scan: ScanOptions = { from: sub.from, shortGlue: 'none', takesValue: VALUE_OPTIONS };
-    let reload = sub.name === 'dev';
-    for (let i = sub.from; i < cmd.argv.length; i++) {
-      const t = cmd.argv[i].text;
-      if (t === '--') break;
-      if (t === '--reload') reload = true;
-      else if (t === '--no-reload') reload = false;
-      else if (VALUE_OPTIONS.includes(t)) i++;
-    }
-    if (reload) return { outcome: 'single', evidence: `fastapi ${sub.name} with reload` };
-    const hit = sub.name === 'run' ? lastHit(findOption(cmd.argv, ['--workers'], scan)) : undefined;
-    if (hit) return decideOption(hit);
-    return webConcurrencyDecision(cmd.env);
-  },
-  fix: (decision) => countFix(decision, '--workers 1'),
-};
+  new Set(['fastapi']),
+);

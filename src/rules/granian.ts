@@ -13,7 +13,16 @@
  *   free-threaded build the workers are threads of one process; oneproc assumes the common GIL build.
  * - No WEB_CONCURRENCY.
  */
-import { clickEnv, countFix, decideEnv, decideOption, findOption, lastHit, programName } from './common';
+import {
+  clickEnv,
+  countFix,
+  decideEnv,
+  decideOption,
+  findOption,
+  lastHit,
+  programName,
+  viaPython,
+} from './common';
 import type { ServerRule } from './types';
 
 const VALUE_OPTIONS = [
@@ -57,19 +66,22 @@ const VALUE_OPTIONS = [
   '--env-files',
 ];
 
-export const granian: ServerRule = {
-  id: 'granian',
-  title: 'granian',
-  category: 'web',
-  recognise: (cmd) => programName(cmd) === 'granian',
-  decide(cmd) {
-    const hit = lastHit(
-      findOption(cmd.argv, ['--workers'], { shortGlue: 'none', takesValue: VALUE_OPTIONS }),
-    );
-    if (hit) return decideOption(hit);
-    const fromEnv = clickEnv(cmd, 'GRANIAN_WORKERS');
-    if (fromEnv) return decideEnv(fromEnv);
-    return { outcome: 'single' };
+export const granian: ServerRule = viaPython(
+  {
+    id: 'granian',
+    title: 'granian',
+    category: 'web',
+    recognise: (cmd) => programName(cmd) === 'granian',
+    decide(cmd) {
+      const hit = lastHit(
+        findOption(cmd.argv, ['--workers'], { shortGlue: 'none', takesValue: VALUE_OPTIONS }),
+      );
+      if (hit) return decideOption(hit);
+      const fromEnv = clickEnv(cmd, 'GRANIAN_WORKERS');
+      if (fromEnv) return decideEnv(fromEnv);
+      return { outcome: 'single' };
+    },
+    fix: (decision) => countFix(decision, '--workers 1'),
   },
-  fix: (decision) => countFix(decision, '--workers 1'),
-};
+  new Set(['granian']),
+);

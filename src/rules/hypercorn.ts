@@ -14,7 +14,15 @@
  * Decision: a config file named with `-c` and no `-w` on the command line is a warning (the file may
  * set `workers`).
  */
-import { countFix, decideOption, findOption, lastHit, programName, type ScanOptions } from './common';
+import {
+  countFix,
+  decideOption,
+  findOption,
+  lastHit,
+  programName,
+  type ScanOptions,
+  viaPython,
+} from './common';
 import type { ServerRule } from './types';
 
 const VALUE_OPTIONS = [
@@ -62,31 +70,34 @@ const VALUE_OPTIONS = [
 
 const SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takesValue: VALUE_OPTIONS };
 
-export const hypercorn: ServerRule = {
-  id: 'hypercorn',
-  title: 'hypercorn',
-  category: 'web',
-  recognise: (cmd) => programName(cmd) === 'hypercorn',
-  decide(cmd) {
-    const workers = lastHit(findOption(cmd.argv, ['-w', '--workers'], SCAN));
-    if (workers) return decideOption(workers);
-    const config = lastHit(findOption(cmd.argv, ['-c', '--config'], SCAN));
-    if (config) {
-      return {
-        outcome: 'unknown',
-        evidence: config.written,
-        path: config.path,
-        why:
-          `the config ${config.value ? `\`${config.value.text}\`` : 'file'} may set \`workers\`, which this ` +
-          'manifest cannot show (a count on the command line would win over it)',
-      };
-    }
-    return { outcome: 'single' };
+export const hypercorn: ServerRule = viaPython(
+  {
+    id: 'hypercorn',
+    title: 'hypercorn',
+    category: 'web',
+    recognise: (cmd) => programName(cmd) === 'hypercorn',
+    decide(cmd) {
+      const workers = lastHit(findOption(cmd.argv, ['-w', '--workers'], SCAN));
+      if (workers) return decideOption(workers);
+      const config = lastHit(findOption(cmd.argv, ['-c', '--config'], SCAN));
+      if (config) {
+        return {
+          outcome: 'unknown',
+          evidence: config.written,
+          path: config.path,
+          why:
+            `the config ${config.value ? `\`${config.value.text}\`` : 'file'} may set \`workers\`, which this ` +
+            'manifest cannot show (a count on the command line would win over it)',
+        };
+      }
+      return { outcome: 'single' };
+    },
+    fix(decision) {
+      if (decision.outcome === 'unknown' && /^(-c|--config)/.test(decision.evidence)) {
+        return 'pass `--workers 1` on the command line (it wins over the config file)';
+      }
+      return countFix(decision, '--workers 1');
+    },
   },
-  fix(decision) {
-    if (decision.outcome === 'unknown' && /^(-c|--config)/.test(decision.evidence)) {
-      return 'pass `--workers 1` on the command line (it wins over the config file)';
-    }
-    return countFix(decision, '--workers 1');
-  },
-};
+  new Set(['hypercorn']),
+);

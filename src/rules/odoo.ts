@@ -9,6 +9,7 @@
  * - With `workers > 0` the PreforkServer starts that many HTTP workers and also forks
  *   `max_cron_threads` cron workers (default 2) and a gevent process for websockets. Odoo keeps its
  *   state in PostgreSQL by design, but the HTTP workers still each hold their own caches.
+ * - `python3 odoo-bin …` is read as `odoo-bin …`.
  * - `odoo/cli/command.py main`: the first argument, when it does not start with `-`, is a subcommand;
  *   `server` (the default) and `start` serve HTTP, others (`shell`, `scaffold`, `db`, …) do not.
  *
@@ -17,6 +18,7 @@
  */
 import type { SimpleCommand } from '../shell/types';
 import {
+  asScript,
   countFix,
   decideOption,
   envEvidence,
@@ -76,8 +78,12 @@ export const odoo: ServerRule = {
   id: 'odoo',
   title: 'Odoo',
   category: 'web',
-  recognise: (cmd) => PROGRAMS.has(programName(cmd)) && serverArgsFrom(cmd) !== undefined,
-  decide(cmd) {
+  recognise(original) {
+    const cmd = asScript(original, PROGRAMS);
+    return PROGRAMS.has(programName(cmd)) && serverArgsFrom(cmd) !== undefined;
+  },
+  decide(original) {
+    const cmd = asScript(original, PROGRAMS);
     const from = serverArgsFrom(cmd) ?? 1;
     const scan: ScanOptions = { from, shortGlue: 'glued', takesValue: VALUE_OPTIONS };
     const hit = lastHit(findOption(cmd.argv, ['--workers'], scan));

@@ -16,6 +16,7 @@ import {
   lastHit,
   programName,
   type ScanOptions,
+  viaPython,
 } from './common';
 import type { ServerRule } from './types';
 
@@ -37,31 +38,34 @@ const VALUE_OPTIONS = [
 
 const SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takesValue: VALUE_OPTIONS };
 
-export const sanic: ServerRule = {
-  id: 'sanic',
-  title: 'sanic',
-  category: 'web',
-  recognise: (cmd) => programName(cmd) === 'sanic' && cmd.argv[1]?.text !== 'inspect',
-  decide(cmd) {
-    const single = hasFlag(cmd.argv, ['--single-process']);
-    if (single) return { outcome: 'single', evidence: '--single-process', path: single.path };
-    const fast = hasFlag(cmd.argv, ['--fast']);
-    if (fast) {
-      return {
-        outcome: 'multiple',
-        workers: null,
-        evidence: '--fast',
-        path: fast.path,
-        why: 'one per CPU of the node',
-      };
-    }
-    const hit = lastHit(findOption(cmd.argv, ['-w', '--workers'], SCAN));
-    return hit ? decideOption(hit) : { outcome: 'single' };
+export const sanic: ServerRule = viaPython(
+  {
+    id: 'sanic',
+    title: 'sanic',
+    category: 'web',
+    recognise: (cmd) => programName(cmd) === 'sanic' && cmd.argv[1]?.text !== 'inspect',
+    decide(cmd) {
+      const single = hasFlag(cmd.argv, ['--single-process']);
+      if (single) return { outcome: 'single', evidence: '--single-process', path: single.path };
+      const fast = hasFlag(cmd.argv, ['--fast']);
+      if (fast) {
+        return {
+          outcome: 'multiple',
+          workers: null,
+          evidence: '--fast',
+          path: fast.path,
+          why: 'one per CPU of the node',
+        };
+      }
+      const hit = lastHit(findOption(cmd.argv, ['-w', '--workers'], SCAN));
+      return hit ? decideOption(hit) : { outcome: 'single' };
+    },
+    fix(decision) {
+      if (decision.outcome !== 'single' && decision.evidence === '--fast') {
+        return 'drop `--fast` (or use `--single-process`)';
+      }
+      return countFix(decision, '--workers 1');
+    },
   },
-  fix(decision) {
-    if (decision.outcome !== 'single' && decision.evidence === '--fast') {
-      return 'drop `--fast` (or use `--single-process`)';
-    }
-    return countFix(decision, '--workers 1');
-  },
-};
+  new Set(['sanic']),
+);

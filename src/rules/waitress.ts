@@ -5,14 +5,17 @@
  * (default 4), which are threads of the one process, and no process option. The rule recognises
  * waitress so that no other rule reads its flags; it never reports anything.
  */
-import { programName } from './common';
+import { programName, viaPython } from './common';
 import type { ServerRule } from './types';
 
-export const waitress: ServerRule = {
-  id: 'waitress',
-  title: 'waitress',
-  category: 'web',
-  recognise: (cmd) => programName(cmd) === 'waitress-serve',
-  decide: () => ({ outcome: 'single', evidence: 'waitress runs one process (threads only)' }),
-  fix: () => '',
-};
+export const waitress: ServerRule = viaPython(
+  {
+    id: 'waitress',
+    title: 'waitress',
+    category: 'web',
+    recognise: (cmd) => programName(cmd) === 'waitress-serve',
+    decide: () => ({ outcome: 'single', evidence: 'waitress runs one process (threads only)' }),
+    fix: () => '',
+  },
+  new Set(['waitress-serve']),
+);
