@@ -31,10 +31,21 @@ export {
   SingleProcessApp,
   SingleProcessAppError,
 } from './constructs';
+export {
+  AdmissionWebhook,
+  type AdmissionWebhookProps,
+  type CertManagerIssuerRef,
+  type CertManagerOptions,
+  WEBHOOK_MATCH_CONDITIONS,
+  WebhookCertificate,
+  type WebhookFailurePolicy,
+  type WebhookMode,
+} from './constructs/admission-webhook';
 export type { CheckOptions } from './engine';
 export { checkContainer, DEFAULT_SEVERITY, EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './engine';
 export type { ObjectCheckOptions, ObjectReport } from './manifest';
 export { checkObject, inspectObject, WORKLOAD_KINDS } from './manifest';
+export { buildPolicy, type PolicyAction, PolicyOptionError, type PolicyOptions } from './policy';
 export { RULES } from './rules';
 export type { Decision, ServerRule } from './rules/types';
 export type { Category, Exemption, Finding, Origin, Severity } from './types';

@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`);
   } else {
-    process.stdout.write(objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
+    process.stdout.write(objects.map((o) => stringify(o, { lineWidth: 0, version: '1.1' })).join('---\n'));
   }
   return 0;
 }

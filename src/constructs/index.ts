@@ -1,4 +1,14 @@
-/** cdk8s constructs for single-process web apps. */
+/** cdk8s constructs: single-process web apps, and the oneproc admission webhook itself. */
+export {
+  AdmissionWebhook,
+  type AdmissionWebhookProps,
+  type CertManagerIssuerRef,
+  type CertManagerOptions,
+  WEBHOOK_MATCH_CONDITIONS,
+  WebhookCertificate,
+  type WebhookFailurePolicy,
+  type WebhookMode,
+} from './admission-webhook';
 export { MultipleWorkersError, SingleProcessAppError } from './errors';
 export type { GuardInput, GuardResult } from './guard';
 export { CONTAINER_PATH, guardContainer } from './guard';
