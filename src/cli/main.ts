@@ -10,7 +10,7 @@ Usage:
   oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
   oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn]
   oneproc policy [--action deny|warn] [--name NAME] [--exclude-namespace NS]... [--format yaml|json]
-  oneproc audit
+  oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif] [--strict]
   oneproc observe [--format text|json] [--pid PID]... | --serve [--metrics-port 9091]
   oneproc --version | --help
 `;
@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Command> = {
   check: () => (require('./check') as typeof import('./check')).run,
   policy: () => (require('./policy') as typeof import('./policy')).run,
   observe: () => (require('./observe') as typeof import('./observe')).run,
+  audit: () => (require('./audit') as typeof import('./audit')).run,
 };
 
 export async function main(argv: string[]): Promise<number> {
