@@ -48,4 +48,14 @@ export { checkObject, inspectObject, WORKLOAD_KINDS } from './manifest';
 export { buildPolicy, type PolicyAction, PolicyOptionError, type PolicyOptions } from './policy';
 export { RULES } from './rules';
 export type { Decision, ServerRule } from './rules/types';
+export { containerCommands, envFromFor } from './shell';
+export type {
+  Env,
+  EnvEntry,
+  EnvFromSource,
+  ShellProblem,
+  ShellResult,
+  SimpleCommand,
+  Word,
+} from './shell/types';
 export type { Category, Exemption, Finding, Origin, Severity } from './types';
