@@ -43,8 +43,25 @@ export {
 } from './constructs/admission-webhook';
 export type { CheckOptions } from './engine';
 export { checkContainer, DEFAULT_SEVERITY, EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './engine';
-export type { ObjectCheckOptions, ObjectReport } from './manifest';
-export { checkObject, inspectObject, WORKLOAD_KINDS } from './manifest';
+export type {
+  ManifestDocument,
+  ObjectCheckOptions,
+  ObjectReport,
+  ParseOptions,
+  ParseResult,
+  Position,
+  TextReport,
+} from './manifest';
+export {
+  checkObject,
+  checkText,
+  decodeText,
+  InputError,
+  inspectObject,
+  parseManifests,
+  readManifests,
+  WORKLOAD_KINDS,
+} from './manifest';
 export { buildPolicy, type PolicyAction, PolicyOptionError, type PolicyOptions } from './policy';
 export { RULES } from './rules';
 export type { Decision, ServerRule } from './rules/types';

@@ -10,6 +10,7 @@ export {
   type Position,
   parseManifests,
   pathSegments,
+  readManifests,
 } from './parse';
 export { checkText, type TextReport } from './text';
 export { type ContainerRef, type MetadataRef, type PodSpecRef, podSpecs, WORKLOAD_KINDS } from './workloads';

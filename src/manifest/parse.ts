@@ -6,6 +6,7 @@
 
 import { type ParseError, parseTree as parseJsonTree } from 'jsonc-parser';
 import {
+  Composer,
   type Document,
   isAlias,
   isMap,
@@ -15,7 +16,7 @@ import {
   LineCounter,
   type Node,
   type Pair,
-  parseAllDocuments,
+  Parser,
 } from 'yaml';
 import { InputError } from './errors';
 
@@ -62,57 +63,96 @@ export interface ParseOptions {
 
 /** Reads every document of `text`. `file` is only used in error messages. Never throws. */
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParseResult {
+  const documents: ManifestDocument[] = [];
+  const errors: InputError[] = [];
+  for (const item of readManifests(text, file, options)) {
+    if (item instanceof InputError) errors.push(item);
+    else documents.push(item);
+  }
+  return { documents, errors };
+}
+
+/**
+ * `parseManifests` one document at a time, in order: each document (or the error that replaces it) is
+ * yielded as soon as it is read, so a caller that checks and drops it keeps memory flat on large
+ * streams such as a whole cluster's `helm template` output. Never throws.
+ */
+export function* readManifests(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): Generator<ManifestDocument | InputError> {
   const lineCounter = new LineCounter();
   const position = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  let parsed: Document.Parsed[];
+  let docs: Iterable<Document.Parsed>;
   try {
     // `merge: true`: Kubernetes' YAML reader (go-yaml) honours `<<` merge keys, so oneproc does too.
-    parsed = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: true }) as Document.Parsed[];
-    if (!Array.isArray(parsed)) parsed = [parsed];
+    const composer = new Composer({ merge: true });
+    docs = composer.compose(new Parser(lineCounter.addNewLine).parse(text)) as Iterable<Document.Parsed>;
+    if (options.json) {
+      const all = [...docs];
+      docs = all;
+      const json = readJson(text, file, all);
+      if (!('value' in json)) {
+        yield* json.errors;
+        yield* json.documents;
+        return;
+      }
+      docs = all.map((doc) => Object.assign(doc, { jsonValue: json.value }));
+    }
   } catch (err) {
-    return { documents: [], errors: [new InputError(`cannot be read as YAML: ${String(err)}`, file)] };
+    yield new InputError(`cannot be read as YAML: ${messageOf(err)}`, file);
+    return;
   }
-  const json = options.json ? readJson(text, file, parsed) : undefined;
-  if (json && !('value' in json)) return json;
-  const documents: ManifestDocument[] = [];
-  const errors: InputError[] = [];
-  parsed.forEach((doc, index) => {
-    const start = position(doc.range?.[0] ?? 0);
-    if (doc.errors.length > 0) {
-      const first = doc.errors[0];
-      const at = first.linePos?.[0];
-      const line = at?.line ?? start.line;
-      const column = at?.col ?? start.column;
-      const summary = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      errors.push(new InputError(`invalid YAML in document ${index}: ${summary}`, file, line, column));
-      return;
+  let index = 0;
+  try {
+    for (const doc of docs) {
+      const item = readDocument(doc, index++, file, position, options);
+      if (item) yield item;
     }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 1000 });
-      // A document of only comments (or a bare `---`) is empty, not a null object.
-      if (value === null || value === undefined) return;
-    } catch (err) {
-      const why = /alias count/i.test(messageOf(err))
-        ? 'too many alias expansions (a YAML "alias bomb"?); refusing to expand it'
-        : `cannot be converted to data: ${messageOf(err)}`;
-      errors.push(new InputError(`document ${index} ${why}`, file, start.line, start.column));
-      return;
-    }
-    documents.push({
-      index,
-      value: json ? json.value : value,
-      start,
-      locate: (path) => {
-        const node = nodeAt(doc, path);
-        return node?.range ? position(node.range[0]) : start;
-      },
-    });
-  });
-  return { documents, errors };
+  } catch (err) {
+    // The parser itself failed (not a syntax error, which it reports per document): say where it stopped.
+    yield new InputError(`cannot be read as YAML after document ${index - 1}: ${messageOf(err)}`, file);
+  }
+}
+
+function readDocument(
+  doc: Document.Parsed & { jsonValue?: unknown },
+  index: number,
+  file: string,
+  position: (offset: number) => Position,
+  options: ParseOptions,
+): ManifestDocument | InputError | undefined {
+  const start = position(doc.range?.[0] ?? 0);
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const at = position(first.pos[0]);
+    const summary = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return new InputError(`invalid YAML in document ${index}: ${summary}`, file, at.line, at.column);
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 1000 });
+  } catch (err) {
+    const why = /alias count/i.test(messageOf(err))
+      ? 'too many alias expansions (a YAML "alias bomb"?); refusing to expand it'
+      : `cannot be converted to data: ${messageOf(err)}`;
+    return new InputError(`document ${index} ${why}`, file, start.line, start.column);
+  }
+  // A document of only comments (or a bare `---`) is empty, not a null object.
+  if (value === null || value === undefined) return undefined;
+  return {
+    index,
+    value: 'jsonValue' in doc ? doc.jsonValue : value,
+    start,
+    locate: (path) => {
+      const node = nodeAt(doc, path);
+      return node?.range ? position(node.range[0]) : start;
+    },
+  };
 }
 
 /**
@@ -120,7 +160,11 @@ export function parseManifests(text: string, file: string, options: ParseOptions
  * wins; `{"a": }` refused), and positions from yaml's parse of the same text. Returns the value, or a
  * finished result: an error, or a document without positions when yaml could not read valid JSON.
  */
-function readJson(text: string, file: string, parsed: Document.Parsed[]): { value: unknown } | ParseResult {
+function readJson(
+  text: string,
+  file: string,
+  parsed: readonly Document.Parsed[],
+): { value: unknown } | ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(text);

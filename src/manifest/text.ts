@@ -3,8 +3,8 @@
  */
 import type { Finding } from '../types';
 import { inspectObject, type ObjectCheckOptions } from './check';
-import type { InputError } from './errors';
-import { type ParseOptions, parseManifests } from './parse';
+import { InputError } from './errors';
+import { type ParseOptions, readManifests } from './parse';
 
 export interface TextReport {
   readonly findings: Finding[];
@@ -22,10 +22,17 @@ export function checkText(
   file: string,
   options: ObjectCheckOptions & ParseOptions = {},
 ): TextReport {
-  const { documents, errors } = parseManifests(text, file, options);
   const findings: Finding[] = [];
+  const errors: InputError[] = [];
   let containers = 0;
-  for (const doc of documents) {
+  let documents = 0;
+  // One document at a time: checked, located, then dropped.
+  for (const doc of readManifests(text, file, options)) {
+    if (doc instanceof InputError) {
+      errors.push(doc);
+      continue;
+    }
+    documents++;
     const report = inspectObject(doc.value, {
       ...options,
       origin: { ...options.origin, file, document: doc.index },
@@ -36,5 +43,5 @@ export function checkText(
       findings.push({ ...finding, origin: { ...finding.origin, line, column } });
     }
   }
-  return { findings, documents: documents.length, containers, errors };
+  return { findings, documents, containers, errors };
 }

@@ -149,4 +149,91 @@ describe('oneproc check (subprocess)', () => {
     expect(pkg.bin.oneproc).toBe('bin/oneproc.js');
     expect(oneproc(['check', '--help']).out).toMatch(/^Usage: oneproc check/);
   });
+
+  describe('with the built-in rules', () => {
+    const WEB = [
+      'apiVersion: apps/v1', //                                   1
+      'kind: Deployment', //                                      2
+      'metadata:', //                                             3
+      '  name: web', //                                           4
+      '  namespace: shop', //                                     5
+      'spec:', //                                                 6
+      '  replicas: 1', //                                         7
+      '  template:', //                                           8
+      '    spec:', //                                           9
+      '      containers:', //                                  10
+      '        - name: app', //                                11
+      '          image: example/web:1', //                     12
+      '          command: ["uvicorn", "main:app"]', //         13
+      '          args: ["--host", "0.0.0.0", "--workers", "4"]', // 14
+      '',
+    ].join('\n');
+
+    it('reports uvicorn --workers 4 at its line and column and exits 1', () => {
+      write('web.yaml', WEB);
+      const r = oneproc(['check', 'web.yaml']);
+      expect(r.code).toBe(1);
+      const lines = r.out.split('\n');
+      expect(lines[0]).toBe('web.yaml:14:52  error  uvicorn  Deployment shop/web  container app');
+      expect(lines[1]).toMatch(/^ {2}uvicorn starts 4 worker processes/);
+      expect(lines[1]).toContain('oneproc.dev/allow-multiple-workers');
+      expect(lines[2]).toBe('  field: spec.template.spec.containers[0].args[3]');
+      expect(lines.at(-2)).toBe('1 error, 0 warnings in 1 document, 1 container checked');
+      expect(r.err).toBe('');
+    });
+
+    it('reads `helm template` output from a pipe and prints the documented JSON', () => {
+      const rendered = `---\n# Source: web/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n---\n# Source: web/templates/deployment.yaml\n${WEB}`;
+      const r = oneproc(['check', '--format', 'json', '-'], { input: rendered });
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.out);
+      expect(report.checked).toEqual({ documents: 2, containers: 1 });
+      expect(report.findings).toHaveLength(1);
+      expect({ ...report.findings[0], message: typeof report.findings[0].message }).toEqual({
+        severity: 'error',
+        rule: 'uvicorn',
+        message: 'string',
+        path: 'spec.template.spec.containers[0].args[3]',
+        workers: 4,
+        file: '<stdin>',
+        document: 1,
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'web',
+        container: 'app',
+        line: 21,
+      });
+    });
+
+    it('honours an exemption on the pod template, and refuses an expired one', () => {
+      const exempt = (until: string) =>
+        WEB.replace(
+          '  template:\n',
+          `  template:\n    metadata:\n      annotations:\n        oneproc.dev/allow-multiple-workers: "session store moves to Redis in Q3"\n        oneproc.dev/allow-until: "${until}"\n`,
+        );
+      write('ok.yaml', exempt('2999-12-31'));
+      write('old.yaml', exempt('2001-01-01'));
+      const ok = oneproc(['check', 'ok.yaml']);
+      expect(ok.code).toBe(0);
+      expect(ok.out).toContain('ok.yaml:18:52  exempted  uvicorn  Deployment shop/web  container app');
+      expect(ok.out).toContain('  Exempted until 2999-12-31: session store moves to Redis in Q3\n');
+      const old = oneproc(['check', 'old.yaml']);
+      expect(old.code).toBe(1);
+      expect(old.out).toContain('expired on 2001-01-01');
+    });
+
+    it('fails warnings only with --strict', () => {
+      const unknown = WEB.replace('"--workers", "4"', '"--workers", "$(WORKERS)"').replace(
+        '          image: example/web:1\n',
+        '          image: example/web:1\n          env: [{name: WORKERS, valueFrom: {secretKeyRef: {name: s, key: w}}}]\n',
+      );
+      write('w.yaml', unknown);
+      const plain = oneproc(['check', '-f', 'json', 'w.yaml']);
+      expect(plain.code).toBe(0);
+      expect(JSON.parse(plain.out).findings.map((f: { severity: string }) => f.severity)).toEqual([
+        'warning',
+      ]);
+      expect(oneproc(['check', '--strict', 'w.yaml']).code).toBe(1);
+    });
+  });
 });
