@@ -42,6 +42,7 @@ export const POLICY_SERVERS: readonly PolicyServer[] = [
     id: 'uvicorn',
     title: 'uvicorn',
     programs: ['uvicorn'],
+    pythonModules: ['uvicorn'],
     longFlags: ['--workers'],
     shortFlags: [],
     // uvicorn reads WEB_CONCURRENCY when --workers is absent and has no config file.
@@ -77,6 +78,7 @@ export const POLICY_SERVERS: readonly PolicyServer[] = [
     id: 'hypercorn',
     title: 'hypercorn',
     programs: ['hypercorn'],
+    pythonModules: ['hypercorn'],
     longFlags: ['--workers'],
     shortFlags: ['-w'],
     webConcurrency: false,

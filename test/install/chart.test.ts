@@ -465,6 +465,32 @@ describe('modes and failure policy', () => {
   });
 });
 
+describe('optional parts', () => {
+  it('pins the image by digest when one is given', async () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const objects = await template({ 'image.digest': digest, 'image.tag': '9.9.9' });
+    expect(find(objects, 'Deployment').spec.template.spec.containers[0].image).toBe(
+      `ghcr.io/oneproc/oneproc@${digest}`,
+    );
+    expect(await templateError({ 'image.digest': 'latest' })).toContain('image.digest');
+  });
+
+  it('leaves out the PodDisruptionBudget, NetworkPolicy and ServiceAccount when disabled', async () => {
+    const objects = await template({
+      'podDisruptionBudget.enabled': false,
+      'networkPolicy.enabled': false,
+      'serviceAccount.create': false,
+    });
+    expect(kinds(objects)).toEqual([
+      'Deployment/oneproc',
+      'Secret/oneproc-tls',
+      'Service/oneproc',
+      'ValidatingWebhookConfiguration/oneproc',
+    ]);
+    expect(find(objects, 'Deployment').spec.template.spec.serviceAccountName).toBe('default');
+  });
+});
+
 describe('NOTES.txt', () => {
   it('warns first, then says how to label, exempt and check', async () => {
     const api = await startFakeApiServer();
