@@ -103,7 +103,11 @@ function problemIfServer(ctx: Context, text: string, path: string, what: string)
 type VarState =
   | { readonly kind: 'value'; readonly value: string; readonly path: string }
   | { readonly kind: 'unset' }
-  | { readonly kind: 'unknown'; readonly why: string };
+  /**
+   * `absent`: not set anywhere this container shows (not in env, not possibly from envFrom). A bare
+   * `$X` then stays unknown (the image may set X), but `${X:-default}` takes its default.
+   */
+  | { readonly kind: 'unknown'; readonly why: string; readonly absent?: boolean };
 
 /** The state of one running script. */
 class Shell {
@@ -134,9 +138,11 @@ class Shell {
     }
     if (this.frame.cleared) return { kind: 'unset' };
     const reason = undefinedReason(this.ctx.envFrom, name);
+    if (reason !== undefined) return { kind: 'unknown', why: reason };
     return {
       kind: 'unknown',
-      why: reason ?? `${name} is not set in the container's env (the image may set it)`,
+      why: `${name} is not set in the container's env (the image may set it)`,
+      absent: true,
     };
   }
 
@@ -660,7 +666,8 @@ function expandParam(text: string, shell: Shell): Expansion {
   if (!op)
     return { kind: 'unknown', text, why: `the parameter expansion ${short(text)} is not evaluated here` };
   const [, name, operator, word] = op;
-  const v = paramState(name, shell);
+  const state = paramState(name, shell);
+  const v: VarState = state.kind === 'unknown' && state.absent ? { kind: 'unset' } : state;
   if (v.kind === 'unknown') {
     const fallback = operator.endsWith('-') || operator.endsWith('=') ? `; if it is not, ${short(word)}` : '';
     return { kind: 'unknown', text, why: `${v.why}${fallback}` };
