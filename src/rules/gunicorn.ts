@@ -169,6 +169,9 @@ export const gunicorn: ServerRule = viaPython(
           '(it wins over GUNICORN_CMD_ARGS)'
         );
       }
+      if (decision.outcome === 'multiple' && decision.why?.startsWith('unless')) {
+        return 'pass `--workers 1` on the command line (it wins over the config file and WEB_CONCURRENCY)';
+      }
       if (decision.outcome === 'unknown' && /^(-c|--config|--paste)/.test(decision.evidence)) {
         return 'pass `--workers 1` on the command line (it wins over the config file)';
       }
