@@ -26,7 +26,12 @@ type Kind = 'node' | 'framework';
 function kind(cmd: SimpleCommand): Kind | undefined {
   const inner = stripLaunchers(cmd);
   const name = programName(inner);
-  if (NODE.has(name)) return 'node';
+  if (NODE.has(name)) {
+    // `node node_modules/.bin/next start` is Next's own server.
+    const script = inner.argv[1]?.text ?? '';
+    const base = script.slice(script.lastIndexOf('/') + 1).replace(/\.(c|m)?js$/, '');
+    return FRAMEWORK_SERVERS.has(base) ? 'framework' : 'node';
+  }
   if (FRAMEWORK_SERVERS.has(name)) return 'framework';
   if (PACKAGE_MANAGERS.has(name)) {
     // `npm start`, `npm run start`, `yarn start`, `pnpm start`: the package's start script runs node.

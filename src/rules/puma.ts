@@ -77,9 +77,22 @@ function locate(cmd: SimpleCommand): { argv: readonly Word[]; from: number; mode
   return undefined;
 }
 
-/** Puma's reading of a count: `auto` is the processor count (6.5+). */
-function pumaCount(count: Count, evidence: string, path: string): Decision {
+/**
+ * Puma's reading of a count. `auto` from WEB_CONCURRENCY is the processor count from 6.5 on (older
+ * versions fail to boot on it), so it is one per CPU whenever Puma runs; `-w auto` on the command
+ * line is the processor count on 6.5+ but `"auto".to_i`, i.e. 0 (single mode), on older versions
+ * (Debian's 5.6.5), so it depends on the version.
+ */
+function pumaCount(count: Count, evidence: string, path: string, fromCli = false): Decision {
   if (count.kind === 'text' && count.text === 'auto') {
+    if (fromCli) {
+      return {
+        outcome: 'unknown',
+        evidence,
+        path,
+        why: 'Puma 6.5+ starts one worker per CPU for `auto`; older versions read it as 0 (single mode)',
+      };
+    }
     return {
       outcome: 'multiple',
       workers: null,
@@ -132,7 +145,7 @@ export const puma: ServerRule = {
     const workers = lastOption(argv, ['-w', '--workers'], { from, takesValue: TAKES_VALUE });
     if (workers) {
       if (!workers.value) return { outcome: 'single', evidence: workers.written, path: workers.path };
-      return pumaCount(readCount(workers.value), workers.written, workers.path);
+      return pumaCount(readCount(workers.value), workers.written, workers.path, true);
     }
     const config = lastOption(argv, ['-C', '--config'], { from, takesValue: TAKES_VALUE });
     const configFile = config?.value && config.value.text !== '-' ? config : undefined;
