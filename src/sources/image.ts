@@ -152,7 +152,7 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
 function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   const c = options.container ?? {};
   const cpath = options.containerPath ?? 'container';
-  const escape = (w: string) => w.replaceAll('$', '$$'); // the kubelet expands $(VAR) only in the manifest's words
+  const escapeDollars = (w: string) => w.replaceAll('$', () => '$$'); // the kubelet expands $(VAR) only in the manifest's words
   const origins: Record<'command' | 'args' | 'env', string[]> = { command: [], args: [], env: [] };
   const manifestCommand = Array.isArray(c.command) ? (c.command as unknown[]) : undefined;
   const manifestArgs = Array.isArray(c.args) ? (c.args as unknown[]) : undefined;
@@ -162,14 +162,14 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
     command = manifestCommand;
     origins.command = manifestCommand.map((_, i) => `${cpath}.command[${i}]`);
   } else if (spec.entrypoint) {
-    command = spec.entrypoint.words.map(escape);
+    command = spec.entrypoint.words.map(escapeDollars);
     origins.command = command.map(() => sourcePath(spec.file, spec.entrypoint!.line));
   }
   if (manifestArgs) {
     args = manifestArgs;
     origins.args = manifestArgs.map((_, i) => `${cpath}.args[${i}]`);
   } else if (!manifestCommand && spec.cmd) {
-    args = spec.cmd.words.map(escape);
+    args = spec.cmd.words.map(escapeDollars);
     origins.args = args.map(() => sourcePath(spec.file, spec.cmd!.line));
   }
   // With only args and no ENTRYPOINT, the args are the command (as Docker runs them).
@@ -184,7 +184,7 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   const env: unknown[] = [];
   for (const e of spec.env) {
     if (names.has(e.name)) continue;
-    env.push({ name: e.name, value: escape(e.value) });
+    env.push({ name: e.name, value: escapeDollars(e.value) });
     origins.env.push(sourcePath(spec.file, e.line));
   }
   manifestEnv.forEach((e, i) => {
@@ -251,7 +251,7 @@ function envOrigin(path: string, env: Env): string {
 function envList(env: Env): unknown[] {
   return [...env.values()].map((e) =>
     e.value !== undefined
-      ? { name: e.name, value: e.value.replaceAll('$', '$$') }
+      ? { name: e.name, value: e.value.replaceAll('$', () => '$$') }
       : { name: e.name, valueFrom: { unknown: e.unknown } },
   );
 }
