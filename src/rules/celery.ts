@@ -1,11 +1,166 @@
-/** PLACEHOLDER rule for celery: recognises nothing yet. */
-import type { ServerRule } from './types';
+/**
+ * Celery workers (celery/celery 5.6.3 @ 5dc781f; Debian 5.2.6 read and run on this machine).
+ *
+ * - `celery/bin/celery.py`: `celery(auto_envvar_prefix="CELERY")`, so a worker option also comes from
+ *   `CELERY_WORKER_<OPTION>` (`CELERY_WORKER_CONCURRENCY`, `CELERY_WORKER_POOL`,
+ *   `CELERY_WORKER_AUTOSCALE`); the command line wins over the environment. Global options (`-A`,
+ *   `-b`, `--config`, …) come before the subcommand.
+ * - `celery/bin/worker.py`: `-c/--concurrency` (default `app.conf.worker_concurrency`, 0), `-P/--pool`
+ *   (default `prefork`), `--autoscale=MAX,MIN`.
+ * - `celery/worker/worker.py`: `if not self.concurrency: self.concurrency = cpu_count()` — no count,
+ *   or 0, means one pool process per CPU.
+ * - `celery/concurrency/__init__.py ALIASES`: `prefork` and `processes` fork child processes; `solo`
+ *   runs tasks in the main process, `threads` in threads, `gevent`/`eventlet` in greenlets: one
+ *   process whatever `-c` says.
+ * - `celery/worker/components.py`: `--autoscale` starts `MIN` processes and grows to `MAX`.
+ * Decisions (category `queue`): prefork with no count → `multiple`, one per CPU (the app's config may
+ * set `worker_concurrency`, but the default is what runs unless it does); `beat`, `flower`,
+ * `inspect`, `call`, … are not workers.
+ */
+import type { EnvEntry, SimpleCommand, Word } from '../shell/types';
+import { decideCount, firstPositional, lastOption, programName, readCount, stripLaunchers } from './common';
+import type { Decision, ServerRule } from './types';
+
+const GLOBAL_TAKES_VALUE = [
+  '-A',
+  '--app',
+  '-b',
+  '--broker',
+  '--result-backend',
+  '--loader',
+  '--config',
+  '--workdir',
+];
+const SINGLE_PROCESS_POOLS = new Set(['solo', 'threads', 'gevent', 'eventlet']);
+const PROCESS_POOLS = new Set(['prefork', 'processes']);
+
+function celeryArgv(cmd: SimpleCommand): readonly Word[] | undefined {
+  const inner = stripLaunchers(cmd);
+  return programName(inner) === 'celery' ? inner.argv : undefined;
+}
+
+/** A value from the command line (last occurrence) or from the CELERY_WORKER_* variable. */
+interface Setting {
+  readonly value: Pick<Word, 'text' | 'unknown'>;
+  readonly written: string;
+  readonly path: string;
+}
+
+function setting(
+  argv: readonly Word[],
+  from: number,
+  names: readonly string[],
+  entry: EnvEntry | undefined,
+): Setting | undefined {
+  const hit = lastOption(argv, names, { from });
+  if (hit?.value) return { value: hit.value, written: hit.written, path: hit.path };
+  if (entry) {
+    return {
+      value: {
+        text: entry.value ?? '',
+        unknown: entry.value === undefined ? (entry.unknown ?? 'unknown') : undefined,
+      },
+      written: `${entry.name}=${entry.value ?? '…'}`,
+      path: entry.path,
+    };
+  }
+  return undefined;
+}
+
+/** The pool size of a prefork worker: `--autoscale` MAX, else `--concurrency`, else one per CPU. */
+function decidePoolSize(argv: readonly Word[], from: number, subcommand: Word, cmd: SimpleCommand): Decision {
+  const autoscale = setting(argv, from, ['--autoscale'], cmd.env.get('CELERY_WORKER_AUTOSCALE'));
+  if (autoscale) {
+    if (autoscale.value.unknown) {
+      return {
+        outcome: 'unknown',
+        evidence: autoscale.written,
+        path: autoscale.path,
+        why: autoscale.value.unknown,
+      };
+    }
+    const max = autoscale.value.text.split(',')[0] ?? '';
+    const decision = decideCount(readCount({ text: max }), autoscale.written, autoscale.path);
+    if (decision.outcome === 'multiple') {
+      return { ...decision, why: `the autoscaler grows the pool up to ${decision.workers ?? max} processes` };
+    }
+    return decision;
+  }
+  const concurrency = setting(argv, from, ['-c', '--concurrency'], cmd.env.get('CELERY_WORKER_CONCURRENCY'));
+  if (concurrency) {
+    const count = readCount(concurrency.value);
+    if (count.kind === 'number' && count.n === 0) {
+      return {
+        outcome: 'multiple',
+        workers: null,
+        evidence: concurrency.written,
+        path: concurrency.path,
+        why: 'a concurrency of 0 means one pool process per CPU',
+      };
+    }
+    return decideCount(count, concurrency.written, concurrency.path);
+  }
+  return {
+    outcome: 'multiple',
+    workers: null,
+    evidence: argv
+      .slice(0, from)
+      .map((w) => w.text)
+      .join(' '),
+    path: subcommand.path,
+    why: "celery's prefork pool starts one process per CPU by default",
+  };
+}
 
 export const celery: ServerRule = {
   id: 'celery',
-  title: 'celery',
-  category: 'web',
-  recognise: () => false,
-  decide: () => ({ outcome: 'single' }),
-  fix: () => '',
+  title: 'Celery worker',
+  category: 'queue',
+  recognise: (cmd) => celeryArgv(cmd) !== undefined,
+  decide: (cmd): Decision => {
+    const argv = celeryArgv(cmd);
+    if (!argv) return { outcome: 'single' };
+    const sub = firstPositional(argv, 1, GLOBAL_TAKES_VALUE);
+    if (!sub) return { outcome: 'single' };
+    if (sub.word.text === 'multi') {
+      return {
+        outcome: 'unknown',
+        evidence: argv.map((w) => w.text).join(' '),
+        path: sub.word.path,
+        why: '`celery multi` starts several worker nodes in the background, each with its own pool',
+      };
+    }
+    if (sub.word.text !== 'worker')
+      return { outcome: 'single', evidence: `celery ${sub.word.text}`, path: sub.word.path };
+    const from = sub.index + 1;
+
+    const pool = setting(argv, from, ['-P', '--pool'], cmd.env.get('CELERY_WORKER_POOL'));
+    const poolName = pool && !pool.value.unknown ? pool.value.text.trim() : undefined;
+    if (pool && poolName !== undefined && SINGLE_PROCESS_POOLS.has(poolName)) {
+      return { outcome: 'single', evidence: pool.written, path: pool.path };
+    }
+    const decision = decidePoolSize(argv, from, sub.word, cmd);
+    if (decision.outcome !== 'multiple' || !pool) return decision;
+    // A count above 1 matters only for a pool of processes: say so when the pool is not known.
+    if (pool.value.unknown)
+      return { outcome: 'unknown', evidence: pool.written, path: pool.path, why: pool.value.unknown };
+    if (poolName !== undefined && !PROCESS_POOLS.has(poolName)) {
+      return {
+        outcome: 'unknown',
+        evidence: pool.written,
+        path: pool.path,
+        why: `"${poolName}" is not a pool oneproc knows (prefork, processes, solo, threads, gevent, eventlet)`,
+      };
+    }
+    return decision;
+  },
+  fix: (decision) => {
+    if (decision.outcome === 'single') return '';
+    if (/^(--autoscale|CELERY_WORKER_AUTOSCALE)/.test(decision.evidence)) {
+      return 'drop `--autoscale` and use `--concurrency 1` (or `--pool solo`)';
+    }
+    if (decision.outcome === 'unknown' && decision.why.includes('celery multi'))
+      return 'run one `celery worker --concurrency 1` per container';
+    return 'use `--concurrency 1` or `--pool solo`';
+  },
 };

@@ -1,11 +1,20 @@
-/** PLACEHOLDER rule for daphne: recognises nothing yet. */
+/**
+ * daphne: one process, always.
+ *
+ * Read from django/daphne 4.2.2 `daphne/cli.py`: there is no worker option (`-p` is the port). The
+ * rule recognises daphne so that no other rule reads its flags; it never reports anything.
+ */
+import { programName, viaPython } from './common';
 import type { ServerRule } from './types';
 
-export const daphne: ServerRule = {
-  id: 'daphne',
-  title: 'daphne',
-  category: 'web',
-  recognise: () => false,
-  decide: () => ({ outcome: 'single' }),
-  fix: () => '',
-};
+export const daphne: ServerRule = viaPython(
+  {
+    id: 'daphne',
+    title: 'daphne',
+    category: 'web',
+    recognise: (cmd) => programName(cmd) === 'daphne',
+    decide: () => ({ outcome: 'single', evidence: 'daphne runs one process' }),
+    fix: () => '',
+  },
+  new Set(['daphne']),
+);

@@ -20,6 +20,8 @@
  *   WEB_CONCURRENCY asks for more than one (the file starts from that default and usually keeps or
  *   raises it), which is reported as that count. An implicit `./gunicorn.conf.py` is not warned about:
  *   nothing in the manifest hints at it.
+ * - `envFrom` alone is not reported (its keys cannot be seen here; see uvicorn.ts); a variable the pod
+ *   names whose value comes from envFrom or valueFrom is a warning.
  */
 import type { SimpleCommand, Word } from '../shell/types';
 import {
@@ -33,6 +35,7 @@ import {
   programName,
   type ScanOptions,
   splitEnvArgs,
+  viaPython,
 } from './common';
 import type { Decision, ServerRule } from './types';
 
@@ -117,62 +120,68 @@ function parse(argv: readonly Word[], from: number): Parsed {
   };
 }
 
-export const gunicorn: ServerRule = {
-  id: 'gunicorn',
-  title: 'gunicorn',
-  category: 'web',
-  recognise: (cmd) => PROGRAMS.has(programName(cmd)),
-  decide(cmd) {
-    const cli = parse(cmd.argv, 1);
-    if (cli.workers) return decideOption(cli.workers);
+export const gunicorn: ServerRule = viaPython(
+  {
+    id: 'gunicorn',
+    title: 'gunicorn',
+    category: 'web',
+    recognise: (cmd) => PROGRAMS.has(programName(cmd)),
+    decide(cmd) {
+      const cli = parse(cmd.argv, 1);
+      if (cli.workers) return decideOption(cli.workers);
 
-    const cmdArgsEntry = cmd.env.get('GUNICORN_CMD_ARGS');
-    let envArgs: Parsed = {};
-    if (cmdArgsEntry) {
-      const words = splitEnvArgs(cmdArgsEntry);
-      if (!words) {
-        return {
-          outcome: 'unknown',
-          evidence: envEvidence(cmdArgsEntry),
-          path: cmdArgsEntry.path,
-          why: `GUNICORN_CMD_ARGS cannot be read here (${cmdArgsEntry.unknown ?? 'unknown value'}) and may set --workers`,
-        };
+      const cmdArgsEntry = cmd.env.get('GUNICORN_CMD_ARGS');
+      let envArgs: Parsed = {};
+      if (cmdArgsEntry) {
+        const words = splitEnvArgs(cmdArgsEntry);
+        if (!words) {
+          return {
+            outcome: 'unknown',
+            evidence: envEvidence(cmdArgsEntry),
+            path: cmdArgsEntry.path,
+            why: `GUNICORN_CMD_ARGS cannot be read here (${cmdArgsEntry.unknown ?? 'unknown value'}) and may set --workers`,
+          };
+        }
+        envArgs = parse(words, 0);
+        if (envArgs.workers) {
+          return decideOption({ ...envArgs.workers, written: `GUNICORN_CMD_ARGS="${cmdArgsEntry.value}"` });
+        }
       }
-      envArgs = parse(words, 0);
-      if (envArgs.workers) {
-        return decideOption({ ...envArgs.workers, written: `GUNICORN_CMD_ARGS="${cmdArgsEntry.value}"` });
-      }
-    }
 
-    const base = webConcurrency(cmd);
-    const named = cli.config ?? envArgs.config ?? cli.paste ?? envArgs.paste;
-    if (!named) return base;
-    if (base.outcome === 'multiple') {
-      return { ...base, why: `unless ${fileName(named)} sets workers to 1` };
-    }
-    if (base.outcome === 'unknown') return base;
-    return {
-      outcome: 'unknown',
-      evidence: named.written,
-      path: named.path,
-      why:
-        `the config file ${fileName(named)} may set \`workers\`, which this manifest cannot show` +
-        ' (a count on the command line would win over it)',
-    };
+      const base = webConcurrency(cmd);
+      const named = cli.config ?? envArgs.config ?? cli.paste ?? envArgs.paste;
+      if (!named) return base;
+      if (base.outcome === 'multiple') {
+        return { ...base, why: `unless ${fileName(named)} sets workers to 1` };
+      }
+      if (base.outcome === 'unknown') return base;
+      return {
+        outcome: 'unknown',
+        evidence: named.written,
+        path: named.path,
+        why:
+          `the config file ${fileName(named)} may set \`workers\`, which this manifest cannot show` +
+          ' (a count on the command line would win over it)',
+      };
+    },
+    fix(decision) {
+      if (decision.outcome !== 'single' && decision.evidence.startsWith('GUNICORN_CMD_ARGS')) {
+        return (
+          'remove the worker count from GUNICORN_CMD_ARGS, or pass `--workers 1` on the command line ' +
+          '(it wins over GUNICORN_CMD_ARGS)'
+        );
+      }
+      if (decision.outcome === 'multiple' && decision.why?.startsWith('unless')) {
+        return 'pass `--workers 1` on the command line (it wins over the config file and WEB_CONCURRENCY)';
+      }
+      if (decision.outcome === 'unknown' && /^(-c|--config|--paste)/.test(decision.evidence)) {
+        return 'pass `--workers 1` on the command line (it wins over the config file)';
+      }
+      return countFix(decision, '--workers 1');
+    },
   },
-  fix(decision) {
-    if (decision.outcome !== 'single' && decision.evidence.startsWith('GUNICORN_CMD_ARGS')) {
-      return (
-        'remove the worker count from GUNICORN_CMD_ARGS, or pass `--workers 1` on the command line ' +
-        '(it wins over GUNICORN_CMD_ARGS)'
-      );
-    }
-    if (decision.outcome === 'unknown' && /^(-c|--config|--paste)/.test(decision.evidence)) {
-      return 'pass `--workers 1` on the command line (it wins over the config file)';
-    }
-    return countFix(decision, '--workers 1');
-  },
-};
+  PROGRAMS,
+);
 
 function webConcurrency(cmd: SimpleCommand): Decision {
   const entry = cmd.env.get('WEB_CONCURRENCY');

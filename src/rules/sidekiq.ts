@@ -1,11 +1,41 @@
-/** PLACEHOLDER rule for sidekiq: recognises nothing yet. */
-import type { ServerRule } from './types';
+/**
+ * Sidekiq (sidekiq/sidekiq 7/8) and Sidekiq Enterprise's swarm (`sidekiqswarm`).
+ *
+ * - `sidekiq` is one process: `-c/--concurrency` is its thread count (`lib/sidekiq/cli.rb`), so any
+ *   `-c` is fine here.
+ * - `sidekiqswarm` (Enterprise, documented in the Sidekiq wiki "Ent Multi-Process") forks
+ *   `SIDEKIQ_COUNT` Sidekiq processes, by default one per CPU core.
+ * Decisions (category `queue`): `sidekiq …` → one process; `sidekiqswarm` → SIDEKIQ_COUNT when set
+ * (1 → one process), else `multiple`, one per CPU.
+ */
+import type { SimpleCommand } from '../shell/types';
+import { decideCount, programName, readEnvCount, stripLaunchers } from './common';
+import type { Decision, ServerRule } from './types';
+
+function program(cmd: SimpleCommand): string | undefined {
+  const inner = stripLaunchers(cmd);
+  const name = programName(inner);
+  return name === 'sidekiq' || name === 'sidekiqswarm' ? name : undefined;
+}
 
 export const sidekiq: ServerRule = {
   id: 'sidekiq',
-  title: 'sidekiq',
-  category: 'web',
-  recognise: () => false,
-  decide: () => ({ outcome: 'single' }),
-  fix: () => '',
+  title: 'Sidekiq',
+  category: 'queue',
+  recognise: (cmd) => program(cmd) !== undefined,
+  decide: (cmd): Decision => {
+    if (program(cmd) !== 'sidekiqswarm') return { outcome: 'single' };
+    const entry = cmd.env.get('SIDEKIQ_COUNT');
+    if (entry) return decideCount(readEnvCount(entry), `SIDEKIQ_COUNT=${entry.value ?? '…'}`, entry.path);
+    const inner = stripLaunchers(cmd);
+    return {
+      outcome: 'multiple',
+      workers: null,
+      evidence: 'sidekiqswarm',
+      path: inner.argv[0].path,
+      why: 'sidekiqswarm forks one Sidekiq process per CPU core unless SIDEKIQ_COUNT is set',
+    };
+  },
+  fix: (decision) =>
+    decision.outcome === 'single' ? '' : 'set SIDEKIQ_COUNT=1 (or run plain `sidekiq`, one process)',
 };

@@ -1,11 +1,61 @@
-/** PLACEHOLDER rule for unicorn: recognises nothing yet. */
-import type { ServerRule } from './types';
+/**
+ * Unicorn (defunkt/unicorn mirror 6.1.0; Debian 6.0.0 installed here), `unicorn` and `unicorn_rails`.
+ *
+ * - `bin/unicorn` has no worker-count option: `-c/--config-file` names the config, `-w` is `--warn`,
+ *   `-p` the port, `-D` daemonize, `-E` the environment, `-o`/`-l` the listener.
+ * - `lib/unicorn/configurator.rb`: `worker_processes` defaults to 1 and is set only in the config
+ *   file (often as `Integer(ENV['WEB_CONCURRENCY'] || 3)`); unicorn loads no config file implicitly.
+ * Decisions: `-c FILE` → `unknown` (the count is in FILE; WEB_CONCURRENCY is mentioned when set,
+ * since configs commonly read it); no `-c` → one worker, whatever the environment says, because
+ * unicorn itself never reads WEB_CONCURRENCY.
+ */
+import type { SimpleCommand, Word } from '../shell/types';
+import { lastOption, programName, stripLaunchers } from './common';
+import type { Decision, ServerRule } from './types';
+
+const TAKES_VALUE = [
+  '-E',
+  '--env',
+  '-o',
+  '--host',
+  '-p',
+  '--port',
+  '-l',
+  '--listen',
+  '-I',
+  '--include',
+  '-r',
+  '--require',
+];
+
+function unicornArgv(cmd: SimpleCommand): readonly Word[] | undefined {
+  const inner = stripLaunchers(cmd);
+  const name = programName(inner);
+  return name === 'unicorn' || name === 'unicorn_rails' ? inner.argv : undefined;
+}
 
 export const unicorn: ServerRule = {
   id: 'unicorn',
-  title: 'unicorn',
+  title: 'Unicorn',
   category: 'web',
-  recognise: () => false,
-  decide: () => ({ outcome: 'single' }),
-  fix: () => '',
+  recognise: (cmd) => unicornArgv(cmd) !== undefined,
+  decide: (cmd): Decision => {
+    const argv = unicornArgv(cmd);
+    if (!argv) return { outcome: 'single' };
+    const config = lastOption(argv, ['-c', '--config-file'], { takesValue: TAKES_VALUE });
+    if (!config?.value) return { outcome: 'single' };
+    const file = config.value.text;
+    const web = cmd.env.get('WEB_CONCURRENCY');
+    const hint = web
+      ? ` (WEB_CONCURRENCY=${web.value ?? '…'} is set, and unicorn configs often read it)`
+      : '';
+    return {
+      outcome: 'unknown',
+      evidence: config.written,
+      path: config.path,
+      why: `the worker count is \`worker_processes\` in ${file}, which oneproc cannot read here${hint}`,
+    };
+  },
+  fix: (decision) =>
+    decision.outcome === 'single' ? '' : 'set `worker_processes 1` in the unicorn config file',
 };

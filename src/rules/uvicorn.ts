@@ -19,6 +19,9 @@
  *   about.
  * - `--env-file FILE` with no count fixed elsewhere is a warning: the file may set WEB_CONCURRENCY,
  *   which this manifest cannot show.
+ * - `envFrom` alone is not reported: a ConfigMap or Secret may hold WEB_CONCURRENCY, but its keys
+ *   cannot be seen here and nearly every pod has one; warning on all of them would bury the real cases.
+ *   A variable the pod names (`env`, `$(VAR)`) whose value comes from envFrom is a warning.
  */
 
 import type { Env, SimpleCommand } from '../shell/types';
@@ -33,6 +36,7 @@ import {
   lastHit,
   programName,
   type ScanOptions,
+  viaPython,
 } from './common';
 import type { Decision, ServerRule } from './types';
 
@@ -99,32 +103,43 @@ export function webConcurrencyDecision(env: Env, envFile?: { written: string; pa
   return { outcome: 'single' };
 }
 
-export const uvicorn: ServerRule = {
-  id: 'uvicorn',
-  title: 'uvicorn',
-  category: 'web',
-  recognise: (cmd) => PROGRAMS.has(programName(cmd)),
-  decide(cmd) {
-    const opts: ScanOptions = { takesValue: UVICORN_VALUE_OPTIONS, shortGlue: 'none' };
-    const count = countDecision(cmd, opts);
-    if (count.outcome === 'single') return count;
-    // The reloader runs one server process whatever the count.
-    if (hasFlagOutsideValues(cmd)) return { outcome: 'single', evidence: '--reload' };
-    const reload = clickEnvBool(clickEnv(cmd, 'UVICORN_RELOAD'));
-    if (reload === true) return { outcome: 'single', evidence: 'UVICORN_RELOAD' };
-    if (reload === 'unknown' && count.outcome === 'multiple') {
-      const entry = cmd.env.get('UVICORN_RELOAD')!;
-      return {
-        outcome: 'unknown',
-        evidence: `${count.evidence} with ${envEvidence(entry)}`,
-        path: count.path,
-        why: `UVICORN_RELOAD cannot be read here (${entry.unknown ?? 'unknown value'}), and with reload on uvicorn ignores the worker count`,
-      };
-    }
-    return count;
+export const uvicorn: ServerRule = viaPython(
+  {
+    id: 'uvicorn',
+    title: 'uvicorn',
+    category: 'web',
+    recognise: (cmd) => PROGRAMS.has(programName(cmd)),
+    decide(cmd) {
+      const opts: ScanOptions = { takesValue: UVICORN_VALUE_OPTIONS, shortGlue: 'none' };
+      const count = countDecision(cmd, opts);
+      if (count.outcome === 'single') return count;
+      // The reloader runs one server process whatever the count.
+      if (hasFlagOutsideValues(cmd)) return { outcome: 'single', evidence: '--reload' };
+      const reload = clickEnvBool(clickEnv(cmd, 'UVICORN_RELOAD'));
+      if (reload === true) return { outcome: 'single', evidence: 'UVICORN_RELOAD' };
+      if (reload === 'unknown' && count.outcome === 'multiple') {
+        const entry = cmd.env.get('UVICORN_RELOAD')!;
+        return {
+          outcome: 'unknown',
+          evidence: `${count.evidence} with ${envEvidence(entry)}`,
+          path: count.path,
+          why: `UVICORN_RELOAD cannot be read here (${entry.unknown ?? 'unknown value'}), and with reload on uvicorn ignores the worker count`,
+        };
+      }
+      return count;
+    },
+    fix(decision) {
+      if (decision.outcome === 'unknown' && decision.why.includes('env file')) {
+        return 'pass `--workers 1` on the command line (it wins over the env file)';
+      }
+      if (decision.outcome === 'unknown' && decision.evidence.includes(' with UVICORN_RELOAD')) {
+        return `drop \`${decision.evidence.split(' with ')[0]}\` (or set \`--workers 1\`)`;
+      }
+      return countFix(decision, '--workers 1');
+    },
   },
-  fix: (decision) => countFix(decision, '--workers 1'),
-};
+  PROGRAMS,
+);
 
 function hasFlagOutsideValues(cmd: SimpleCommand): boolean {
   // `--reload` is a flag; skip the values of value-taking options so `--root-path --reload` is not it.

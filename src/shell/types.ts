@@ -27,6 +27,19 @@ export interface EnvEntry {
 
 export type Env = ReadonlyMap<string, EnvEntry>;
 
+/**
+ * One `envFrom` source of the container. Its keys are not known here, so any variable that is not
+ * set in `env` (and starts with `prefix`, when one is given) may come from it.
+ */
+export interface EnvFromSource {
+  /** What it reads, e.g. `ConfigMap app-config`, `Secret app-secrets`. */
+  readonly source: string;
+  /** The `prefix` prepended to every key, when set. */
+  readonly prefix?: string;
+  /** The field, e.g. `spec.containers[0].envFrom[0]`. */
+  readonly path: string;
+}
+
 /** A simple command that a container runs: a program and its arguments, wrappers stripped. */
 export interface SimpleCommand {
   /** argv[0] is the program as written (`/app/.venv/bin/uvicorn`); rules compare its basename. */
@@ -41,6 +54,11 @@ export interface SimpleCommand {
    * entrypoints exec "$@", but the message must say the entrypoint is the image's.
    */
   readonly entrypointUnknown?: boolean;
+  /**
+   * The container's `envFrom` sources, when it has any: a variable that `env` lacks may still be set
+   * by them (see `envFromFor`).
+   */
+  readonly envFrom?: readonly EnvFromSource[];
 }
 
 /** A part of the command line that could not be read (an unparsable script, …): a warning. */

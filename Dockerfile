@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# The oneproc admission webhook image: `oneproc serve` on a distroless Node 20 runtime, as non-root.
+#   docker build -t ghcr.io/oneproc/oneproc:0.1.0 .
+# The chart (charts/oneproc) passes --tls-cert, --tls-key, --port, --metrics-port and --mode as args.
+
+# Build: compile TypeScript and pack the npm package exactly as it is published.
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY src ./src
+RUN npm run build && npm pack --ignore-scripts && mv oneproc-*.tgz /oneproc.tgz
+
+# Production dependencies only: install the packed tarball into an empty folder, without the dev and
+# peer dependencies (cdk8s is for synthesising manifests, not for serving admission reviews).
+FROM node:20-bookworm-slim AS runtime-deps
+WORKDIR /app
+COPY --from=build /oneproc.tgz /tmp/oneproc.tgz
+RUN npm init -y >/dev/null \
+ && npm install --omit=dev --omit=peer --omit=optional --ignore-scripts --no-audit --no-fund /tmp/oneproc.tgz \
+ && rm -rf /root/.npm
+
+# Runtime: no shell, no package manager; uid 65532 (matches the chart's runAsUser).
+FROM gcr.io/distroless/nodejs20-debian12:nonroot
+WORKDIR /app
+COPY --from=runtime-deps /app/node_modules ./node_modules
+ENV NODE_ENV=production
+USER 65532:65532
+EXPOSE 8443 9090
+# node directly (never npx), so SIGTERM reaches the server and it drains before the pod goes away.
+ENTRYPOINT ["/nodejs/bin/node", "/app/node_modules/oneproc/bin/oneproc.js", "serve"]

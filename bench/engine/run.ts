@@ -1,0 +1,208 @@
+/**
+ * Engine benchmarks, run on demand (never in the test suite):
+ *   npm run build && npx tsx bench/engine/run.ts
+ * 1. median time per container over a realistic mix of containers (goal ≤ 20 µs);
+ * 2. adversarial 1 MiB argument lists and scripts (goal ≤ 50 ms each), and the same at 2 MiB, to show
+ *    the time grows linearly (a ratio near 2, not 4);
+ * 3. `oneproc check` (the built CLI, a real process) over 10,000 documents (goal ≤ 3 s).
+ * Prints each figure and its ratio to the goal (below 1 is better than the goal).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { stringify } from 'yaml';
+import { checkContainer } from '../../src/engine';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Containers as real manifests write them: servers with and without counts, wrappers, scripts, env. */
+const MIX: unknown[] = [
+  {
+    name: 'api',
+    image: 'python:3.12',
+    command: ['uvicorn', 'main:app', '--host', '0.0.0.0', '--workers', '4'],
+  },
+  { name: 'api', image: 'python:3.12', command: ['uvicorn'], args: ['main:app', '--port', '8000'] },
+  {
+    name: 'web',
+    image: 'python:3.12',
+    command: ['gunicorn', '-w', '$(WORKERS)', '-k', 'uvicorn.workers.UvicornWorker', 'app:app'],
+    env: [
+      { name: 'WORKERS', value: '4' },
+      { name: 'LOG_LEVEL', value: 'info' },
+    ],
+  },
+  {
+    name: 'web',
+    image: 'python:3.12',
+    command: ['/bin/sh', '-c'],
+    args: [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell script, not a JavaScript template
+      'python manage.py migrate && exec gunicorn --workers ${WEB_CONCURRENCY:-2} --bind 0.0.0.0:8000 app.wsgi',
+    ],
+    env: [{ name: 'WEB_CONCURRENCY', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'workers' } } }],
+  },
+  { name: 'proxy', image: 'nginx:1.27', args: ['nginx', '-g', 'daemon off;'] },
+  { name: 'worker', image: 'python:3.12', command: ['celery', '-A', 'proj', 'worker', '--loglevel=INFO'] },
+  { name: 'node', image: 'node:20', command: ['pm2-runtime', 'start', 'server.js', '-i', 'max'] },
+  { name: 'node', image: 'node:20', command: ['node', 'server.js'], env: [{ name: 'PORT', value: '3000' }] },
+  {
+    name: 'rails',
+    image: 'ruby:3.3',
+    command: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb', '-w', '3'],
+  },
+  {
+    name: 'api',
+    image: 'python:3.12',
+    command: ['tini', '--', 'opentelemetry-instrument', 'python', '-m', 'uvicorn', 'main:app', '--workers=2'],
+  },
+  {
+    name: 'uwsgi',
+    image: 'python:3.12',
+    command: ['uwsgi', '--http', ':8000', '--processes', '4', '--module', 'app'],
+  },
+  { name: 'sidecar', image: 'envoyproxy/envoy:v1.31', args: ['-c', '/etc/envoy/envoy.yaml'] },
+];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function time(fn: () => void): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+interface Row {
+  figure: string;
+  result: string;
+  goal: string;
+  ratio: string;
+}
+const rows: Row[] = [];
+function report(figure: string, value: number, unit: 'µs' | 'ms' | 's', goal: number, extra = ''): void {
+  const result = `${value.toFixed(unit === 's' ? 2 : 1)} ${unit}${extra}`;
+  rows.push({ figure, result, goal: `≤ ${goal} ${unit}`, ratio: `${(value / goal).toFixed(2)}×` });
+  console.log(`${figure}: ${result} (goal ≤ ${goal} ${unit}, ratio ${(value / goal).toFixed(2)}×)`);
+}
+
+// 1. Median time per container over the mix.
+{
+  for (let i = 0; i < 2000; i++) for (const c of MIX) checkContainer(c); // warm up the JIT
+  const perContainer: number[] = [];
+  for (let round = 0; round < 200; round++) {
+    const ms = time(() => {
+      for (let i = 0; i < 50; i++) for (const c of MIX) checkContainer(c, { path: 'spec.containers[0]' });
+    });
+    perContainer.push((ms * 1000) / (50 * MIX.length));
+  }
+  report(
+    `median time per container (${MIX.length}-container mix, 200 rounds)`,
+    median(perContainer),
+    'µs',
+    20,
+  );
+}
+
+// 2. Adversarial 1 MiB inputs; each is also timed at 2 MiB to expose super-linear paths.
+{
+  const MiB = 1024 * 1024;
+  const cases: Record<string, (bytes: number) => unknown> = {
+    'args: 1 MiB of "--workers N" pairs': (bytes) => {
+      const args: string[] = ['main:app'];
+      for (let size = 0; size < bytes; size += 14) args.push('--workers', String(size % 9));
+      return { command: ['uvicorn'], args };
+    },
+    'args: one 1 MiB word': (bytes) => ({ command: ['gunicorn'], args: ['-w', `${'9'.repeat(bytes)}`] }),
+    'sh -c: 1 MiB script of chained commands': (bytes) => ({
+      command: ['sh', '-c', 'gunicorn -w 2 app && '.repeat(Math.ceil(bytes / 21))],
+    }),
+    'sh -c: 1 MiB of nested quotes and $(': (bytes) => ({
+      command: ['bash', '-c', `uvicorn --workers ${'"$('.repeat(Math.ceil(bytes / 3))}`],
+    }),
+    'env: 1 MiB of $(VAR) references': (bytes) => {
+      const env = [];
+      for (let i = 0; i < bytes / 32; i++) env.push({ name: `V${i}`, value: `$(V${i + 1})$(V${i + 1})` });
+      return { command: ['uvicorn', 'main:app', '--workers', '$(V0)'], env };
+    },
+  };
+  for (const [name, make] of Object.entries(cases)) {
+    const one = make(MiB);
+    const two = make(2 * MiB);
+    checkContainer(one); // warm up
+    const t1 = median([0, 1, 2, 3, 4].map(() => time(() => checkContainer(one))));
+    const t2 = median([0, 1, 2, 3, 4].map(() => time(() => checkContainer(two))));
+    report(name, t1, 'ms', 50, `; 2 MiB: ${t2.toFixed(1)} ms (×${(t2 / t1).toFixed(1)})`);
+  }
+}
+
+// 3. `oneproc check` over 10,000 documents, as a real process.
+{
+  const bin = path.join(ROOT, 'bin/oneproc.js');
+  if (!existsSync(path.join(ROOT, 'dist/cli/check.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first');
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-bench-'));
+  try {
+    const docs: string[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const container = MIX[i % MIX.length] as Record<string, unknown>;
+      if (i % 4 === 3) {
+        docs.push(
+          `apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-${i}\nspec:\n  ports: [{port: 80}]\n`,
+        );
+        continue;
+      }
+      const object = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `app-${i}`, namespace: 'bench', labels: { app: `app-${i}` } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: `app-${i}` } },
+          template: {
+            metadata: { labels: { app: `app-${i}` } },
+            spec: { containers: [container, MIX[(i + 4) % MIX.length]] },
+          },
+        },
+      };
+      // Block-style YAML as kubectl and helm print it.
+      docs.push(stringify(object));
+    }
+    const file = path.join(dir, 'rendered.yaml');
+    writeFileSync(file, docs.map((d) => `---\n${d}`).join(''));
+    const runs: number[] = [];
+    const cpu: number[] = [];
+    let stdout = '';
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      const result = spawnSync(
+        process.execPath,
+        ['--require', path.join(__dirname, 'cpu-usage.cjs'), bin, 'check', '--format', 'json', file],
+        { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+      );
+      runs.push((performance.now() - start) / 1000);
+      const used = /cpu-usage-us (\d+)/.exec(result.stderr);
+      if (result.status !== 1 || !used)
+        throw new Error(`oneproc check failed: ${result.status} ${result.stderr}`);
+      cpu.push(Number(used[1]) / 1e6);
+      stdout = result.stdout;
+    }
+    const report3 = JSON.parse(stdout) as {
+      findings: unknown[];
+      checked: { documents: number; containers: number };
+    };
+    const what = `${report3.checked.documents} documents, ${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB, ${report3.checked.containers} containers, ${report3.findings.length} findings`;
+    report(`oneproc check, wall time (${what}; median of 3 runs)`, median(runs), 's', 3);
+    report('oneproc check, CPU time of the same runs (user + system)', median(cpu), 's', 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log('\n| figure | result | goal | ratio |\n| --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.figure} | ${r.result} | ${r.goal} | ${r.ratio} |`);

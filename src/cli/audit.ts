@@ -1,0 +1,115 @@
+/**
+ * `oneproc audit` — the same check as `oneproc check`, against the objects a live cluster holds.
+ * Exit codes as for `check`: 0 no error findings; 1 at least one (with --strict, warnings too);
+ * 2 a usage error, an unreachable API server, or a kind that could not be listed (the rest is still
+ * reported).
+ */
+import { parseArgs } from 'node:util';
+import { ApiError, audit, connect } from '../audit';
+import { InputError } from '../manifest';
+import { toJsonReport } from './format-json';
+import { formatSarif } from './format-sarif';
+import { formatText } from './format-text';
+
+export const AUDIT_USAGE = `Usage: oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif] [--strict]
+
+Lists Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs and
+CronJobs in a live cluster and checks them as \`oneproc check\` checks manifests. Objects a controller
+made from an audited workload (a Deployment's ReplicaSets and Pods, a CronJob's Jobs) fold into it.
+
+Options:
+      --kubeconfig FILE          kubeconfig (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
+      --context NAME             kubeconfig context (default: the current one)
+  -n, --namespace NAMESPACE      one namespace (default: all namespaces)
+  -f, --format FORMAT            text (default), json, or sarif
+      --strict                   warnings fail the audit too
+      --page-size N              objects per list request (default 500)
+      --request-timeout SECONDS  time allowed for each request (default 30)
+  -h, --help                     show this help
+
+Needs 'list' on those eight resources: see docs/audit.md for the ClusterRole.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+    if (values.help) {
+      process.stdout.write(AUDIT_USAGE);
+      return 0;
+    }
+    if (!['text', 'json', 'sarif'].includes(values.format)) {
+      throw new Error(`unknown --format '${values.format}' (expected text, json or sarif)`);
+    }
+    for (const flag of ['page-size', 'request-timeout'] as const) {
+      const n = Number(values[flag]);
+      if (!(n > 0) || (flag === 'page-size' && !Number.isInteger(n))) {
+        throw new Error(`--${flag} takes a positive number, not '${values[flag]}'`);
+      }
+    }
+  } catch (err) {
+    process.stderr.write(`oneproc audit: ${(err as Error).message}\n\n${AUDIT_USAGE}`);
+    return 2;
+  }
+
+  let report: Awaited<ReturnType<typeof audit>>;
+  let server: string;
+  try {
+    const target = await connect({ kubeconfig: values.kubeconfig, context: values.context });
+    server = target.server;
+    report = await audit(target, {
+      namespace: values.namespace,
+      pageSize: Number(values['page-size']),
+      timeoutMs: Number(values['request-timeout']) * 1000,
+    });
+  } catch (err) {
+    const reason =
+      err instanceof ApiError
+        ? err.message
+        : `cannot read the cluster configuration: ${(err as Error).message}`;
+    process.stderr.write(`oneproc audit: ${reason}\n`);
+    return 2;
+  }
+
+  for (const p of report.problems) process.stderr.write(`oneproc audit: ${p.kind}: ${p.message}\n`);
+  const checked = { documents: report.checked.objects, containers: report.checked.containers };
+  const strict = values.strict;
+  if (values.format === 'json') {
+    const json = {
+      ...toJsonReport(report.findings, checked),
+      folded: report.checked.folded,
+      problems: report.problems,
+    };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else if (values.format === 'sarif') {
+    const inputErrors = report.problems.map((p) => new InputError(`${p.kind}: ${p.message}`, server));
+    process.stdout.write(formatSarif(report.findings, { cwd: process.cwd(), inputErrors }));
+  } else {
+    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    process.stdout.write(
+      formatText(report.findings, checked, { color, strict, inputErrors: report.problems.length }),
+    );
+  }
+  if (report.problems.length > 0) return 2;
+  const failing = report.findings.some(
+    (f) => !f.exempted && (f.severity === 'error' || (strict && f.severity === 'warning')),
+  );
+  return failing ? 1 : 0;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      namespace: { type: 'string', short: 'n' },
+      format: { type: 'string', short: 'f', default: 'text' },
+      strict: { type: 'boolean', default: false },
+      'page-size': { type: 'string', default: '500' },
+      'request-timeout': { type: 'string', default: '30' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * `oneproc check --format json`: one JSON document with a fixed shape (DESIGN.md, "CLI contract"), so
+ * scripts can rely on every key being present. Absent origin fields are `null`.
+ */
+import type { Finding } from '../types';
+
+export interface CheckSummary {
+  /** Documents read and checked. */
+  readonly documents: number;
+  /** Long-running containers checked. */
+  readonly containers: number;
+}
+
+export interface JsonFinding {
+  severity: Finding['severity'];
+  rule: string;
+  message: string;
+  path: string;
+  workers: number | null;
+  file: string | null;
+  document: number | null;
+  kind: string | null;
+  namespace: string | null;
+  name: string | null;
+  container: string | null;
+  /** 1-based line of the field, when the input had positions. */
+  line?: number;
+  /** Present when an exemption annotation covers the finding; such findings never fail the check. */
+  exempted?: { reason: string; until?: string };
+  /** The files and lines that led to the decisive one (manifest → Dockerfile → script → config). */
+  chain?: string[];
+}
+
+export interface JsonReport {
+  findings: JsonFinding[];
+  checked: { documents: number; containers: number };
+}
+
+export function toJsonReport(findings: readonly Finding[], checked: CheckSummary): JsonReport {
+  return {
+    findings: findings.map((f) => {
+      const o = f.origin;
+      const out: JsonFinding = {
+        severity: f.severity,
+        rule: f.rule,
+        message: f.message,
+        path: f.path,
+        workers: f.workers,
+        file: o.file ?? null,
+        document: o.document ?? null,
+        kind: o.kind ?? null,
+        namespace: o.namespace ?? null,
+        name: o.name ?? null,
+        container: o.container ?? null,
+      };
+      if (o.line !== undefined) out.line = o.line;
+      if (o.chain && o.chain.length > 0) out.chain = [...o.chain];
+      if (f.exempted) {
+        out.exempted = { reason: f.exempted.reason };
+        if (f.exempted.until !== undefined) out.exempted.until = f.exempted.until;
+      }
+      return out;
+    }),
+    checked: { documents: checked.documents, containers: checked.containers },
+  };
+}
+
+export function formatJson(findings: readonly Finding[], checked: CheckSummary): string {
+  return `${JSON.stringify(toJsonReport(findings, checked), null, 2)}\n`;
+}

@@ -1,0 +1,86 @@
+/**
+ * `oneproc check --format text`: for a person at a terminal. One heading line per finding in the
+ * `file:line:col` form editors and terminals make clickable, the message under it, a summary at the end.
+ */
+import type { Finding } from '../types';
+import type { CheckSummary } from './format-json';
+
+export interface TextOptions {
+  /** ANSI colours: only on a TTY and never when NO_COLOR is set (https://no-color.org). */
+  readonly color: boolean;
+  /** With `--strict`, warnings fail the check too; the summary says so. */
+  readonly strict: boolean;
+  /** Files or documents that could not be read. */
+  readonly inputErrors: number;
+}
+
+const ANSI = { red: 31, yellow: 33, cyan: 36, green: 32, bold: 1, dim: 2 } as const;
+
+export function formatText(
+  findings: readonly Finding[],
+  checked: CheckSummary,
+  options: TextOptions,
+): string {
+  const paint = (style: keyof typeof ANSI, text: string) =>
+    options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
+  const out: string[] = [];
+  for (const f of findings) {
+    const o = f.origin;
+    const where = o.file
+      ? `${o.file}${o.line === undefined ? '' : `:${o.line}${o.column === undefined ? '' : `:${o.column}`}`}`
+      : f.path;
+    const level = f.exempted
+      ? paint('cyan', 'exempted')
+      : f.severity === 'error'
+        ? paint('red', 'error')
+        : paint('yellow', 'warning');
+    const object = [o.kind, [o.namespace, o.name].filter((s) => s !== undefined).join('/')]
+      .filter((s) => s)
+      .join(' ');
+    const heading = [
+      paint('bold', where),
+      level,
+      f.rule,
+      object,
+      o.container ? `container ${o.container}` : '',
+    ]
+      .filter((s) => s)
+      .join('  ');
+    out.push(heading);
+    out.push(`  ${f.message}`);
+    // A Kubernetes field is worth naming; a `file:line` path is already the heading.
+    if (o.file && !/^[^[\]]+:\d+$/.test(f.path)) out.push(paint('dim', `  field: ${f.path}`));
+    if (o.chain && o.chain.length > 1) out.push(paint('dim', `  via: ${o.chain.join(' → ')}`));
+    if (f.exempted) {
+      const until = f.exempted.until ? ` until ${f.exempted.until}` : '';
+      out.push(paint('cyan', `  Exempted${until}: ${f.exempted.reason}`));
+    }
+    out.push('');
+  }
+  out.push(summary(findings, checked, options, paint));
+  return `${out.join('\n')}\n`;
+}
+
+function summary(
+  findings: readonly Finding[],
+  checked: CheckSummary,
+  options: TextOptions,
+  paint: (style: keyof typeof ANSI, text: string) => string,
+): string {
+  const active = findings.filter((f) => !f.exempted);
+  const errors = active.filter((f) => f.severity === 'error').length;
+  const warnings = active.length - errors;
+  const exempted = findings.length - active.length;
+  const scope = `${plural(checked.documents, 'document')}, ${plural(checked.containers, 'container')} checked`;
+  const parts = [plural(errors, 'error'), plural(warnings, 'warning')];
+  if (exempted > 0) parts.push(`${exempted} exempted`);
+  if (options.inputErrors > 0) parts.push(`${plural(options.inputErrors, 'unreadable input')} (see above)`);
+  const failing = errors > 0 || (options.strict && warnings > 0) || options.inputErrors > 0;
+  const strict = options.strict && warnings > 0 ? ' (--strict: warnings fail the check)' : '';
+  const line = `${parts.join(', ')} in ${scope}${strict}`;
+  return failing ? paint('red', line) : paint('green', line);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

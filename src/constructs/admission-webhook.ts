@@ -1,0 +1,538 @@
+/**
+ * `AdmissionWebhook`: the oneproc admission webhook installed from a cdk8s app — the same objects as
+ * `helm install oneproc charts/oneproc` with a cert-manager or an existing-Secret certificate (the
+ * Helm-generated mode needs Helm's `lookup` and has no cdk8s equivalent). test/install/ renders both
+ * and compares them object by object, so the chart and this construct cannot drift apart.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { VERSION } from '../version';
+
+/** Where the webhook's serving certificate comes from. */
+export abstract class WebhookCertificate {
+  /**
+   * cert-manager issues and renews the certificate, and its CA injector fills in the caBundle.
+   * Without `issuerRef`, a private CA for this webhook is created (self-signed Issuer → CA Certificate →
+   * CA Issuer).
+   * @see https://cert-manager.io/docs/concepts/ca-injector/
+   */
+  public static certManager(options: CertManagerOptions = {}): WebhookCertificate {
+    return new CertManagerCertificate(options);
+  }
+
+  /**
+   * An existing `kubernetes.io/tls` Secret in the webhook's namespace, and the base64 PEM of the CA that
+   * signed it (the API server trusts the webhook through it).
+   */
+  public static existingSecret(secretName: string, caBundle: string): WebhookCertificate {
+    return new ExistingSecretCertificate(secretName, caBundle);
+  }
+
+  /** @internal */
+  public abstract readonly kind: 'cert-manager' | 'secret';
+}
+
+export interface CertManagerIssuerRef {
+  readonly name: string;
+  /** @default 'Issuer' */
+  readonly kind?: string;
+  /** @default 'cert-manager.io' */
+  readonly group?: string;
+}
+
+export interface CertManagerOptions {
+  /**
+   * An existing Issuer or ClusterIssuer to sign the serving certificate.
+   * @default - a private CA in the webhook's namespace
+   */
+  readonly issuerRef?: CertManagerIssuerRef;
+  /** Lifetime of the serving certificate (a Go duration). @default '2160h' */
+  readonly duration?: string;
+  /** How long before expiry cert-manager renews it. @default '360h' */
+  readonly renewBefore?: string;
+}
+
+class CertManagerCertificate extends WebhookCertificate {
+  public readonly kind = 'cert-manager' as const;
+  constructor(public readonly options: CertManagerOptions) {
+    super();
+    if (options.issuerRef && !options.issuerRef.name) {
+      throw new Error("'certificate.issuerRef.name' must not be empty");
+    }
+  }
+}
+
+class ExistingSecretCertificate extends WebhookCertificate {
+  public readonly kind = 'secret' as const;
+  constructor(
+    public readonly secretName: string,
+    public readonly caBundle: string,
+  ) {
+    super();
+    if (!secretName) throw new Error("'secretName' of WebhookCertificate.existingSecret must not be empty");
+    const pem = Buffer.from(caBundle, 'base64').toString('utf8').trim();
+    if (!caBundle || !pem.startsWith('-----BEGIN CERTIFICATE-----')) {
+      throw new Error(
+        "'caBundle' of WebhookCertificate.existingSecret must be the base64 encoding of a PEM certificate " +
+          '(it should decode to text starting with -----BEGIN CERTIFICATE-----)',
+      );
+    }
+  }
+}
+
+export type WebhookMode = 'enforce' | 'warn';
+export type WebhookFailurePolicy = 'Ignore' | 'Fail';
+
+export interface AdmissionWebhookProps {
+  /**
+   * Namespace of the webhook; never checked by it.
+   * @default 'oneproc-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Also create the namespace (labelled for the `restricted` Pod Security Standard).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Name of every object (and of the Service the API server calls).
+   * @default 'oneproc'
+   */
+  readonly name?: string;
+  /**
+   * The image running `oneproc serve`.
+   * @default `ghcr.io/oneproc/oneproc:<this package's version>`
+   */
+  readonly image?: string;
+  /**
+   * Webhook pods; at least 2 with failurePolicy Fail.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Mode of namespaces without the `oneproc.dev/mode` label.
+   * @default 'enforce'
+   */
+  readonly mode?: WebhookMode;
+  /**
+   * What the API server does when it cannot reach the webhook, for enforce-mode namespaces (warn-mode
+   * namespaces always use Ignore). See docs/install.md for why Ignore is the default.
+   * @default 'Ignore'
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#failure-policy
+   */
+  readonly failurePolicy?: WebhookFailurePolicy;
+  /**
+   * Seconds the API server waits for an answer (1–3).
+   * @default 3
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Namespaces never checked, besides kube-system and the webhook's own.
+   * @default []
+   */
+  readonly excludedNamespaces?: string[];
+  /**
+   * Skip, in the API server, requests that cannot be rejected (needs Kubernetes >= 1.28).
+   * @default true
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#matching-requests-matchconditions
+   */
+  readonly matchConditions?: boolean;
+  /**
+   * The serving certificate.
+   * @default WebhookCertificate.certManager()
+   */
+  readonly certificate?: WebhookCertificate;
+}
+
+/** The matchConditions of every webhook entry (the same text as charts/oneproc/templates/_helpers.tpl). */
+export const WEBHOOK_MATCH_CONDITIONS: ReadonlyArray<{ readonly name: string; readonly expression: string }> =
+  [
+    { name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' },
+    {
+      name: 'not-a-mirror-pod',
+      expression: "!(request.kind.kind == 'Pod' && request.userInfo.username.startsWith('system:node:'))",
+    },
+    {
+      name: 'not-created-from-a-checked-template',
+      expression:
+        '!(has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, ' +
+        'has(r.controller) && r.controller == true && ' +
+        "((r.apiVersion == 'apps/v1' && r.kind in ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']) || " +
+        "(r.apiVersion == 'batch/v1' && r.kind in ['Job', 'CronJob']) || " +
+        "(r.apiVersion == 'v1' && r.kind == 'ReplicationController'))))",
+    },
+    {
+      name: 'sets-command-or-args',
+      expression:
+        "[request.kind.kind == 'Pod' ? object.spec : " +
+        "(request.kind.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec) " +
+        '].exists(s, ' +
+        '(has(s.containers) && s.containers.exists(c, has(c.command) || has(c.args))) || ' +
+        '(has(s.initContainers) && s.initContainers.exists(c, has(c.command) || has(c.args))))',
+    },
+  ];
+
+const WEBHOOK_PORT = 8443;
+const METRICS_PORT = 9090;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The oneproc admission webhook: Deployment, Service, ServiceAccount, PodDisruptionBudget, NetworkPolicy,
+ * ValidatingWebhookConfiguration (one entry per namespace mode) and its certificate.
+ */
+export class AdmissionWebhook extends Construct {
+  public readonly namespace: string;
+  public readonly name: string;
+  public readonly image: string;
+  public readonly replicas: number;
+  public readonly mode: WebhookMode;
+  public readonly failurePolicy: WebhookFailurePolicy;
+  public readonly timeoutSeconds: number;
+  /** Namespaces no webhook entry selects: kube-system, the webhook's own, and `excludedNamespaces`. */
+  public readonly excludedNamespaces: readonly string[];
+  public readonly certificate: WebhookCertificate;
+  /** The Secret holding tls.crt and tls.key. */
+  public readonly tlsSecretName: string;
+
+  constructor(scope: Construct, id: string, props: AdmissionWebhookProps = {}) {
+    super(scope, id);
+    this.namespace = props.namespace ?? 'oneproc-system';
+    this.name = props.name ?? 'oneproc';
+    this.image = props.image ?? `ghcr.io/oneproc/oneproc:${VERSION}`;
+    this.replicas = props.replicas ?? 2;
+    this.mode = props.mode ?? 'enforce';
+    this.failurePolicy = props.failurePolicy ?? 'Ignore';
+    this.timeoutSeconds = props.timeoutSeconds ?? 3;
+    this.certificate = props.certificate ?? WebhookCertificate.certManager();
+    this.excludedNamespaces = [
+      ...new Set(['kube-system', this.namespace, ...(props.excludedNamespaces ?? [])]),
+    ];
+    this.tlsSecretName =
+      this.certificate instanceof ExistingSecretCertificate
+        ? this.certificate.secretName
+        : `${this.name}-tls`;
+
+    if (!DNS_LABEL.test(this.namespace))
+      throw new Error(`'namespace' (${this.namespace}) is not a valid namespace name`);
+    if (!DNS_LABEL.test(this.name))
+      throw new Error(`'name' (${this.name}) must be a DNS label (it names the Service)`);
+    if (this.mode !== 'enforce' && this.mode !== 'warn') {
+      throw new Error(`'mode' (${String(this.mode)}) must be enforce or warn`);
+    }
+    if (this.failurePolicy !== 'Ignore' && this.failurePolicy !== 'Fail') {
+      throw new Error(`'failurePolicy' (${String(this.failurePolicy)}) must be Ignore or Fail`);
+    }
+    if (!Number.isInteger(this.replicas) || this.replicas < 1) {
+      throw new Error(`'replicas' (${this.replicas}) must be a whole number of at least 1`);
+    }
+    if (this.failurePolicy === 'Fail' && this.replicas < 2) {
+      throw new Error(
+        `'replicas' (${this.replicas}) must be at least 2 when 'failurePolicy' is Fail: with one pod, every restart of it rejects all pod and workload changes`,
+      );
+    }
+    if (!Number.isInteger(this.timeoutSeconds) || this.timeoutSeconds < 1 || this.timeoutSeconds > 3) {
+      throw new Error(`'timeoutSeconds' (${this.timeoutSeconds}) must be between 1 and 3`);
+    }
+    for (const ns of props.excludedNamespaces ?? []) {
+      if (!DNS_LABEL.test(ns))
+        throw new Error(`'excludedNamespaces' contains '${ns}', not a valid namespace name`);
+    }
+
+    const selector = {
+      'app.kubernetes.io/name': 'oneproc',
+      'app.kubernetes.io/instance': this.name,
+      'app.kubernetes.io/component': 'webhook',
+    };
+    const labels = { ...selector, 'app.kubernetes.io/version': VERSION };
+    const meta = (name: string) => ({ name, namespace: this.namespace, labels });
+
+    if (props.createNamespace ?? true) {
+      new ApiObject(this, 'Namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: this.namespace,
+          labels: {
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'oneproc.dev/mode': 'off',
+          },
+        },
+      });
+    }
+
+    new ApiObject(this, 'NetworkPolicy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta(this.name),
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [
+          { ports: [{ port: 'https', protocol: 'TCP' }] },
+          { ports: [{ port: 'metrics', protocol: 'TCP' }], from: [{ namespaceSelector: {} }] },
+        ],
+        egress: [],
+      },
+    });
+
+    new ApiObject(this, 'PodDisruptionBudget', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta(this.name),
+      spec: { minAvailable: 1, selector: { matchLabels: selector } },
+    });
+
+    new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta(this.name),
+      automountServiceAccountToken: false,
+    });
+
+    new ApiObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(this.name),
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [
+          { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
+          { name: 'metrics', port: METRICS_PORT, targetPort: 'metrics', protocol: 'TCP' },
+        ],
+      },
+    });
+
+    const httpsProbe = (path: string) => ({ path, port: 'https', scheme: 'HTTPS' });
+    new ApiObject(this, 'Deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(this.name),
+      spec: {
+        replicas: this.replicas,
+        revisionHistoryLimit: 3,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels: selector,
+            annotations: {
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/port': String(METRICS_PORT),
+              'prometheus.io/path': '/metrics',
+            },
+          },
+          spec: {
+            serviceAccountName: this.name,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: {
+              fsGroup: 65532,
+              runAsGroup: 65532,
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map(
+              (key) => ({
+                maxSkew: 1,
+                topologyKey: key,
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: selector },
+              }),
+            ),
+            containers: [
+              {
+                name: 'webhook',
+                image: this.image,
+                imagePullPolicy: 'IfNotPresent',
+                args: [
+                  '--tls-cert',
+                  '/etc/oneproc/tls/tls.crt',
+                  '--tls-key',
+                  '/etc/oneproc/tls/tls.key',
+                  '--port',
+                  String(WEBHOOK_PORT),
+                  '--metrics-port',
+                  String(METRICS_PORT),
+                  '--mode',
+                  this.mode,
+                ],
+                ports: [
+                  { name: 'https', containerPort: WEBHOOK_PORT, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                ],
+                startupProbe: { httpGet: httpsProbe('/healthz'), periodSeconds: 2, failureThreshold: 30 },
+                livenessProbe: {
+                  httpGet: httpsProbe('/healthz'),
+                  periodSeconds: 10,
+                  timeoutSeconds: 2,
+                  failureThreshold: 3,
+                },
+                readinessProbe: {
+                  httpGet: httpsProbe('/readyz'),
+                  periodSeconds: 5,
+                  timeoutSeconds: 2,
+                  failureThreshold: 2,
+                },
+                resources: {
+                  limits: { cpu: '500m', memory: '256Mi' },
+                  requests: { cpu: '50m', memory: '96Mi' },
+                },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                },
+                volumeMounts: [
+                  { name: 'tls', mountPath: '/etc/oneproc/tls', readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'tls', secret: { secretName: this.tlsSecretName, defaultMode: 0o440 } },
+              { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+            ],
+          },
+        },
+      },
+    });
+
+    let caBundle: string | undefined;
+    let annotations: Record<string, string> | undefined;
+    if (this.certificate instanceof ExistingSecretCertificate) {
+      caBundle = this.certificate.caBundle;
+    } else if (this.certificate instanceof CertManagerCertificate) {
+      const servingName = `${this.name}-serving`;
+      annotations = { 'cert-manager.io/inject-ca-from': `${this.namespace}/${servingName}` };
+      this.addCertManagerObjects(this.certificate.options, servingName, meta);
+    }
+
+    const entries = [
+      {
+        name: 'enforce.oneproc.dev',
+        path: '/validate/enforce',
+        operator: 'In',
+        values: ['enforce'],
+        fp: this.failurePolicy,
+      },
+      { name: 'warn.oneproc.dev', path: '/validate/warn', operator: 'In', values: ['warn'], fp: 'Ignore' },
+      {
+        name: 'default.oneproc.dev',
+        path: '/validate',
+        operator: 'NotIn',
+        values: ['enforce', 'warn', 'off'],
+        fp: this.mode === 'enforce' ? this.failurePolicy : 'Ignore',
+      },
+    ];
+    new ApiObject(this, 'ValidatingWebhookConfiguration', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: this.name, labels, ...(annotations ? { annotations } : {}) },
+      webhooks: entries.map((e) => ({
+        name: e.name,
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'None',
+        timeoutSeconds: this.timeoutSeconds,
+        failurePolicy: e.fp,
+        matchPolicy: 'Equivalent',
+        clientConfig: {
+          service: { name: this.name, namespace: this.namespace, path: e.path, port: 443 },
+          ...(caBundle ? { caBundle } : {}),
+        },
+        namespaceSelector: {
+          matchExpressions: [
+            { key: 'oneproc.dev/mode', operator: e.operator, values: e.values },
+            { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...this.excludedNamespaces] },
+          ],
+        },
+        rules: [
+          {
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            resources: ['pods', 'replicationcontrollers'],
+            operations: ['CREATE', 'UPDATE'],
+            scope: 'Namespaced',
+          },
+          {
+            apiGroups: ['apps'],
+            apiVersions: ['v1'],
+            resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'],
+            operations: ['CREATE', 'UPDATE'],
+            scope: 'Namespaced',
+          },
+          {
+            apiGroups: ['batch'],
+            apiVersions: ['v1'],
+            resources: ['jobs', 'cronjobs'],
+            operations: ['CREATE', 'UPDATE'],
+            scope: 'Namespaced',
+          },
+        ],
+        ...((props.matchConditions ?? true)
+          ? { matchConditions: WEBHOOK_MATCH_CONDITIONS.map((c) => ({ ...c })) }
+          : {}),
+      })),
+    });
+  }
+
+  private addCertManagerObjects(
+    options: CertManagerOptions,
+    servingName: string,
+    meta: (name: string) => Record<string, unknown>,
+  ): void {
+    let issuerRef = options.issuerRef;
+    if (!issuerRef) {
+      const caName = `${this.name}-ca`;
+      const selfSigned = `${this.name}-selfsigned`;
+      new ApiObject(this, 'SelfSignedIssuer', {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Issuer',
+        metadata: meta(selfSigned),
+        spec: { selfSigned: {} },
+      });
+      new ApiObject(this, 'CaCertificate', {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: meta(caName),
+        spec: {
+          isCA: true,
+          commonName: caName,
+          secretName: caName,
+          duration: '87600h',
+          privateKey: { algorithm: 'ECDSA', size: 256 },
+          issuerRef: { name: selfSigned, kind: 'Issuer', group: 'cert-manager.io' },
+        },
+      });
+      new ApiObject(this, 'CaIssuer', {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Issuer',
+        metadata: meta(caName),
+        spec: { ca: { secretName: caName } },
+      });
+      issuerRef = { name: caName };
+    }
+    const host = `${this.name}.${this.namespace}`;
+    new ApiObject(this, 'ServingCertificate', {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: meta(servingName),
+      spec: {
+        secretName: this.tlsSecretName,
+        commonName: `${host}.svc`,
+        dnsNames: [this.name, host, `${host}.svc`, `${host}.svc.cluster.local`],
+        duration: options.duration ?? '2160h',
+        renewBefore: options.renewBefore ?? '360h',
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        usages: ['server auth', 'digital signature', 'key encipherment'],
+        issuerRef: {
+          name: issuerRef.name,
+          kind: issuerRef.kind ?? 'Issuer',
+          group: issuerRef.group ?? 'cert-manager.io',
+        },
+      },
+    });
+  }
+}

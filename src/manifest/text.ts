@@ -1,0 +1,47 @@
+/**
+ * A whole file's text → findings with file, document, line and column. Pure: the CLI reads the bytes.
+ */
+import type { Finding } from '../types';
+import { inspectObject, type ObjectCheckOptions } from './check';
+import { InputError } from './errors';
+import { type ParseOptions, readManifests } from './parse';
+
+export interface TextReport {
+  readonly findings: Finding[];
+  /** Documents read and checked (empty documents are not counted). */
+  readonly documents: number;
+  /** Long-running containers checked. */
+  readonly containers: number;
+  /** Documents that could not be read; the others were still checked. */
+  readonly errors: InputError[];
+}
+
+/** Checks every document of a YAML or JSON text. `file` is how findings and errors name it. */
+export function checkText(
+  text: string,
+  file: string,
+  options: ObjectCheckOptions & ParseOptions = {},
+): TextReport {
+  const findings: Finding[] = [];
+  const errors: InputError[] = [];
+  let containers = 0;
+  let documents = 0;
+  // One document at a time: checked, located, then dropped.
+  for (const doc of readManifests(text, file, options)) {
+    if (doc instanceof InputError) {
+      errors.push(doc);
+      continue;
+    }
+    documents++;
+    const report = inspectObject(doc.value, {
+      ...options,
+      origin: { ...options.origin, file, document: doc.index },
+    });
+    containers += report.containers;
+    for (const finding of report.findings) {
+      const { line, column } = doc.locate(finding.path);
+      findings.push({ ...finding, origin: { ...finding.origin, line, column } });
+    }
+  }
+  return { findings, documents, containers, errors };
+}

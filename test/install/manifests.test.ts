@@ -1,0 +1,165 @@
+/**
+ * manifests/ is generated from charts/oneproc (the one source of truth) and must equal what the
+ * generator produces now; the AdmissionWebhook construct must produce the same install.
+ */
+import * as fs from 'node:fs';
+import { App, Chart, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { AdmissionWebhook, WEBHOOK_MATCH_CONDITIONS, WebhookCertificate } from '../../src';
+import { MATCH_CONDITIONS } from '../../src/policy';
+import { find, type K8sObject, requireHelm, template } from './helm';
+
+// biome-ignore lint/suspicious/noExplicitAny: the generator is plain JavaScript
+const generator: any = require('../../scripts/manifests.js');
+
+function synth(props: ConstructorParameters<typeof AdmissionWebhook>[2] = {}): K8sObject[] {
+  const chart = new Chart(Testing.app(), 'test');
+  new AdmissionWebhook(chart, 'webhook', props);
+  return Testing.synth(chart) as K8sObject[];
+}
+
+/** Objects by `kind/name`, without the labels only Helm adds. */
+function byKey(objects: K8sObject[]): Record<string, K8sObject> {
+  const out: Record<string, K8sObject> = {};
+  for (const o of objects) {
+    const copy = JSON.parse(JSON.stringify(o)) as K8sObject;
+    if (copy.metadata.labels) {
+      delete copy.metadata.labels['helm.sh/chart'];
+      delete copy.metadata.labels['app.kubernetes.io/managed-by'];
+    }
+    out[`${o.kind}/${o.metadata.name}`] = copy;
+  }
+  return out;
+}
+
+describe('manifests/', () => {
+  beforeAll(() => requireHelm());
+
+  it('equals what `npm run manifests` generates from the chart (run it and commit when this fails)', () => {
+    const onDisk = fs.readFileSync(generator.OUTPUT, 'utf8');
+    expect(onDisk).toBe(generator.render());
+  });
+
+  it('holds the namespace first, then a cert-manager install of the webhook', () => {
+    const docs = parseAllDocuments(fs.readFileSync(generator.OUTPUT, 'utf8')).map(
+      (d) => d.toJSON() as K8sObject,
+    );
+    expect(docs[0]).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'oneproc-system',
+        labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'oneproc.dev/mode': 'off' },
+      },
+    });
+    const vwc = find(docs, 'ValidatingWebhookConfiguration');
+    expect(vwc.metadata.annotations).toEqual({
+      'cert-manager.io/inject-ca-from': 'oneproc-system/oneproc-serving',
+    });
+    expect(vwc.webhooks[0].matchConditions).toHaveLength(4);
+    for (const o of docs) {
+      expect(o.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
+    }
+  });
+
+  it('quotes label values that YAML 1.1 (kubectl) would read as booleans', () => {
+    expect(fs.readFileSync(generator.OUTPUT, 'utf8')).toContain('oneproc.dev/mode: "off"');
+  });
+});
+
+describe('AdmissionWebhook construct', () => {
+  it('produces the same objects as the chart with cert-manager', async () => {
+    const chart = byKey(await template({ 'certificates.mode': 'cert-manager' }, { kubeVersion: '1.30.0' }));
+    const construct = byKey(synth());
+    expect(construct['Namespace/oneproc-system'].metadata.labels).toEqual({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'oneproc.dev/mode': 'off',
+    });
+    delete construct['Namespace/oneproc-system'];
+    expect(Object.keys(construct).sort()).toEqual(Object.keys(chart).sort());
+    for (const key of Object.keys(chart))
+      expect({ key, object: construct[key] }).toEqual({ key, object: chart[key] });
+  });
+
+  it('produces the same objects as the chart with an existing Secret, mode warn and failurePolicy Fail', async () => {
+    const ca = find(await template(), 'Secret').data['ca.crt'];
+    const chart = byKey(
+      await template(
+        {
+          'certificates.mode': 'secret',
+          'certificates.secret.name': 'corp-tls',
+          'certificates.secret.caBundle': ca,
+          mode: 'warn',
+          failurePolicy: 'Fail',
+          replicaCount: 3,
+          excludedNamespaces: ['monitoring'],
+        },
+        { kubeVersion: '1.30.0', namespace: 'guard', release: 'oneproc-guard' },
+      ),
+    );
+    const construct = byKey(
+      synth({
+        certificate: WebhookCertificate.existingSecret('corp-tls', ca),
+        mode: 'warn',
+        failurePolicy: 'Fail',
+        replicas: 3,
+        excludedNamespaces: ['monitoring'],
+        namespace: 'guard',
+        name: 'oneproc-guard',
+        createNamespace: false,
+      }),
+    );
+    expect(Object.keys(construct).sort()).toEqual(Object.keys(chart).sort());
+    for (const key of Object.keys(chart))
+      expect({ key, object: construct[key] }).toEqual({ key, object: chart[key] });
+  });
+
+  it('uses the issuer it is given instead of a private CA', () => {
+    const objects = synth({
+      certificate: WebhookCertificate.certManager({ issuerRef: { name: 'corp', kind: 'ClusterIssuer' } }),
+    });
+    expect(objects.filter((o) => o.kind === 'Issuer')).toEqual([]);
+    expect(find(objects, 'Certificate').spec.issuerRef).toEqual({
+      name: 'corp',
+      kind: 'ClusterIssuer',
+      group: 'cert-manager.io',
+    });
+  });
+
+  it('shares its matchConditions with the policy', () => {
+    expect(WEBHOOK_MATCH_CONDITIONS.slice(0, 3)).toEqual(MATCH_CONDITIONS);
+  });
+
+  it.each([
+    [
+      { failurePolicy: 'Fail', replicas: 1 },
+      "'replicas' (1) must be at least 2 when 'failurePolicy' is Fail",
+    ],
+    [{ timeoutSeconds: 10 }, "'timeoutSeconds' (10) must be between 1 and 3"],
+    [{ mode: 'off' }, "'mode' (off) must be enforce or warn"],
+    [{ namespace: 'Bad_NS' }, "'namespace' (Bad_NS) is not a valid namespace name"],
+    [{ excludedNamespaces: ['no way'] }, "'excludedNamespaces' contains 'no way'"],
+  ])('refuses %j', (props, message) => {
+    expect(() => synth(props as never)).toThrow(message);
+  });
+
+  it('refuses an existing Secret without a PEM CA', () => {
+    expect(() => WebhookCertificate.existingSecret('tls', Buffer.from('hello').toString('base64'))).toThrow(
+      "'caBundle' of WebhookCertificate.existingSecret must be the base64 encoding of a PEM certificate",
+    );
+    expect(() => WebhookCertificate.existingSecret('', 'x')).toThrow("'secretName'");
+  });
+
+  it('synthesises YAML that kubectl reads the same (YAML 1.1 booleans quoted)', () => {
+    const outdir = fs.mkdtempSync('/tmp/oneproc-synth-');
+    try {
+      const app = new App({ outdir });
+      new AdmissionWebhook(new Chart(app, 'webhook'), 'webhook');
+      app.synth();
+      const text = fs.readFileSync(`${outdir}/webhook.k8s.yaml`, 'utf8');
+      expect(text).toMatch(/oneproc\.dev\/mode: "off"/);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,224 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell scripts, where ${…} is parameter expansion.
+/**
+ * Robustness: containerCommands must answer for any JSON value and any script, in linear time.
+ * No timings are asserted; the large inputs only have to finish within Jest's timeout.
+ */
+import fc from 'fast-check';
+import { containerCommands } from '../../src/shell';
+
+const SHELL_PIECES = [
+  ' ',
+  '\n',
+  '\t',
+  ';',
+  '&&',
+  '||',
+  '|',
+  '&',
+  '(',
+  ')',
+  '{',
+  '}',
+  '<',
+  '>',
+  '<<',
+  '<<-',
+  '2>&1',
+  '"',
+  "'",
+  '\\',
+  '`',
+  '$',
+  '$(',
+  '$((',
+  '${',
+  '$$',
+  '$@',
+  '$1',
+  "$'",
+  '#',
+  '=',
+  'A=1',
+  'exec',
+  'sh -c',
+  'env',
+  'tini --',
+  'python -m',
+  'gunicorn',
+  '-w',
+  '4',
+  '$(nproc)',
+  '${W:-4}',
+  '$W',
+  'EOF',
+  'case',
+  'in',
+  'esac',
+  'if',
+  'then',
+  'fi',
+  'eval',
+  'export',
+  'unset',
+  'set --',
+  '\uE000',
+  '\uE001',
+  '0',
+  'x',
+];
+const shellText = fc.array(fc.constantFrom(...SHELL_PIECES), { maxLength: 60 }).map((a) => a.join(''));
+const word = fc.oneof(shellText, fc.string(), fc.jsonValue({ maxDepth: 2 }));
+const envEntry = fc.oneof(
+  fc.record({
+    name: fc.constantFrom('W', 'A', 'WEB_CONCURRENCY', ''),
+    value: fc.oneof(shellText, fc.jsonValue({ maxDepth: 1 })),
+  }),
+  fc.record({ name: fc.constantFrom('W', 'S'), valueFrom: fc.jsonValue({ maxDepth: 3 }) }),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+
+/** Runs containerCommands and checks the shape of its answer (one assertion, cheap on big answers). */
+const never = (input: unknown) => {
+  const r = containerCommands(input, 'c');
+  let bad = Array.isArray(r.commands) && Array.isArray(r.problems) ? '' : 'not arrays';
+  for (const cmd of r.commands) {
+    if (cmd.argv.length === 0) bad ||= 'an empty argv';
+    for (const w of cmd.argv) {
+      if (typeof w.text !== 'string' || typeof w.path !== 'string') bad ||= `a bad word ${JSON.stringify(w)}`;
+      if (w.unknown !== undefined && w.text === '') bad ||= `an unknown word with empty text at ${w.path}`;
+    }
+  }
+  expect(bad).toBe('');
+  return r;
+};
+
+describe('containerCommands on arbitrary input', () => {
+  it('never throws on arbitrary JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => void never(v)),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throws on containers with arbitrary commands, scripts and env', () => {
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            command: fc.oneof(
+              fc.array(word, { maxLength: 6 }),
+              fc.constant(['sh', '-c']),
+              fc.jsonValue({ maxDepth: 1 }),
+            ),
+            args: fc.oneof(fc.array(word, { maxLength: 6 }), fc.jsonValue({ maxDepth: 1 })),
+            env: fc.oneof(fc.array(envEntry, { maxLength: 5 }), fc.jsonValue({ maxDepth: 1 })),
+            envFrom: fc.oneof(
+              fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 2 }),
+              fc.constant(undefined),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+        (c) => void never(c),
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('never throws on arbitrary sh -c scripts', () => {
+    fc.assert(
+      fc.property(shellText, fc.array(fc.string(), { maxLength: 3 }), (script, rest) => {
+        never({ command: ['sh', '-c', script, ...rest], env: [{ name: 'W', value: '$(W)x' }] });
+        never({ command: ['bash', '-c', script], envFrom: [{ configMapRef: { name: 'x' } }] });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never turns an unknown variable into an empty word', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,8}$/), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        (names, braces) => {
+          const refs = names.map((n) => (braces ? `\${${n}}` : `$${n}`));
+          const r = never({ command: ['sh', '-c', `prog ${refs.join(' ')}`] });
+          const argv = r.commands[0].argv;
+          expect(argv.map((w) => w.text)).toEqual(['prog', ...refs]);
+          for (const w of argv.slice(1)) expect(w.unknown).toMatch(/is not set in the container's env/);
+        },
+      ),
+    );
+  });
+
+  it('survives deep nesting', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    never({ command: [deep, 'gunicorn'], args: deep, env: [{ name: 'A', value: deep }, deep] });
+    let obj: unknown = {};
+    for (let i = 0; i < 100_000; i++) obj = { command: obj, env: obj };
+    never(obj);
+  });
+});
+
+describe('large inputs finish (linear paths only)', () => {
+  const MiB = 1 << 20;
+  // 256 KiB scripts: a quadratic path would take minutes at this size, a linear one well under a second.
+  const big = (unit: string) => unit.repeat(Math.ceil(MiB / 4 / unit.length));
+
+  it('a 1 MiB argument list', () => {
+    const args: string[] = [];
+    let size = 0;
+    while (size < MiB) {
+      const w = args.length % 2 === 0 ? '--workers' : '$(W)';
+      args.push(w);
+      size += w.length;
+    }
+    const r = never({ command: ['tini', '--', 'gunicorn'], args, env: [{ name: 'W', value: '4' }] });
+    expect(r.commands[0].argv.length).toBe(args.length + 1);
+  });
+
+  it.each([
+    ['unterminated $(', '$('],
+    ['unterminated $(( ', '$(('],
+    ['unterminated ${', '${'],
+    ['nested quotes and substitutions', '"$('],
+    ['backticks', '`'],
+    ['single quotes', "'"],
+    ['double quotes', '"'],
+    ['escapes', '\\'],
+    ['dollars', '$'],
+    ['kubernetes references', '$(W)'],
+    ['here-documents', '<<EOF\n'],
+    ['pipes', 'a|'],
+    ['case patterns', 'x)'],
+    ['comments', '#x\n'],
+    ['assignments', 'A=$A '],
+    ['exec wrappers', 'exec '],
+    ['env wrappers', 'env A=1 '],
+    ['ANSI-C strings', "$'"],
+    ['arithmetic', '$((2*$(nproc)+1)) '],
+    ['parameter defaults', '${W:-${W:-'],
+  ])('a 256 KiB script of %s', (_name, unit) => {
+    const text = big(unit);
+    never({
+      command: ['sh', '-c', text],
+      env: [{ name: 'W', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+    });
+    never({ command: ['gunicorn', text], env: [{ name: 'W', value: text }] });
+  });
+
+  it('a script of 10,000 commands', () => {
+    const r = never({
+      command: ['sh', '-c', 'gunicorn -w $W app; '.repeat(10_000)],
+      env: [{ name: 'W', value: '2' }],
+    });
+    expect(r.commands).toHaveLength(10_000);
+  });
+
+  it('a 1 MiB script', () => {
+    const line = 'exec gunicorn -w "${W:-2}" app:app \\\n  --bind 0.0.0.0:80\n';
+    const r = never({ command: ['sh', '-c', line.repeat(Math.ceil(MiB / line.length))] });
+    expect(r.commands.length).toBe(Math.ceil(MiB / line.length));
+  });
+});

@@ -1,0 +1,325 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell scripts, where ${…} is parameter expansion.
+import { containerCommands, type SimpleCommand } from '../../src/shell';
+
+const P = 'spec.containers[0]';
+const run = (container: unknown) => containerCommands(container, P);
+const texts = (cmd: SimpleCommand) => cmd.argv.map((w) => w.text);
+const script = (s: string, extra: Record<string, unknown> = {}) =>
+  run({ command: ['sh', '-c', s], ...extra });
+
+describe('sh -c scripts', () => {
+  it('splits on &&, ||, ;, |, & and newlines, every word keeping the script path', () => {
+    const r = script('cd /app && echo hi || true; migrate | tee log & sleep 1\nexec gunicorn -w 4 app:app');
+    expect(r.commands.map(texts)).toEqual([
+      ['cd', '/app'],
+      ['echo', 'hi'],
+      ['migrate'],
+      ['tee', 'log'],
+      ['sleep', '1'],
+      ['gunicorn', '-w', '4', 'app:app'],
+    ]);
+    const last = r.commands[5];
+    expect(last.wrappers).toEqual(['sh -c', 'exec']);
+    expect(last.argv.every((w) => w.path === `${P}.command[2]`)).toBe(true);
+    expect(r.problems).toEqual([]);
+  });
+
+  it.each([
+    [['sh', '-c']],
+    [['bash', '-lc']],
+    [['/bin/bash', '-ec']],
+    [['bash', '-l', '-c']],
+    [['/bin/sh', '-eu', '-c']],
+    [['bash', '-euxo', 'pipefail', '-c']],
+    [['ash', '-x', '-c']],
+    [['dash', '-c', '--']],
+  ])('reads %j', (prefix) => {
+    const r = run({ command: [...prefix, 'set -e\nexec uvicorn main:app --workers 2'] });
+    expect(r.commands.map(texts)).toEqual([['uvicorn', 'main:app', '--workers', '2']]);
+    expect(r.commands[0].argv[0].path).toBe(`${P}.command[${prefix.length}]`);
+  });
+
+  it('reads the script from args after command: [sh, -c]', () => {
+    const r = run({ command: ['sh', '-c'], args: ['gunicorn -w 2 app'] });
+    expect(r.commands[0].argv[2]).toEqual({ text: '2', path: `${P}.args[0]` });
+  });
+
+  it('handles quotes, escapes, comments and line continuations', () => {
+    const r = script(
+      '# start the server\ngunicorn \'app:create()\' "--bind=0.0.0.0:80" \\\n  --log-level=info # trailing comment\necho a#b',
+    );
+    expect(r.commands.map(texts)).toEqual([
+      ['gunicorn', 'app:create()', '--bind=0.0.0.0:80', '--log-level=info'],
+      ['echo', 'a#b'],
+    ]);
+  });
+
+  it('drops redirections with their targets, including file descriptors', () => {
+    const r = script('gunicorn -w 2 app >/var/log/x 2>&1 </dev/null');
+    expect(r.commands.map(texts)).toEqual([['gunicorn', '-w', '2', 'app']]);
+  });
+
+  it('resolves $VAR and ${VAR} from literal env, and splits unquoted values into words', () => {
+    const r = script('gunicorn -w $W --threads=${T} $ARGS "$ARGS" app', {
+      env: [
+        { name: 'W', value: '4' },
+        { name: 'T', value: '2' },
+        { name: 'ARGS', value: '--reload  -k gevent' },
+      ],
+    });
+    expect(texts(r.commands[0])).toEqual([
+      'gunicorn',
+      '-w',
+      '4',
+      '--threads=2',
+      '--reload',
+      '-k',
+      'gevent',
+      '--reload  -k gevent',
+      'app',
+    ]);
+    expect(r.commands[0].argv.some((w) => w.unknown)).toBe(false);
+  });
+
+  it('keeps unknown variables as written, never as empty strings', () => {
+    const r = script(
+      'uvicorn app --workers $WORKERS --port "${PORT}" --x=${X:-4} $(nproc) `nproc` $((2*$(nproc)+1))',
+    );
+    expect(r.commands[0].argv.slice(3)).toEqual([
+      {
+        text: '$WORKERS',
+        unknown: "WORKERS is not set in the container's env (the image may set it)",
+        path: `${P}.command[2]`,
+      },
+      { text: '--port', path: `${P}.command[2]` },
+      {
+        text: '${PORT}',
+        unknown: "PORT is not set in the container's env (the image may set it)",
+        path: `${P}.command[2]`,
+      },
+      // X is set nowhere the pod shows: the script's default applies.
+      { text: '--x=4', path: `${P}.command[2]` },
+      {
+        text: '$(nproc)',
+        unknown: 'the command substitution $(nproc) runs only in the container',
+        path: `${P}.command[2]`,
+      },
+      {
+        text: '`nproc`',
+        unknown: 'the command substitution `nproc` runs only in the container',
+        path: `${P}.command[2]`,
+      },
+      {
+        text: '$((2*$(nproc)+1))',
+        unknown: 'the shell arithmetic $((2*$(nproc)+1)) is evaluated only in the container',
+        path: `${P}.command[2]`,
+      },
+    ]);
+  });
+
+  it('applies ${VAR:-default}, ${VAR-default}, ${VAR:=default} and ${VAR:+alt} to known variables', () => {
+    const r = script('x ${A:-1} ${E:-2} ${E-3} ${A:+on} ${E:+on} ${#A}\nunset U; y ${U:-5} ${U:=6} $U', {
+      env: [
+        { name: 'A', value: '9' },
+        { name: 'E', value: '' },
+      ],
+    });
+    expect(r.commands.map(texts)).toEqual([
+      ['x', '9', '2', 'on', '1'],
+      ['y', '5', '6', '6'],
+    ]);
+  });
+
+  it('sees assignments and exports made earlier in the script', () => {
+    const r = script('W=3\nexport T=2\nA=1 B=$W gunicorn -w $W --threads $T app\nother', {
+      env: [{ name: 'KEEP', value: 'k' }],
+    });
+    const [gunicorn, other] = r.commands;
+    expect(texts(gunicorn)).toEqual(['gunicorn', '-w', '3', '--threads', '2', 'app']);
+    expect(gunicorn.env.get('A')).toEqual({ name: 'A', value: '1', path: `${P}.command[2]` });
+    expect(gunicorn.env.get('B')).toEqual({ name: 'B', value: '3', path: `${P}.command[2]` });
+    expect(gunicorn.env.get('T')).toEqual({ name: 'T', value: '2', path: `${P}.command[2]` });
+    // W was never exported: the shell sees it, its children do not.
+    expect(gunicorn.env.has('W')).toBe(false);
+    expect(other.env.has('A')).toBe(false);
+    expect(other.env.get('KEEP')).toEqual({ name: 'KEEP', value: 'k', path: `${P}.env[0].value` });
+  });
+
+  it('keeps the reason of a valueFrom variable used in a script', () => {
+    const r = script('exec gunicorn -w "$WEB_CONCURRENCY" -w $(W) app', {
+      env: [
+        { name: 'WEB_CONCURRENCY', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+        { name: 'W', valueFrom: { configMapKeyRef: { name: 'cm', key: 'w' } } },
+      ],
+    });
+    expect(r.commands[0].argv.slice(1)).toEqual([
+      { text: '-w', path: `${P}.command[2]` },
+      {
+        text: '$WEB_CONCURRENCY',
+        unknown: 'WEB_CONCURRENCY comes from Secret s key k (valueFrom.secretKeyRef)',
+        path: `${P}.command[2]`,
+      },
+      { text: '-w', path: `${P}.command[2]` },
+      {
+        text: '$(W)',
+        unknown: 'W comes from ConfigMap cm key w (valueFrom.configMapKeyRef)',
+        path: `${P}.command[2]`,
+      },
+      { text: 'app', path: `${P}.command[2]` },
+    ]);
+  });
+
+  it('says an unset variable may come from envFrom', () => {
+    const r = script('gunicorn -w $WORKERS', { envFrom: [{ configMapRef: { name: 'app' } }] });
+    expect(r.commands[0].argv[2].unknown).toBe(
+      'WORKERS may come from envFrom (ConfigMap app, spec.containers[0].envFrom[0])',
+    );
+  });
+
+  it('passes positional parameters to "$@" with their own paths', () => {
+    const r = run({
+      command: ['sh', '-c', 'exec gunicorn "$@"', 'gunicorn-sh'],
+      args: ['-w', '4', 'app:app'],
+    });
+    expect(r.commands[0].argv).toEqual([
+      { text: 'gunicorn', path: `${P}.command[2]` },
+      { text: '-w', path: `${P}.args[0]` },
+      { text: '4', path: `${P}.args[1]` },
+      { text: 'app:app', path: `${P}.args[2]` },
+    ]);
+    const one = run({ command: ['sh', '-c', 'gunicorn -w $1 app', 'x', '3'] });
+    expect(one.commands[0].argv[2]).toEqual({ text: '3', path: `${P}.command[4]` });
+  });
+
+  it('reads if/then/fi, loops, subshells, groups and functions', () => {
+    const r = script(
+      'if [ -n "$DEBUG" ]; then\n  exec uvicorn app --reload\nelse\n  exec gunicorn -w 4 app\nfi\n' +
+        'for i in 1 2; do echo $i; done\n(cd /app && exec puma -w 2)\n{ celery worker; }\nstart() { hypercorn app; }\nstart',
+    );
+    expect(r.commands.map(texts)).toEqual([
+      ['[', '-n', '$DEBUG', ']'],
+      ['uvicorn', 'app', '--reload'],
+      ['gunicorn', '-w', '4', 'app'],
+      ['echo', '$i'],
+      ['cd', '/app'],
+      ['puma', '-w', '2'],
+      ['celery', 'worker'],
+      ['start'],
+      ['hypercorn', 'app'],
+      ['start'],
+    ]);
+  });
+
+  it('reads case branches without taking patterns for commands', () => {
+    const r = script(
+      'case "$ROLE" in\n  web|api) exec gunicorn -w 4 app ;;\n  worker) exec celery -A x worker ;;\n  *) echo no ;;\nesac',
+    );
+    expect(r.commands.map(texts)).toEqual([
+      ['gunicorn', '-w', '4', 'app'],
+      ['celery', '-A', 'x', 'worker'],
+      ['echo', 'no'],
+    ]);
+  });
+
+  it('skips here-document bodies, and reports one fed to a shell only when it starts a server', () => {
+    const r = script(
+      'cat > /etc/g.py <<EOF\nworkers = 4\ngunicorn -w 8\nEOF\nexec gunicorn -c /etc/g.py app',
+    );
+    expect(r.commands.map(texts)).toEqual([['cat'], ['gunicorn', '-c', '/etc/g.py', 'app']]);
+    expect(r.problems).toEqual([]);
+    const fed = script("sh <<'END'\nexec gunicorn -w 3 app\nEND");
+    expect(fed.problems).toEqual([
+      {
+        message:
+          'A shell script mentioning gunicorn feeds a here-document to sh, which oneproc does not read',
+        path: `${P}.command[2]`,
+      },
+    ]);
+    expect(script('sh <<END\necho hello\nEND').problems).toEqual([]);
+  });
+
+  it('reports unclosed quotes only when the rest mentions a server', () => {
+    expect(script('echo "unclosed gunicorn -w 4').problems).toEqual([
+      {
+        message:
+          'A shell script mentioning gunicorn leaves a double quote unclosed, so the shell would not run it as written',
+        path: `${P}.command[2]`,
+      },
+    ]);
+    expect(script("echo 'harmless").problems).toEqual([]);
+  });
+
+  it('runs eval on known text and reports eval of unknown text that mentions a server', () => {
+    const r = script('CMD="gunicorn -w 2 app"\neval "$CMD"\n$CMD');
+    expect(r.commands.map(texts)).toEqual([
+      ['gunicorn', '-w', '2', 'app'],
+      ['gunicorn', '-w', '2', 'app'],
+    ]);
+    const unknown = script('eval "gunicorn $OPTS"');
+    expect(unknown.problems).toHaveLength(1);
+    expect(unknown.problems[0].message).toContain('runs `eval` on a value that is not known here');
+  });
+
+  it('sets positional parameters with set -- and shift', () => {
+    const r = script('set -- -w 4\nshift\ngunicorn -w "$@"');
+    expect(texts(r.commands[0])).toEqual(['gunicorn', '-w', '4']);
+  });
+
+  it('parses nested sh -c scripts with their own variables', () => {
+    const r = run({ command: ['tini', '--', 'sh', '-c', 'W=3 exec sh -c "exec gunicorn -w \\$W app"'] });
+    expect(r.commands.map(texts)).toEqual([['gunicorn', '-w', '3', 'app']]);
+    expect(r.commands[0].wrappers).toEqual(['tini', 'sh -c', 'exec', 'sh -c', 'exec']);
+  });
+
+  it('treats a script that comes whole from a Secret as one unknown word', () => {
+    const r = run({
+      command: ['sh', '-c', '$(SCRIPT)'],
+      env: [{ name: 'SCRIPT', valueFrom: { secretKeyRef: { name: 's', key: 'run' } } }],
+    });
+    expect(r.commands[0].argv).toEqual([
+      {
+        text: '$(SCRIPT)',
+        unknown: 'SCRIPT comes from Secret s key run (valueFrom.secretKeyRef)',
+        path: `${P}.command[2]`,
+      },
+    ]);
+  });
+
+  it('does not report harmless unreadable lines', () => {
+    expect(script('echo "${x"').problems).toEqual([]);
+    expect(script('echo $(( 1 +').problems).toEqual([]);
+  });
+
+  it('evaluates constant arithmetic and substitutes known variables into CPU formulas', () => {
+    const r = script('g $((2*W)) $(( (W+1) % 2 )) $(( W * $(nproc) + 1 )) $((X+1)) $((Z))', {
+      env: [
+        { name: 'W', value: '2' },
+        { name: 'Z', value: 'abc' },
+      ],
+    });
+    expect(r.commands[0].argv.slice(1)).toEqual([
+      { text: '4', path: `${P}.command[2]` },
+      { text: '1', path: `${P}.command[2]` },
+      {
+        text: '$(( 2 * $(nproc) + 1 ))',
+        unknown: 'the shell arithmetic $(( 2 * $(nproc) + 1 )) is evaluated only in the container',
+        path: `${P}.command[2]`,
+      },
+      {
+        text: '$((X+1))',
+        unknown: "X is not set in the container's env (the image may set it)",
+        path: `${P}.command[2]`,
+      },
+      { text: '$((Z))', unknown: 'Z is not a number (abc)', path: `${P}.command[2]` },
+    ]);
+  });
+
+  it('reads $(nproc) as a command substitution even when envFrom is present', () => {
+    const r = script('gunicorn -w $(nproc) -w $(W)', { envFrom: [{ configMapRef: { name: 'c' } }] });
+    expect(r.commands[0].argv.slice(2).map((w) => w.unknown)).toEqual([
+      'the command substitution $(nproc) runs only in the container',
+      undefined,
+      'W may come from envFrom (ConfigMap c, spec.containers[0].envFrom[0])',
+    ]);
+  });
+});
