@@ -3,7 +3,7 @@
  * so the same image works with `args` or `env` in the Deployment.
  */
 import { parseArgs } from 'node:util';
-import { checkObject } from '../manifest';
+import { checkObject } from '../manifest/check';
 import { CertificateError } from '../webhook/certs';
 import { MODES, type Mode } from '../webhook/review';
 import { runUntilSignal, WebhookServer } from '../webhook/server';
