@@ -25,33 +25,26 @@ interface Result {
   rssMiB: number;
 }
 
-function pinned(args: string[], out: number): ChildProcess {
-  return spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', out] });
+// Servers log to a file, not to a pipe: this process blocks in wrk while measuring, and a pipe nobody
+// reads would make the server queue its log lines in memory (a container runtime reads them at once).
+let logCount = 0;
+function logPath(dir: string): string {
+  return join(dir, `server-${++logCount}.log`);
 }
 
-function waitReady(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      for (const line of buf.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        try {
-          const parsed = JSON.parse(line);
-          if (parsed.msg === 'ready') {
-            child.stdout?.off('data', onData);
-            child.stdout?.resume();
-            resolve(parsed.port);
-            return;
-          }
-        } catch {
-          // partial line
-        }
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}`)));
+function pinned(args: string[], log: string): ChildProcess {
+  return spawn('taskset', ['-c', '0', process.execPath, ...args], {
+    stdio: ['ignore', openSync(log, 'w'), 'inherit'],
   });
+}
+
+async function waitReady(child: ChildProcess, log: string): Promise<number> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+    const m = /"msg":"ready","port":(\d+)/.exec(readFileSync(log, 'utf8'));
+    if (m) return Number(m[1]);
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 function ms(value: string): number {
@@ -94,9 +87,10 @@ function wrk(
   return { rps, p50, p99, text };
 }
 
-async function measure(args: string[], script: string, logFile: number): Promise<Result> {
-  const child = pinned(args, logFile);
-  const port = await waitReady(child);
+async function measure(args: string[], script: string, dir: string): Promise<Result> {
+  const log = logPath(dir);
+  const child = pinned(args, log);
+  const port = await waitReady(child, log);
   wrk(port, script, 3); // warm up the JIT and the TLS session state
   let peak = 0;
   const sampler = setInterval(() => {
@@ -112,9 +106,10 @@ async function measure(args: string[], script: string, logFile: number): Promise
   return { rps, p50, p99, rssMiB: peak / 1024 };
 }
 
-async function startToReady(certFile: string, keyFile: string, logFile: number): Promise<number[]> {
+async function startToReady(certFile: string, keyFile: string, dir: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
+    const log = logPath(dir);
     const started = process.hrtime.bigint();
     const child = spawn(
       process.execPath,
@@ -132,9 +127,9 @@ async function startToReady(certFile: string, keyFile: string, logFile: number):
         '--host',
         '127.0.0.1',
       ],
-      { stdio: ['ignore', 'pipe', logFile] },
+      { stdio: ['ignore', openSync(log, 'w'), 'inherit'] },
     );
-    await waitReady(child);
+    await waitReady(child, log);
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -154,7 +149,6 @@ async function main(): Promise<void> {
     script,
     `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[${body}]==]\n`,
   );
-  const logFile = openSync(join(dir, 'serve.log'), 'a');
   const targets: Record<string, string[]> = {
     'no-op responder': [join(__dirname, 'baselines.js'), 'noop', secret.certFile, secret.keyFile],
     'parse-and-echo responder': [join(__dirname, 'baselines.js'), 'echo', secret.certFile, secret.keyFile],
@@ -180,7 +174,7 @@ async function main(): Promise<void> {
   const results: Record<string, Result[]> = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, args] of Object.entries(targets)) {
-      const r = await measure(args, script, logFile);
+      const r = await measure(args, script, dir);
       results[name] = [...(results[name] ?? []), r];
       process.stdout.write(
         `round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, RSS ${r.rssMiB.toFixed(1)} MiB\n`,
@@ -210,7 +204,7 @@ async function main(): Promise<void> {
       `oneproc / parse-and-echo: throughput ${(ours.rps / echo.rps).toFixed(2)}× (aim ≥ 0.9×), p99 ${(ours.p99 / echo.p99).toFixed(2)}×\n` +
       `RSS under load: ${ours.rssMiB.toFixed(1)} MiB (goal ≤ 80 MiB; ${(ours.rssMiB / echo.rssMiB).toFixed(2)}× parse-and-echo)\n`,
   );
-  const ready = await startToReady(secret.certFile, secret.keyFile, logFile);
+  const ready = await startToReady(secret.certFile, secret.keyFile, dir);
   process.stdout.write(
     `start to ready (spawn → "ready" log line, 7 runs): median ${median(ready).toFixed(0)} ms, max ${ready.at(-1)?.toFixed(0)} ms (goal ≤ 500 ms)\n`,
   );
