@@ -20,6 +20,8 @@
  *   WEB_CONCURRENCY asks for more than one (the file starts from that default and usually keeps or
  *   raises it), which is reported as that count. An implicit `./gunicorn.conf.py` is not warned about:
  *   nothing in the manifest hints at it.
+ * - `envFrom` alone is not reported (its keys cannot be seen here; see uvicorn.ts); a variable the pod
+ *   names whose value comes from envFrom or valueFrom is a warning.
  */
 import type { SimpleCommand, Word } from '../shell/types';
 import {

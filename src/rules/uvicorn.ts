@@ -19,6 +19,9 @@
  *   about.
  * - `--env-file FILE` with no count fixed elsewhere is a warning: the file may set WEB_CONCURRENCY,
  *   which this manifest cannot show.
+ * - `envFrom` alone is not reported: a ConfigMap or Secret may hold WEB_CONCURRENCY, but its keys
+ *   cannot be seen here and nearly every pod has one; warning on all of them would bury the real cases.
+ *   A variable the pod names (`env`, `$(VAR)`) whose value comes from envFrom is a warning.
  */
 
 import type { Env, SimpleCommand } from '../shell/types';
@@ -125,7 +128,15 @@ export const uvicorn: ServerRule = viaPython(
       }
       return count;
     },
-    fix: (decision) => countFix(decision, '--workers 1'),
+    fix(decision) {
+      if (decision.outcome === 'unknown' && decision.why.includes('env file')) {
+        return 'pass `--workers 1` on the command line (it wins over the env file)';
+      }
+      if (decision.outcome === 'unknown' && decision.evidence.includes(' with UVICORN_RELOAD')) {
+        return `drop \`${decision.evidence.split(' with ')[0]}\` (or set \`--workers 1\`)`;
+      }
+      return countFix(decision, '--workers 1');
+    },
   },
   PROGRAMS,
 );

@@ -107,3 +107,14 @@ describe('uvicorn rule', () => {
     );
   });
 });
+
+describe('uvicorn fixes for unknown counts', () => {
+  it('points an env file and an unreadable reload switch at the command line', () => {
+    const envFile = uvicorn.decide(command(['uvicorn', 'a:b', '--env-file', '.env']));
+    expect(uvicorn.fix(envFile)).toBe('pass `--workers 1` on the command line (it wins over the env file)');
+    const reload = uvicorn.decide(
+      command(['uvicorn', 'a:b', '--workers', '4'], { UVICORN_RELOAD: { unknown: 'valueFrom' } }),
+    );
+    expect(uvicorn.fix(reload)).toBe('drop `--workers 4` (or set `--workers 1`)');
+  });
+});
