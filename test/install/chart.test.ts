@@ -8,6 +8,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { checkObject } from '../../src/manifest';
 import { admissionRequest, evaluateBool, KINDS, wrap } from './cel';
 import { engineVerdict, isValidContainer, ruleFixtures } from './fixtures';
 import {
@@ -86,6 +87,14 @@ describe('default install (helm-generated certificate, enforce mode)', () => {
     for (const o of objects) {
       if (o.kind !== 'ValidatingWebhookConfiguration') expect(o.metadata.namespace).toBe(NS);
     }
+  });
+
+  it('passes its own check: the webhook is one process per container', () => {
+    for (const o of objects)
+      expect({ object: `${o.kind}/${o.metadata.name}`, findings: checkObject(o) }).toEqual({
+        object: `${o.kind}/${o.metadata.name}`,
+        findings: [],
+      });
   });
 
   it('runs at least two replicas spread across nodes, never below the count during a rollout', () => {
