@@ -73,7 +73,9 @@ function readWords(items: unknown[], field: string, lookup: Lookup, ctx: Context
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     const path = `${field}[${i}]`;
-    if (typeof item === 'string') {
+    if (typeof item === 'string' && item.indexOf('$') < 0) {
+      out.push({ text: item, path });
+    } else if (typeof item === 'string') {
       const expanded: ExpandedWord = piecesToWord(expandReferences(item, lookup), path);
       const word: Word =
         expanded.unknown === undefined

@@ -184,10 +184,13 @@ function runScript(
   if (pieces) {
     text = '';
     for (const piece of pieces) {
-      text +=
-        piece.unknown === undefined
-          ? sanitize(piece.text)
-          : markers.add({ kind: 'kubernetes', text: piece.text, quoted: true, unknown: piece.unknown });
+      if (piece.unknown === undefined) text += sanitize(piece.text);
+      else if (looksLikeCommand(piece.text, frame.env)) {
+        // `$(nproc)` with envFrom present: the kubelet leaves it (no key of that name, in practice),
+        // and the shell runs it as a command substitution.
+        text += sanitize(piece.text);
+      } else
+        text += markers.add({ kind: 'kubernetes', text: piece.text, quoted: true, unknown: piece.unknown });
     }
   } else if (script.unknown !== undefined && !hasShellSyntax(script.text)) {
     // The whole script is a value nobody can see here (e.g. from a Secret).
@@ -195,6 +198,12 @@ function runScript(
   }
   const shell = new Shell(markers, script.path, frame, ctx, depth, arg0, positionals);
   runText(text, shell);
+}
+
+/** `$(nproc)`-like: a lowercase name that the container's env does not define. */
+function looksLikeCommand(reference: string, env: Env): boolean {
+  const m = /^\$\(([a-z][a-z0-9_-]*)\)$/.exec(reference);
+  return m !== null && !env.has(m[1]);
 }
 
 /** Private-use characters that mark substitutions must not come from the input itself. */
@@ -219,6 +228,20 @@ function runText(text: string, shell: Shell): void {
     );
   }
   const state = { depth: 0 };
+  // One tokenizer call for the whole script (a line break separates commands like `;` does); only
+  // when that fails is each line tokenized alone, to find the line at fault.
+  if (scan.lines.length > 1) {
+    let all: Token[] | undefined;
+    try {
+      all = tokenize(scan.lines.join(' ;\n'), shell.markers);
+    } catch {
+      all = undefined;
+    }
+    if (all) {
+      runTokens(all, shell, state);
+      return;
+    }
+  }
   for (const line of scan.lines) {
     let tokens: Token[];
     try {
@@ -250,9 +273,12 @@ type Token = { readonly word: string } | { readonly op: string };
  * it as an unknown marker rather than letting it become an empty string.
  */
 function tokenize(line: string, markers: MarkerTable): Token[] {
-  const entries = shellQuoteParse(line, (key: string) =>
-    markers.add({ kind: 'param', text: `\${${key}}`, quoted: true }),
-  );
+  // An object (not a function) as env: shell-quote then skips a per-word RegExp pass it only needs
+  // for functions returning objects. The Proxy answers every name with an unknown marker.
+  const env = new Proxy({} as Record<string, string>, {
+    get: (_target, key) => markers.add({ kind: 'param', text: `\${${String(key)}}`, quoted: true }),
+  });
+  const entries = shellQuoteParse(line, env);
   const tokens: Token[] = [];
   for (const entry of entries) {
     if (typeof entry === 'string') tokens.push({ word: entry });
@@ -629,11 +655,7 @@ function expandMarker(marker: Marker, shell: Shell): Expansion {
         why: `the command substitution ${short(marker.text)} runs only in the container`,
       };
     case 'arithmetic':
-      return {
-        kind: 'unknown',
-        text: marker.text,
-        why: `the shell arithmetic ${short(marker.text)} is evaluated only in the container`,
-      };
+      return arithmetic(marker.text, shell);
     case 'process':
       return { kind: 'unknown', text: marker.text, why: 'a process substitution' };
     case 'kubernetes':
@@ -756,4 +778,92 @@ function defaultValue(word: string, shell: Shell): { text: string; unknown?: str
     return { text: word, unknown: v.why };
   }
   return { text: word, unknown: `the default value ${short(word)} is not evaluated here` };
+}
+
+/**
+ * `$((…))`: variables with known integer values are substituted; a constant expression is evaluated
+ * (so `$((2*W))` with W=2 is 4); one that still holds `$(nproc)` or the like stays unknown, with the
+ * known variables substituted so that the rules can bound it over CPU counts.
+ */
+function arithmetic(text: string, shell: Shell): Expansion {
+  const why = `the shell arithmetic ${short(text)} is evaluated only in the container`;
+  if (text.length > 4096) return { kind: 'unknown', text, why };
+  let unknownWhy: string | undefined;
+  const inner = text.slice(3, -2);
+  // Variables outside command substitutions: $NAME, ${NAME}, and bare NAME (arithmetic reads names).
+  let substituted = '';
+  let depth = 0;
+  const re =
+    /\$\(|\(|\)|`[^`]*`|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*)|[^$()`A-Za-z_]+|\$/g;
+  for (const m of inner.matchAll(re)) {
+    const token = m[0];
+    if (token === '$(') depth++;
+    else if (token === '(' && depth > 0) depth++;
+    else if (token === ')' && depth > 0) depth--;
+    const name = m[1] ?? m[2] ?? m[3];
+    if (name === undefined || depth > 0) {
+      substituted += token;
+      continue;
+    }
+    const v = shell.lookup(name);
+    if (v.kind === 'value' && /^\s*-?\d{1,15}\s*$/.test(v.value)) substituted += v.value.trim();
+    else if (v.kind === 'unset' || (v.kind === 'value' && v.value.trim() === '')) substituted += '0';
+    else {
+      unknownWhy ??= v.kind === 'unknown' ? v.why : `${name} is not a number (${short(v.value)})`;
+      substituted += token;
+    }
+  }
+  if (unknownWhy !== undefined) return { kind: 'unknown', text, why: unknownWhy };
+  if (/^[\d\s+\-*/%()]*$/.test(substituted)) {
+    const value = evaluate(substituted);
+    if (value !== null) return { kind: 'text', text: String(value), split: false };
+  }
+  const result = `$((${substituted}))`;
+  return {
+    kind: 'unknown',
+    text: result,
+    why: `the shell arithmetic ${short(result)} is evaluated only in the container`,
+  };
+}
+
+/** Integer arithmetic with + - * / % and parentheses, as the shell evaluates it; null if malformed. */
+function evaluate(expr: string): number | null {
+  const tokens = expr.match(/\d+|[-+*/%()]/g) ?? [];
+  if (tokens.length === 0 || tokens.length > 512) return null;
+  let pos = 0;
+  const primary = (): number | null => {
+    const t = tokens[pos++];
+    if (t === undefined) return null;
+    if (t === '(') {
+      const v = sum();
+      return tokens[pos++] === ')' ? v : null;
+    }
+    if (t === '-' || t === '+') {
+      const v = primary();
+      return v === null ? null : t === '-' ? -v : v;
+    }
+    return /^\d+$/.test(t) ? Number.parseInt(t, 10) : null;
+  };
+  const product = (): number | null => {
+    let left = primary();
+    while (left !== null && (tokens[pos] === '*' || tokens[pos] === '/' || tokens[pos] === '%')) {
+      const op = tokens[pos++];
+      const right = primary();
+      if (right === null || (op !== '*' && right === 0)) return null;
+      left = op === '*' ? left * right : op === '/' ? Math.trunc(left / right) : left % right;
+    }
+    return left;
+  };
+  const sum = (): number | null => {
+    let left = product();
+    while (left !== null && (tokens[pos] === '+' || tokens[pos] === '-')) {
+      const op = tokens[pos++];
+      const right = product();
+      if (right === null) return null;
+      left = op === '+' ? left + right : left - right;
+    }
+    return left;
+  };
+  const value = sum();
+  return pos === tokens.length && value !== null && Number.isSafeInteger(value) ? value : null;
 }

@@ -289,4 +289,37 @@ describe('sh -c scripts', () => {
     expect(script('echo "${x"').problems).toEqual([]);
     expect(script('echo $(( 1 +').problems).toEqual([]);
   });
+
+  it('evaluates constant arithmetic and substitutes known variables into CPU formulas', () => {
+    const r = script('g $((2*W)) $(( (W+1) % 2 )) $(( W * $(nproc) + 1 )) $((X+1)) $((Z))', {
+      env: [
+        { name: 'W', value: '2' },
+        { name: 'Z', value: 'abc' },
+      ],
+    });
+    expect(r.commands[0].argv.slice(1)).toEqual([
+      { text: '4', path: `${P}.command[2]` },
+      { text: '1', path: `${P}.command[2]` },
+      {
+        text: '$(( 2 * $(nproc) + 1 ))',
+        unknown: 'the shell arithmetic $(( 2 * $(nproc) + 1 )) is evaluated only in the container',
+        path: `${P}.command[2]`,
+      },
+      {
+        text: '$((X+1))',
+        unknown: "X is not set in the container's env (the image may set it)",
+        path: `${P}.command[2]`,
+      },
+      { text: '$((Z))', unknown: 'Z is not a number (abc)', path: `${P}.command[2]` },
+    ]);
+  });
+
+  it('reads $(nproc) as a command substitution even when envFrom is present', () => {
+    const r = script('gunicorn -w $(nproc) -w $(W)', { envFrom: [{ configMapRef: { name: 'c' } }] });
+    expect(r.commands[0].argv.slice(2).map((w) => w.unknown)).toEqual([
+      'the command substitution $(nproc) runs only in the container',
+      undefined,
+      'W may come from envFrom (ConfigMap c, spec.containers[0].envFrom[0])',
+    ]);
+  });
 });
