@@ -5,7 +5,7 @@
 import { RULES } from './rules';
 import type { Decision, ServerRule } from './rules/types';
 import { containerCommands } from './shell';
-import type { SimpleCommand } from './shell/types';
+import type { ShellProblem, SimpleCommand } from './shell/types';
 import type { Category, Finding, Origin, Severity } from './types';
 
 export const EXEMPT_ANNOTATION = 'oneproc.dev/allow-multiple-workers';
@@ -31,9 +31,26 @@ export const DEFAULT_SEVERITY: Record<Category, Severity | 'off'> = { web: 'erro
 /** Checks one Kubernetes container object (any JSON value). Never throws. */
 export function checkContainer(container: unknown, options: CheckOptions = {}): Finding[] {
   const path = options.path ?? 'container';
-  const origin = options.origin ?? {};
   try {
     const { commands, problems } = containerCommands(container, path);
+    return checkCommands(commands, problems, options);
+  } catch (err) {
+    return [internalFinding(err, path, options.origin ?? {})];
+  }
+}
+
+/**
+ * Checks commands that a door has already read (a Dockerfile's ENTRYPOINT and CMD, the simple commands
+ * of an entrypoint script, a config file made explicit): the same rules and findings as
+ * `checkContainer`. Never throws.
+ */
+export function checkCommands(
+  commands: readonly SimpleCommand[],
+  problems: readonly ShellProblem[] = [],
+  options: CheckOptions = {},
+): Finding[] {
+  const origin = options.origin ?? {};
+  try {
     const findings: Finding[] = [];
     const rules = options.rules ?? RULES;
     for (const cmd of commands) {
@@ -42,10 +59,10 @@ export function checkContainer(container: unknown, options: CheckOptions = {}): 
       const decision = safe<Decision>(() => rule.decide(cmd), {
         outcome: 'unknown',
         evidence: cmd.argv.map((w) => w.text).join(' '),
-        path: cmd.argv[0]?.path ?? path,
+        path: cmd.argv[0]?.path ?? options.path ?? 'container',
         why: 'oneproc could not read this command line',
       });
-      const finding = toFinding(rule, cmd, decision, options, origin);
+      const finding = findingFor(rule, cmd, decision, options);
       if (finding) findings.push(finding);
     }
     for (const problem of problems) {
@@ -61,18 +78,33 @@ export function checkContainer(container: unknown, options: CheckOptions = {}): 
     }
     return findings;
   } catch (err) {
-    return [
-      {
-        rule: 'internal',
-        category: 'web',
-        severity: 'warning',
-        message: `oneproc failed to check this container (${String(err)}); please report this input.`,
-        path,
-        workers: null,
-        origin,
-      },
-    ];
+    return [internalFinding(err, options.path ?? 'container', origin)];
   }
+}
+
+function internalFinding(err: unknown, path: string, origin: Origin): Finding {
+  return {
+    rule: 'internal',
+    category: 'web',
+    severity: 'warning',
+    message: `oneproc failed to check this container (${String(err)}); please report this input.`,
+    path,
+    workers: null,
+    origin,
+  };
+}
+
+/**
+ * The finding for a rule's decision (undefined for `single`, or a category switched `off`): the message
+ * says what was found, why it matters, how to fix it and how to exempt it.
+ */
+export function findingFor(
+  rule: ServerRule,
+  cmd: SimpleCommand,
+  decision: Decision,
+  options: CheckOptions = {},
+): Finding | undefined {
+  return toFinding(rule, cmd, decision, options, options.origin ?? {});
 }
 
 function toFinding(

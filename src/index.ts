@@ -11,7 +11,14 @@ export {
   type WebhookMode,
 } from './constructs/admission-webhook';
 export type { CheckOptions } from './engine';
-export { checkContainer, DEFAULT_SEVERITY, EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './engine';
+export {
+  checkCommands,
+  checkContainer,
+  DEFAULT_SEVERITY,
+  EXEMPT_ANNOTATION,
+  EXEMPT_UNTIL_ANNOTATION,
+  findingFor,
+} from './engine';
 export type {
   ManifestDocument,
   ObjectCheckOptions,

@@ -1,0 +1,72 @@
+/**
+ * What the image runs: the contracts between the readers of Dockerfiles and scripts (which find the
+ * commands a container starts) and the readers of server config files and Python entry points (which
+ * make the worker count those files hold explicit, so the same rules judge it).
+ */
+import type { Decision } from '../rules/types';
+import type { SimpleCommand } from '../shell/types';
+
+/** A file of the repository or image, as read by the IO edge. */
+export interface SourceFile {
+  /** The path shown to users: relative to the repository (or image) root, e.g. `app/gunicorn.conf.py`. */
+  readonly path: string;
+  readonly text: string;
+}
+
+/** What an expander may read. Implemented by the IO edge; pure code sees only this. */
+export interface SourceContext {
+  /**
+   * Reads a file the command refers to. `name` is as written in the command or config (absolute in
+   * the image, or relative to `workdir`); the context maps image paths back to repository files
+   * through the Dockerfile's COPY/ADD instructions where it can. Undefined when not found.
+   */
+  readFile(name: string): SourceFile | undefined;
+  /** The container's working directory (Dockerfile WORKDIR, Kubernetes workingDir), default `/`. */
+  readonly workdir: string;
+}
+
+/**
+ * A location in a source file, written into `Word.path` of words that come from files, so findings
+ * point at the decisive line: `app/gunicorn.conf.py:12`.
+ */
+export function sourcePath(file: string, line: number): string {
+  return `${file}:${line}`;
+}
+
+/** Parses a `sourcePath` back (for origins); undefined for Kubernetes field paths. */
+export function parseSourcePath(path: string): { file: string; line: number } | undefined {
+  const m = /^(.*[^\]]):(\d+)$/.exec(path);
+  return m && !m[1].includes('[') ? { file: m[1], line: Number(m[2]) } : undefined;
+}
+
+/** What an expander found for one command. */
+export interface Expansion {
+  /**
+   * The commands to check instead of the original one, with what the files set made explicit
+   * (e.g. `gunicorn -c gunicorn.conf.py app:app` → `gunicorn --workers 4 -c … app:app`, the `4` word's
+   * path being `gunicorn.conf.py:3`; `python main.py` → `uvicorn main:app --workers 4` from the
+   * `uvicorn.run(…)` call). Empty when the files start no server.
+   */
+  readonly commands: readonly SimpleCommand[];
+  /**
+   * Decisions a file makes on its own, where no command line can express it (supervisord's
+   * `numprocs`, unicorn's `worker_processes`): each with the rule id that reports it.
+   */
+  readonly decisions?: readonly {
+    readonly rule: string;
+    readonly command: SimpleCommand;
+    readonly decision: Decision;
+  }[];
+  /** The files read, in order, for the finding's chain (`gunicorn.conf.py:3`). */
+  readonly chain: readonly string[];
+}
+
+/**
+ * Reads the config files or source a command refers to (explicitly, like `-c FILE`, or implicitly, like
+ * gunicorn's `./gunicorn.conf.py`). Returns undefined when it has nothing to add. May be async
+ * (parsers that load WebAssembly); must never throw for any file content.
+ */
+export interface SourceExpander {
+  readonly id: string;
+  expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined | Promise<Expansion | undefined>;
+}
