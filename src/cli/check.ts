@@ -126,7 +126,14 @@ export async function run(
       continue;
     }
     try {
-      inputs.push(...(await expand(p, io.cwd)));
+      const expanded = await expand(p, io.cwd);
+      if (expanded.length === 0) {
+        // Not an error (a folder may legitimately hold no manifests yet), but a wrong path in CI
+        // would otherwise pass silently.
+        io.stderr(`oneproc check: note: no *.yaml, *.yml or *.json files in ${p}\n`);
+      }
+      // A loop, not push(...): a folder may hold more files than a call has arguments.
+      for (const input of expanded) inputs.push(input);
     } catch (err) {
       errors.push(toInputError(err, p));
     }
@@ -143,8 +150,8 @@ export async function run(
         skipped.push(input.name);
         continue;
       }
-      findings.push(...report.findings);
-      errors.push(...report.errors);
+      for (const finding of report.findings) findings.push(finding);
+      for (const error of report.errors) errors.push(error);
       documents += report.documents;
       containers += report.containers;
     } catch (err) {

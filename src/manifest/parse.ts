@@ -4,7 +4,7 @@
  * through eemeli/yaml's `parseAllDocuments`, which keeps source ranges. Pure: no IO.
  */
 
-import { type ParseError, parseTree as parseJsonTree } from 'jsonc-parser';
+import { type Node as JsonNode, type ParseError, parseTree as parseJsonTree } from 'jsonc-parser';
 import {
   Composer,
   type Document,
@@ -87,22 +87,23 @@ export function* readManifests(
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  // JSON (a .json file, or `kubectl get -o json` on standard input) goes through JSON.parse, which is
+  // about a hundred times faster than a YAML parser on the same text and follows JSON's own rules.
+  const json = options.json || /^\s*[[{]/.test(text.slice(0, 1024)) ? readJson(text, file) : undefined;
+  if (json instanceof InputError) {
+    if (options.json) {
+      yield json;
+      return;
+    }
+  } else if (json) {
+    if (json.value !== null && json.value !== undefined) yield json;
+    return;
+  }
   let docs: Iterable<Document.Parsed>;
   try {
     // `merge: true`: Kubernetes' YAML reader (go-yaml) honours `<<` merge keys, so oneproc does too.
     const composer = new Composer({ merge: true });
     docs = composer.compose(new Parser(lineCounter.addNewLine).parse(text)) as Iterable<Document.Parsed>;
-    if (options.json) {
-      const all = [...docs];
-      docs = all;
-      const json = readJson(text, file, all);
-      if (!('value' in json)) {
-        yield* json.errors;
-        yield* json.documents;
-        return;
-      }
-      docs = all.map((doc) => Object.assign(doc, { jsonValue: json.value }));
-    }
   } catch (err) {
     yield new InputError(`cannot be read as YAML: ${messageOf(err)}`, file);
     return;
@@ -120,7 +121,7 @@ export function* readManifests(
 }
 
 function readDocument(
-  doc: Document.Parsed & { jsonValue?: unknown },
+  doc: Document.Parsed,
   index: number,
   file: string,
   position: (offset: number) => Position,
@@ -146,7 +147,7 @@ function readDocument(
   if (value === null || value === undefined) return undefined;
   return {
     index,
-    value: 'jsonValue' in doc ? doc.jsonValue : value,
+    value,
     start,
     locate: (path) => {
       const node = nodeAt(doc, path);
@@ -156,15 +157,10 @@ function readDocument(
 }
 
 /**
- * For JSON files the data comes from `JSON.parse` (JSON's own rules: duplicate keys allowed, the last
- * wins; `{"a": }` refused), and positions from yaml's parse of the same text. Returns the value, or a
- * finished result: an error, or a document without positions when yaml could not read valid JSON.
+ * One JSON document: the data from `JSON.parse` (duplicate keys allowed, the last wins), positions
+ * from jsonc-parser's syntax tree, built only when a finding asks for one. Errors name line and column.
  */
-function readJson(
-  text: string,
-  file: string,
-  parsed: readonly Document.Parsed[],
-): { value: unknown } | ParseResult {
+function readJson(text: string, file: string): ManifestDocument | InputError {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -180,16 +176,63 @@ function readJson(
       .replace(/ in JSON$/, '')
       .replace(/^Unexpected end of JSON input/, 'unexpected end of input')
       .replace(/^[A-Z]/, (c) => c.toLowerCase());
-    if (offset === undefined)
-      return { documents: [], errors: [new InputError(`invalid JSON: ${summary}`, file)] };
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length;
-    const column = offset - before.lastIndexOf('\n');
-    return { documents: [], errors: [new InputError(`invalid JSON: ${summary}`, file, line, column)] };
+    if (offset === undefined) return new InputError(`invalid JSON: ${summary}`, file);
+    const at = offsetPosition(lineStarts(text), offset);
+    return new InputError(`invalid JSON: ${summary}`, file, at.line, at.column);
   }
-  if (parsed.length === 1 && parsed[0].errors.length === 0) return { value };
-  const start = { line: 1, column: 1 };
-  return { documents: [{ index: 0, value, start, locate: () => start }], errors: [] };
+  let starts: number[] | undefined;
+  let tree: JsonNode | undefined | null = null;
+  const position = (offset: number) => {
+    starts ??= lineStarts(text);
+    return offsetPosition(starts, offset);
+  };
+  const start = position(Math.max(text.search(/\S/), 0));
+  return {
+    index: 0,
+    value,
+    start,
+    locate: (path) => {
+      if (tree === null) tree = parseJsonTree(text, [], { disallowComments: true });
+      const node = tree ? jsonNodeAt(tree, pathSegments(path)) : undefined;
+      return node ? position(node.offset) : start;
+    },
+  };
+}
+
+/** The deepest node along `segments`; for a repeated key the last one, as JSON.parse keeps it. */
+function jsonNodeAt(root: JsonNode, segments: readonly (string | number)[]): JsonNode {
+  let node = root;
+  for (const segment of segments) {
+    let next: JsonNode | undefined;
+    if (node.type === 'array' && typeof segment === 'number') {
+      next = node.children?.[segment];
+    } else if (node.type === 'object' && typeof segment === 'string') {
+      for (const property of node.children ?? []) {
+        if (property.children?.[0]?.value === segment) next = property.children[1] ?? property.children[0];
+      }
+    }
+    if (!next) break;
+    node = next;
+  }
+  return node;
+}
+
+/** Offsets where each line starts. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function offsetPosition(starts: readonly number[], offset: number): Position {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo] + 1 };
 }
 
 /** Splits `spec.containers[0].args[3]` into `['spec', 'containers', 0, 'args', 3]`. */

@@ -91,7 +91,7 @@ export function podSpecs(object: unknown, prefix = '', depth = 0, defaultKind?: 
     const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
     const found: PodSpecRef[] = [];
     object.items.forEach((item: unknown, i: number) => {
-      found.push(...podSpecs(item, `${prefix}items[${i}].`, depth + 1, itemKind));
+      for (const pod of podSpecs(item, `${prefix}items[${i}].`, depth + 1, itemKind)) found.push(pod);
     });
     return found;
   }

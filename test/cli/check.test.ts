@@ -306,6 +306,30 @@ describe('oneproc check: inputs', () => {
     );
   });
 
+  it('notes a folder without manifests, without failing', async () => {
+    mkdirSync(path.join(dir, 'empty'));
+    const r = await check(['empty']);
+    expect(r).toEqual({
+      code: 0,
+      out: '0 errors, 0 warnings in 0 documents, 0 containers checked\n',
+      err: 'oneproc check: note: no *.yaml, *.yml or *.json files in empty\n',
+    });
+  });
+
+  it('reports a List with more containers than a call has arguments', async () => {
+    const items = Array.from({ length: 150_000 }, (_, i) => ({
+      kind: 'Pod',
+      metadata: { name: `p${i}` },
+      spec: { containers: [{ command: ['fake-server', '--workers', '2'] }] },
+    }));
+    write('big.json', JSON.stringify({ kind: 'List', items }));
+    const r = await check(['-f', 'json', 'big.json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report.findings).toHaveLength(150_000);
+    expect(report.findings[149_999]).toMatchObject({ name: 'p149999', line: 1 });
+  });
+
   it('reads standard input only once when - is named twice', async () => {
     const r = await check(['-f', 'json', '-', '-'], { stdin: deployment('a', 2) });
     expect(JSON.parse(r.out).findings).toHaveLength(1);

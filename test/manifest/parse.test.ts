@@ -90,12 +90,30 @@ describe('checkText', () => {
     expect(finding.origin).toMatchObject({ file: 'list.json', document: 0, line, column: 15 });
   });
 
-  it('reads JSON that YAML refuses (duplicate keys) without positions', () => {
-    const json =
-      '{"kind":"Pod","kind":"Pod","spec":{"containers":[{"command":["fake-server","--workers","5"]}]}}';
+  it('reads JSON by JSON rules: with a repeated key the last one wins, and is the one located', () => {
+    const json = [
+      '{"kind": "Pod",', //                                                          1
+      ' "spec": {"containers": [{"command": ["fake-server", "--workers", "9"]}]},', // 2
+      ' "spec": {"containers": [{"command": ["fake-server", "--workers", "5"]}]}}', //  3
+    ].join('\n');
     const report = checkText(json, 'dup.json', { rules: RULES, json: true });
     expect(report.errors).toEqual([]);
-    expect(report.findings[0].origin).toMatchObject({ line: 1, column: 1, document: 0 });
+    expect(report.findings.map((f) => [f.workers, f.origin.line, f.origin.column])).toEqual([[5, 3, 67]]);
+  });
+
+  it('reads JSON on standard input (kubectl get -o json) as JSON, and YAML flow mappings as YAML', () => {
+    const json =
+      '{\n  "kind": "Pod",\n  "spec": {"containers": [{"command": ["fake-server", "--workers", "3"]}]}\n}\n';
+    expect(checkText(json, '<stdin>', { rules: RULES }).findings[0].origin).toMatchObject({
+      line: 3,
+      column: 68,
+    });
+    const flow =
+      '{kind: Pod, spec: {containers: [{command: [fake-server, --workers, "2"]}]}}\n---\n{kind: Pod}\n';
+    const report = checkText(flow, '<stdin>', { rules: RULES });
+    expect(report.errors).toEqual([]);
+    expect(report.documents).toBe(2);
+    expect(report.findings[0].origin).toMatchObject({ line: 1, column: 68 });
   });
 
   it('names file, line and column of broken JSON', () => {
