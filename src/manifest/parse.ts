@@ -167,9 +167,7 @@ function readJson(text: string, file: string): ManifestDocument | InputError {
   } catch (err) {
     const message = messageOf(err);
     // JSON.parse does not always say where (V8 often prints a snippet instead); jsonc-parser does.
-    const problems: ParseError[] = [];
-    parseJsonTree(text, problems, { disallowComments: true, allowTrailingComma: false });
-    const offset = problems[0]?.offset;
+    const offset = jsonErrorOffset(text);
     const summary = message
       .replace(/, (\.\.\.)?".*" is not valid JSON$/s, '')
       .replace(/ at position \d+.*$/s, '')
@@ -192,11 +190,33 @@ function readJson(text: string, file: string): ManifestDocument | InputError {
     value,
     start,
     locate: (path) => {
-      if (tree === null) tree = parseJsonTree(text, [], { disallowComments: true });
+      if (tree === null) tree = jsonTree(text);
       const node = tree ? jsonNodeAt(tree, pathSegments(path)) : undefined;
       return node ? position(node.offset) : start;
     },
   };
+}
+
+/**
+ * jsonc-parser recurses once per nesting level, so absurdly deep input overflows the stack: then
+ * there is simply no position (the data itself came from JSON.parse, which does not recurse).
+ */
+function jsonErrorOffset(text: string): number | undefined {
+  try {
+    const problems: ParseError[] = [];
+    parseJsonTree(text, problems, { disallowComments: true, allowTrailingComma: false });
+    return problems[0]?.offset;
+  } catch {
+    return undefined;
+  }
+}
+
+function jsonTree(text: string): JsonNode | undefined {
+  try {
+    return parseJsonTree(text, [], { disallowComments: true });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The deepest node along `segments`; for a repeated key the last one, as JSON.parse keeps it. */

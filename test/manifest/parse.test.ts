@@ -214,6 +214,25 @@ describe('checkText', () => {
     expect(report.errors.length + report.documents).toBeGreaterThan(0);
   });
 
+  it.each([
+    ['unclosed', '['.repeat(200_000), true, 'x.json: invalid JSON: unexpected end of input'],
+    ['unclosed, as YAML', '['.repeat(200_000), false, undefined],
+    ['closed', `${'['.repeat(200_000)}${']'.repeat(200_000)}`, true, undefined],
+    ['objects', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, false, undefined],
+  ])('survives absurdly deep JSON (%s)', (_name, text, json, error) => {
+    const report = checkText(text, 'x.json', { json });
+    if (error) expect(report.errors.map((e) => e.message)).toEqual([error]);
+    expect(report.findings).toEqual([]);
+  });
+
+  it('still reports a finding in a deeply nested JSON object, at the document start', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const text = `{"kind": "Pod", "metadata": {"annotations": {"x": ${JSON.stringify('y')}}, "junk": ${deep}},
+ "spec": {"containers": [{"command": ["fake-server", "--workers", "2"]}]}}`;
+    const report = checkText(text, 'deep.json', { rules: RULES, json: true });
+    expect(report.findings.map((f) => [f.workers, f.origin.line, f.origin.column])).toEqual([[2, 1, 1]]);
+  });
+
   it('skips empty documents and counts the ones it read', () => {
     const report = checkText('---\n# nothing\n---\n---\nkind: ConfigMap\n', 'e.yaml');
     expect(report).toEqual({ findings: [], documents: 1, containers: 0, errors: [] });
