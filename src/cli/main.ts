@@ -8,7 +8,7 @@ const USAGE = `oneproc ${VERSION} — one process per container; scale with repl
 
 Usage:
   oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
-  oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn]
+  oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn|off]
   oneproc policy [--action deny|warn] [--name NAME] [--exclude-namespace NS]... [--format yaml|json]
   oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif] [--strict]
   oneproc observe [--format text|json] [--pid PID]... | --serve [--metrics-port 9091]
@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Command> = {
   policy: () => (require('./policy') as typeof import('./policy')).run,
   observe: () => (require('./observe') as typeof import('./observe')).run,
   audit: () => (require('./audit') as typeof import('./audit')).run,
+  serve: () => (require('./serve') as typeof import('./serve')).run,
 };
 
 export async function main(argv: string[]): Promise<number> {

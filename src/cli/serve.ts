@@ -1,0 +1,133 @@
+/**
+ * `oneproc serve` — the validating admission webhook. Each flag falls back to an environment variable
+ * so the same image works with `args` or `env` in the Deployment.
+ */
+import { parseArgs } from 'node:util';
+import { checkObject } from '../manifest';
+import { CertificateError } from '../webhook/certs';
+import { MODES, type Mode } from '../webhook/review';
+import { runUntilSignal, WebhookServer } from '../webhook/server';
+
+const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090]
+                     [--mode enforce|warn|off] [--host ADDRESS] [--shutdown-delay SECONDS]
+
+  --tls-cert FILE           serving certificate, PEM (env ONEPROC_TLS_CERT); reloaded when it changes
+  --tls-key FILE            its private key, PEM (env ONEPROC_TLS_KEY)
+  --port N                  HTTPS port for POST /validate[/enforce|/warn], /healthz, /readyz
+                            (env ONEPROC_PORT, default 8443)
+  --metrics-port N          plain-HTTP port for GET /metrics (env ONEPROC_METRICS_PORT, default 9090)
+  --mode MODE               mode of POST /validate, for namespaces without the oneproc.dev/mode label
+                            (env ONEPROC_MODE, default enforce)
+  --host ADDRESS            address to listen on (env ONEPROC_HOST, default all addresses)
+  --shutdown-delay SECONDS  after SIGTERM, keep serving while readiness fails, then drain
+                            (env ONEPROC_SHUTDOWN_DELAY, default 3)
+`;
+
+/** A command line that cannot be run; exit code 2. */
+export class ServeUsageError extends Error {
+  override readonly name = 'ServeUsageError';
+}
+
+export interface ServeConfig {
+  certFile: string;
+  keyFile: string;
+  port: number;
+  metricsPort: number;
+  mode: Mode;
+  host?: string;
+  shutdownDelayMs: number;
+}
+
+/** Flags first, then environment variables, then defaults. Throws ServeUsageError. */
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        port: { type: 'string' },
+        'metrics-port': { type: 'string' },
+        mode: { type: 'string' },
+        host: { type: 'string' },
+        'shutdown-delay': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new ServeUsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) return 'help';
+  const pick = (flag: string, name: string): string | undefined => {
+    const value = values[flag];
+    if (typeof value === 'string') return value;
+    const fromEnv = env[name];
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+  const certFile = pick('tls-cert', 'ONEPROC_TLS_CERT');
+  const keyFile = pick('tls-key', 'ONEPROC_TLS_KEY');
+  if (!certFile) throw new ServeUsageError('--tls-cert FILE (or ONEPROC_TLS_CERT) is required');
+  if (!keyFile) throw new ServeUsageError('--tls-key FILE (or ONEPROC_TLS_KEY) is required');
+  const mode = pick('mode', 'ONEPROC_MODE') ?? 'enforce';
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new ServeUsageError(`--mode must be one of ${MODES.join(', ')}, got '${mode}'`);
+  }
+  const delay = pick('shutdown-delay', 'ONEPROC_SHUTDOWN_DELAY') ?? '3';
+  const seconds = Number(delay);
+  if (!/^\d+(\.\d+)?$/.test(delay) || seconds > 300) {
+    throw new ServeUsageError(`--shutdown-delay must be a number of seconds from 0 to 300, got '${delay}'`);
+  }
+  return {
+    certFile,
+    keyFile,
+    port: port(pick('port', 'ONEPROC_PORT') ?? '8443', '--port'),
+    metricsPort: port(pick('metrics-port', 'ONEPROC_METRICS_PORT') ?? '9090', '--metrics-port'),
+    mode: mode as Mode,
+    host: pick('host', 'ONEPROC_HOST'),
+    shutdownDelayMs: Math.round(seconds * 1000),
+  };
+}
+
+function port(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) {
+    throw new ServeUsageError(`${flag} must be a port number from 0 to 65535, got '${value}'`);
+  }
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let config: ServeConfig | 'help';
+  try {
+    config = parseServeArgs(argv);
+  } catch (err) {
+    if (!(err instanceof ServeUsageError)) throw err;
+    process.stderr.write(`oneproc serve: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (config === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let server: WebhookServer;
+  try {
+    server = new WebhookServer({ ...config, check: checkObject });
+  } catch (err) {
+    if (!(err instanceof CertificateError)) throw err;
+    process.stderr.write(`oneproc serve: ${err.message}\n`);
+    return 2;
+  }
+  try {
+    await server.start();
+  } catch (err) {
+    process.stderr.write(
+      `oneproc serve: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    await server.shutdown('listen failed').catch(() => undefined);
+    return 1;
+  }
+  return runUntilSignal(server);
+}

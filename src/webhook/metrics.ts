@@ -1,0 +1,94 @@
+/**
+ * Prometheus metrics of the webhook, served on their own plain-HTTP port so scraping never competes
+ * with the API server for the TLS listener. Label values are bounded: kinds and operations outside
+ * the known sets are counted as `other`, so a hostile request cannot grow the series without limit.
+ */
+import { createServer, type Server } from 'node:http';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DecisionRecord } from './review';
+
+const KINDS = new Set([
+  'Pod',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+  'PodTemplate',
+]);
+const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+
+export class WebhookMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'kind' | 'operation' | 'verdict' | 'mode'>;
+  readonly duration: Histogram<'verdict'>;
+  readonly certificateExpiry: Gauge;
+  readonly certificateReloads: Counter<'result'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'oneproc_webhook_requests_total',
+      help: 'Admission reviews answered, by object kind, operation, verdict and mode.',
+      labelNames: ['kind', 'operation', 'verdict', 'mode'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'oneproc_webhook_request_duration_seconds',
+      help: 'Time from the first byte of a review body to the answer written, by verdict.',
+      labelNames: ['verdict'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.certificateExpiry = new Gauge({
+      name: 'oneproc_webhook_certificate_expiry_timestamp_seconds',
+      help: 'notAfter of the serving certificate in service, as a Unix timestamp: alert well before it.',
+      registers,
+    });
+    this.certificateReloads = new Counter({
+      name: 'oneproc_webhook_certificate_reloads_total',
+      help: 'Serving key pair changes seen on disk: taken into service (ok) or refused (error).',
+      labelNames: ['result'],
+      registers,
+    });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  observe(decision: DecisionRecord, seconds: number): void {
+    this.requests.inc({
+      kind: KINDS.has(decision.kind) ? decision.kind : 'other',
+      operation: OPERATIONS.has(decision.operation) ? decision.operation : 'other',
+      verdict: decision.verdict,
+      mode: decision.mode,
+    });
+    this.duration.observe({ verdict: decision.verdict }, seconds);
+  }
+
+  setCertificate(notAfter: Date): void {
+    this.certificateExpiry.set(notAfter.getTime() / 1000);
+  }
+}
+
+/** `GET /metrics` on plain HTTP. */
+export function createMetricsServer(metrics: WebhookMetrics): Server {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET' }).end('method not allowed\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
+    );
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  return server;
+}

@@ -1,0 +1,446 @@
+/**
+ * The review layer of the admission webhook: `admission.k8s.io/v1` AdmissionReview in, AdmissionReview
+ * out. Pure: no IO, no clock except the injected one, and it never throws — every input, however
+ * broken, is answered with a review that echoes the request's uid when one can be found, because the
+ * API server rejects answers whose uid does not match and a bare HTTP error tells the user nothing.
+ *
+ * The decision itself comes from `checkObject` (the same engine the CLI uses), injected so this layer
+ * can be tested alone and the engine stays the one place that knows the rules.
+ */
+import type { Finding, Origin, Severity } from '../types';
+
+export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
+export const ADMISSION_KIND = 'AdmissionReview';
+
+/** `enforce`: deny new violations. `warn`: allow with warnings. `off`: allow without looking. */
+export type Mode = 'enforce' | 'warn' | 'off';
+export const MODES: readonly Mode[] = ['enforce', 'warn', 'off'];
+
+/** What happened to a request, as logged and counted. */
+export type Verdict = 'allowed' | 'warned' | 'denied' | 'errored';
+
+/** The signature of `checkObject` from src/manifest (the engine over whole Kubernetes objects). */
+export type CheckObject = (
+  object: unknown,
+  options?: { severity?: Partial<Record<'web' | 'queue', Severity | 'off'>>; now?: Date; origin?: Origin },
+) => Finding[];
+
+export interface ReviewOptions {
+  /** How to treat findings that are errors. */
+  readonly mode: Mode;
+  /** The engine: every pod spec of a Kubernetes object → findings. */
+  readonly check: CheckObject;
+  /** The clock used for `oneproc.dev/allow-until`. Default: the current time. */
+  readonly now?: () => Date;
+}
+
+/** metav1.Status as the API server reads it inside an AdmissionResponse. */
+export interface ReviewStatus {
+  code: number;
+  reason?: string;
+  message: string;
+}
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  status?: ReviewStatus;
+  warnings?: string[];
+}
+
+export interface AdmissionReviewOut {
+  apiVersion: typeof ADMISSION_API_VERSION;
+  kind: typeof ADMISSION_KIND;
+  response: AdmissionResponse;
+}
+
+/** What the server logs and counts for one decision. */
+export interface DecisionRecord {
+  uid: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  operation: string;
+  dryRun: boolean;
+  mode: Mode;
+  verdict: Verdict;
+  /** Rule ids of the findings that decided (denied or warned), in order, without repeats. */
+  rules: string[];
+  /** Rule ids of exempted findings. */
+  exempted: string[];
+  /** For `errored`: the reason given to the API server. */
+  error?: string;
+}
+
+export interface ReviewResult {
+  review: AdmissionReviewOut;
+  decision: DecisionRecord;
+}
+
+/** Longest warning kubectl shows unshortened (Kubernetes API conventions). */
+export const MAX_WARNING_CHARS = 256;
+/** Budget for all warnings of one response, in UTF-8 bytes (the API server truncates beyond it). */
+export const MAX_WARNINGS_BYTES = 4096;
+/** Longest deny message; beyond it the message is cut (the findings are also logged in full). */
+export const MAX_MESSAGE_CHARS = 8192;
+
+const STATUS_REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  500: 'InternalError',
+};
+
+// ─── Response helpers (controller-runtime's allowed / denied / errored / withWarnings) ───────────
+
+function envelope(response: AdmissionResponse): AdmissionReviewOut {
+  return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response };
+}
+
+export function allowed(uid: string): AdmissionReviewOut {
+  return envelope({ uid, allowed: true });
+}
+
+/** A policy denial: HTTP-style code 403, reason Forbidden, the message kubectl prints. */
+export function denied(uid: string, message: string): AdmissionReviewOut {
+  return envelope({ uid, allowed: false, status: { code: 403, reason: 'Forbidden', message } });
+}
+
+/** The request could not be judged (bad input, internal error); the code says why. */
+export function errored(uid: string, code: number, message: string): AdmissionReviewOut {
+  const reason = STATUS_REASONS[code];
+  const status: ReviewStatus = reason ? { code, reason, message } : { code, message };
+  return envelope({ uid, allowed: false, status });
+}
+
+/** Adds warnings (kubectl prints them), kept within the per-warning and total budgets. */
+export function withWarnings(review: AdmissionReviewOut, warnings: readonly string[]): AdmissionReviewOut {
+  const bounded = boundWarnings(warnings);
+  if (bounded.length === 0) return review;
+  return envelope({ ...review.response, warnings: bounded });
+}
+
+// ─── Entry points ────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Judges a raw request body. Broken JSON is answered with the uid salvaged from the text, so the API
+ * server still shows our message rather than a uid mismatch.
+ */
+export function reviewBody(body: string | Buffer, options: ReviewOptions): ReviewResult {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (text.trim() === '') return failure(salvageUid(text), 400, 'request body is empty', options.mode);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return failure(salvageUid(text), 400, `request body is not valid JSON: ${why}`, options.mode);
+  }
+  return review(parsed, options);
+}
+
+/** Judges a parsed AdmissionReview (any JSON value). Never throws. */
+export function review(input: unknown, options: ReviewOptions): ReviewResult {
+  let uid = '';
+  try {
+    const request = isObject(input) && isObject(input.request) ? input.request : undefined;
+    uid = request && typeof request.uid === 'string' ? request.uid : '';
+    return judge(input, options);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return failure(uid, 500, `oneproc failed to review this request: ${why}`, options.mode);
+  }
+}
+
+/**
+ * An answer for a request the transport refused before review (too large, wrong content type, …),
+ * with the uid salvaged from whatever part of the body was read.
+ */
+export function transportFailure(prefix: string, code: number, message: string, mode: Mode): ReviewResult {
+  return failure(salvageUid(prefix), code, message, mode);
+}
+
+// ─── The decision ────────────────────────────────────────────────────────────────────────────────
+
+function judge(input: unknown, options: ReviewOptions): ReviewResult {
+  const mode = options.mode;
+  if (!isObject(input)) return failure('', 400, 'expected an AdmissionReview object', mode);
+  const request = isObject(input.request) ? input.request : undefined;
+  const uid = request && typeof request.uid === 'string' ? request.uid : '';
+  if (input.apiVersion !== ADMISSION_API_VERSION || input.kind !== ADMISSION_KIND) {
+    return failure(
+      uid,
+      400,
+      `expected apiVersion "${ADMISSION_API_VERSION}" and kind "${ADMISSION_KIND}", ` +
+        `got ${describe(input.apiVersion)} and ${describe(input.kind)}`,
+      mode,
+    );
+  }
+  if (!request) return failure(uid, 400, 'AdmissionReview has no request', mode);
+  if (uid === '') return failure('', 400, 'request.uid must be a non-empty string', mode);
+
+  const operation = typeof request.operation === 'string' ? request.operation : '';
+  const requestKind =
+    isObject(request.kind) && typeof request.kind.kind === 'string' ? request.kind.kind : '';
+  const object = request.object;
+  const meta = isObject(object) && isObject(object.metadata) ? object.metadata : {};
+  const base: DecisionRecord = {
+    uid,
+    kind: requestKind || (isObject(object) && typeof object.kind === 'string' ? object.kind : ''),
+    namespace: text(request.namespace) || text(meta.namespace),
+    name: text(request.name) || text(meta.name) || text(meta.generateName),
+    operation,
+    dryRun: request.dryRun === true,
+    mode,
+    verdict: 'allowed',
+    rules: [],
+    exempted: [],
+  };
+
+  if (operation === 'DELETE' || operation === 'CONNECT') return { review: allowed(uid), decision: base };
+  if (operation !== 'CREATE' && operation !== 'UPDATE') {
+    return failure(
+      uid,
+      400,
+      `request.operation ${describe(request.operation)} is not one of CREATE, UPDATE, DELETE, CONNECT`,
+      mode,
+      base,
+    );
+  }
+  // Subresources (status, scale, ephemeralcontainers, …) never change what the containers run.
+  if (typeof request.subResource === 'string' && request.subResource !== '') {
+    return { review: allowed(uid), decision: base };
+  }
+  if (mode === 'off') return { review: allowed(uid), decision: base };
+  if (!isObject(object)) {
+    return failure(
+      uid,
+      400,
+      `request.object must be a Kubernetes object, got ${describe(object)}`,
+      mode,
+      base,
+    );
+  }
+
+  const now = options.now ? options.now() : new Date();
+  // Objects being created often omit metadata.namespace; the request carries it.
+  const origin = base.namespace ? { namespace: base.namespace } : undefined;
+  const findings = options.check(withKind(object, request.kind), { now, origin });
+  if (!Array.isArray(findings)) throw new Error('the engine returned no findings list');
+  const oldObject = operation === 'UPDATE' && isObject(request.oldObject) ? request.oldObject : undefined;
+  const before = oldObject ? options.check(withKind(oldObject, request.kind), { now, origin }) : [];
+
+  const failing: Finding[] = [];
+  const warned: { finding: Finding; preexisting: boolean }[] = [];
+  const exempted: string[] = [];
+  for (const finding of findings) {
+    if (finding.exempted) {
+      pushUnique(exempted, finding.rule);
+      continue;
+    }
+    if (finding.severity !== 'error') {
+      warned.push({ finding, preexisting: false });
+    } else if (oldObject && hadBefore(finding, before)) {
+      warned.push({ finding, preexisting: true });
+    } else if (mode === 'enforce') {
+      failing.push(finding);
+    } else {
+      warned.push({ finding, preexisting: false });
+    }
+  }
+
+  const warnings = warned.map(({ finding, preexisting }) => warningFor(finding, preexisting));
+  const decision: DecisionRecord = { ...base, exempted };
+  if (failing.length > 0) {
+    for (const f of failing) pushUnique(decision.rules, f.rule);
+    for (const w of warned) pushUnique(decision.rules, w.finding.rule);
+    decision.verdict = 'denied';
+    return { review: withWarnings(denied(uid, denyMessage(failing)), warnings), decision };
+  }
+  if (warned.length > 0) {
+    for (const w of warned) pushUnique(decision.rules, w.finding.rule);
+    decision.verdict = 'warned';
+    return { review: withWarnings(allowed(uid), warnings), decision };
+  }
+  return { review: allowed(uid), decision };
+}
+
+/**
+ * On UPDATE, a violation the old object already had (same container, same server, no more workers)
+ * is only warned about: blocking an urgent image bump of a running workload helps nobody.
+ */
+function hadBefore(finding: Finding, before: readonly Finding[]): boolean {
+  const container = containerOf(finding);
+  return before.some(
+    (old) =>
+      old.rule === finding.rule &&
+      containerOf(old) === container &&
+      workersRank(old.workers) >= workersRank(finding.workers),
+  );
+}
+
+/** A count that is not a fixed number (one per CPU) is treated as the largest. */
+function workersRank(workers: number | null): number {
+  return workers === null ? Number.POSITIVE_INFINITY : workers;
+}
+
+function containerOf(finding: Finding): string {
+  if (finding.origin?.container) return finding.origin.container;
+  const match = /^(.*\.(?:initContainers|containers)\[\d+\])/.exec(finding.path);
+  return match ? match[1] : finding.path;
+}
+
+function label(finding: Finding): string {
+  const container = finding.origin?.container;
+  return container ? `container "${container}"` : `${containerOf(finding)}`;
+}
+
+function denyMessage(failing: readonly Finding[]): string {
+  const lines = failing.map((f) => `${label(f)} (${f.path}): ${f.message}`);
+  return truncate(sanitize(lines.join('\n'), true), MAX_MESSAGE_CHARS);
+}
+
+const WARNING_ADVICE =
+  ' Run one process per container and scale with replicas; exempt with annotation oneproc.dev/allow-multiple-workers.';
+
+/** A warning kubectl prints in one line: which container, what was found, what to do. */
+function warningFor(finding: Finding, preexisting: boolean): string {
+  const head = `${label(finding)}${preexisting ? ' (already before this update)' : ''}: `;
+  const sentence = firstSentence(sanitize(finding.message, false));
+  const whole = `${head}${sentence}${WARNING_ADVICE}`;
+  if ([...whole].length <= MAX_WARNING_CHARS) return whole;
+  const room = MAX_WARNING_CHARS - [...head].length - [...WARNING_ADVICE].length;
+  if (room >= 40) return `${head}${truncate(sentence, room)}${WARNING_ADVICE}`;
+  return truncate(`${head}${sentence}`, MAX_WARNING_CHARS);
+}
+
+/** The message up to its first full stop outside backticks (evidence such as `-w 4` may hold dots). */
+function firstSentence(message: string): string {
+  let quoted = false;
+  for (let i = 0; i < message.length; i++) {
+    const c = message[i];
+    if (c === '`') quoted = !quoted;
+    else if (c === '.' && !quoted && (i + 1 === message.length || message[i + 1] === ' ')) {
+      return message.slice(0, i + 1);
+    }
+  }
+  return message;
+}
+
+/** Each warning ≤ 256 characters; all of them ≤ 4 KiB, the overflow summarised in a last warning. */
+function boundWarnings(warnings: readonly string[]): string[] {
+  const out: string[] = [];
+  let bytes = 0;
+  for (let i = 0; i < warnings.length; i++) {
+    const warning = truncate(sanitize(warnings[i], false), MAX_WARNING_CHARS);
+    const size = Buffer.byteLength(warning, 'utf8');
+    const rest = warnings.length - i - 1;
+    // Keep room for the summary line unless this is the last warning.
+    const reserve = rest > 0 ? 64 : 0;
+    if (bytes + size + reserve > MAX_WARNINGS_BYTES) {
+      out.push(`…and ${warnings.length - i} more oneproc findings (not shown)`);
+      break;
+    }
+    out.push(warning);
+    bytes += size;
+  }
+  return out;
+}
+
+// ─── Small helpers ───────────────────────────────────────────────────────────────────────────────
+
+function failure(
+  uid: string,
+  code: number,
+  message: string,
+  mode: Mode,
+  base?: DecisionRecord,
+): ReviewResult {
+  const decision: DecisionRecord = {
+    ...(base ?? {
+      uid,
+      kind: '',
+      namespace: '',
+      name: '',
+      operation: '',
+      dryRun: false,
+      mode,
+      rules: [],
+      exempted: [],
+    }),
+    verdict: 'errored',
+    error: message,
+  };
+  return { review: errored(uid, code, message), decision };
+}
+
+/** The API server always sends kind and apiVersion in the object, but a missing kind must not hide it. */
+function withKind(object: Record<string, unknown>, kind: unknown): Record<string, unknown> {
+  if (typeof object.kind === 'string' && object.kind !== '') return object;
+  if (!isObject(kind) || typeof kind.kind !== 'string') return object;
+  const group = typeof kind.group === 'string' ? kind.group : '';
+  const version = typeof kind.version === 'string' ? kind.version : '';
+  return { ...object, kind: kind.kind, apiVersion: group ? `${group}/${version}` : version };
+}
+
+// A JSON string of up to 128 characters: no quote, backslash or control character unless escaped.
+const UID_VALUE = String.raw`"((?:[^"\\\u0000-\u001f]|\\.){1,128})"`;
+const UID_IN_REQUEST = new RegExp(String.raw`"request"\s*:\s*\{\s*"uid"\s*:\s*` + UID_VALUE);
+const ANY_UID = new RegExp(String.raw`"uid"\s*:\s*` + UID_VALUE);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f]/g;
+
+/**
+ * Finds the request uid in text that is not valid JSON (or not read in full). The API server writes
+ * `request.uid` first, so it is near the start; only the first 64 KiB are searched.
+ */
+export function salvageUid(text: string): string {
+  const head = text.length > 65536 ? text.slice(0, 65536) : text;
+  const match = UID_IN_REQUEST.exec(head) ?? ANY_UID.exec(head);
+  if (!match) return '';
+  try {
+    const value: unknown = JSON.parse(`"${match[1]}"`);
+    return typeof value === 'string' ? value : '';
+  } catch {
+    return '';
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(truncate(value, 64));
+  return `${typeof value} ${String(value)}`;
+}
+
+function pushUnique(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
+}
+
+/** Control characters would break the HTTP Warning header kubectl reads; newlines only in messages. */
+function sanitize(value: string, keepNewlines: boolean): string {
+  return String(value).replace(keepNewlines ? CONTROL_BUT_NEWLINE : CONTROL, ' ');
+}
+
+/** Cuts to `max` characters (code points, never half a surrogate pair), ending with an ellipsis. */
+function truncate(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const points = [...value];
+  if (points.length <= max) return value;
+  return `${points.slice(0, max - 1).join('')}…`;
+}

@@ -1,0 +1,199 @@
+/**
+ * The webhook's lifecycle: key pair, TLS listener, metrics listener, one JSON log line per decision,
+ * certificate reloads, and a shutdown that loses no review: on SIGTERM `/readyz` fails and answers
+ * carry `Connection: close` at once; after a short delay (endpoints take a moment to drop the pod)
+ * the listener closes, reviews in flight finish, and the process exits well inside the grace period.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CertificateReloader, type KeyPair, loadKeyPair } from './certs';
+import { createMetricsServer, WebhookMetrics } from './metrics';
+import { type CheckObject, type DecisionRecord, type Mode, reviewBody } from './review';
+import { Transport } from './transport';
+
+export type LogEntry = Record<string, unknown> & { msg: string; level: 'info' | 'warn' | 'error' };
+export type Logger = (entry: LogEntry) => void;
+
+/** One JSON object per line on standard output, the format log collectors expect from a pod. */
+export const jsonLogger: Logger = (entry) => {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+};
+
+export interface WebhookServerOptions {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** TLS port for reviews and health. Default 8443; 0 picks a free port. */
+  readonly port?: number;
+  /** Address to listen on. Default: every address (IPv6 and IPv4). */
+  readonly host?: string;
+  /** Plain-HTTP port for `/metrics`. Default 9090; 0 picks a free port. */
+  readonly metricsPort?: number;
+  /** Mode of `POST /validate`. */
+  readonly mode: Mode;
+  /** The engine over Kubernetes objects (`checkObject`). */
+  readonly check: CheckObject;
+  readonly log?: Logger;
+  /** Time between SIGTERM and closing the listener, while readiness is failing. Default 3000 ms. */
+  readonly shutdownDelayMs?: number;
+  /** Hard limit for the drain after the listener closed. Default 20000 ms. */
+  readonly shutdownTimeoutMs?: number;
+  /** How often the key pair files are re-read. Default 2000 ms. */
+  readonly certCheckIntervalMs?: number;
+}
+
+export class WebhookServer {
+  readonly metrics = new WebhookMetrics();
+  readonly transport: Transport;
+  private readonly metricsServer: HttpServer;
+  private readonly reloader: CertificateReloader;
+  private readonly log: Logger;
+  private ready = false;
+  private stopping: Promise<void> | undefined;
+
+  /** Reads the key pair (throws CertificateError naming the file) and prepares both listeners. */
+  constructor(private readonly options: WebhookServerOptions) {
+    this.log = options.log ?? jsonLogger;
+    const pair = loadKeyPair(options.certFile, options.keyFile);
+    this.metrics.setCertificate(pair.notAfter);
+    const check = options.check;
+    this.transport = new Transport({
+      keyPair: pair,
+      defaultMode: options.mode,
+      review: (mode, body) => reviewBody(body, { mode, check }),
+      onDecision: (decision, seconds) => this.decided(decision, seconds),
+      isReady: () => this.ready,
+    });
+    this.reloader = new CertificateReloader(
+      {
+        certFile: options.certFile,
+        keyFile: options.keyFile,
+        intervalMs: options.certCheckIntervalMs,
+        onReload: (next) => this.rotated(next),
+        onError: (err) => {
+          this.metrics.certificateReloads.inc({ result: 'error' });
+          this.log({
+            level: 'error',
+            msg: 'certificate not reloaded; the previous one stays in service',
+            error: err.message,
+          });
+        },
+      },
+      pair,
+    );
+    this.metricsServer = createMetricsServer(this.metrics);
+  }
+
+  get certificate(): KeyPair {
+    return this.reloader.current;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Listens on both ports; resolves once `/readyz` answers 200. */
+  async start(): Promise<{ port: number; metricsPort: number }> {
+    const { host } = this.options;
+    await listen(this.transport.server, this.options.port ?? 8443, host);
+    await listen(this.metricsServer, this.options.metricsPort ?? 9090, host);
+    this.reloader.start();
+    this.ready = true;
+    const port = (this.transport.server.address() as AddressInfo).port;
+    const metricsPort = (this.metricsServer.address() as AddressInfo).port;
+    const cert = this.reloader.current;
+    this.log({
+      level: 'info',
+      msg: 'ready',
+      port,
+      metricsPort,
+      mode: this.options.mode,
+      certificate: { subject: cert.subject, notAfter: cert.notAfter.toISOString() },
+    });
+    return { port, metricsPort };
+  }
+
+  /** Graceful stop; safe to call more than once. */
+  shutdown(reason = 'shutdown'): Promise<void> {
+    this.stopping ??= this.stop(reason);
+    return this.stopping;
+  }
+
+  private async stop(reason: string): Promise<void> {
+    const started = Date.now();
+    this.ready = false;
+    this.transport.beginClosing();
+    this.log({ level: 'info', msg: 'shutting down', reason, connections: this.transport.connections });
+    const delay = this.options.shutdownDelayMs ?? 3000;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    await this.transport.drain({ deadlineMs: this.options.shutdownTimeoutMs ?? 20_000 });
+    this.reloader.stop();
+    await new Promise<void>((resolve) => {
+      this.metricsServer.close(() => resolve());
+      this.metricsServer.closeAllConnections();
+    });
+    this.log({ level: 'info', msg: 'stopped', reason, durationMs: Date.now() - started });
+  }
+
+  private decided(decision: DecisionRecord, seconds: number): void {
+    this.metrics.observe(decision, seconds);
+    const entry: LogEntry = {
+      level: decision.verdict === 'errored' ? 'warn' : 'info',
+      msg: 'review',
+      uid: decision.uid,
+      kind: decision.kind,
+      namespace: decision.namespace,
+      name: decision.name,
+      operation: decision.operation,
+      dryRun: decision.dryRun,
+      mode: decision.mode,
+      verdict: decision.verdict,
+      rule: decision.rules.join(','),
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+    };
+    if (decision.exempted.length > 0) entry.exempted = decision.exempted.join(',');
+    if (decision.error) entry.error = decision.error;
+    this.log(entry);
+  }
+
+  private rotated(pair: KeyPair): void {
+    this.transport.setKeyPair(pair);
+    this.metrics.setCertificate(pair.notAfter);
+    this.metrics.certificateReloads.inc({ result: 'ok' });
+    this.log({
+      level: 'info',
+      msg: 'certificate reloaded',
+      subject: pair.subject,
+      notAfter: pair.notAfter.toISOString(),
+      fingerprint256: pair.fingerprint256,
+    });
+  }
+}
+
+/**
+ * Runs a server until SIGTERM or SIGINT, then shuts it down gracefully. Resolves with the exit code.
+ */
+export function runUntilSignal(server: WebhookServer): Promise<number> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
+      server.shutdown(signal).then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+function listen(server: import('node:net').Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ port, host }, () => {
+      server.removeListener('error', onError);
+      resolve();
+    });
+  });
+}

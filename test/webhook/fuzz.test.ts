@@ -1,0 +1,48 @@
+/**
+ * Property tests of the review function: random and mutated AdmissionReviews never make it throw, and
+ * every answer is a well-formed AdmissionReview echoing the request's uid whenever it had one.
+ * The same generators run 1,000,000 times with `npx tsx bench/fuzz/review.ts`.
+ */
+import fc from 'fast-check';
+import { checkObject } from '../../src/manifest';
+import { type AdmissionReviewOut, review, reviewBody } from '../../src/webhook/review';
+import { admissionArbitrary, mutatedBody } from './arbitraries';
+
+const now = () => new Date('2026-11-26T00:00:00Z');
+
+function wellFormed(out: AdmissionReviewOut): void {
+  expect(out.apiVersion).toBe('admission.k8s.io/v1');
+  expect(out.kind).toBe('AdmissionReview');
+  expect(typeof out.response.uid).toBe('string');
+  expect(typeof out.response.allowed).toBe('boolean');
+  if (!out.response.allowed) expect(typeof out.response.status?.code).toBe('number');
+  for (const w of out.response.warnings ?? []) expect([...w].length).toBeLessThanOrEqual(256);
+  expect(JSON.parse(JSON.stringify(out))).toEqual(out);
+}
+
+describe('review fuzzing', () => {
+  it('answers 5,000 structured random AdmissionReviews without throwing, uid echoed', () => {
+    fc.assert(
+      fc.property(
+        admissionArbitrary,
+        fc.constantFrom('enforce', 'warn', 'off') as fc.Arbitrary<'enforce' | 'warn' | 'off'>,
+        (input, mode) => {
+          const { review: out } = review(input, { mode, check: checkObject, now });
+          wellFormed(out);
+          const uid = (input as { request?: { uid?: unknown } } | null)?.request?.uid;
+          if (typeof uid === 'string' && uid !== '') expect(out.response.uid).toBe(uid);
+        },
+      ),
+      { numRuns: 5000, seed: 20261126 },
+    );
+  });
+
+  it('answers 5,000 mutated and arbitrary bodies (truncated, spliced, random JSON) without throwing', () => {
+    fc.assert(
+      fc.property(mutatedBody, (body) => {
+        wellFormed(reviewBody(body, { mode: 'enforce', check: checkObject, now }).review);
+      }),
+      { numRuns: 5000, seed: 1126 },
+    );
+  });
+});

@@ -1,0 +1,425 @@
+import { checkObject } from '../../src/manifest';
+import type { Finding } from '../../src/types';
+import {
+  type CheckObject,
+  MAX_WARNING_CHARS,
+  MAX_WARNINGS_BYTES,
+  type Mode,
+  review,
+  reviewBody,
+  salvageUid,
+} from '../../src/webhook/review';
+import { admissionReview, type ContainerSpec, UVICORN_1, UVICORN_4, workload } from './helpers';
+
+const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
+const NOW = new Date('2026-11-26T12:00:00Z');
+const options = (mode: Mode, check: CheckObject = checkObject) => ({ mode, check, now: () => NOW });
+
+/** The exact deny message for these findings: one line per container, the engine's own message. */
+function denyMessage(findings: Finding[]): string {
+  return findings.map((f) => `container "${f.origin.container}" (${f.path}): ${f.message}`).join('\n');
+}
+
+function errorsOf(object: unknown): Finding[] {
+  return checkObject(object, { now: NOW }).filter((f) => f.severity === 'error' && !f.exempted);
+}
+
+const envelope = (response: unknown) => ({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  response,
+});
+
+describe('review: decisions', () => {
+  it('denies a Pod that starts uvicorn with 4 workers, with 403 Forbidden and the engine message', () => {
+    const pod = workload('Pod', 'api', [UVICORN_4]);
+    const { review: out, decision } = review(admissionReview({ uid: UID, object: pod }), options('enforce'));
+    const findings = errorsOf(pod);
+    expect(findings.map((f) => [f.rule, f.path, f.workers])).toEqual([
+      ['uvicorn', 'spec.containers[0].args[4]', 4],
+    ]);
+    expect(out).toEqual(
+      envelope({
+        uid: UID,
+        allowed: false,
+        status: { code: 403, reason: 'Forbidden', message: denyMessage(findings) },
+      }),
+    );
+    expect(out.response.status?.message).toContain(
+      'container "api" (spec.containers[0].args[4]): uvicorn starts 4',
+    );
+    expect(out.response.status?.message).toContain('oneproc.dev/allow-multiple-workers');
+    expect(decision).toEqual({
+      uid: UID,
+      kind: 'Pod',
+      namespace: 'shop',
+      name: 'api',
+      operation: 'CREATE',
+      dryRun: false,
+      mode: 'enforce',
+      verdict: 'denied',
+      rules: ['uvicorn'],
+      exempted: [],
+    });
+  });
+
+  it('allows one worker with the bare allowed answer', () => {
+    const pod = workload('Pod', 'api', [UVICORN_1]);
+    const { review: out, decision } = review(admissionReview({ uid: UID, object: pod }), options('enforce'));
+    expect(out).toEqual(envelope({ uid: UID, allowed: true }));
+    expect(decision.verdict).toBe('allowed');
+  });
+
+  it.each([
+    ['Deployment', 'spec.template.spec.containers[0].args[4]'],
+    ['StatefulSet', 'spec.template.spec.containers[0].args[4]'],
+    ['DaemonSet', 'spec.template.spec.containers[0].args[4]'],
+    ['ReplicaSet', 'spec.template.spec.containers[0].args[4]'],
+    ['ReplicationController', 'spec.template.spec.containers[0].args[4]'],
+    ['Job', 'spec.template.spec.containers[0].args[4]'],
+    ['CronJob', 'spec.jobTemplate.spec.template.spec.containers[0].args[4]'],
+  ])('denies the pod template of a %s at %s', (kind, path) => {
+    const object = workload(kind, 'api', [UVICORN_4]);
+    const { review: out, decision } = review(admissionReview({ uid: UID, object }), options('enforce'));
+    const findings = errorsOf(object);
+    expect(findings.map((f) => f.path)).toEqual([path]);
+    expect(out).toEqual(
+      envelope({
+        uid: UID,
+        allowed: false,
+        status: { code: 403, reason: 'Forbidden', message: denyMessage(findings) },
+      }),
+    );
+    expect(decision).toMatchObject({ kind, verdict: 'denied', rules: ['uvicorn'] });
+  });
+
+  it('in warn mode allows with one short warning per container', () => {
+    const object = workload('Deployment', 'api', [UVICORN_4]);
+    const { review: out, decision } = review(admissionReview({ uid: UID, object }), options('warn'));
+    expect(out).toEqual(
+      envelope({
+        uid: UID,
+        allowed: true,
+        warnings: [
+          'container "api": uvicorn starts 4 worker processes: `--workers 4`. Run one process per container and ' +
+            'scale with replicas; exempt with annotation oneproc.dev/allow-multiple-workers.',
+        ],
+      }),
+    );
+    expect(decision).toMatchObject({ verdict: 'warned', mode: 'warn', rules: ['uvicorn'] });
+  });
+
+  it('warns, in both modes, about counts that cannot be known, and denies only the certain one', () => {
+    const unknown: ContainerSpec = { name: 'web', command: ['gunicorn', '-w', '$(WORKERS)', 'app:app'] };
+    const object = workload('Deployment', 'api', [UVICORN_4, unknown]);
+    const warning = checkObject(object, { now: NOW }).find((f) => f.severity === 'warning');
+    expect(warning?.rule).toBe('gunicorn');
+    const enforce = review(admissionReview({ uid: UID, object }), options('enforce')).review;
+    expect(enforce.response.allowed).toBe(false);
+    expect(enforce.response.status?.message).toBe(denyMessage(errorsOf(object)));
+    expect(enforce.response.warnings).toHaveLength(1);
+    expect(enforce.response.warnings?.[0]).toMatch(
+      /^container "web": gunicorn worker count cannot be known here/,
+    );
+    const warn = review(admissionReview({ uid: UID, object }), options('warn')).review;
+    expect(warn.response.allowed).toBe(true);
+    expect(warn.response.warnings?.map((w) => w.slice(0, 24))).toEqual([
+      'container "api": uvicorn',
+      'container "web": gunicor',
+    ]);
+  });
+
+  it('judges dryRun requests exactly like the others', () => {
+    for (const mode of ['enforce', 'warn'] as const) {
+      const object = workload('Deployment', 'api', [UVICORN_4]);
+      const real = review(admissionReview({ uid: UID, object }), options(mode));
+      const dry = review(admissionReview({ uid: UID, object, dryRun: true }), options(mode));
+      expect(dry.review).toEqual(real.review);
+      expect(dry.decision).toEqual({ ...real.decision, dryRun: true });
+    }
+  });
+
+  it('allows an exempted workload without warnings and records the exemption', () => {
+    const object = workload('Deployment', 'api', [UVICORN_4], {
+      'oneproc.dev/allow-multiple-workers': 'legacy app, sessions move to Redis in Q1',
+      'oneproc.dev/allow-until': '2026-12-31',
+    });
+    const { review: out, decision } = review(admissionReview({ uid: UID, object }), options('enforce'));
+    expect(out).toEqual(envelope({ uid: UID, allowed: true }));
+    expect(decision).toMatchObject({ verdict: 'allowed', rules: [], exempted: ['uvicorn'] });
+  });
+
+  it('denies once the exemption has expired, saying so', () => {
+    const object = workload('Deployment', 'api', [UVICORN_4], {
+      'oneproc.dev/allow-multiple-workers': 'legacy app',
+      'oneproc.dev/allow-until': '2026-01-31',
+    });
+    const { review: out } = review(admissionReview({ uid: UID, object }), options('enforce'));
+    expect(out.response.allowed).toBe(false);
+    expect(out.response.status?.message).toBe(denyMessage(errorsOf(object)));
+    expect(out.response.status?.message).toContain('expired on 2026-01-31');
+  });
+
+  it('does not look at anything in mode off', () => {
+    const object = workload('Deployment', 'api', [UVICORN_4]);
+    const check = jest.fn(checkObject);
+    const { review: out } = review(admissionReview({ uid: UID, object }), options('off', check));
+    expect(out).toEqual(envelope({ uid: UID, allowed: true }));
+    expect(check).not.toHaveBeenCalled();
+  });
+
+  it.each(['DELETE', 'CONNECT'] as const)('allows %s untouched', (operation) => {
+    const check = jest.fn(checkObject);
+    const oldObject = workload('Deployment', 'api', [UVICORN_4]);
+    const { review: out, decision } = review(
+      admissionReview({ uid: UID, operation, oldObject }),
+      options('enforce', check),
+    );
+    expect(out).toEqual(envelope({ uid: UID, allowed: true }));
+    expect(decision).toMatchObject({ operation, verdict: 'allowed' });
+    expect(check).not.toHaveBeenCalled();
+  });
+
+  it('allows subresource requests (scale, status) untouched', () => {
+    const object = workload('Deployment', 'api', [UVICORN_4]);
+    const { review: out } = review(
+      admissionReview({ uid: UID, operation: 'UPDATE', object, oldObject: object, subResource: 'status' }),
+      options('enforce'),
+    );
+    expect(out).toEqual(envelope({ uid: UID, allowed: true }));
+  });
+
+  it('takes the namespace from the request when the object omits it', () => {
+    const object = workload('Pod', 'api', [UVICORN_4]);
+    delete (object.metadata as Record<string, unknown>).namespace;
+    const { decision } = review(
+      admissionReview({ uid: UID, object, namespace: 'payments' }),
+      options('enforce'),
+    );
+    expect(decision).toMatchObject({ namespace: 'payments', verdict: 'denied' });
+  });
+});
+
+describe('review: UPDATE keeps urgent fixes of existing workloads possible', () => {
+  const update = (oldContainers: ContainerSpec[], newContainers: ContainerSpec[], mode: Mode = 'enforce') =>
+    review(
+      admissionReview({
+        uid: UID,
+        operation: 'UPDATE',
+        oldObject: workload('Deployment', 'api', oldContainers),
+        object: workload('Deployment', 'api', newContainers),
+      }),
+      options(mode),
+    );
+
+  it('warns, not denies, when the old object already had the same violation (image bump)', () => {
+    const { review: out, decision } = update([UVICORN_4], [{ ...UVICORN_4, image: 'python:3.13' }]);
+    expect(out).toEqual(
+      envelope({
+        uid: UID,
+        allowed: true,
+        warnings: [
+          'container "api" (already before this update): uvicorn starts 4 worker processes: `--workers 4`. ' +
+            'Run one process per container and scale with replicas; exempt with annotation oneproc.dev/allow-multiple-workers.',
+        ],
+      }),
+    );
+    expect(decision).toMatchObject({ operation: 'UPDATE', verdict: 'warned', rules: ['uvicorn'] });
+  });
+
+  it('warns when the count goes down but stays above one', () => {
+    const fewer = { ...UVICORN_4, args: ['main:app', '--workers', '2'] };
+    expect(update([UVICORN_4], [fewer]).review.response.allowed).toBe(true);
+  });
+
+  it('denies a violation that gets worse', () => {
+    const more = { ...UVICORN_4, args: ['main:app', '--workers', '8'] };
+    const { review: out } = update([UVICORN_4], [more]);
+    expect(out.response).toMatchObject({ allowed: false, status: { code: 403, reason: 'Forbidden' } });
+    expect(out.response.status?.message).toContain('uvicorn starts 8 worker processes');
+  });
+
+  it('denies a new violation', () => {
+    const { review: out } = update([UVICORN_1], [UVICORN_4]);
+    expect(out.response).toMatchObject({ allowed: false, status: { code: 403 } });
+  });
+
+  it('denies the same violation in another container', () => {
+    const { review: out } = update([UVICORN_4], [UVICORN_4, { ...UVICORN_4, name: 'admin' }]);
+    expect(out.response.allowed).toBe(false);
+    expect(out.response.status?.message).toMatch(
+      /^container "admin" \(spec\.template\.spec\.containers\[1\]/,
+    );
+    expect(out.response.warnings).toEqual([
+      expect.stringMatching(/^container "api" \(already before this update\)/),
+    ]);
+  });
+
+  it('treats an UPDATE without oldObject like a CREATE', () => {
+    const object = workload('Deployment', 'api', [UVICORN_4]);
+    const { review: out } = review(
+      admissionReview({ uid: UID, operation: 'UPDATE', object }),
+      options('enforce'),
+    );
+    expect(out.response.allowed).toBe(false);
+  });
+});
+
+describe('review: every bad input is answered with an AdmissionReview', () => {
+  const err = (uid: string, code: number, reason: string, message: string) =>
+    envelope({ uid, allowed: false, status: { code, reason, message } });
+
+  it.each([
+    ['an empty body', '', err('', 400, 'BadRequest', 'request body is empty')],
+    ['blank space', ' \n ', err('', 400, 'BadRequest', 'request body is empty')],
+    [
+      'broken JSON, uid salvaged',
+      `{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"${UID}","kind":{`,
+      err(
+        UID,
+        400,
+        'BadRequest',
+        "request body is not valid JSON: Expected property name or '}' in JSON at position 125",
+      ),
+    ],
+    [
+      'broken JSON without a uid',
+      '{"kind": AdmissionReview}',
+      err(
+        '',
+        400,
+        'BadRequest',
+        `request body is not valid JSON: Unexpected token 'A', "{"kind": AdmissionR"... is not valid JSON`,
+      ),
+    ],
+    ['a JSON array', '[1,2]', err('', 400, 'BadRequest', 'expected an AdmissionReview object')],
+    ['a JSON number', '42', err('', 400, 'BadRequest', 'expected an AdmissionReview object')],
+    ['JSON null', 'null', err('', 400, 'BadRequest', 'expected an AdmissionReview object')],
+    [
+      'apiVersion v1beta1',
+      JSON.stringify({ ...admissionReview({ uid: UID }), apiVersion: 'admission.k8s.io/v1beta1' }),
+      err(
+        UID,
+        400,
+        'BadRequest',
+        'expected apiVersion "admission.k8s.io/v1" and kind "AdmissionReview", got "admission.k8s.io/v1beta1" and "AdmissionReview"',
+      ),
+    ],
+    [
+      'a wrong kind',
+      JSON.stringify({ ...admissionReview({ uid: UID }), kind: 'ConversionReview' }),
+      err(
+        UID,
+        400,
+        'BadRequest',
+        'expected apiVersion "admission.k8s.io/v1" and kind "AdmissionReview", got "admission.k8s.io/v1" and "ConversionReview"',
+      ),
+    ],
+    [
+      'no request',
+      JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }),
+      err('', 400, 'BadRequest', 'AdmissionReview has no request'),
+    ],
+    [
+      'a request without uid',
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { operation: 'CREATE' },
+      }),
+      err('', 400, 'BadRequest', 'request.uid must be a non-empty string'),
+    ],
+    [
+      'an unknown operation',
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { uid: UID, operation: 'PATCH' },
+      }),
+      err(UID, 400, 'BadRequest', 'request.operation "PATCH" is not one of CREATE, UPDATE, DELETE, CONNECT'),
+    ],
+    [
+      'an object of the wrong shape',
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { uid: UID, operation: 'CREATE', object: 'spec: {}' },
+      }),
+      err(UID, 400, 'BadRequest', 'request.object must be a Kubernetes object, got "spec: {}"'),
+    ],
+    [
+      'a CREATE without object',
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { uid: UID, operation: 'CREATE' },
+      }),
+      err(UID, 400, 'BadRequest', 'request.object must be a Kubernetes object, got nothing'),
+    ],
+  ])('%s', (_name, body, expected) => {
+    const result = reviewBody(body, options('enforce'));
+    expect(result.review).toEqual(expected);
+    expect(result.decision.verdict).toBe('errored');
+  });
+
+  it('answers 500 inside the review, uid echoed, when the engine throws', () => {
+    const check: CheckObject = () => {
+      throw new TypeError('boom');
+    };
+    const body = JSON.stringify(admissionReview({ uid: UID, object: workload('Pod', 'api', [UVICORN_4]) }));
+    expect(reviewBody(body, options('enforce', check)).review).toEqual(
+      err(UID, 500, 'InternalError', 'oneproc failed to review this request: boom'),
+    );
+  });
+
+  it('checks a Pod whose object misses its kind by the request kind', () => {
+    const pod = workload('Pod', 'api', [UVICORN_4]);
+    delete pod.kind;
+    const { review: out } = review(admissionReview({ uid: UID, object: pod }), options('enforce'));
+    expect(out.response.allowed).toBe(false);
+  });
+
+  it('salvages the request uid, not a metadata uid, from broken JSON', () => {
+    expect(salvageUid('{"request":{"uid":"a\\"b","object":{"metadata":{"uid":"x"}')).toBe('a"b');
+    expect(salvageUid('{"request":{"kind":{},"object":{"metadata":{"uid":"x"}')).toBe('x');
+    expect(salvageUid('no uid here')).toBe('');
+  });
+});
+
+describe('review: warnings stay within what kubectl and the API server show', () => {
+  it('keeps each warning ≤ 256 characters and all of them ≤ 4 KiB, summarising the rest', () => {
+    const containers: ContainerSpec[] = Array.from({ length: 60 }, (_, i) => ({
+      name: `worker-${'x'.repeat(40)}-${i}`,
+      command: ['gunicorn', '-w', `$(WORKERS_${'Y'.repeat(80)})`, 'app:app'],
+    }));
+    const object = workload('Deployment', 'api', containers);
+    const { review: out } = review(admissionReview({ uid: UID, object }), options('enforce'));
+    const warnings = out.response.warnings ?? [];
+    expect(out.response.allowed).toBe(true);
+    expect(warnings.length).toBeGreaterThan(5);
+    expect(warnings.length).toBeLessThan(60);
+    for (const w of warnings) expect([...w].length).toBeLessThanOrEqual(MAX_WARNING_CHARS);
+    expect(warnings.reduce((n, w) => n + Buffer.byteLength(w), 0)).toBeLessThanOrEqual(MAX_WARNINGS_BYTES);
+    expect(warnings.at(-1)).toBe(`…and ${60 - warnings.length + 1} more oneproc findings (not shown)`);
+    expect(warnings[0]).toMatch(/^container "worker-x+-0": gunicorn worker count cannot be known here: `-w/);
+    expect(warnings[0]).toMatch(/\$\(WORKERS_Y+… Run one process per container/);
+  });
+
+  it('removes control characters that would break the Warning header', () => {
+    const check: CheckObject = () => [
+      {
+        rule: 'uvicorn',
+        category: 'web',
+        severity: 'warning',
+        message: 'line one\r\nline\ttwo.',
+        path: 'spec.containers[0]',
+        workers: null,
+        origin: { container: 'api' },
+      },
+    ];
+    const body = admissionReview({ uid: UID, object: workload('Pod', 'api', [UVICORN_1]) });
+    expect(review(body, options('enforce', check)).review.response.warnings).toEqual([
+      'container "api": line one  line two. Run one process per container and scale with replicas; exempt with annotation oneproc.dev/allow-multiple-workers.',
+    ]);
+  });
+});
