@@ -1,5 +1,36 @@
 /** Public API of oneproc. Everything a user may import is listed here explicitly. */
 
+export type {
+  AllowMultipleWorkers,
+  ConfigMapKeyRef,
+  EnvVar,
+  ExternalRedisOptions,
+  GuardInput,
+  GuardResult,
+  ProbeOptions,
+  RedisOptions,
+  RedisPersistenceOptions,
+  RedisProps,
+  ReplicaOptions,
+  ResourceOptions,
+  SecretKeyRef,
+  SessionAffinityOptions,
+  ShutdownOptions,
+  SingleProcessAppProps,
+  SpreadOptions,
+  SpreadPolicy,
+} from './constructs';
+export {
+  APP_CONTAINER,
+  CONTAINER_PATH,
+  guardContainer,
+  MultipleWorkersError,
+  REDIS_PORT,
+  REDIS_UID,
+  Redis,
+  SingleProcessApp,
+  SingleProcessAppError,
+} from './constructs';
 export {
   AdmissionWebhook,
   type AdmissionWebhookProps,

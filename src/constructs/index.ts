@@ -1,0 +1,36 @@
+/** cdk8s constructs: single-process web apps, and the oneproc admission webhook itself. */
+export {
+  AdmissionWebhook,
+  type AdmissionWebhookProps,
+  type CertManagerIssuerRef,
+  type CertManagerOptions,
+  WEBHOOK_MATCH_CONDITIONS,
+  WebhookCertificate,
+  type WebhookFailurePolicy,
+  type WebhookMode,
+} from './admission-webhook';
+export { MultipleWorkersError, SingleProcessAppError } from './errors';
+export type { GuardInput, GuardResult } from './guard';
+export { CONTAINER_PATH, guardContainer } from './guard';
+export type {
+  ConfigMapKeyRef,
+  EnvVar,
+  ExternalRedisOptions,
+  RedisOptions,
+  RedisPersistenceOptions,
+  RedisProps,
+  SecretKeyRef,
+} from './redis';
+export { REDIS_PORT, REDIS_UID, Redis } from './redis';
+export type {
+  AllowMultipleWorkers,
+  ProbeOptions,
+  ReplicaOptions,
+  ResourceOptions,
+  SessionAffinityOptions,
+  ShutdownOptions,
+  SingleProcessAppProps,
+  SpreadOptions,
+  SpreadPolicy,
+} from './single-process-app';
+export { APP_CONTAINER, SingleProcessApp } from './single-process-app';
