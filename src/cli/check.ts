@@ -255,6 +255,8 @@ async function readFile(name: string, cwd: string): Promise<Uint8Array> {
     if (stat.size > MAX_INPUT_BYTES) {
       throw new InputError(`is too large (${stat.size} bytes; the limit is ${MAX_INPUT_BYTES})`, name);
     }
+    // Pipes and devices (/dev/stdin, a process substitution, /dev/zero) report no size: read with a cap.
+    if (!stat.isFile()) return await readCapped(handle.createReadStream({ autoClose: false }), name);
     return await handle.readFile();
   } finally {
     await handle.close();
@@ -262,12 +264,16 @@ async function readFile(name: string, cwd: string): Promise<Uint8Array> {
 }
 
 async function readStdin(io: CheckIO): Promise<Uint8Array> {
+  return readCapped(io.stdin(), STDIN_NAME);
+}
+
+async function readCapped(stream: AsyncIterable<Uint8Array>, name: string): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of io.stdin()) {
+  for await (const chunk of stream) {
     size += chunk.length;
     if (size > MAX_INPUT_BYTES) {
-      throw new InputError(`is too large (more than ${MAX_INPUT_BYTES} bytes)`, STDIN_NAME);
+      throw new InputError(`is too large (more than ${MAX_INPUT_BYTES} bytes)`, name);
     }
     chunks.push(chunk);
   }
