@@ -11,19 +11,25 @@ import { parseArgs } from 'node:util';
 import { checkText, decodeText, InputError } from '../manifest';
 import type { ServerRule } from '../rules/types';
 import type { Finding } from '../types';
+import { checkSources, isDockerfileName } from './check-sources';
 import { formatJson } from './format-json';
 import { formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText } from './format-text';
 
 export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
 
-Checks Kubernetes manifests (YAML or JSON, multi-document) for containers that start more than one
-worker process. PATH is a file or a folder (searched recursively for *.yaml, *.yml, *.json, skipping
+Checks Kubernetes manifests (YAML or JSON, multi-document), Dockerfiles and the scripts and config
+files an image runs, for containers that start more than one worker process. PATH is a file or a folder (searched recursively for *.yaml, *.yml, *.json, skipping
 node_modules and .git); - reads standard input, e.g.  helm template my-release ./chart | oneproc check -
 
 Options:
   -f, --format FORMAT  text (default), json, or sarif (SARIF 2.1.0 for code scanning)
       --strict         warnings fail the check too
+      --dockerfile FILE  the Dockerfile of the manifests' image: their containers are followed into
+                         its ENTRYPOINT, CMD, ENV and the scripts and config files it runs
+                         (automatic when the folders hold exactly one Dockerfile)
+      --image-root DIR   an unpacked image filesystem to follow instead (CI can check the image it built)
+      --image-config FILE  its OCI/Docker image config JSON (default: DIR/config.json or beside DIR)
   -h, --help           show this help
 
 Exit status: 0 no error findings; 1 at least one error finding (with --strict, or warning);
@@ -80,12 +86,16 @@ export async function run(
   let format: Format;
   let strict: boolean;
   let paths: string[];
+  let sourceFlags: { dockerfile?: string; imageRoot?: string; imageConfig?: string };
   try {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
         format: { type: 'string', short: 'f', default: 'text' },
         strict: { type: 'boolean', default: false },
+        dockerfile: { type: 'string' },
+        'image-root': { type: 'string' },
+        'image-config': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: true,
@@ -98,12 +108,20 @@ export async function run(
     if (!(FORMATS as readonly string[]).includes(values.format)) {
       throw new Error(`unknown --format '${values.format}' (expected text, json or sarif)`);
     }
-    if (positionals.length === 0) {
+    if (positionals.length === 0 && !values.dockerfile && !values['image-root']) {
       throw new Error('name at least one file or folder, or - for standard input');
+    }
+    if (values['image-config'] && !values['image-root']) {
+      throw new Error('--image-config goes with --image-root DIR');
     }
     format = values.format as Format;
     strict = values.strict;
     paths = positionals;
+    sourceFlags = {
+      dockerfile: values.dockerfile,
+      imageRoot: values['image-root'],
+      imageConfig: values['image-config'],
+    };
   } catch (err) {
     // parseArgs explains how to pass a path that starts with '-'; the usage below says enough.
     const message = messageOf(err).replace(/\. To specify a positional argument.*$/s, '');
@@ -119,7 +137,10 @@ export async function run(
   let stdinRead = false;
 
   const inputs: Input[] = [];
+  const manifests: Array<{ name: string; text: string; json: boolean }> = [];
+  const emptyFolders: string[] = [];
   for (const p of paths) {
+    if (isDockerfileName(p)) continue; // read by checkSources
     if (p === '-') {
       if (!stdinRead) inputs.push({ name: STDIN_NAME, found: false });
       stdinRead = true;
@@ -127,11 +148,7 @@ export async function run(
     }
     try {
       const expanded = await expand(p, io.cwd);
-      if (expanded.length === 0) {
-        // Not an error (a folder may legitimately hold no manifests yet), but a wrong path in CI
-        // would otherwise pass silently.
-        io.stderr(`oneproc check: note: no *.yaml, *.yml or *.json files in ${p}\n`);
-      }
+      if (expanded.length === 0) emptyFolders.push(p);
       // A loop, not push(...): a folder may hold more files than a call has arguments.
       for (const input of expanded) inputs.push(input);
     } catch (err) {
@@ -150,6 +167,7 @@ export async function run(
         skipped.push(input.name);
         continue;
       }
+      manifests.push({ name: input.name, text, json });
       for (const finding of report.findings) findings.push(finding);
       for (const error of report.errors) errors.push(error);
       documents += report.documents;
@@ -157,6 +175,24 @@ export async function run(
     } catch (err) {
       errors.push(toInputError(err, input.name));
     }
+  }
+
+  // What the image runs: Dockerfiles, scripts and config files, linked to the manifests' containers.
+  const sources = await checkSources({
+    paths,
+    manifests,
+    known: findings,
+    ...sourceFlags,
+    cwd: io.cwd,
+    rules: engine.rules,
+  });
+  for (const finding of sources.findings) findings.push(finding);
+  for (const error of sources.errors) errors.push(error);
+  documents += sources.images;
+  if (sources.images === 0) {
+    // Not an error (a folder may legitimately hold nothing to check yet), but a wrong path in CI
+    // would otherwise pass silently.
+    for (const p of emptyFolders) io.stderr(`oneproc check: note: no manifests or Dockerfiles in ${p}\n`);
   }
 
   for (const e of errors) io.stderr(`oneproc check: ${e.message}\n`);
@@ -219,6 +255,8 @@ async function readFile(name: string, cwd: string): Promise<Uint8Array> {
     if (stat.size > MAX_INPUT_BYTES) {
       throw new InputError(`is too large (${stat.size} bytes; the limit is ${MAX_INPUT_BYTES})`, name);
     }
+    // Pipes and devices (/dev/stdin, a process substitution, /dev/zero) report no size: read with a cap.
+    if (!stat.isFile()) return await readCapped(handle.createReadStream({ autoClose: false }), name);
     return await handle.readFile();
   } finally {
     await handle.close();
@@ -226,12 +264,16 @@ async function readFile(name: string, cwd: string): Promise<Uint8Array> {
 }
 
 async function readStdin(io: CheckIO): Promise<Uint8Array> {
+  return readCapped(io.stdin(), STDIN_NAME);
+}
+
+async function readCapped(stream: AsyncIterable<Uint8Array>, name: string): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of io.stdin()) {
+  for await (const chunk of stream) {
     size += chunk.length;
     if (size > MAX_INPUT_BYTES) {
-      throw new InputError(`is too large (more than ${MAX_INPUT_BYTES} bytes)`, STDIN_NAME);
+      throw new InputError(`is too large (more than ${MAX_INPUT_BYTES} bytes)`, name);
     }
     chunks.push(chunk);
   }

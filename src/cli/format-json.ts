@@ -27,6 +27,8 @@ export interface JsonFinding {
   line?: number;
   /** Present when an exemption annotation covers the finding; such findings never fail the check. */
   exempted?: { reason: string; until?: string };
+  /** The files and lines that led to the decisive one (manifest → Dockerfile → script → config). */
+  chain?: string[];
 }
 
 export interface JsonReport {
@@ -52,6 +54,7 @@ export function toJsonReport(findings: readonly Finding[], checked: CheckSummary
         container: o.container ?? null,
       };
       if (o.line !== undefined) out.line = o.line;
+      if (o.chain && o.chain.length > 0) out.chain = [...o.chain];
       if (f.exempted) {
         out.exempted = { reason: f.exempted.reason };
         if (f.exempted.until !== undefined) out.exempted.until = f.exempted.until;

@@ -109,6 +109,22 @@ function location(finding: Finding, cwd: string): Location {
   return loc;
 }
 
+/** The steps that led to the decisive file (`deploy.yaml:14`, `Dockerfile:7`, …) as related locations. */
+function chainLocations(chain: readonly string[], cwd: string): Location[] {
+  return chain.map((step, id) => {
+    const m = /^(.*):(\d+)$/.exec(step);
+    const file = m ? m[1] : step;
+    return {
+      id,
+      message: { text: `step ${id + 1} of ${chain.length}: ${step}` },
+      physicalLocation: {
+        artifactLocation: artifactUri(file, cwd),
+        ...(m ? { region: { startLine: Number(m[2]) } } : {}),
+      },
+    };
+  });
+}
+
 export function toSarif(findings: readonly Finding[], options: SarifOptions): Log {
   const rules = referencedRules(findings, options.rules ?? RULES);
   const index = new Map(rules.map((r, i) => [r.id, i]));
@@ -119,6 +135,9 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions): Lo
       level: f.exempted ? 'note' : f.severity,
       message: { text: f.message },
       locations: [location(f, options.cwd)],
+      ...(f.origin.chain && f.origin.chain.length > 1
+        ? { relatedLocations: chainLocations(f.origin.chain, options.cwd) }
+        : {}),
       properties: {
         path: f.path,
         workers: f.workers,

@@ -48,7 +48,9 @@ export function formatText(
       .join('  ');
     out.push(heading);
     out.push(`  ${f.message}`);
-    if (o.file) out.push(paint('dim', `  field: ${f.path}`));
+    // A Kubernetes field is worth naming; a `file:line` path is already the heading.
+    if (o.file && !/^[^[\]]+:\d+$/.test(f.path)) out.push(paint('dim', `  field: ${f.path}`));
+    if (o.chain && o.chain.length > 1) out.push(paint('dim', `  via: ${o.chain.join(' → ')}`));
     if (f.exempted) {
       const until = f.exempted.until ? ` until ${f.exempted.until}` : '';
       out.push(paint('cyan', `  Exempted${until}: ${f.exempted.reason}`));

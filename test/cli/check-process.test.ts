@@ -2,8 +2,18 @@
  * The real `oneproc check` command as a user runs it: `node bin/oneproc.js` from the built package
  * (`npm run build`; `npm test` builds first), in a folder of files a user wrote, with real pipes.
  */
+import '@microsoft/jest-sarif';
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -119,6 +129,21 @@ describe('oneproc check (subprocess)', () => {
     );
   });
 
+  it('refuses huge inputs instead of reading them into memory: a file, and an endless device', () => {
+    write('huge.yaml', '');
+    truncateSync(path.join(dir, 'huge.yaml'), 65 * 1024 * 1024); // sparse: takes no disk space
+    write('ok.yaml', POD);
+    const r = oneproc(['check', 'huge.yaml', '/dev/zero', 'ok.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      'oneproc check: huge.yaml: is too large (68157440 bytes; the limit is 67108864)\n' +
+        'oneproc check: /dev/zero: is too large (more than 67108864 bytes)\n',
+    );
+    expect(r.out).toBe(
+      '0 errors, 0 warnings, 2 unreadable inputs (see above) in 1 document, 1 container checked\n',
+    );
+  });
+
   it('reports a missing file and an unreadable file with exit 2', () => {
     write('secret.yaml', POD);
     write('ok.yaml', POD);
@@ -220,6 +245,21 @@ describe('oneproc check (subprocess)', () => {
       const old = oneproc(['check', 'old.yaml']);
       expect(old.code).toBe(1);
       expect(old.out).toContain('expired on 2001-01-01');
+    });
+
+    it('writes SARIF that code scanning can place on the line of --workers 4', () => {
+      write('deploy/web.yaml', WEB);
+      const r = oneproc(['check', '--format', 'sarif', '.']);
+      expect(r.code).toBe(1);
+      const log = JSON.parse(r.out);
+      expect(log).toBeValidSarifLog();
+      const [result] = log.runs[0].results;
+      expect(result).toMatchObject({ ruleId: 'uvicorn', level: 'error' });
+      expect(result.locations[0].physicalLocation).toEqual({
+        artifactLocation: { uri: 'deploy/web.yaml', uriBaseId: '%SRCROOT%' },
+        region: { startLine: 14, startColumn: 52 },
+      });
+      expect(log.runs[0].tool.driver.rules.map((rule: { id: string }) => rule.id)).toEqual(['uvicorn']);
     });
 
     it('fails warnings only with --strict', () => {

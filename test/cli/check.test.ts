@@ -312,7 +312,7 @@ describe('oneproc check: inputs', () => {
     expect(r).toEqual({
       code: 0,
       out: '0 errors, 0 warnings in 0 documents, 0 containers checked\n',
-      err: 'oneproc check: note: no *.yaml, *.yml or *.json files in empty\n',
+      err: 'oneproc check: note: no manifests or Dockerfiles in empty\n',
     });
   });
 

@@ -1,0 +1,228 @@
+/**
+ * The part of `oneproc check` that reads what the image runs: Dockerfiles (and Containerfiles) found
+ * in the folders it is given or named with `--dockerfile`, an unpacked image with `--image-root`, the
+ * scripts they start and the config files those read. When exactly one image is known (one Dockerfile
+ * found, `--dockerfile`, or `--image-root`), each manifest container is linked to it: the container's
+ * command/args/env are merged with the image's as the kubelet does, and followed into the image.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { exemptionOf, InputError, parseManifests, podSpecs } from '../manifest';
+import type { ServerRule } from '../rules/types';
+import { type ImageSpec, readDockerfile } from '../sources/dockerfile';
+import { imageRootContext, repositoryContext } from '../sources/files';
+import { checkImage } from '../sources/image';
+import { readImageConfig } from '../sources/image-config';
+import { parseSourcePath, type SourceContext } from '../sources/types';
+import type { Finding } from '../types';
+
+/** `Dockerfile`, `Containerfile`, `api.Dockerfile`, `Dockerfile.prod`. */
+export function isDockerfileName(file: string): boolean {
+  const base = path.basename(file);
+  return /^(Dockerfile|Containerfile)(\..+)?$/.test(base) || /\.(Dockerfile|Containerfile)$/.test(base);
+}
+
+export interface SourcesInput {
+  /** The paths the user named (files and folders; `-` is skipped). */
+  readonly paths: readonly string[];
+  /** The manifests read by `check`, to link to the image. */
+  readonly manifests: ReadonlyArray<{ readonly name: string; readonly text: string; readonly json: boolean }>;
+  /** Findings `check` already has, so a linked check does not report them twice. */
+  readonly known: readonly Finding[];
+  readonly dockerfile?: string;
+  readonly imageRoot?: string;
+  readonly imageConfig?: string;
+  readonly cwd: string;
+  readonly rules?: readonly ServerRule[];
+  readonly now?: Date;
+}
+
+export interface SourcesReport {
+  readonly findings: Finding[];
+  readonly errors: InputError[];
+  /** Dockerfiles and image configs read. */
+  readonly images: number;
+}
+
+interface Image {
+  readonly spec: ImageSpec;
+  readonly ctx: SourceContext;
+}
+
+const SKIPPED_DIRS = new Set(['node_modules', '.git']);
+const MAX_BYTES = 1024 * 1024;
+
+export async function checkSources(input: SourcesInput): Promise<SourcesReport> {
+  const errors: InputError[] = [];
+  const findings: Finding[] = [];
+  const display = (abs: string) => path.relative(input.cwd, abs) || '.';
+
+  const dockerfiles: string[] = [];
+  for (const p of input.paths) {
+    if (p === '-') continue;
+    const abs = path.resolve(input.cwd, p);
+    try {
+      const stat = await fs.stat(abs);
+      if (stat.isDirectory()) await walk(abs, dockerfiles);
+      else if (isDockerfileName(abs)) dockerfiles.push(abs);
+    } catch {
+      // check reports unreadable paths itself
+    }
+  }
+  if (input.dockerfile) {
+    const abs = path.resolve(input.cwd, input.dockerfile);
+    if (!dockerfiles.includes(abs)) dockerfiles.push(abs);
+  }
+
+  const images = new Map<string, Image>();
+  for (const abs of dockerfiles) {
+    const name = display(abs);
+    try {
+      const text = await readText(abs, name);
+      const spec = readDockerfile(text, name);
+      images.set(abs, { spec, ctx: repositoryContext(spec, path.dirname(abs), display) });
+    } catch (err) {
+      errors.push(
+        err instanceof InputError ? err : new InputError(`cannot be read: ${(err as Error).message}`, name),
+      );
+    }
+  }
+
+  let link: Image | undefined;
+  if (input.imageRoot) {
+    const root = path.resolve(input.cwd, input.imageRoot);
+    const configPath = input.imageConfig
+      ? path.resolve(input.cwd, input.imageConfig)
+      : await firstExisting([path.join(root, 'config.json'), path.join(path.dirname(root), 'config.json')]);
+    if (!configPath) {
+      errors.push(
+        new InputError(
+          'has no image config: name it with --image-config FILE (Entrypoint, Cmd, Env, WorkingDir)',
+          input.imageRoot,
+        ),
+      );
+    } else {
+      try {
+        const spec = readImageConfig(await readText(configPath, display(configPath)), display(configPath));
+        link = { spec, ctx: imageRootContext(root, spec.workdir) };
+      } catch (err) {
+        errors.push(
+          err instanceof InputError
+            ? err
+            : new InputError(`cannot be read: ${(err as Error).message}`, display(configPath)),
+        );
+      }
+    }
+  } else if (input.dockerfile) {
+    link = images.get(path.resolve(input.cwd, input.dockerfile));
+  } else if (images.size === 1) {
+    link = [...images.values()][0];
+  }
+
+  const seen = new Set(input.known.map(keyOf));
+  const add = (f: Finding) => {
+    const key = keyOf(f);
+    if (seen.has(key)) return;
+    seen.add(key);
+    findings.push(f);
+  };
+
+  let linked = 0;
+  if (link) {
+    for (const manifest of input.manifests) {
+      const { documents } = parseManifests(manifest.text, manifest.name, { json: manifest.json });
+      for (const doc of documents) {
+        for (const pod of podSpecs(doc.value)) {
+          const meta = (pod.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+          const exemption = exemptionOf(pod.metadata, input.now ?? new Date());
+          for (const ref of pod.containers) {
+            if (typeof ref.value !== 'object' || ref.value === null) continue;
+            linked++;
+            const at = doc.locate(ref.path);
+            const found = await checkImage(link.spec, link.ctx, {
+              container: ref.value as Record<string, unknown>,
+              containerPath: ref.path,
+              containerLocation: `${manifest.name}:${at.line}`,
+              rules: input.rules,
+              origin: {
+                file: manifest.name,
+                document: doc.index,
+                kind: pod.kind,
+                ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}),
+                ...(typeof meta.name === 'string' ? { name: meta.name } : {}),
+                ...(ref.name ? { container: ref.name } : {}),
+              },
+            });
+            for (const f of found) {
+              let finding = f;
+              if (!parseSourcePath(f.path)) {
+                const { line, column } = doc.locate(f.path);
+                finding = { ...f, origin: { ...f.origin, file: manifest.name, line, column } };
+              }
+              if (exemption.state === 'exempt')
+                finding = { ...finding, exempted: { ...exemption.exemption } };
+              add(finding);
+            }
+          }
+        }
+      }
+    }
+  }
+  // Each image also on its own, as `docker run IMAGE` runs it — unless manifests ran it already.
+  for (const image of images.values()) {
+    if (image === link && linked > 0) continue;
+    for (const f of await checkImage(image.spec, image.ctx, {
+      rules: input.rules,
+      origin: { file: image.spec.file },
+    }))
+      add(f);
+  }
+  if (link && !images.has(link.spec.file) && linked === 0) {
+    for (const f of await checkImage(link.spec, link.ctx, {
+      rules: input.rules,
+      origin: { file: link.spec.file },
+    }))
+      add(f);
+  }
+  return { findings, errors, images: images.size + (input.imageRoot && link ? 1 : 0) };
+}
+
+function keyOf(f: Finding): string {
+  return [f.rule, f.path, f.origin.file, f.origin.document, f.origin.container].join('|');
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const child = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name)) await walk(child, out);
+    } else if (entry.isFile() && isDockerfileName(entry.name)) {
+      out.push(child);
+    }
+  }
+}
+
+async function readText(abs: string, name: string): Promise<string> {
+  const stat = await fs.stat(abs).catch(() => undefined);
+  if (!stat) throw new InputError('no such file or folder', name);
+  if (!stat.isFile()) throw new InputError('is not a file', name);
+  if (stat.size > MAX_BYTES) throw new InputError(`is too large (${stat.size} bytes)`, name);
+  const text = await fs.readFile(abs, 'utf8');
+  if (text.includes('\0')) throw new InputError('is binary, not a text file', name);
+  return text;
+}
+
+async function firstExisting(files: string[]): Promise<string | undefined> {
+  for (const f of files) {
+    if (
+      await fs
+        .stat(f)
+        .then((s) => s.isFile())
+        .catch(() => false)
+    )
+      return f;
+  }
+  return undefined;
+}

@@ -1,0 +1,7 @@
+/**
+ * The readers of server config files and Python entry points, tried in order on every command the
+ * image runs (see `SourceExpander`). The first that returns an expansion decides.
+ */
+import type { SourceExpander } from './types';
+
+export const EXPANDERS: SourceExpander[] = [];

@@ -1,0 +1,290 @@
+/**
+ * What an image runs, judged by the engine: a Dockerfile's (or image config's) ENTRYPOINT, CMD and
+ * ENV, merged with a manifest container the way the kubelet merges them, followed into the scripts it
+ * starts and the config files and Python sources those name. Pure except for `ctx.readFile`.
+ *
+ * Every finding names the decisive file and line (origin.file/line) and the chain of files that led
+ * there (origin.chain: `deploy.yaml:14 → Dockerfile:12 → docker-entrypoint.sh:4`).
+ */
+import { type CheckOptions, checkCommands, findingFor } from '../engine';
+import { RULES } from '../rules';
+import { containerCommands } from '../shell';
+import type { Env, ShellProblem, SimpleCommand, Word } from '../shell/types';
+import type { Finding, Origin } from '../types';
+import type { ImageSpec } from './dockerfile';
+import { EXPANDERS } from './expanders';
+import { readScript } from './script';
+import {
+  parseSourcePath,
+  type SourceContext,
+  type SourceExpander,
+  type SourceFile,
+  sourcePath,
+} from './types';
+
+export interface ImageCheckOptions extends CheckOptions {
+  /** A manifest container run from this image; its command/args/env override the image's. */
+  readonly container?: Record<string, unknown>;
+  /** The container's field path in its manifest, e.g. `spec.template.spec.containers[0]`. */
+  readonly containerPath?: string;
+  /** How the manifest container is named in chains, e.g. `deploy.yaml:14`. */
+  readonly containerLocation?: string;
+  readonly expanders?: readonly SourceExpander[];
+}
+
+const BASE = '__image__';
+const MAX_DEPTH = 4;
+const SHELLS = /^(sh|bash|dash|ash|zsh)$/;
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Checks what the image (with an optional manifest container) runs. Never rejects. */
+export async function checkImage(
+  spec: ImageSpec,
+  ctx: SourceContext,
+  options: ImageCheckOptions = {},
+): Promise<Finding[]> {
+  try {
+    return await check(spec, ctx, options);
+  } catch (err) {
+    return [
+      {
+        rule: 'internal',
+        category: 'web',
+        severity: 'warning',
+        message: `oneproc failed to follow what ${spec.file} runs (${String(err)}); please report this input.`,
+        path: spec.file,
+        workers: null,
+        origin: { ...options.origin, file: spec.file },
+      },
+    ];
+  }
+}
+
+async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOptions): Promise<Finding[]> {
+  const { container, origins } = mergeContainer(spec, options);
+  const start = containerCommands(container, BASE);
+  // Words and env entries name the manifest field or the Dockerfile line they came from.
+  const remap = (path: string) => {
+    const m = /^__image__\.(command|args|env)\[(\d+)\](.*)$/.exec(path);
+    if (!m) return path;
+    const origin = origins[m[1] as 'command' | 'args' | 'env'][Number(m[2])];
+    if (origin === undefined) return path;
+    return parseSourcePath(origin) ? origin : origin + m[3];
+  };
+  const commands = start.commands.map((c) => remapCommand(c, remap));
+  const problems = start.problems.map((p) => ({ ...p, path: remap(p.path) }));
+  const baseChain = options.containerLocation ? [options.containerLocation] : [];
+  const findings: Finding[] = [];
+  const expanders = options.expanders ?? EXPANDERS;
+  const seen = new Set<string>();
+
+  const visit = async (cmd: SimpleCommand, chain: string[], depth: number): Promise<void> => {
+    const script = depth < MAX_DEPTH ? scriptOf(cmd, ctx) : undefined;
+    if (script) {
+      const result = readScript(script.file.text, script.file.path, script.args);
+      const from = parseSourcePath(cmd.argv[0]?.path ?? '');
+      const scriptChain = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), script.file.path];
+      if (result.error) {
+        findings.push(
+          withOrigin(
+            {
+              rule: 'shell',
+              category: 'web',
+              severity: 'warning',
+              message: `${script.file.path} cannot be parsed (${result.error.message}); oneproc cannot tell how many worker processes it starts.`,
+              path: sourcePath(script.file.path, result.error.line ?? 1),
+              workers: null,
+              origin: {},
+            },
+            options.origin,
+            scriptChain,
+          ),
+        );
+        return;
+      }
+      for (const line of result.commands) {
+        const parsed = containerCommands(
+          { command: ['/bin/sh', '-c', line.text], env: envList(cmd.env) },
+          '__script__',
+        );
+        const at = sourcePath(script.file.path, line.line);
+        for (const inner of parsed.commands) {
+          const mapped = remapCommand(inner, (p) =>
+            p.startsWith('__script__.command') ? at : envOrigin(p, cmd.env),
+          );
+          await visit(mapped, [...scriptChain.slice(0, -1), at], depth + 1);
+        }
+        for (const p of parsed.problems) pushProblem({ ...p, path: at }, scriptChain);
+      }
+      return;
+    }
+    for (const expander of expanders) {
+      const expansion = await expander.expand(cmd, ctx);
+      if (!expansion) continue;
+      const next = [...chain, ...expansion.chain];
+      for (const c of expansion.commands) add(checkCommands([c], [], options), next);
+      for (const d of expansion.decisions ?? []) {
+        const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
+        const f = rule ? findingFor(rule, d.command, d.decision, options) : undefined;
+        if (f) add([f], next);
+      }
+      return;
+    }
+    add(checkCommands([cmd], [], options), chain);
+  };
+
+  const pushProblem = (p: ShellProblem, chain: string[]) => add(checkCommands([], [p], options), chain);
+  const add = (list: Finding[], chain: string[]) => {
+    for (const f of list) {
+      const key = `${f.rule}|${f.path}|${f.severity}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(withOrigin(f, options.origin, chain));
+    }
+  };
+
+  for (const cmd of commands) await visit(cmd, baseChain, 0);
+  for (const p of problems) pushProblem(p, baseChain);
+  return findings;
+}
+
+/** The container the kubelet runs: the manifest's command/args/env over the image's. */
+function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
+  const c = options.container ?? {};
+  const cpath = options.containerPath ?? 'container';
+  const escapeDollars = (w: string) => w.replaceAll('$', () => '$$'); // the kubelet expands $(VAR) only in the manifest's words
+  const origins: Record<'command' | 'args' | 'env', string[]> = { command: [], args: [], env: [] };
+  const manifestCommand = Array.isArray(c.command) ? (c.command as unknown[]) : undefined;
+  const manifestArgs = Array.isArray(c.args) ? (c.args as unknown[]) : undefined;
+  let command: unknown[] = [];
+  let args: unknown[] = [];
+  if (manifestCommand) {
+    command = manifestCommand;
+    origins.command = manifestCommand.map((_, i) => `${cpath}.command[${i}]`);
+  } else if (spec.entrypoint) {
+    command = spec.entrypoint.words.map(escapeDollars);
+    origins.command = command.map(() => sourcePath(spec.file, spec.entrypoint!.line));
+  }
+  if (manifestArgs) {
+    args = manifestArgs;
+    origins.args = manifestArgs.map((_, i) => `${cpath}.args[${i}]`);
+  } else if (!manifestCommand && spec.cmd) {
+    args = spec.cmd.words.map(escapeDollars);
+    origins.args = args.map(() => sourcePath(spec.file, spec.cmd!.line));
+  }
+  // With only args and no ENTRYPOINT, the args are the command (as Docker runs them).
+  if (command.length === 0 && args.length > 0 && !manifestArgs) {
+    command = args;
+    origins.command = origins.args;
+    args = [];
+    origins.args = [];
+  }
+  const manifestEnv = Array.isArray(c.env) ? (c.env as Array<Record<string, unknown>>) : [];
+  const names = new Set(manifestEnv.map((e) => e?.name));
+  const env: unknown[] = [];
+  for (const e of spec.env) {
+    if (names.has(e.name)) continue;
+    env.push({ name: e.name, value: escapeDollars(e.value) });
+    origins.env.push(sourcePath(spec.file, e.line));
+  }
+  manifestEnv.forEach((e, i) => {
+    env.push(e);
+    origins.env.push(`${cpath}.env[${i}]`);
+  });
+  const container: Record<string, unknown> = {
+    command,
+    args,
+    env,
+    ...(c.envFrom ? { envFrom: c.envFrom } : {}),
+  };
+  if (command.length === 0) delete container.command;
+  return { container, origins };
+}
+
+/** A script the command runs (`/docker-entrypoint.sh …`, `sh start.sh …`), when the image has it. */
+function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
+  const words = cmd.argv;
+  if (words.length === 0 || words[0].unknown) return undefined;
+  let index = 0;
+  if (SHELLS.test(basename(words[0].text)) && words[1] && !words[1].text.startsWith('-')) index = 1;
+  const name = words[index]?.text;
+  if (!name || (index === 0 && RULES.some((r) => safeRecognise(r, cmd)))) return undefined;
+  if (index === 0 && !name.includes('/') && !name.endsWith('.sh')) return undefined;
+  // A bare name is looked up on PATH, as exec does; a relative path from the working directory.
+  const searchPath = cmd.env.get('PATH')?.value ?? DEFAULT_PATH;
+  const candidates =
+    index === 0 && !name.includes('/') ? searchPath.split(':').map((dir) => `${dir}/${name}`) : [name];
+  let file: SourceFile | undefined;
+  for (const candidate of candidates) {
+    file = ctx.readFile(candidate);
+    if (file) break;
+  }
+  if (!file) return undefined;
+  if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) return undefined;
+  if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text))
+    return undefined;
+  const rest = words.slice(index + 1);
+  const args = rest.every((w) => !w.unknown) ? rest.map((w) => w.text) : undefined;
+  return { file, args };
+}
+
+function safeRecognise(rule: { recognise(c: SimpleCommand): boolean }, cmd: SimpleCommand): boolean {
+  try {
+    return rule.recognise(cmd);
+  } catch {
+    return false;
+  }
+}
+
+function remapCommand(cmd: SimpleCommand, remap: (path: string) => string): SimpleCommand {
+  const env = new Map([...cmd.env].map(([k, v]) => [k, { ...v, path: remap(v.path) }]));
+  return { ...cmd, argv: cmd.argv.map((w): Word => ({ ...w, path: remap(w.path) })), env };
+}
+
+function envOrigin(path: string, env: Env): string {
+  const m = /^__script__\.env\[(\d+)\]/.exec(path);
+  if (!m) return path;
+  return [...env.values()][Number(m[1])]?.path ?? path;
+}
+
+/** A command's environment as a container's env list, so the shell layer reads scripts with it. */
+function envList(env: Env): unknown[] {
+  return [...env.values()].map((e) =>
+    e.value !== undefined
+      ? { name: e.name, value: e.value.replaceAll('$', () => '$$') }
+      : { name: e.name, valueFrom: { unknown: e.unknown } },
+  );
+}
+
+function withOrigin(f: Finding, base: Origin | undefined, chain: string[]): Finding {
+  const at = parseSourcePath(f.path);
+  const origin: Origin = { ...base, ...f.origin };
+  if (at) {
+    origin.file = at.file;
+    origin.line = at.line;
+    delete origin.column;
+  }
+  const full = [...chain];
+  const last = at ? `${at.file}:${at.line}` : undefined;
+  if (last && full[full.length - 1] !== last && !full.includes(last)) full.push(last);
+  return { ...f, origin: { ...origin, chain: dedupeFiles(full) } };
+}
+
+/** `Dockerfile`, `Dockerfile:12` → keep the one with the line. */
+function dedupeFiles(chain: string[]): string[] {
+  const out: string[] = [];
+  for (const step of chain) {
+    const file = step.replace(/:\d+$/, '');
+    const prev = out[out.length - 1];
+    if (prev && prev.replace(/:\d+$/, '') === file) {
+      if (/:\d+$/.test(step)) out[out.length - 1] = step;
+      continue;
+    }
+    out.push(step);
+  }
+  return out;
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,162 @@
+/**
+ * `oneproc check` on repositories and images, as CI runs it: the built CLI over the fixture
+ * repositories in test/fixtures/sources/, with exact findings, files, lines and chains.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const ROOT = path.join(__dirname, '..', '..');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'sources');
+
+beforeAll(() => {
+  if (!fs.existsSync(path.join(ROOT, 'dist/cli/check-sources.js'))) {
+    throw new Error('dist/ is not built: run `npm run build` first (npm test does)');
+  }
+});
+
+interface JsonFinding {
+  severity: string;
+  rule: string;
+  workers: number | null;
+  path: string;
+  file: string | null;
+  line?: number;
+  chain?: string[];
+  kind: string | null;
+  name: string | null;
+  container: string | null;
+}
+
+async function check(args: string[]): Promise<{ code: number; findings: JsonFinding[]; stderr: string }> {
+  let stdout: string;
+  let stderr: string;
+  let code = 0;
+  try {
+    ({ stdout, stderr } = await exec(
+      'node',
+      [path.join(ROOT, 'bin/oneproc.js'), 'check', '--format', 'json', ...args],
+      { cwd: FIXTURES },
+    ));
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    ({ stdout, stderr, code } = e);
+  }
+  const findings = stdout ? (JSON.parse(stdout).findings as JsonFinding[]) : [];
+  return { code, findings, stderr };
+}
+
+const brief = (f: JsonFinding) => ({
+  severity: f.severity,
+  rule: f.rule,
+  workers: f.workers,
+  file: f.file,
+  line: f.line,
+  chain: f.chain,
+});
+
+describe('oneproc check reads what the image runs', () => {
+  it('finds the write-up\'s CMD ["uvicorn", …, "--workers", "4"] in its Dockerfile', async () => {
+    const { code, findings } = await check(['writeup']);
+    expect(code).toBe(1);
+    expect(findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'uvicorn',
+        workers: 4,
+        file: 'writeup/Dockerfile',
+        line: 7,
+        chain: ['writeup/Dockerfile:7'],
+      },
+    ]);
+  });
+
+  it('follows ENTRYPOINT into the script, its case dispatch on CMD, and ${WORKERS:-4} against ENV', async () => {
+    const { findings } = await check(['entrypoint-script']);
+    expect(findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'gunicorn',
+        workers: 2,
+        file: 'entrypoint-script/Dockerfile',
+        line: 2,
+        chain: [
+          'entrypoint-script/Dockerfile:6',
+          'entrypoint-script/docker-entrypoint.sh:5',
+          'entrypoint-script/Dockerfile:2',
+        ],
+      },
+    ]);
+  });
+
+  it('judges only the final stage of a multi-stage build, with the ENV it inherits', async () => {
+    const { findings } = await check(['multistage/Dockerfile']);
+    expect(findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'gunicorn',
+        workers: 3,
+        file: 'multistage/Dockerfile',
+        line: 6,
+        chain: ['multistage/Dockerfile:6'],
+      },
+    ]);
+  });
+
+  it('links a manifest container without a command to the only Dockerfile, through its script', async () => {
+    const { code, findings } = await check(['linked']);
+    expect(code).toBe(1);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        rule: 'uvicorn',
+        workers: 3,
+        path: 'spec.template.spec.containers[0].env[0].value',
+        file: 'linked/deploy.yaml',
+        line: 14,
+        kind: 'Deployment',
+        name: 'api',
+        container: 'api',
+        chain: ['linked/deploy.yaml:10', 'linked/Dockerfile:3', 'linked/start.sh:3'],
+      }),
+    ]);
+  });
+
+  it('links with --dockerfile when the folders hold several Dockerfiles', async () => {
+    const withoutLink = await check(['linked/deploy.yaml', 'writeup/Dockerfile']);
+    expect(withoutLink.findings.map((f) => f.file)).toEqual(['writeup/Dockerfile']);
+    const linked = await check([
+      'linked/deploy.yaml',
+      'writeup/Dockerfile',
+      '--dockerfile',
+      'linked/Dockerfile',
+    ]);
+    expect(linked.findings.map((f) => [f.file, f.rule, f.workers])).toEqual([
+      ['linked/deploy.yaml', 'uvicorn', 3],
+      ['writeup/Dockerfile', 'uvicorn', 4],
+    ]);
+  });
+
+  it('checks an unpacked image with its config JSON (--image-root)', async () => {
+    const { code, findings } = await check(['--image-root', 'image-root/rootfs']);
+    expect(code).toBe(1);
+    expect(findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'gunicorn',
+        workers: 5,
+        file: 'image-root/config.json',
+        line: 1,
+        chain: ['image-root/config.json:1', '/app/run.sh:2'],
+      },
+    ]);
+  });
+
+  it('says which option is missing for an image root without a config', async () => {
+    const { code, stderr } = await check(['--image-root', 'linked']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('oneproc check: linked: has no image config: name it with --image-config FILE');
+  });
+});
