@@ -231,7 +231,7 @@ function runText(text: string, shell: Shell): void {
   // One tokenizer call for the whole script (a line break separates commands like `;` does); only
   // when that fails is each line tokenized alone, to find the line at fault.
   if (scan.lines.length > 1) {
-    let all: Token[] | undefined;
+    let all: readonly Token[] | undefined;
     try {
       all = tokenize(scan.lines.join(' ;\n'), shell.markers);
     } catch {
@@ -243,7 +243,7 @@ function runText(text: string, shell: Shell): void {
     }
   }
   for (const line of scan.lines) {
-    let tokens: Token[];
+    let tokens: readonly Token[];
     try {
       tokens = tokenize(line, shell.markers);
     } catch {
@@ -267,12 +267,18 @@ function reveal(text: string, markers: MarkerTable): string {
 
 type Token = { readonly word: string } | { readonly op: string };
 
+/** Tokenized lines, by text: shell-quote is the largest cost of reading a script. */
+const TOKEN_CACHE = new Map<string, readonly Token[]>();
+
 /**
  * The adapter over shell-quote: words (quotes removed, markers kept) and operators. Variables never
  * reach shell-quote (scan.ts replaced them by markers); should one slip through, the callback keeps
  * it as an unknown marker rather than letting it become an empty string.
  */
-function tokenize(line: string, markers: MarkerTable): Token[] {
+function tokenize(line: string, markers: MarkerTable): readonly Token[] {
+  const cached = TOKEN_CACHE.get(line);
+  if (cached) return cached;
+  const before = markers.entries.length;
   // An object (not a function) as env: shell-quote then skips a per-word RegExp pass it only needs
   // for functions returning objects. The Proxy answers every name with an unknown marker.
   const env = new Proxy({} as Record<string, string>, {
@@ -287,6 +293,12 @@ function tokenize(line: string, markers: MarkerTable): Token[] {
       else tokens.push({ op: entry.op });
     }
     // comments cannot occur: scan.ts removed them and escaped every other `#`.
+  }
+  // Tokens depend only on the line (markers are referred to by number) unless the env callback
+  // added markers; manifests repeat the same scripts, so remember the answer.
+  if (markers.entries.length === before && line.length <= 16_384) {
+    if (TOKEN_CACHE.size >= 512) TOKEN_CACHE.clear();
+    TOKEN_CACHE.set(line, tokens);
   }
   return tokens;
 }
@@ -312,7 +324,7 @@ const STATE_BUILTINS = new Set([
 ]);
 const NAME_EQ = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 
-function runTokens(tokens: Token[], shell: Shell, state: { depth: number }): void {
+function runTokens(tokens: readonly Token[], shell: Shell, state: { depth: number }): void {
   let current: string[] = [];
   let heredoc: Marker | undefined;
   // Commands joined by `|` wait until the pipeline ends: `web|api)` is a `case` pattern, not a pipeline.

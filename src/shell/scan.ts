@@ -136,205 +136,231 @@ const SPECIAL = '@*#?$!-';
  * Scans a script. Markers already in `script` (Kubernetes references) pass through untouched.
  */
 export function scanScript(script: string, markers: MarkerTable): ScanResult {
-  const s = script;
-  const n = s.length;
-  const lines: string[] = [];
-  let line = '';
-  let seg = 0;
-  let quote = 0;
-  let quoteStart = 0;
-  let wordStart = true;
-  let unterminated: string | undefined;
-  let unterminatedAt = 0;
-  const pendingHeredocs: Array<{ delimiter: string; stripTabs: boolean; marker: Marker }> = [];
-  const flush = (to: number) => {
-    if (to > seg) line += s.slice(seg, to);
-  };
-  const open = (what: string, at: number) => {
-    unterminated = what;
-    unterminatedAt = at;
-  };
-  let i = 0;
-  while (i < n) {
-    const c = s[i];
-    if (quote === SINGLE) {
-      if (c === "'") quote = 0;
-      i++;
-      continue;
-    }
-    if (c === '\\') {
-      if (s[i + 1] === '\n') {
-        flush(i);
-        i += 2;
-        seg = i;
+  return new Scanner(script, markers).run();
+}
+
+/** The state of one scan (a class rather than closures: one allocation per script). */
+class Scanner {
+  private readonly lines: string[] = [];
+  private line = '';
+  private seg = 0;
+  private quote = 0;
+  private quoteStart = 0;
+  private wordStart = true;
+  private unterminated: string | undefined;
+  private unterminatedAt = 0;
+  private readonly pendingHeredocs: Array<{ delimiter: string; stripTabs: boolean; marker: Marker }> = [];
+  private i = 0;
+  private readonly n: number;
+
+  constructor(
+    private readonly s: string,
+    private readonly markers: MarkerTable,
+  ) {
+    this.n = s.length;
+  }
+
+  private flush(to: number): void {
+    if (to > this.seg) this.line += this.s.slice(this.seg, to);
+  }
+
+  private open(what: string, at: number): void {
+    this.unterminated = what;
+    this.unterminatedAt = at;
+  }
+
+  run(): ScanResult {
+    const s = this.s;
+    const n = this.n;
+    while (this.i < n) {
+      const c = s[this.i];
+      if (this.quote === SINGLE) {
+        if (c === "'") this.quote = 0;
+        this.i++;
         continue;
       }
-      i += 2;
-      wordStart = false;
-      continue;
-    }
-    if (quote === DOUBLE) {
-      if (c === '"') {
-        quote = 0;
-        i++;
-      } else if (c === '$' || c === '`') {
-        i = expansion(i, true);
-      } else i++;
-      continue;
-    }
-    switch (c) {
-      case "'":
-        quote = SINGLE;
-        quoteStart = i;
-        wordStart = false;
-        i++;
-        break;
-      case '"':
-        quote = DOUBLE;
-        quoteStart = i;
-        wordStart = false;
-        i++;
-        break;
-      case '$':
-        if (s[i + 1] === "'") {
-          // ANSI-C quoting: shell-quote expands it; find its end so nothing inside is scanned.
-          let j = i + 2;
-          while (j < n && s[j] !== "'") j += s[j] === '\\' ? 2 : 1;
-          if (j >= n) {
-            open("a $'…' string", i);
-            i = n;
-          } else i = j + 1;
-          wordStart = false;
-        } else if (s[i + 1] === '"') {
-          // $"…" (locale translation) is a double-quoted string.
-          flush(i);
-          seg = i + 1;
-          i++;
-        } else {
-          i = expansion(i, false);
+      if (c === '\\') {
+        if (s[this.i + 1] === '\n') {
+          this.flush(this.i);
+          this.i += 2;
+          this.seg = this.i;
+          continue;
         }
-        break;
-      case '`':
-        i = expansion(i, false);
-        break;
-      case '#':
-        if (wordStart) {
-          flush(i);
-          const end = s.indexOf('\n', i);
-          i = end < 0 ? n : end;
-          seg = i;
-        } else {
-          // shell-quote would read a `#` inside a word as a comment; the shell does not.
-          flush(i);
-          line += '\\#';
-          i++;
-          seg = i;
-        }
-        break;
-      case '\n':
-        flush(i);
-        endLine();
-        i++;
-        seg = i;
-        if (pendingHeredocs.length > 0) readHeredocs();
-        wordStart = true;
-        break;
-      case '<':
-      case '>':
-        if (s[i + 1] === '(') {
-          i = substitution(i, i + 1, 'process', false);
+        this.i += 2;
+        this.wordStart = false;
+        continue;
+      }
+      if (this.quote === DOUBLE) {
+        if (c === '"') {
+          this.quote = 0;
+          this.i++;
+        } else if (c === '$' || c === '`') {
+          this.i = this.expansion(this.i, true);
+        } else this.i++;
+        continue;
+      }
+      switch (c) {
+        case "'":
+          this.quote = SINGLE;
+          this.quoteStart = this.i;
+          this.wordStart = false;
+          this.i++;
           break;
-        }
-        if (c === '<' && s[i + 1] === '<' && s[i + 2] !== '<') {
-          heredoc();
+        case '"':
+          this.quote = DOUBLE;
+          this.quoteStart = this.i;
+          this.wordStart = false;
+          this.i++;
           break;
-        }
-        wordStart = true;
-        i++;
-        break;
-      case ' ':
-      case '\t':
-      case '\r':
-      case ';':
-      case '&':
-      case '|':
-      case '(':
-      case ')':
-        wordStart = true;
-        i++;
-        break;
-      default:
-        if (wordStart && c >= '0' && c <= '9') {
-          // `2>&1`, `1>/dev/null`: the file descriptor number is part of the redirection.
-          let j = i;
-          while (j < n && s[j] >= '0' && s[j] <= '9') j++;
-          if (s[j] === '>' || s[j] === '<') {
-            flush(i);
-            i = j;
-            seg = j;
+        case '$':
+          if (s[this.i + 1] === "'") {
+            // ANSI-C quoting: shell-this.quote expands it; find its end so nothing inside is scanned.
+            let j = this.i + 2;
+            while (j < n && s[j] !== "'") j += s[j] === '\\' ? 2 : 1;
+            if (j >= n) {
+              this.open("a $'…' string", this.i);
+              this.i = n;
+            } else this.i = j + 1;
+            this.wordStart = false;
+          } else if (s[this.i + 1] === '"') {
+            // $"…" (locale translation) is a double-quoted string.
+            this.flush(this.i);
+            this.seg = this.i + 1;
+            this.i++;
+          } else {
+            this.i = this.expansion(this.i, false);
+          }
+          break;
+        case '`':
+          this.i = this.expansion(this.i, false);
+          break;
+        case '#':
+          if (this.wordStart) {
+            this.flush(this.i);
+            const end = s.indexOf('\n', this.i);
+            this.i = end < 0 ? n : end;
+            this.seg = this.i;
+          } else {
+            // shell-this.quote would read a `#` inside a word as a comment; the shell does not.
+            this.flush(this.i);
+            this.line += '\\#';
+            this.i++;
+            this.seg = this.i;
+          }
+          break;
+        case '\n':
+          this.flush(this.i);
+          this.endLine();
+          this.i++;
+          this.seg = this.i;
+          if (this.pendingHeredocs.length > 0) this.readHeredocs();
+          this.wordStart = true;
+          break;
+        case '<':
+        case '>':
+          if (s[this.i + 1] === '(') {
+            this.i = this.substitution(this.i, this.i + 1, 'process', false);
             break;
           }
-        }
-        wordStart = false;
-        i++;
+          if (c === '<' && s[this.i + 1] === '<' && s[this.i + 2] !== '<') {
+            this.heredoc();
+            break;
+          }
+          this.wordStart = true;
+          this.i++;
+          break;
+        case ' ':
+        case '\t':
+        case '\r':
+        case ';':
+        case '&':
+        case '|':
+        case '(':
+        case ')':
+          this.wordStart = true;
+          this.i++;
+          break;
+        default:
+          if (this.wordStart && c >= '0' && c <= '9') {
+            // `2>&1`, `1>/dev/null`: the file descriptor number is part of the redirection.
+            let j = this.i;
+            while (j < n && s[j] >= '0' && s[j] <= '9') j++;
+            if (s[j] === '>' || s[j] === '<') {
+              this.flush(this.i);
+              this.i = j;
+              this.seg = j;
+              break;
+            }
+          }
+          this.wordStart = false;
+          this.i++;
+      }
     }
+    if (this.quote !== 0 && this.unterminated === undefined) {
+      this.open(this.quote === SINGLE ? 'a single quote' : 'a double quote', this.quoteStart);
+      // Close it so the tokenizer sees the same words the scan did.
+      this.flush(n);
+      this.seg = n;
+      this.line += this.quote === SINGLE ? "'" : '"';
+    }
+    if (this.pendingHeredocs.length > 0 && this.unterminated === undefined) {
+      this.open(`a here-document (delimiter ${this.pendingHeredocs[0].delimiter})`, n);
+    }
+    this.flush(n);
+    this.endLine();
+    return this.unterminated === undefined
+      ? { lines: this.lines }
+      : {
+          lines: this.lines,
+          unterminated: this.unterminated,
+          unterminatedText: s.slice(this.unterminatedAt),
+        };
   }
-  if (quote !== 0 && unterminated === undefined) {
-    open(quote === SINGLE ? 'a single quote' : 'a double quote', quoteStart);
-    // Close it so the tokenizer sees the same words the scan did.
-    flush(n);
-    seg = n;
-    line += quote === SINGLE ? "'" : '"';
-  }
-  if (pendingHeredocs.length > 0 && unterminated === undefined) {
-    open(`a here-document (delimiter ${pendingHeredocs[0].delimiter})`, n);
-  }
-  flush(n);
-  endLine();
-  return unterminated === undefined
-    ? { lines }
-    : { lines, unterminated, unterminatedText: s.slice(unterminatedAt) };
 
-  function endLine() {
-    if (line.trim() !== '') lines.push(line);
-    line = '';
+  private endLine() {
+    if (this.line.trim() !== '') this.lines.push(this.line);
+    this.line = '';
   }
 
   /** Replaces the expansion starting at `at` by a marker; returns the index after it. */
-  function expansion(at: number, quoted: boolean): number {
-    wordStart = false;
+  private expansion(at: number, quoted: boolean): number {
+    const s = this.s;
+    const n = this.n;
+    this.wordStart = false;
     if (s[at] === '`') {
       const end = findClose(s, at + 1, 'backtick');
-      return emit(at, end, 'command', quoted, 'a backtick substitution');
+      return this.emit(at, end, 'command', quoted, 'a backtick substitution');
     }
     const next = s[at + 1];
-    if (next === '(') return substitution(at, at + 1, s[at + 2] === '(' ? 'arithmetic' : 'command', quoted);
+    if (next === '(')
+      return this.substitution(at, at + 1, s[at + 2] === '(' ? 'arithmetic' : 'command', quoted);
     if (next === '{') {
       const end = findClose(s, at + 2, 'brace');
-      return emit(at, end, 'param', quoted, 'a parameter expansion');
+      return this.emit(at, end, 'param', quoted, 'a parameter expansion');
     }
     if (next !== undefined && NAME_START.test(next)) {
       let j = at + 2;
       while (j < n && NAME_CHAR.test(s[j])) j++;
-      return emit(at, j - 1, 'param', quoted, '');
+      return this.emit(at, j - 1, 'param', quoted, '');
     }
     if (next !== undefined && ((next >= '0' && next <= '9') || SPECIAL.includes(next))) {
-      return emit(at, at + 1, 'param', quoted, '');
+      return this.emit(at, at + 1, 'param', quoted, '');
     }
     // A lone `$` is literal; escape it so the tokenizer does not read a variable.
-    flush(at);
-    line += '\\$';
-    seg = at + 1;
+    this.flush(at);
+    this.line += '\\$';
+    this.seg = at + 1;
     return at + 1;
   }
 
-  function substitution(
+  private substitution(
     at: number,
     paren: number,
     kind: 'command' | 'arithmetic' | 'process',
     quoted: boolean,
   ) {
-    wordStart = false;
+    const s = this.s;
+    this.wordStart = false;
     const end = findClose(s, paren + 1, 'paren');
     const what =
       kind === 'arithmetic'
@@ -344,23 +370,27 @@ export function scanScript(script: string, markers: MarkerTable): ScanResult {
           : 'a $(…) substitution';
     let k = kind;
     if (kind === 'arithmetic' && end > 0 && s[end - 1] !== ')') k = 'command';
-    return emit(at, end, k, quoted, what);
+    return this.emit(at, end, k, quoted, what);
   }
 
   /** Emits a marker for s[at..end] (inclusive); end < 0 means not closed: take the rest. */
-  function emit(at: number, end: number, kind: MarkerKind, quoted: boolean, what: string): number {
-    flush(at);
+  private emit(at: number, end: number, kind: MarkerKind, quoted: boolean, what: string): number {
+    const s = this.s;
+    const n = this.n;
+    this.flush(at);
     const last = end < 0 ? n - 1 : end;
-    if (end < 0) open(what, at);
-    line += markers.add({ kind, text: s.slice(at, last + 1), quoted });
-    seg = last + 1;
+    if (end < 0) this.open(what, at);
+    this.line += this.markers.add({ kind, text: s.slice(at, last + 1), quoted });
+    this.seg = last + 1;
     return last + 1;
   }
 
-  /** `<<DELIM` or `<<-DELIM`: the body starts after the current line ends. */
-  function heredoc() {
-    flush(i);
-    let j = i + 2;
+  /** `<<DELIM` or `<<-DELIM`: the body starts after the current this.line ends. */
+  private heredoc() {
+    const s = this.s;
+    const n = this.n;
+    this.flush(this.i);
+    let j = this.i + 2;
     const stripTabs = s[j] === '-';
     if (stripTabs) j++;
     while (s[j] === ' ' || s[j] === '\t') j++;
@@ -381,40 +411,42 @@ export function scanScript(script: string, markers: MarkerTable): ScanResult {
       }
     }
     const marker: Marker = { kind: 'heredoc', text: '', quoted: true };
-    line += ` << ${markers.add(marker)} `;
-    pendingHeredocs.push({ delimiter, stripTabs, marker });
-    i = Math.min(j, n);
-    seg = i;
-    wordStart = true;
+    this.line += ` << ${this.markers.add(marker)} `;
+    this.pendingHeredocs.push({ delimiter, stripTabs, marker });
+    this.i = Math.min(j, n);
+    this.seg = this.i;
+    this.wordStart = true;
   }
 
-  /** Reads the bodies of the here-documents of the line that just ended (i is at its start). */
-  function readHeredocs() {
-    while (pendingHeredocs.length > 0) {
-      const doc = pendingHeredocs[0];
-      const start = i;
+  /** Reads the bodies of the here-documents of the this.line that just ended (this.i is at its start). */
+  private readHeredocs() {
+    const s = this.s;
+    const n = this.n;
+    while (this.pendingHeredocs.length > 0) {
+      const doc = this.pendingHeredocs[0];
+      const start = this.i;
       let found = false;
-      while (i < n) {
-        const nl = s.indexOf('\n', i);
+      while (this.i < n) {
+        const nl = s.indexOf('\n', this.i);
         const end = nl < 0 ? n : nl;
-        let text = s.slice(i, end);
+        let text = s.slice(this.i, end);
         if (doc.stripTabs) text = text.replace(/^\t+/, '');
         if (text === doc.delimiter) {
-          doc.marker.text = s.slice(start, i);
-          i = nl < 0 ? n : nl + 1;
+          doc.marker.text = s.slice(start, this.i);
+          this.i = nl < 0 ? n : nl + 1;
           found = true;
           break;
         }
-        i = nl < 0 ? n : nl + 1;
+        this.i = nl < 0 ? n : nl + 1;
       }
       if (!found) {
         doc.marker.text = s.slice(start);
-        open(`a here-document (delimiter ${doc.delimiter})`, start);
-        pendingHeredocs.length = 0;
+        this.open(`a here-document (delimiter ${doc.delimiter})`, start);
+        this.pendingHeredocs.length = 0;
         break;
       }
-      pendingHeredocs.shift();
+      this.pendingHeredocs.shift();
     }
-    seg = i;
+    this.seg = this.i;
   }
 }

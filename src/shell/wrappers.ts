@@ -96,10 +96,62 @@ const PACKAGE_SCRIPTS = new Set([
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh', 'rbash', 'busybox-sh']);
 const PYTHON = /^python(?:\d+(?:\.\d+)?)?$/;
 
+/** Every program name `stripWrapper` handles besides shells and Pythons (a quick first test). */
+const WRAPPER_NAMES = new Set([
+  'builtin',
+  'bundle',
+  'bundler',
+  'busybox',
+  'catatonit',
+  'chpst',
+  'command',
+  'ddtrace-run',
+  'docker-init',
+  'doppler',
+  'dumb-init',
+  'env',
+  'exec',
+  'gosu',
+  'hatch',
+  'ionice',
+  'newrelic-admin',
+  'nice',
+  'nohup',
+  'npm',
+  'npx',
+  'opentelemetry-instrument',
+  'pdm',
+  'pipenv',
+  'pnpm',
+  'poetry',
+  'runuser',
+  'rye',
+  's6-setuidgid',
+  'setpriv',
+  'setsid',
+  'stdbuf',
+  'su',
+  'su-exec',
+  'sudo',
+  'taskset',
+  'time',
+  'timeout',
+  'tini',
+  'tini-static',
+  'uv',
+  'uvx',
+  'wait-for',
+  'wait-for-it',
+  'wait-for-it.sh',
+  'wait-for.sh',
+  'yarn',
+]);
+
 /** Strips one wrapper from the front of argv, or says which script to run; undefined if none. */
 export function stripWrapper(argv: readonly Word[]): WrapperResult {
   if (argv.length === 0 || argv[0].unknown !== undefined) return undefined;
   const program = basename(argv[0].text);
+  if (!WRAPPER_NAMES.has(program) && !SHELLS.has(program) && !PYTHON.test(program)) return undefined;
   const rest = (from: number, name: string): Stripped | undefined =>
     from < argv.length ? { name, argv: argv.slice(from) } : undefined;
   if (SHELLS.has(program)) return shellCall(argv, program);

@@ -1,10 +1,16 @@
 /**
  * The fix, held: three single-process uvicorn instances of the Redis variant behind nginx
  * (round-robin), with a real redis-server — as a Deployment with replicas behind a Service runs them.
+ * Each instance runs the command and environment that `SingleProcessApp` synthesizes for the
+ * write-up's app, resolved as the kubelet resolves them, so the manifests are what is being tested.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Chart, Testing } from 'cdk8s';
+import { SingleProcessApp } from '../../src/constructs';
+import { EXAMPLE_APP } from '../../src/main';
+import { expandReferences } from '../../src/shell';
 import {
   EXAMPLE_DIR,
   freePort,
@@ -19,6 +25,39 @@ import {
 
 const PASSWORD = 'e2e-secret-pw';
 let dir: string;
+let synthesized: { command: string[]; env: Record<string, string> };
+
+/**
+ * The app container of the write-up's example, synthesized with a Redis password from a Secret, and
+ * its env resolved as the kubelet does: `valueFrom` Secrets from `secrets`, then `$(VAR)` references in
+ * order. The Redis Service's cluster address is the one thing swapped, for the test's redis-server.
+ */
+function synthesizeApp(secrets: Record<string, string>, redisAddress: string) {
+  const chart = new Chart(Testing.app(), 'e2e');
+  new SingleProcessApp(chart, 'app', {
+    ...EXAMPLE_APP,
+    redis: { password: { secret: 'redis-auth', key: 'password' } },
+  });
+  const deployment = Testing.synth(chart).find(
+    (o) => o.kind === 'Deployment' && o.metadata.name === EXAMPLE_APP.name,
+  );
+  const container = deployment.spec.template.spec.containers[0];
+  const env: Record<string, string> = {};
+  for (const e of container.env as Array<{
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef: { name: string; key: string } };
+  }>) {
+    if (e.valueFrom)
+      env[e.name] = secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`];
+    else
+      env[e.name] = expandReferences(e.value ?? '', (n) => (n in env ? { value: env[n] } : undefined))
+        .map((p) => p.text)
+        .join('');
+  }
+  env.REDIS_URL = env.REDIS_URL.replace(`${env.REDIS_HOST}:${env.REDIS_PORT}`, redisAddress);
+  return { command: container.command as string[], env };
+}
 let front: number;
 const instances: Started[] = [];
 
@@ -41,22 +80,18 @@ beforeAll(async () => {
     '--dir',
     dir,
   ]);
+  synthesized = synthesizeApp({ 'redis-auth/password': PASSWORD }, `127.0.0.1:${redisPort}`);
   const ports = [await freePort(), await freePort(), await freePort()];
   for (const port of ports) {
+    // The synthesized command, on this instance's loopback port instead of the pod's 0.0.0.0:8596.
+    const argv = synthesized.command.map((w, i, all) =>
+      all[i - 1] === '--host' ? '127.0.0.1' : all[i - 1] === '--port' ? String(port) : w,
+    );
     instances.push(
-      start(
-        `uvicorn :${port}`,
-        ['/usr/bin/python3', '-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', String(port)],
-        {
-          cwd: EXAMPLE_DIR,
-          env: {
-            ...process.env,
-            PYTHONDONTWRITEBYTECODE: '1',
-            WEB_CONCURRENCY: '1',
-            REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redisPort}/0`,
-          },
-        },
-      ),
+      start(`uvicorn :${port}`, ['/usr/bin/python3', '-m', ...argv], {
+        cwd: EXAMPLE_DIR,
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...synthesized.env },
+      }),
     );
   }
   front = await freePort();
@@ -94,6 +129,12 @@ afterAll(async () => {
 });
 
 describe('one process per instance, three instances behind nginx, state in Redis', () => {
+  it('runs what SingleProcessApp synthesizes: one uvicorn process, WEB_CONCURRENCY=1, REDIS_URL from the Secret', () => {
+    expect(synthesized.command).toEqual(['uvicorn', 'main:app', '--host', '0.0.0.0', '--port', '8596']);
+    expect(synthesized.env.WEB_CONCURRENCY).toBe('1');
+    expect(synthesized.env.REDIS_URL).toMatch(new RegExp(`^redis://:${PASSWORD}@127\\.0\\.0\\.1:\\d+/0$`));
+  });
+
   it('loses no read across 1,000 set/get pairs and serves them from several processes', async () => {
     const pairs = await many(1000, 8, async (i) => {
       const set = await request(front, `/set/k${i}/v${i}`);
