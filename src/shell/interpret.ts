@@ -653,7 +653,7 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): void {
       add(e.text, e.why);
     } else if (e.kind === 'text') {
       if (!e.split || marker.quoted) {
-        add(e.text);
+        add(e.text, undefined, e.path);
         if (marker.quoted) solid = true;
         continue;
       }
@@ -661,7 +661,7 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): void {
       const fields = e.text.split(/[ \t\n]+/);
       for (let f = 0; f < fields.length; f++) {
         if (f > 0) push();
-        if (fields[f] !== '') add(fields[f]);
+        if (fields[f] !== '') add(fields[f], undefined, e.path);
       }
     } else {
       // "$@" and $@: one word per positional parameter (the first and last join their neighbours).

@@ -79,8 +79,9 @@ describe('sh -c scripts', () => {
       'app',
     ]);
     expect(r.commands[0].argv.some((w) => w.unknown)).toBe(false);
-    // Words from the script keep the script's path, even when a variable supplied their text.
-    expect(r.commands[0].argv[2]).toEqual({ text: '4', path: `${P}.command[2]` });
+    // A word that is wholly one variable's value points at the field that holds the value.
+    expect(r.commands[0].argv[2]).toEqual({ text: '4', path: `${P}.env[0].value` });
+    expect(r.commands[0].argv[3]).toEqual({ text: '--threads=2', path: `${P}.command[2]` });
   });
 
   it('keeps unknown variables as written, never as empty strings', () => {
@@ -337,7 +338,7 @@ describe('sh -c scripts', () => {
         path: `${P}.command[2]`,
       },
       { text: '--threads', path: `${P}.command[2]` },
-      { text: '4', path: `${P}.command[2]` },
+      { text: '4', path: `${P}.env[0].value` },
       { text: 'app', path: `${P}.command[2]` },
     ]);
     const activate = script('source /app/.venv/bin/activate && gunicorn -w ${W:-2} app');
