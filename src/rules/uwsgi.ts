@@ -13,7 +13,8 @@
  *   variable into an option (UWSGI_PROCESSES, UWSGI_WORKERS, UWSGI_INI, …). A config file option
  *   (`--ini`, `--yaml`, `--json`, `--xml`, …) is applied where it stands, so a later `--processes`
  *   beats an earlier `--ini` and vice versa; words left after the options are loaded as config files
- *   last (`uwsgi app.ini`).
+ *   last (`uwsgi app.ini`). Values then go through uWSGI's `$(NAME)` (environment) and `@(FILE)`
+ *   passes (observed on 2.0.21: `--processes '$(FOO)'` with FOO=3 starts 3 workers).
  *
  * Decisions: a config file applied after the last count (or with no count at all) may set
  * `processes`, which this manifest cannot show: a warning, unless the count before it is already
@@ -224,17 +225,36 @@ function pushPositional(into: Event[], word: Word): void {
   }
 }
 
+/**
+ * uWSGI's own passes over option values (`core/uwsgi.c`, after parsing): `$(NAME)` is replaced by the
+ * environment variable NAME and `@(FILE)` by the file's content. Kubernetes has already replaced the
+ * `$(NAME)` it knows, so what is left names a variable the pod does not set literally (the image may) or
+ * a file: unknown here, unless the pod env knows it after all (a reference to a later entry).
+ */
+function uwsgiExpand(text: string, env: SimpleCommand['env']): { text: string } | { why: string } {
+  if (/@\(/.test(text)) return { why: `uWSGI reads \`${text}\` from a file at start-up` };
+  let why: string | undefined;
+  const expanded = text.replace(/\$\(([^)]*)\)/g, (whole, name: string) => {
+    const entry = env.get(name);
+    if (entry && entry.value !== undefined && !entry.unknown) return entry.value;
+    why ??= entry?.unknown ?? `uWSGI expands ${whole} from its environment, which the image may set`;
+    return whole;
+  });
+  return why ? { why } : { text: expanded };
+}
+
 /** uWSGI reads integers with atoi; a value the shell could not resolve stays unknown. */
-function countOf(value: Word | EnvEntry): Count {
-  if ('name' in value) {
-    if (value.value === undefined || value.unknown) {
-      if (value.value !== undefined && cpuFormulaBounds(value.value)) return readCount({ text: value.value });
-      return { kind: 'unknown', why: value.unknown ?? `${value.name} is not known here` };
-    }
-    return { kind: 'number', n: atoi(value.value) };
+function countOf(value: Word | EnvEntry, env: SimpleCommand['env']): Count {
+  const known = 'name' in value ? value.value : value.text;
+  const unknown =
+    value.unknown ?? (known === undefined ? `${(value as EnvEntry).name} is not known here` : undefined);
+  if (unknown !== undefined || known === undefined) {
+    if (known !== undefined && cpuFormulaBounds(known)) return readCount({ text: known });
+    return { kind: 'unknown', why: unknown ?? 'not known here' };
   }
-  if (value.unknown) return readCount(value);
-  return { kind: 'number', n: atoi(value.text) };
+  const expanded = uwsgiExpand(known, env);
+  if ('why' in expanded) return { kind: 'unknown', why: expanded.why };
+  return { kind: 'number', n: atoi(expanded.text) };
 }
 
 export const uwsgi: ServerRule = {
@@ -262,7 +282,7 @@ export const uwsgi: ServerRule = {
     const count = lastCount >= 0 ? events[lastCount] : undefined;
     let decision: Decision = { outcome: 'single' };
     if (count && count.kind === 'count') {
-      decision = decideCount(countOf(count.value), count.evidence, count.path);
+      decision = decideCount(countOf(count.value, cmd.env), count.evidence, count.path);
     }
     if (configAfter && configAfter.kind === 'config') {
       if (decision.outcome === 'multiple') {
