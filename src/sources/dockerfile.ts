@@ -118,9 +118,12 @@ export function readDockerfile(text: string, file: string): ImageSpec {
           ?.getValue();
         const fromStage = flagged ?? flags.find((f) => f.startsWith('--from='))?.slice(7);
         const dest = rest[rest.length - 1];
+        // A destination ending in `/` (or `.`) is a folder; keep the slash so readers know.
+        const isDir = dest.endsWith('/') || dest === '.' || dest.endsWith('/.');
+        const resolved = dest.startsWith('/') ? dest : joinPath(current.workdir, dest);
         current.copies.push({
           sources: rest.slice(0, -1),
-          dest: dest.startsWith('/') ? dest : joinPath(current.workdir, dest),
+          dest: isDir && !resolved.endsWith('/') ? `${resolved}/` : resolved,
           line,
           ...(fromStage ? { fromStage } : {}),
         });

@@ -2,6 +2,8 @@
  * The readers of server config files and Python entry points, tried in order on every command the
  * image runs (see `SourceExpander`). The first that returns an expansion decides.
  */
+import { gunicornConfig } from './config/gunicorn';
+import { pythonEntry } from './python/entry';
 import type { SourceExpander } from './types';
 
-export const EXPANDERS: SourceExpander[] = [];
+export const EXPANDERS: SourceExpander[] = [gunicornConfig, pythonEntry];

@@ -42,9 +42,11 @@ export function repositoryContext(
           if (target === dest) candidate = isDir(local) ? undefined : local;
           else if (target.startsWith(dest.endsWith('/') ? dest : `${dest}/`)) {
             const rel = target.slice(dest.replace(/\/$/, '').length + 1);
+            // A file copied into a folder keeps its name (with several sources, the destination is a folder).
+            const intoFolder = dest.endsWith('/') || copy.sources.length > 1;
             candidate = isDir(local)
               ? path.join(local, rel)
-              : copy.sources.length === 1 && dest.endsWith('/') && rel === path.basename(src)
+              : intoFolder && rel === path.basename(src)
                 ? local
                 : undefined;
           }

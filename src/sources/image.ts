@@ -121,7 +121,8 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
     for (const expander of expanders) {
       const expansion = await expander.expand(cmd, ctx);
       if (!expansion) continue;
-      const next = [...chain, ...expansion.chain];
+      const from = parseSourcePath(cmd.argv[0]?.path ?? '');
+      const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
       for (const c of expansion.commands) add(checkCommands([c], [], options), next);
       for (const d of expansion.decisions ?? []) {
         const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
@@ -270,13 +271,14 @@ function withOrigin(f: Finding, base: Origin | undefined, chain: string[]): Find
   return { ...f, origin: { ...origin, chain: dedupeFiles(full) } };
 }
 
-/** `Dockerfile`, `Dockerfile:12` → keep the one with the line. */
+/** `Dockerfile`, `Dockerfile:12` → keep the one with the line; two lines of one file both stay. */
 function dedupeFiles(chain: string[]): string[] {
   const out: string[] = [];
   for (const step of chain) {
     const file = step.replace(/:\d+$/, '');
     const prev = out[out.length - 1];
-    if (prev && prev.replace(/:\d+$/, '') === file) {
+    if (prev === step) continue;
+    if (prev && prev.replace(/:\d+$/, '') === file && !(/:\d+$/.test(prev) && /:\d+$/.test(step))) {
       if (/:\d+$/.test(step)) out[out.length - 1] = step;
       continue;
     }

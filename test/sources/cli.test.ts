@@ -159,4 +159,47 @@ describe('oneproc check reads what the image runs', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('oneproc check: linked: has no image config: name it with --image-config FILE');
   });
+
+  it('follows the write-up\'s own layout: CMD ["python", "main.py"] and uvicorn.run(..., workers=WORKERS)', async () => {
+    const { code, findings } = await check(['writeup-python']);
+    expect(code).toBe(1);
+    expect(findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'uvicorn',
+        workers: 4,
+        file: 'writeup-python/main.py',
+        line: 7,
+        chain: ['writeup-python/Dockerfile:4', 'writeup-python/main.py:16', 'writeup-python/main.py:7'],
+      },
+    ]);
+  });
+
+  it('reads workers from the gunicorn config named with -c: a per-CPU formula is an error', async () => {
+    const { findings } = await check(['gunicorn-config']);
+    expect(findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'gunicorn',
+        workers: null,
+        file: 'gunicorn-config/gunicorn.conf.py',
+        line: 4,
+        chain: ['gunicorn-config/Dockerfile:4', 'gunicorn-config/gunicorn.conf.py:4'],
+      },
+    ]);
+  });
+
+  it('reads the ./gunicorn.conf.py gunicorn loads by itself, with its env default', async () => {
+    const { findings } = await check(['gunicorn-implicit']);
+    expect(findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'gunicorn',
+        workers: 3,
+        file: 'gunicorn-implicit/gunicorn.conf.py',
+        line: 3,
+        chain: ['gunicorn-implicit/Dockerfile:4', 'gunicorn-implicit/gunicorn.conf.py:3'],
+      },
+    ]);
+  });
 });
