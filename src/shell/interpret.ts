@@ -114,6 +114,11 @@ class Shell {
   /** Variables assigned or unset by the script itself. */
   readonly vars = new Map<string, VarState & { exported: boolean }>();
   positionals: Word[];
+  /**
+   * Set once the script reads variables from somewhere not visible here (`. FILE`, `source FILE`,
+   * `export $(…)`, `read`): a variable the pod does not set may have been set there.
+   */
+  hidden?: string;
 
   constructor(
     readonly markers: MarkerTable,
@@ -139,6 +144,12 @@ class Shell {
     if (this.frame.cleared) return { kind: 'unset' };
     const reason = undefinedReason(this.ctx.envFrom, name);
     if (reason !== undefined) return { kind: 'unknown', why: reason };
+    if (this.hidden !== undefined) {
+      return {
+        kind: 'unknown',
+        why: `${name} is not set in the container's env, but ${this.hidden} may set it`,
+      };
+    }
     return {
       kind: 'unknown',
       why: `${name} is not set in the container's env (the image may set it)`,
@@ -296,7 +307,7 @@ function tokenize(line: string, markers: MarkerTable): readonly Token[] {
   }
   // Tokens depend only on the line (markers are referred to by number) unless the env callback
   // added markers; manifests repeat the same scripts, so remember the answer.
-  if (markers.entries.length === before && line.length <= 16_384) {
+  if (markers.entries.length === before && line.length <= 4096) {
     if (TOKEN_CACHE.size >= 512) TOKEN_CACHE.clear();
     TOKEN_CACHE.set(line, tokens);
   }
@@ -447,6 +458,23 @@ function runCommand(raw: string[], shell: Shell, heredoc: Marker | undefined): v
     shell.positionals = shell.positionals.slice(Number.isFinite(n) && n > 0 ? n : 1);
     return;
   }
+  if (program === '.' || program === 'source') {
+    const file = argv[1]?.text ?? '';
+    // A virtualenv's activate script only sets VIRTUAL_ENV, PATH and the prompt.
+    if (!/(?:^|\/)activate$/.test(file)) shell.hidden ??= `\`${program} ${short(file)}\``;
+  }
+  if (program === 'read') {
+    for (const w of argv.slice(1)) {
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w.text)) {
+        shell.assign(
+          w.text,
+          { kind: 'unknown', why: `${w.text} is read from input when the container starts` },
+          false,
+        );
+      }
+    }
+    return;
+  }
   if (STATE_BUILTINS.has(program)) return;
   if (program === 'eval') {
     runEval(argv.slice(1), shell);
@@ -486,6 +514,11 @@ function toState(entry: EnvEntry): VarState {
 function declare(args: string[], shell: Shell, exportIt: boolean): void {
   for (const arg of args) {
     if (arg.startsWith('-')) continue;
+    if (/^\uE000[0-9a-z]+\uE001$/.test(arg)) {
+      // `export $(cat .env | xargs)`: names and values are only known in the container.
+      shell.hidden ??= `\`export ${short(reveal(arg, shell.markers))}\``;
+      continue;
+    }
     const m = NAME_EQ.exec(arg);
     if (m) {
       const value = expandSingle(arg.slice(m[0].length), shell);

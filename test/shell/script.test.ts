@@ -79,6 +79,9 @@ describe('sh -c scripts', () => {
       'app',
     ]);
     expect(r.commands[0].argv.some((w) => w.unknown)).toBe(false);
+    // A word that is wholly one variable's value points at the field that holds the value.
+    expect(r.commands[0].argv[2]).toEqual({ text: '4', path: `${P}.env[0].value` });
+    expect(r.commands[0].argv[3]).toEqual({ text: '--threads=2', path: `${P}.command[2]` });
   });
 
   it('keeps unknown variables as written, never as empty strings', () => {
@@ -321,5 +324,30 @@ describe('sh -c scripts', () => {
       undefined,
       'W may come from envFrom (ConfigMap c, spec.containers[0].envFrom[0])',
     ]);
+  });
+
+  it('stops trusting absent variables after the script sources a file or reads input', () => {
+    const r = script('. /app/.env\nexec gunicorn -w ${WORKERS:-2} --threads $T app', {
+      env: [{ name: 'T', value: '4' }],
+    });
+    expect(texts(r.commands[0])).toEqual(['.', '/app/.env']);
+    expect(r.commands[1].argv.slice(2)).toEqual([
+      {
+        text: '${WORKERS:-2}',
+        unknown: "WORKERS is not set in the container's env, but `. /app/.env` may set it; if it is not, 2",
+        path: `${P}.command[2]`,
+      },
+      { text: '--threads', path: `${P}.command[2]` },
+      { text: '4', path: `${P}.env[0].value` },
+      { text: 'app', path: `${P}.command[2]` },
+    ]);
+    const activate = script('source /app/.venv/bin/activate && gunicorn -w ${W:-2} app');
+    expect(texts(activate.commands[1])).toEqual(['gunicorn', '-w', '2', 'app']);
+    const exported = script('export $(grep -v ^# .env | xargs) && gunicorn -w ${W:-2}');
+    expect(exported.commands[0].argv[2].unknown).toMatch(
+      /^W is not set in the container's env, but `export \$\(grep/,
+    );
+    const read = script('read W < /etc/workers; gunicorn -w $W');
+    expect(read.commands[0].argv[2].unknown).toBe('W is read from input when the container starts');
   });
 });
