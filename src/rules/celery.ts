@@ -13,6 +13,10 @@
  *   runs tasks in the main process, `threads` in threads, `gevent`/`eventlet` in greenlets: one
  *   process whatever `-c` says.
  * - `celery/worker/components.py`: `--autoscale` starts `MIN` processes and grows to `MAX`.
+ * - Airflow (apache/airflow 2.x `cli/cli_config.py`, celery provider `celery_command.py`):
+ *   `airflow celery worker` runs a celery worker with `-c/--concurrency` (default `[celery]
+ *   worker_concurrency`, 16; env AIRFLOW__CELERY__WORKER_CONCURRENCY), `-a/--autoscale MAX,MIN` and
+ *   the pool from `[celery] pool` (AIRFLOW__CELERY__POOL, default prefork).
  * Decisions (category `queue`): prefork with no count → `multiple`, one per CPU (the app's config may
  * set `worker_concurrency`, but the default is what runs unless it does); `beat`, `flower`,
  * `inspect`, `call`, … are not workers.
@@ -34,9 +38,69 @@ const GLOBAL_TAKES_VALUE = [
 const SINGLE_PROCESS_POOLS = new Set(['solo', 'threads', 'gevent', 'eventlet']);
 const PROCESS_POOLS = new Set(['prefork', 'processes']);
 
-function celeryArgv(cmd: SimpleCommand): readonly Word[] | undefined {
+/**
+ * Where a worker's settings come from: celery's own CLI, or Airflow's `airflow celery worker`, which
+ * passes `--concurrency` (default `[celery] worker_concurrency`, 16) and `--pool` (`[celery] pool`)
+ * to celery itself, so celery's CELERY_WORKER_* variables do not apply there.
+ */
+interface Dialect {
+  readonly pool: { readonly names: readonly string[]; readonly env: string };
+  readonly autoscale: { readonly names: readonly string[]; readonly env: string };
+  readonly concurrency: { readonly names: readonly string[]; readonly env: string };
+  /** The count when none is given. */
+  readonly byDefault: (evidence: string, path: string) => Decision;
+}
+
+const CELERY: Dialect = {
+  pool: { names: ['-P', '--pool'], env: 'CELERY_WORKER_POOL' },
+  autoscale: { names: ['--autoscale'], env: 'CELERY_WORKER_AUTOSCALE' },
+  concurrency: { names: ['-c', '--concurrency'], env: 'CELERY_WORKER_CONCURRENCY' },
+  byDefault: (evidence, path) => ({
+    outcome: 'multiple',
+    workers: null,
+    evidence,
+    path,
+    why: "celery's prefork pool starts one process per CPU by default",
+  }),
+};
+
+/** Airflow's default `[celery] worker_concurrency` (apache/airflow `config_templates/config.yml`). */
+export const AIRFLOW_DEFAULT_CONCURRENCY = 16;
+
+const AIRFLOW: Dialect = {
+  pool: { names: [], env: 'AIRFLOW__CELERY__POOL' },
+  autoscale: { names: ['-a', '--autoscale'], env: 'AIRFLOW__CELERY__WORKER_AUTOSCALE' },
+  concurrency: { names: ['-c', '--concurrency'], env: 'AIRFLOW__CELERY__WORKER_CONCURRENCY' },
+  byDefault: (evidence, path) => ({
+    outcome: 'multiple',
+    workers: AIRFLOW_DEFAULT_CONCURRENCY,
+    evidence,
+    path,
+    why: `Airflow's default \`[celery] worker_concurrency\` is ${AIRFLOW_DEFAULT_CONCURRENCY} (airflow.cfg may change it)`,
+  }),
+};
+
+interface Worker {
+  readonly argv: readonly Word[];
+  /** The `worker` word. */
+  readonly sub: Word;
+  /** Index where the worker's own options start. */
+  readonly from: number;
+  readonly dialect: Dialect;
+}
+
+/** `celery … SUBCOMMAND` (any subcommand), or `airflow celery worker` / Airflow 1's `airflow worker`. */
+function locate(cmd: SimpleCommand): { argv: readonly Word[]; airflow?: Worker } | undefined {
   const inner = stripLaunchers(cmd);
-  return programName(inner) === 'celery' ? inner.argv : undefined;
+  const name = programName(inner);
+  if (name === 'celery') return { argv: inner.argv };
+  if (name !== 'airflow') return undefined;
+  const a = inner.argv;
+  if (a[1]?.text === 'celery' && a[2]?.text === 'worker') {
+    return { argv: a, airflow: { argv: a, sub: a[2], from: 3, dialect: AIRFLOW } };
+  }
+  if (a[1]?.text === 'worker') return { argv: a, airflow: { argv: a, sub: a[1], from: 2, dialect: AIRFLOW } };
+  return undefined;
 }
 
 /** A value from the command line (last occurrence) or from the CELERY_WORKER_* variable. */
@@ -67,9 +131,10 @@ function setting(
   return undefined;
 }
 
-/** The pool size of a prefork worker: `--autoscale` MAX, else `--concurrency`, else one per CPU. */
-function decidePoolSize(argv: readonly Word[], from: number, subcommand: Word, cmd: SimpleCommand): Decision {
-  const autoscale = setting(argv, from, ['--autoscale'], cmd.env.get('CELERY_WORKER_AUTOSCALE'));
+/** The pool size of a prefork worker: `--autoscale` MAX, else `--concurrency`, else the default. */
+function decidePoolSize(worker: Worker, cmd: SimpleCommand): Decision {
+  const { argv, from, dialect } = worker;
+  const autoscale = setting(argv, from, dialect.autoscale.names, cmd.env.get(dialect.autoscale.env));
   if (autoscale) {
     if (autoscale.value.unknown) {
       return {
@@ -86,7 +151,7 @@ function decidePoolSize(argv: readonly Word[], from: number, subcommand: Word, c
     }
     return decision;
   }
-  const concurrency = setting(argv, from, ['-c', '--concurrency'], cmd.env.get('CELERY_WORKER_CONCURRENCY'));
+  const concurrency = setting(argv, from, dialect.concurrency.names, cmd.env.get(dialect.concurrency.env));
   if (concurrency) {
     const count = readCount(concurrency.value);
     if (count.kind === 'number' && count.n === 0) {
@@ -100,26 +165,48 @@ function decidePoolSize(argv: readonly Word[], from: number, subcommand: Word, c
     }
     return decideCount(count, concurrency.written, concurrency.path);
   }
-  return {
-    outcome: 'multiple',
-    workers: null,
-    evidence: argv
-      .slice(0, from)
-      .map((w) => w.text)
-      .join(' '),
-    path: subcommand.path,
-    why: "celery's prefork pool starts one process per CPU by default",
-  };
+  const evidence = argv
+    .slice(0, from)
+    .map((w) => w.text)
+    .join(' ');
+  return dialect.byDefault(evidence, worker.sub.path);
+}
+
+/** A worker's decision: a single-process pool wins, then the pool size, checked against the pool. */
+function decideWorker(worker: Worker, cmd: SimpleCommand): Decision {
+  const { argv, from, dialect } = worker;
+  const pool = setting(argv, from, dialect.pool.names, cmd.env.get(dialect.pool.env));
+  const poolName = pool && !pool.value.unknown ? pool.value.text.trim() : undefined;
+  if (pool && poolName !== undefined && SINGLE_PROCESS_POOLS.has(poolName)) {
+    return { outcome: 'single', evidence: pool.written, path: pool.path };
+  }
+  const decision = decidePoolSize(worker, cmd);
+  if (decision.outcome !== 'multiple' || !pool) return decision;
+  // A count above 1 matters only for a pool of processes: say so when the pool is not known.
+  if (pool.value.unknown) {
+    return { outcome: 'unknown', evidence: pool.written, path: pool.path, why: pool.value.unknown };
+  }
+  if (poolName !== undefined && !PROCESS_POOLS.has(poolName)) {
+    return {
+      outcome: 'unknown',
+      evidence: pool.written,
+      path: pool.path,
+      why: `"${poolName}" is not a pool oneproc knows (prefork, processes, solo, threads, gevent, eventlet)`,
+    };
+  }
+  return decision;
 }
 
 export const celery: ServerRule = {
   id: 'celery',
   title: 'Celery worker',
   category: 'queue',
-  recognise: (cmd) => celeryArgv(cmd) !== undefined,
+  recognise: (cmd) => locate(cmd) !== undefined,
   decide: (cmd): Decision => {
-    const argv = celeryArgv(cmd);
-    if (!argv) return { outcome: 'single' };
+    const found = locate(cmd);
+    if (!found) return { outcome: 'single' };
+    if (found.airflow) return decideWorker(found.airflow, cmd);
+    const { argv } = found;
     const sub = firstPositional(argv, 1, GLOBAL_TAKES_VALUE);
     if (!sub) return { outcome: 'single' };
     if (sub.word.text === 'multi') {
@@ -130,37 +217,20 @@ export const celery: ServerRule = {
         why: '`celery multi` starts several worker nodes in the background, each with its own pool',
       };
     }
-    if (sub.word.text !== 'worker')
+    if (sub.word.text !== 'worker') {
       return { outcome: 'single', evidence: `celery ${sub.word.text}`, path: sub.word.path };
-    const from = sub.index + 1;
-
-    const pool = setting(argv, from, ['-P', '--pool'], cmd.env.get('CELERY_WORKER_POOL'));
-    const poolName = pool && !pool.value.unknown ? pool.value.text.trim() : undefined;
-    if (pool && poolName !== undefined && SINGLE_PROCESS_POOLS.has(poolName)) {
-      return { outcome: 'single', evidence: pool.written, path: pool.path };
     }
-    const decision = decidePoolSize(argv, from, sub.word, cmd);
-    if (decision.outcome !== 'multiple' || !pool) return decision;
-    // A count above 1 matters only for a pool of processes: say so when the pool is not known.
-    if (pool.value.unknown)
-      return { outcome: 'unknown', evidence: pool.written, path: pool.path, why: pool.value.unknown };
-    if (poolName !== undefined && !PROCESS_POOLS.has(poolName)) {
-      return {
-        outcome: 'unknown',
-        evidence: pool.written,
-        path: pool.path,
-        why: `"${poolName}" is not a pool oneproc knows (prefork, processes, solo, threads, gevent, eventlet)`,
-      };
-    }
-    return decision;
+    return decideWorker({ argv, sub: sub.word, from: sub.index + 1, dialect: CELERY }, cmd);
   },
   fix: (decision) => {
     if (decision.outcome === 'single') return '';
-    if (/^(--autoscale|CELERY_WORKER_AUTOSCALE)/.test(decision.evidence)) {
+    if (
+      /^(-a|--autoscale|CELERY_WORKER_AUTOSCALE|AIRFLOW__CELERY__WORKER_AUTOSCALE)\b/.test(decision.evidence)
+    ) {
       return 'drop `--autoscale` and use `--concurrency 1` (or `--pool solo`)';
     }
     if (decision.outcome === 'unknown' && decision.why.includes('celery multi'))
       return 'run one `celery worker --concurrency 1` per container';
-    return 'use `--concurrency 1` or `--pool solo`';
+    return 'use `--concurrency 1` or `--pool solo` (for Airflow, AIRFLOW__CELERY__POOL=solo)';
   },
 };
