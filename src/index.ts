@@ -83,3 +83,29 @@ export type {
   Word,
 } from './shell/types';
 export type { Category, Exemption, Finding, Origin, Severity } from './types';
+export { CertificateError, CertificateReloader, type KeyPair, loadKeyPair } from './webhook/certs';
+export { createMetricsServer, WebhookMetrics } from './webhook/metrics';
+export {
+  type AdmissionResponse,
+  type AdmissionReviewOut,
+  allowed,
+  type CheckObject,
+  type DecisionRecord,
+  denied,
+  errored,
+  type Mode as ReviewMode,
+  type ReviewOptions,
+  type ReviewResult,
+  review,
+  reviewBody,
+  type Verdict,
+  withWarnings,
+} from './webhook/review';
+export {
+  jsonLogger,
+  type Logger,
+  runUntilSignal,
+  WebhookServer,
+  type WebhookServerOptions,
+} from './webhook/server';
+export { MAX_BODY_BYTES, REVIEW_PATHS, Transport, type TransportOptions } from './webhook/transport';

@@ -131,7 +131,7 @@ export function withWarnings(review: AdmissionReviewOut, warnings: readonly stri
  */
 export function reviewBody(body: string | Buffer, options: ReviewOptions): ReviewResult {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') return failure(salvageUid(text), 400, 'request body is empty', options.mode);
+  if (!/\S/.test(text)) return failure(salvageUid(text), 400, 'request body is empty', options.mode);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

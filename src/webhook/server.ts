@@ -14,9 +14,22 @@ import { Transport } from './transport';
 export type LogEntry = Record<string, unknown> & { msg: string; level: 'info' | 'warn' | 'error' };
 export type Logger = (entry: LogEntry) => void;
 
-/** One JSON object per line on standard output, the format log collectors expect from a pod. */
+let pending: string[] = [];
+
+function flush(): void {
+  const lines = pending.join('');
+  pending = [];
+  process.stdout.write(lines);
+}
+
+/**
+ * One JSON object per line on standard output, the format log collectors expect from a pod. Lines
+ * written in the same turn of the event loop go out in one write: under load that is one system call
+ * for many decisions instead of one each.
+ */
 export const jsonLogger: Logger = (entry) => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  if (pending.length === 0) setImmediate(flush);
+  pending.push(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
 };
 
 export interface WebhookServerOptions {
