@@ -85,4 +85,32 @@ describe('oneproc check reads server config files', () => {
       },
     ]);
   });
+
+  it('reads `workers ENV.fetch("WEB_CONCURRENCY") { 2 }` from `bundle exec puma -C config/puma.rb`', async () => {
+    const { findings } = await check(['puma-config']);
+    expect(findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'puma',
+        workers: 3,
+        file: 'puma-config/config/puma.rb',
+        line: 4,
+        chain: ['puma-config/Dockerfile:5', 'puma-config/config/puma.rb:4'],
+      },
+    ]);
+  });
+
+  it("reads the config/puma.rb Puma loads by itself, `Integer(ENV['WEB_CONCURRENCY'] || 2)` unset", async () => {
+    const { findings } = await check(['puma-implicit']);
+    expect(findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'puma',
+        workers: 2,
+        file: 'puma-implicit/config/puma.rb',
+        line: 2,
+        chain: ['puma-implicit/Dockerfile:4', 'puma-implicit/config/puma.rb:2'],
+      },
+    ]);
+  });
 });
