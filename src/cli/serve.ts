@@ -59,7 +59,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       },
     }));
   } catch (err) {
-    throw new ServeUsageError(err instanceof Error ? err.message : String(err));
+    // parseArgs' errors may come from another realm (e.g. under a test runner): read the message as data.
+    const message = (err as { message?: unknown }).message;
+    throw new ServeUsageError(typeof message === 'string' ? message : String(err));
   }
   if (values.help) return 'help';
   const pick = (flag: string, name: string): string | undefined => {
