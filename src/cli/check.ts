@@ -17,20 +17,23 @@ import { formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText } from './format-text';
 
 export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
+                     [--dockerfile FILE | --image-root DIR [--image-config FILE]]
 
 Checks Kubernetes manifests (YAML or JSON, multi-document), Dockerfiles and the scripts and config
-files an image runs, for containers that start more than one worker process. PATH is a file or a folder (searched recursively for *.yaml, *.yml, *.json, skipping
-node_modules and .git); - reads standard input, e.g.  helm template my-release ./chart | oneproc check -
+files an image runs, for containers that start more than one worker process. PATH is a file or a
+folder (searched recursively for *.yaml, *.yml, *.json and Dockerfiles, skipping node_modules and
+.git); - reads standard input, e.g.  helm template my-release ./chart | oneproc check -
 
 Options:
-  -f, --format FORMAT  text (default), json, or sarif (SARIF 2.1.0 for code scanning)
-      --strict         warnings fail the check too
+  -f, --format FORMAT    text (default), json, or sarif (SARIF 2.1.0 for code scanning)
+      --strict           warnings fail the check too
       --dockerfile FILE  the Dockerfile of the manifests' image: their containers are followed into
                          its ENTRYPOINT, CMD, ENV and the scripts and config files it runs
                          (automatic when the folders hold exactly one Dockerfile)
       --image-root DIR   an unpacked image filesystem to follow instead (CI can check the image it built)
-      --image-config FILE  its OCI/Docker image config JSON (default: DIR/config.json or beside DIR)
-  -h, --help           show this help
+      --image-config FILE
+                         its OCI/Docker image config JSON (default: DIR/config.json or beside DIR)
+  -h, --help             show this help
 
 Exit status: 0 no error findings; 1 at least one error finding (with --strict, or warning);
 2 usage error or unreadable/invalid input (the other inputs are still checked and reported).

@@ -33,7 +33,7 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'oneproc-cli-'));
 });
 afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function write(name: string, text: string | Buffer): void {
