@@ -25,6 +25,9 @@ export interface CheckOptions {
   readonly rules?: readonly ServerRule[];
 }
 
+/** Commands judged per container at most (see `checkCommands`). */
+export const MAX_COMMANDS = 1000;
+
 /** Default severity per category: web servers are errors, job-queue workers warnings (DESIGN.md). */
 export const DEFAULT_SEVERITY: Record<Category, Severity | 'off'> = { web: 'error', queue: 'warning' };
 
@@ -53,7 +56,12 @@ export function checkCommands(
   try {
     const findings: Finding[] = [];
     const rules = options.rules ?? RULES;
-    for (const cmd of commands) {
+    // A real container runs a handful of commands; a script of tens of thousands is an attack or an
+    // accident. Judge the first MAX_COMMANDS and say the rest was not read, so the time per container
+    // stays bounded (the webhook answers within the API server's timeout).
+    const judged = commands.length > MAX_COMMANDS ? commands.slice(0, MAX_COMMANDS) : commands;
+    const seen = new Set<string>();
+    for (const cmd of judged) {
       const rule = rules.find((r) => safe(() => r.recognise(cmd), false));
       if (!rule) continue;
       const decision = safe<Decision>(() => rule.decide(cmd), {
@@ -63,7 +71,23 @@ export function checkCommands(
         why: 'oneproc could not read this command line',
       });
       const finding = findingFor(rule, cmd, decision, options);
-      if (finding) findings.push(finding);
+      if (!finding) continue;
+      // The same verdict on the same field (a script that starts the same server twice) is one finding.
+      const key = `${finding.rule}|${finding.path}|${finding.severity}|${finding.workers}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(finding);
+    }
+    if (judged.length < commands.length) {
+      findings.push({
+        rule: 'shell',
+        category: 'web',
+        severity: 'warning',
+        message: `This container runs ${commands.length} commands; oneproc judged the first ${MAX_COMMANDS} and cannot tell how many worker processes the rest start.`,
+        path: commands[MAX_COMMANDS].argv[0]?.path ?? options.path ?? 'container',
+        workers: null,
+        origin,
+      });
     }
     for (const problem of problems) {
       findings.push({
