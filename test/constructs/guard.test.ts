@@ -46,6 +46,29 @@ describe('the synth-time guard refuses multi-worker commands with the engine mes
     expect(err.findings[0]).toMatchObject({ rule: 'gunicorn', workers: 4 });
   });
 
+  test('sh -c "… --workers 3": the script is read, the decisive word named', () => {
+    const command = [
+      'sh',
+      '-c',
+      'python -m alembic upgrade head && exec uvicorn main:app --host 0.0.0.0 --workers 3',
+    ];
+    const err = thrown(() => construct({ image: 'shop:1', command, port: 8000 })) as MultipleWorkersError;
+    expect(err).toBeInstanceOf(MultipleWorkersError);
+    const finding = engineFinding({ command });
+    expect(err.message).toBe(
+      `SingleProcessApp 'test/web': ${finding.message} (uvicorn at ${PATH}.command[2])`,
+    );
+    expect(err.message).toContain('`--workers 3`');
+    expect(err.findings[0]).toMatchObject({ rule: 'uvicorn', workers: 3, path: `${PATH}.command[2]` });
+  });
+
+  test('a worker count from a literal env reference is expanded like the kubelet does', () => {
+    const command = ['uvicorn', 'main:app', '--workers', '$(WORKERS)'];
+    const err = thrown(() => construct({ image: 'shop:1', command, port: 8000, env: { WORKERS: '4' } }));
+    expect(err).toBeInstanceOf(MultipleWorkersError);
+    expect((err as MultipleWorkersError).findings[0]).toMatchObject({ rule: 'uvicorn', workers: 4 });
+  });
+
   test('WEB_CONCURRENCY=4 is refused as a prop before the engine runs', () => {
     const err = thrown(() =>
       construct({ image: 'shop:1', command: UVICORN, port: 8596, env: { WEB_CONCURRENCY: '4' } }),

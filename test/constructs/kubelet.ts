@@ -6,40 +6,17 @@
  * as written.
  * @see https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
  */
+import { expandReferences as expand } from '../../src/shell';
 import type { Manifest } from './helpers';
 
 /** Secret and ConfigMap data by name, then key. */
 export type ClusterData = Record<string, Record<string, string>>;
 
+/** `$(VAR)` expansion by the shell layer's implementation of the kubelet's rules. */
 export function expandReferences(text: string, vars: ReadonlyMap<string, string>): string {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (ch !== '$' || i + 1 >= text.length) {
-      out += ch;
-      i += 1;
-      continue;
-    }
-    const next = text[i + 1]!;
-    if (next === '$') {
-      out += '$';
-      i += 2;
-    } else if (next === '(') {
-      const close = text.indexOf(')', i + 2);
-      if (close < 0) {
-        out += text.slice(i);
-        break;
-      }
-      const name = text.slice(i + 2, close);
-      out += vars.get(name) ?? text.slice(i, close + 1);
-      i = close + 1;
-    } else {
-      out += ch + next;
-      i += 2;
-    }
-  }
-  return out;
+  return expand(text, (name) => (vars.has(name) ? { value: vars.get(name)! } : undefined))
+    .map((piece) => piece.text)
+    .join('');
 }
 
 /** The environment a container's process receives. */
