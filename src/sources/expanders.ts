@@ -3,7 +3,9 @@
  * image runs (see `SourceExpander`). The first that returns an expansion decides.
  */
 import { gunicornConfig } from './config/gunicorn';
+import { pumaConfig } from './config/puma';
+import { uwsgiConfig } from './config/uwsgi';
 import { pythonEntry } from './python/entry';
 import type { SourceExpander } from './types';
 
-export const EXPANDERS: SourceExpander[] = [gunicornConfig, pythonEntry];
+export const EXPANDERS: SourceExpander[] = [gunicornConfig, uwsgiConfig, pumaConfig, pythonEntry];

@@ -1,0 +1,98 @@
+/**
+ * Puma's config file made explicit: `puma -C FILE` (also `--config FILE`, `-CFILE`, `--config=FILE`,
+ * `bundle exec puma …`), or the `config/puma.rb` Puma loads by itself when `-C` is not given
+ * (`lib/puma/configuration.rb config_files`; `-C -` loads none). Its `workers` line becomes a `-w N`
+ * word placed right after the program name, so a `-w` on the command line still wins, as it does in
+ * Puma (command line > config file > defaults). A file without a `workers` line leaves Puma's default,
+ * `Integer(ENV['WEB_CONCURRENCY'] || 0)`: the `-C FILE` words are then dropped, so the puma rule
+ * judges the environment alone instead of guessing at the file.
+ *
+ * The file is Ruby; there is no kept Ruby parser for Node that earns its place for one line, so this is
+ * a narrow reader of the `workers` line (a regular expression over the line, last one wins, `#`
+ * comments skipped) that understands exactly these forms and reports anything else as unknown:
+ * `workers 4`, `workers ENV.fetch("WEB_CONCURRENCY") { 2 }`, `workers ENV.fetch("X", 2)` (with an
+ * optional `.to_i`), `workers Integer(ENV['WEB_CONCURRENCY'] || 2)` and `workers ENV['X'] || 2`.
+ */
+import type { SimpleCommand, Word } from '../../shell/types';
+import type { Expansion, SourceContext, SourceExpander } from '../types';
+import { sourcePath } from '../types';
+
+const NUMBER = /^\d+$/;
+const FETCH =
+  /^ENV\.fetch\(\s*(['"])(\w+)\1\s*(?:,\s*['"]?(\w+)['"]?\s*\)|\)\s*\{\s*['"]?(\w+)['"]?\s*\})(?:\.to_i)?$/;
+const OR = /^(?:Integer\(\s*)?ENV\[\s*(['"])(\w+)\1\s*\]\s*\|\|\s*['"]?(\w+)['"]?\s*\)?(?:\.to_i)?$/;
+
+/** The value of the last `workers …` line of a puma.rb text, as a word pointing at that line. */
+export function pumaWorkers(text: string, file: string, env: SimpleCommand['env']): Word | undefined {
+  let found: Word | undefined;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const m = /^\s*workers[\s(]+(.*?)\)?\s*(?:#.*)?$/.exec(raw);
+    if (!m) return;
+    const expr = m[1].trim();
+    const path = sourcePath(file, i + 1);
+    if (NUMBER.test(expr)) {
+      found = { text: expr, path };
+      return;
+    }
+    const fetch = FETCH.exec(expr);
+    const or = fetch ? undefined : OR.exec(expr);
+    const name = fetch?.[2] ?? or?.[2];
+    const fallback = fetch ? (fetch[3] ?? fetch[4]) : or?.[3];
+    if (name === undefined || fallback === undefined) {
+      found = { text: expr, unknown: `Puma evaluates the Ruby expression \`${expr}\``, path };
+      return;
+    }
+    const entry = env.get(name);
+    if (!entry) found = { text: fallback, path };
+    else if (entry.value === undefined || entry.unknown)
+      found = { text: expr, unknown: entry.unknown ?? `${name} is not known here`, path };
+    else found = { text: entry.value, path };
+  });
+  return found;
+}
+
+export const pumaConfig: SourceExpander = {
+  id: 'puma-config',
+  expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
+    const argv = cmd.argv;
+    const base = (w: Word | undefined) => w?.text.split('/').pop() ?? '';
+    const at =
+      base(argv[0]) === 'puma'
+        ? 0
+        : base(argv[0]) === 'bundle' && argv[1]?.text === 'exec' && base(argv[2]) === 'puma'
+          ? 2
+          : -1;
+    if (at < 0) return undefined;
+    let named: Word | undefined;
+    let from = -1;
+    let count = 0;
+    for (let i = at + 1; i < argv.length; i++) {
+      const t = argv[i].text;
+      if (t === '-C' || t === '--config') {
+        named = argv[i + 1];
+        from = i;
+        count = 2;
+      } else if (t.startsWith('--config=')) {
+        named = { ...argv[i], text: t.slice(9) };
+        from = i;
+        count = 1;
+      } else if (t.startsWith('-C') && t.length > 2) {
+        named = { ...argv[i], text: t.slice(2) };
+        from = i;
+        count = 1;
+      }
+    }
+    if (named?.unknown || named?.text === '-') return undefined;
+    const file = ctx.readFile(named ? named.text : 'config/puma.rb');
+    if (!file) return undefined;
+    const value = pumaWorkers(file.text, file.path, cmd.env);
+    if (!value) {
+      if (!named) return { commands: [cmd], chain: [file.path] };
+      const rest = [...argv.slice(0, from), ...argv.slice(from + count)];
+      return { commands: [{ ...cmd, argv: rest }], chain: [file.path] };
+    }
+    const flag: Word = { text: '-w', path: value.path };
+    const expanded = [...argv.slice(0, at + 1), flag, value, ...argv.slice(at + 1)];
+    return { commands: [{ ...cmd, argv: expanded }], chain: [value.path] };
+  },
+};
