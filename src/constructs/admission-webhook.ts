@@ -6,6 +6,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { RESOURCE_RULES } from '../policy/policy';
 import { VERSION } from '../version';
 
 /** Where the webhook's serving certificate comes from. */
@@ -448,29 +449,8 @@ export class AdmissionWebhook extends Construct {
             { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...this.excludedNamespaces] },
           ],
         },
-        rules: [
-          {
-            apiGroups: [''],
-            apiVersions: ['v1'],
-            resources: ['pods', 'replicationcontrollers'],
-            operations: ['CREATE', 'UPDATE'],
-            scope: 'Namespaced',
-          },
-          {
-            apiGroups: ['apps'],
-            apiVersions: ['v1'],
-            resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'],
-            operations: ['CREATE', 'UPDATE'],
-            scope: 'Namespaced',
-          },
-          {
-            apiGroups: ['batch'],
-            apiVersions: ['v1'],
-            resources: ['jobs', 'cronjobs'],
-            operations: ['CREATE', 'UPDATE'],
-            scope: 'Namespaced',
-          },
-        ],
+        // The same resources and operations as the ValidatingAdmissionPolicy of `oneproc policy`.
+        rules: RESOURCE_RULES.map((rule) => structuredClone(rule)),
         ...((props.matchConditions ?? true)
           ? { matchConditions: WEBHOOK_MATCH_CONDITIONS.map((c) => ({ ...c })) }
           : {}),
