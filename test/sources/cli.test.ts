@@ -2,60 +2,9 @@
  * `oneproc check` on repositories and images, as CI runs it: the built CLI over the fixture
  * repositories in test/fixtures/sources/, with exact findings, files, lines and chains.
  */
-import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
+import { brief, check, requireBuiltCli } from './cli-helpers';
 
-const exec = promisify(execFile);
-const ROOT = path.join(__dirname, '..', '..');
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'sources');
-
-beforeAll(() => {
-  if (!fs.existsSync(path.join(ROOT, 'dist/cli/check-sources.js'))) {
-    throw new Error('dist/ is not built: run `npm run build` first (npm test does)');
-  }
-});
-
-interface JsonFinding {
-  severity: string;
-  rule: string;
-  workers: number | null;
-  path: string;
-  file: string | null;
-  line?: number;
-  chain?: string[];
-  kind: string | null;
-  name: string | null;
-  container: string | null;
-}
-
-async function check(args: string[]): Promise<{ code: number; findings: JsonFinding[]; stderr: string }> {
-  let stdout: string;
-  let stderr: string;
-  let code = 0;
-  try {
-    ({ stdout, stderr } = await exec(
-      'node',
-      [path.join(ROOT, 'bin/oneproc.js'), 'check', '--format', 'json', ...args],
-      { cwd: FIXTURES },
-    ));
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    ({ stdout, stderr, code } = e);
-  }
-  const findings = stdout ? (JSON.parse(stdout).findings as JsonFinding[]) : [];
-  return { code, findings, stderr };
-}
-
-const brief = (f: JsonFinding) => ({
-  severity: f.severity,
-  rule: f.rule,
-  workers: f.workers,
-  file: f.file,
-  line: f.line,
-  chain: f.chain,
-});
+beforeAll(requireBuiltCli);
 
 describe('oneproc check reads what the image runs', () => {
   it('finds the write-up\'s CMD ["uvicorn", …, "--workers", "4"] in its Dockerfile', async () => {
