@@ -4,71 +4,17 @@
  * runs as PID 1 of a private PID and network namespace, counted from /proc with `oneproc observe`'s
  * reader, and stopped with its namespace (SIGKILL to unshare, whose --kill-child takes the rest).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { observeTrees, readProcesses } from '../../src/observe';
-import { readDockerfile } from '../../src/sources/dockerfile';
-import { repositoryContext } from '../../src/sources/files';
-import { checkImage } from '../../src/sources/image';
+import { claimed, realCount, requireDebian, stopStarted } from './real-helpers';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sources');
 const NEEDS: Record<string, string> = {
   '/usr/bin/uwsgi': 'uwsgi',
   '/usr/lib/uwsgi/plugins/python3_plugin.so': 'uwsgi-plugin-python3',
   '/usr/bin/puma': 'puma',
   '/usr/bin/unshare': 'util-linux',
 };
-const started: ChildProcess[] = [];
 
-beforeAll(() => {
-  const missing = Object.entries(NEEDS).filter(([f]) => !fs.existsSync(f));
-  if (missing.length > 0)
-    throw new Error(`install with: apt-get install -y ${missing.map(([, p]) => p).join(' ')}`);
-});
-afterAll(() => {
-  for (const c of started) if (c.exitCode === null) c.kill('SIGKILL');
-});
-
-async function claimed(fixture: string): Promise<number | null | undefined> {
-  const dir = path.join(FIXTURES, fixture);
-  const spec = readDockerfile(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), 'Dockerfile');
-  const [finding] = await checkImage(
-    spec,
-    repositoryContext(spec, dir, (a) => path.relative(dir, a)),
-  );
-  return finding ? finding.workers : 1;
-}
-
-async function realCount(
-  fixture: string,
-  argv: string[],
-  env: Record<string, string>,
-  expected: number,
-): Promise<number> {
-  const base: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
-  delete base.WEB_CONCURRENCY;
-  delete base.UWSGI_WORKERS;
-  const child = spawn('unshare', ['--net', '--pid', '--fork', '--mount-proc', '--kill-child', ...argv], {
-    cwd: path.join(FIXTURES, fixture),
-    env: { ...base, ...env },
-    stdio: 'ignore',
-  });
-  started.push(child);
-  try {
-    const deadline = Date.now() + 15000;
-    let held = 0;
-    let count = 0;
-    while (Date.now() < deadline && held <= 3) {
-      count = observeTrees(readProcesses(), [child.pid!])[0]?.workers ?? 0;
-      held = count === expected ? held + 1 : 0;
-      await new Promise((r) => setTimeout(r, 400));
-    }
-    return count;
-  } finally {
-    child.kill('SIGKILL');
-  }
-}
+beforeAll(() => requireDebian(NEEDS));
+afterAll(stopStarted);
 
 describe('config-file readers against the real servers', () => {
   it('uWSGI applies uwsgi.ini where --ini stands, with $(UWSGI_WORKERS) from the environment', async () => {
