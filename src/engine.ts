@@ -4,7 +4,10 @@
  */
 import { RULES } from './rules';
 import type { Decision, ServerRule } from './rules/types';
-import { containerCommands } from './shell';
+import { containerCommands, MAX_COMMANDS } from './shell';
+
+export { MAX_COMMANDS };
+
 import type { ShellProblem, SimpleCommand } from './shell/types';
 import type { Category, Finding, Origin, Severity } from './types';
 
@@ -24,9 +27,6 @@ export interface CheckOptions {
    */
   readonly rules?: readonly ServerRule[];
 }
-
-/** Commands judged per container at most (see `checkCommands`). */
-export const MAX_COMMANDS = 1000;
 
 /** Default severity per category: web servers are errors, job-queue workers warnings (DESIGN.md). */
 export const DEFAULT_SEVERITY: Record<Category, Severity | 'off'> = { web: 'error', queue: 'warning' };
@@ -83,7 +83,7 @@ export function checkCommands(
         rule: 'shell',
         category: 'web',
         severity: 'warning',
-        message: `This container runs ${commands.length} commands; oneproc judged the first ${MAX_COMMANDS} and cannot tell how many worker processes the rest start.`,
+        message: `This container runs more than ${MAX_COMMANDS} commands; oneproc judged the first ${MAX_COMMANDS} and cannot tell how many worker processes the rest start.`,
         path: commands[MAX_COMMANDS].argv[0]?.path ?? options.path ?? 'container',
         workers: null,
         origin,

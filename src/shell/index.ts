@@ -32,6 +32,13 @@ export type { Env, EnvEntry, EnvFromSource, ShellProblem, ShellResult, SimpleCom
 export { envFromFor, expandReferences };
 
 /**
+ * Commands judged per container at most. A real container runs a handful; a script of tens of
+ * thousands is an attack or an accident. The shell stops reading after one more than this, so the
+ * engine can say that it stopped.
+ */
+export const MAX_COMMANDS = 1000;
+
+/**
  * Reads a Kubernetes container object (any JSON value) and returns the commands it runs.
  * `basePath` is the container's field path, e.g. `spec.containers[0]`. Never throws.
  */
@@ -61,6 +68,7 @@ function analyse(container: unknown, basePath: string): ShellResult {
     entrypointUnknown: !hasCommand,
     pieces: new WeakMap(),
     budget: 256,
+    limit: MAX_COMMANDS + 1,
   };
   const argv: Word[] = [];
   if (hasCommand) readWords(container.command as unknown[], `${basePath}.command`, lookup, ctx, argv);

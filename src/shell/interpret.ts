@@ -24,6 +24,12 @@ export interface Context {
   readonly pieces: WeakMap<Word, readonly Piece[]>;
   /** Work left before giving up on pathological input (nested `sh -c`, `eval`). */
   budget: number;
+  /**
+   * Commands recorded at most. Scripts are read piece by piece and reading stops once this many
+   * commands were found, so a 1 MiB script costs no more than its first commands (the engine judges
+   * `MAX_COMMANDS` and says that it stopped).
+   */
+  readonly limit: number;
 }
 
 /** Where a command runs: its environment and the wrappers around it so far. */
@@ -70,7 +76,7 @@ export function analyseArgv(argv: readonly Word[], frame: Frame, ctx: Context, d
     }
     words = result.argv;
   }
-  if (words.length === 0) return;
+  if (words.length === 0 || ctx.commands.length >= ctx.limit) return;
   ctx.commands.push(makeCommand(words, env, wrappers, ctx));
 }
 
@@ -239,12 +245,70 @@ function runText(text: string, shell: Shell): void {
     );
   }
   const state = { depth: 0 };
-  // One tokenizer call for the whole script (a line break separates commands like `;` does); only
-  // when that fails is each line tokenized alone, to find the line at fault.
-  if (scan.lines.length > 1) {
+  let batch: string[] = [];
+  let size = 0;
+  const flush = (): boolean => {
+    if (batch.length > 0) runBatch(batch, shell, state);
+    batch = [];
+    size = 0;
+    return shell.ctx.commands.length < shell.ctx.limit;
+  };
+  // Tokenizing is the largest cost of reading a script, so it is done in pieces of about
+  // BATCH_CHARS (whole lines, or a long line cut between its commands), and stops once the
+  // container has as many commands as anyone will judge.
+  for (const line of scan.lines) {
+    for (const piece of line.length > BATCH_CHARS ? splitCommands(line) : [line]) {
+      batch.push(piece);
+      size += piece.length;
+      if (size >= BATCH_CHARS && !flush()) return;
+    }
+  }
+  flush();
+}
+
+/** Characters tokenized in one call (a typical script is one batch). */
+const BATCH_CHARS = 8192;
+
+/**
+ * Cuts a long scanned line after the `;`, `&&` and `||` that separate its commands (outside quotes;
+ * scan.ts already replaced substitutions by markers). Each piece tokenizes to the same words and the
+ * commands come out the same: these operators only end a command. `;;`, `;&` and `|` are not cut
+ * (`case` patterns and pipelines are read across them).
+ */
+function splitCommands(line: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\') {
+      if (quote !== "'") i++;
+    } else if (quote !== '') {
+      if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if ((c === '&' || c === '|') && line[i + 1] === c) {
+      pieces.push(line.slice(start, i));
+      start = i + 2;
+      i++;
+    } else if (c === ';' && line[i + 1] !== ';' && line[i + 1] !== '&' && line[i - 1] !== ';') {
+      pieces.push(line.slice(start, i));
+      start = i + 1;
+    }
+  }
+  pieces.push(line.slice(start));
+  return pieces.filter((p) => p.trim() !== '');
+}
+
+/**
+ * Tokenizes lines in one call (a line break separates commands like `;` does); only when that fails
+ * is each line tokenized alone, to find the line at fault.
+ */
+function runBatch(lines: readonly string[], shell: Shell, state: { depth: number }): void {
+  if (lines.length > 1) {
     let all: readonly Token[] | undefined;
     try {
-      all = tokenize(scan.lines.join(' ;\n'), shell.markers);
+      all = tokenize(lines.join(' ;\n'), shell.markers);
     } catch {
       all = undefined;
     }
@@ -253,7 +317,7 @@ function runText(text: string, shell: Shell): void {
       return;
     }
   }
-  for (const line of scan.lines) {
+  for (const line of lines) {
     let tokens: readonly Token[];
     try {
       tokens = tokenize(line, shell.markers);

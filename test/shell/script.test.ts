@@ -351,3 +351,26 @@ describe('sh -c scripts', () => {
     expect(read.commands[0].argv[2].unknown).toBe('W is read from input when the container starts');
   });
 });
+
+describe('long scripts', () => {
+  // One line mixing every operator the reader cuts long lines at with the places it must not cut:
+  // quotes, escapes, `case` arms, pipelines and `[[ … ]]`.
+  const tricky =
+    `echo 'a; b && c' "x || y" a\\;b && [[ -n "$A" && -z "$B" ]] || ` +
+    `case "$1" in web|api) exec gunicorn -w "2;3" app ;; worker) celery -A app worker ;; esac; ` +
+    `migrate | tee log; uvicorn main:app --workers 4 && hypercorn 'a&&b' -w 2`;
+
+  it('reads a line of more than 8 KiB in pieces, with the same commands as when it is short', () => {
+    const short = script(tricky);
+    const long = script(`${'true; '.repeat(3000)}${tricky}`);
+    expect(short.commands.length).toBeGreaterThan(5);
+    expect(long.commands.map(texts)).toEqual(short.commands.map(texts));
+    expect(long.problems).toEqual(short.problems);
+  });
+
+  it('stops reading after one command more than the engine judges', () => {
+    const r = script('gunicorn -w 2 app && '.repeat(50_000));
+    expect(r.commands).toHaveLength(1001);
+    expect(texts(r.commands[1000])).toEqual(['gunicorn', '-w', '2', 'app']);
+  });
+});
