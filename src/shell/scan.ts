@@ -80,50 +80,72 @@ function isBreak(c: string): boolean {
 
 type Context = 'paren' | 'brace' | 'double' | 'backtick';
 
+const PAREN = 0;
+const BRACE = 1;
+const DQUOTE = 2;
+const BACKTICK = 3;
+const CONTEXT_CODE: Record<Context, number> = {
+  paren: PAREN,
+  brace: BRACE,
+  double: DQUOTE,
+  backtick: BACKTICK,
+};
+
 /**
  * Index of the character that closes the construct whose content starts at `from` (a `)` for
  * `$(`, `}` for `${`, `"`, or a backtick), skipping quotes, escapes and nested substitutions; -1
- * when it is not closed. Iterative with its own stack, so deep nesting cannot overflow the call stack.
+ * when it is not closed. Iterative with its own stack (one byte per open construct, at most one per
+ * character, grown by doubling), so deep nesting can neither overflow the call stack nor cost an
+ * allocation each.
  */
 function findClose(s: string, from: number, initial: Context): number {
-  const stack: Context[] = [initial];
-  for (let j = from; j < s.length; j++) {
-    const top = stack[stack.length - 1];
-    const c = s[j];
-    if (c === '\\') {
+  const n = s.length;
+  let stack = new Uint8Array(16);
+  stack[0] = CONTEXT_CODE[initial];
+  let depth = 1;
+  for (let j = from; j < n; j++) {
+    const top = stack[depth - 1];
+    const c = s.charCodeAt(j);
+    if (c === 92 /* \\ */) {
       j++;
       continue;
     }
-    if (top === 'backtick') {
-      if (c === '`') stack.pop();
-    } else if (top === 'double') {
-      if (c === '"') stack.pop();
-      else if (c === '`') stack.push('backtick');
-      else if (c === '$' && s[j + 1] === '(') {
-        stack.push('paren');
+    const next = j + 1 < n ? s.charCodeAt(j + 1) : 0;
+    if (depth === stack.length) {
+      const grown = new Uint8Array(stack.length * 2);
+      grown.set(stack);
+      stack = grown;
+    }
+    if (top === BACKTICK) {
+      if (c === 96 /* ` */) depth--;
+    } else if (top === DQUOTE) {
+      if (c === 34 /* " */) depth--;
+      else if (c === 96) stack[depth++] = BACKTICK;
+      else if (c === 36 /* $ */ && next === 40 /* ( */) {
+        stack[depth++] = PAREN;
         j++;
-      } else if (c === '$' && s[j + 1] === '{') {
-        stack.push('brace');
+      } else if (c === 36 && next === 123 /* { */) {
+        stack[depth++] = BRACE;
         j++;
       }
     } else {
-      if (c === "'") {
+      if (c === 39 /* ' */) {
         const k = s.indexOf("'", j + 1);
         if (k < 0) return -1;
         j = k;
-      } else if (c === '"') stack.push('double');
-      else if (c === '`') stack.push('backtick');
-      else if (c === '$' && s[j + 1] === '(') {
-        stack.push('paren');
+      } else if (c === 34) stack[depth++] = DQUOTE;
+      else if (c === 96) stack[depth++] = BACKTICK;
+      else if (c === 36 && next === 40) {
+        stack[depth++] = PAREN;
         j++;
-      } else if (c === '$' && s[j + 1] === '{') {
-        stack.push('brace');
+      } else if (c === 36 && next === 123) {
+        stack[depth++] = BRACE;
         j++;
-      } else if (c === '(' && top === 'paren') stack.push('paren');
-      else if (c === ')' && top === 'paren') stack.pop();
-      else if (c === '}' && top === 'brace') stack.pop();
+      } else if (c === 40 && top === PAREN) stack[depth++] = PAREN;
+      else if (c === 41 /* ) */ && top === PAREN) depth--;
+      else if (c === 125 /* } */ && top === BRACE) depth--;
     }
-    if (stack.length === 0) return j;
+    if (depth === 0) return j;
   }
   return -1;
 }
