@@ -77,10 +77,15 @@ function inspect(object: unknown, options: ObjectCheckOptions): ObjectReport {
     const exemption = exemptionOf(pod.metadata, now);
     for (const container of pod.containers) {
       containers++;
-      const origin: Origin = { ...base, kind: pod.kind, namespace, name, container: container.name };
-      if (origin.namespace === undefined) delete origin.namespace;
-      if (origin.name === undefined) delete origin.name;
-      if (origin.container === undefined) delete origin.container;
+      // Only defined fields are set (findings are compared and serialised field by field); building
+      // the object this way keeps it a plain fast object, unlike `delete`.
+      const origin: Origin = { ...base, kind: pod.kind };
+      if (namespace !== undefined) origin.namespace = namespace;
+      else if ('namespace' in origin) delete origin.namespace;
+      if (name !== undefined) origin.name = name;
+      else if ('name' in origin) delete origin.name;
+      if (container.name !== undefined) origin.container = container.name;
+      else if ('container' in origin) delete origin.container;
       const found = checkContainer(container.value, {
         path: container.path,
         severity: options.severity,

@@ -53,10 +53,14 @@ export function findOption(
 ): OptionHit[] {
   const hits: OptionHit[] = [];
   const glue = opts.shortGlue ?? 'glued';
-  const skip = new Set(opts.takesValue ?? []);
+  const skip = opts.takesValue ? setOf(opts.takesValue) : undefined;
+  const dashed = names.every((name) => name.charCodeAt(0) === 45);
   for (let i = opts.from ?? 1; i < argv.length; i++) {
     const word = argv[i];
     const text = word.text;
+    // Options start with `-` (here and in takesValue): other words (values, module names) are passed
+    // over at once.
+    if (dashed && text.charCodeAt(0) !== 45 /* - */ && !skip?.has(text)) continue;
     if (text === '--') break;
     let matched = false;
     for (const name of names) {
@@ -73,8 +77,9 @@ export function findOption(
         matched = true;
         break;
       }
-      const isLong = name.startsWith('--');
-      if (isLong && text.startsWith(`${name}=`)) {
+      if (!text.startsWith(name)) continue;
+      const isLong = name.charCodeAt(1) === 45;
+      if (isLong && text.charCodeAt(name.length) === 61 /* = */) {
         hits.push({
           name,
           value: sliceWord(word, name.length + 1),
@@ -85,16 +90,28 @@ export function findOption(
         matched = true;
         break;
       }
-      if (!isLong && name.length === 2 && glue !== 'none' && text.startsWith(name) && text.length > 2) {
+      if (!isLong && name.length === 2 && glue !== 'none' && text.length > 2) {
         const rest = glue === 'glued-or-equals' && text[2] === '=' ? 3 : 2;
         hits.push({ name, value: sliceWord(word, rest), written: text, path: word.path, index: i });
         matched = true;
         break;
       }
     }
-    if (!matched && skip.has(text)) i++;
+    if (!matched && skip?.has(text)) i++;
   }
   return hits;
+}
+
+/** The rules' option lists are constants: their sets are built once, not per command. */
+const SETS = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function setOf(list: readonly string[]): ReadonlySet<string> {
+  let set = SETS.get(list);
+  if (!set) {
+    set = new Set(list);
+    SETS.set(list, set);
+  }
+  return set;
 }
 
 /** True when any of `names` appears as a flag (no value) before `--`. */
