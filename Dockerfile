@@ -30,4 +30,6 @@ ENV NODE_ENV=production
 USER 65532:65532
 EXPOSE 8443 9090
 # node directly (never npx), so SIGTERM reaches the server and it drains before the pod goes away.
-ENTRYPOINT ["/nodejs/bin/node", "/app/node_modules/oneproc/bin/oneproc.js", "serve"]
+# --max-semi-space-size=2: a review's garbage dies young, so V8's young generation stays at 2 × 2 MiB
+# instead of growing to 2 × 16 MiB under load (a third of the RSS); V8 reads it only at start-up.
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=2", "/app/node_modules/oneproc/bin/oneproc.js", "serve"]

@@ -3,7 +3,10 @@
  * connections (Debian's wrk, a Lua script for the POST body), measured in the same run as two
  * baselines with the same TLS settings: a no-op responder and a parse-and-echo responder
  * (bench/webhook/baselines.js). Servers are pinned to CPU 0 and wrk to CPU 1; rounds alternate the
- * targets and the median round is reported. Also start-to-ready of `oneproc serve`.
+ * targets and the median round is reported. Also the server's own CPU time per request (user +
+ * system from /proc, which a busy machine inflates far less than wall-clock throughput), and
+ * start-to-ready of `oneproc serve`. `oneproc serve` runs with the node flags of the Dockerfile's
+ * ENTRYPOINT, as in the image.
  *
  *   npm run build && npx tsx bench/webhook/run.ts          (ROUNDS=3 DURATION=10 by default)
  */
@@ -20,6 +23,8 @@ const CONNECTIONS = 64;
 
 interface Result {
   rps: number;
+  /** Server CPU time (user + system) per request, µs. */
+  cpuUs: number;
   p50: number;
   p99: number;
   rssMiB: number;
@@ -47,6 +52,25 @@ async function waitReady(child: ChildProcess, log: string): Promise<number> {
   }
 }
 
+/** The node flags of the Dockerfile's ENTRYPOINT (between the node binary and the script). */
+function imageNodeFlags(): string[] {
+  const line = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('ENTRYPOINT '))
+    .at(-1);
+  const words: string[] = line ? JSON.parse(line.slice('ENTRYPOINT '.length)) : [];
+  return words.slice(
+    1,
+    words.findIndex((w) => w.endsWith('/oneproc.js')),
+  );
+}
+
+/** CPU time (user + system) of a process so far, in ms (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function ms(value: string): number {
   const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
   if (!m) return Number.NaN;
@@ -63,7 +87,7 @@ function wrk(
   port: number,
   script: string,
   seconds: number,
-): { rps: number; p50: number; p99: number; text: string } {
+): { rps: number; requests: number; p50: number; p99: number; text: string } {
   const text = execFileSync(
     'taskset',
     [
@@ -81,10 +105,11 @@ function wrk(
     { encoding: 'utf8' },
   );
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1]);
   const p50 = ms(/^\s+50%\s+(\S+)/m.exec(text)?.[1] ?? '');
   const p99 = ms(/^\s+99%\s+(\S+)/m.exec(text)?.[1] ?? '');
   if (/Non-2xx|Socket errors/.test(text)) process.stderr.write(`wrk reported errors:\n${text}\n`);
-  return { rps, p50, p99, text };
+  return { rps, requests, p50, p99, text };
 }
 
 async function measure(args: string[], script: string, dir: string): Promise<Result> {
@@ -96,14 +121,16 @@ async function measure(args: string[], script: string, dir: string): Promise<Res
   const sampler = setInterval(() => {
     peak = Math.max(peak, rssKiB(child.pid!, 'VmRSS'));
   }, 250);
-  const { rps, p50, p99 } = await new Promise<ReturnType<typeof wrk>>((resolve) =>
+  const cpuBefore = cpuMs(child.pid!);
+  const { rps, requests, p50, p99 } = await new Promise<ReturnType<typeof wrk>>((resolve) =>
     setImmediate(() => resolve(wrk(port, script, DURATION))),
   );
+  const cpuUs = ((cpuMs(child.pid!) - cpuBefore) * 1000) / requests;
   clearInterval(sampler);
   peak = Math.max(peak, rssKiB(child.pid!, 'VmHWM'));
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  return { rps, p50, p99, rssMiB: peak / 1024 };
+  return { rps, cpuUs, p50, p99, rssMiB: peak / 1024 };
 }
 
 async function startToReady(certFile: string, keyFile: string, dir: string): Promise<number[]> {
@@ -114,6 +141,7 @@ async function startToReady(certFile: string, keyFile: string, dir: string): Pro
     const child = spawn(
       process.execPath,
       [
+        ...imageNodeFlags(),
         join(ROOT, 'bin/oneproc.js'),
         'serve',
         '--tls-cert',
@@ -153,6 +181,7 @@ async function main(): Promise<void> {
     'no-op responder': [join(__dirname, 'baselines.js'), 'noop', secret.certFile, secret.keyFile],
     'parse-and-echo responder': [join(__dirname, 'baselines.js'), 'echo', secret.certFile, secret.keyFile],
     'oneproc serve': [
+      ...imageNodeFlags(),
       join(ROOT, 'bin/oneproc.js'),
       'serve',
       '--tls-cert',
@@ -177,7 +206,7 @@ async function main(): Promise<void> {
       const r = await measure(args, script, dir);
       results[name] = [...(results[name] ?? []), r];
       process.stdout.write(
-        `round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, RSS ${r.rssMiB.toFixed(1)} MiB\n`,
+        `round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, RSS ${r.rssMiB.toFixed(1)} MiB\n`,
       );
     }
   }
@@ -185,6 +214,7 @@ async function main(): Promise<void> {
   for (const [name, rs] of Object.entries(results)) {
     summary[name] = {
       rps: median(rs.map((r) => r.rps)),
+      cpuUs: median(rs.map((r) => r.cpuUs)),
       p50: median(rs.map((r) => r.p50)),
       p99: median(rs.map((r) => r.p99)),
       rssMiB: median(rs.map((r) => r.rssMiB)),
@@ -196,12 +226,15 @@ async function main(): Promise<void> {
   process.stdout.write('\nmedian of rounds:\n');
   for (const [name, r] of Object.entries(summary)) {
     process.stdout.write(
-      `  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  RSS ${r.rssMiB.toFixed(1)} MiB\n`,
+      `  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s  ${r.cpuUs.toFixed(1).padStart(5)} µs CPU/req  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  RSS ${r.rssMiB.toFixed(1)} MiB\n`,
     );
   }
   process.stdout.write(
-    `\noneproc / no-op: throughput ${(ours.rps / noop.rps).toFixed(2)}× (goal ≥ 0.85×), p99 ${(ours.p99 / noop.p99).toFixed(2)}× (goal ≤ 1.5×)\n` +
+    `\nnode flags of the image's ENTRYPOINT: ${imageNodeFlags().join(' ') || '(none)'}\n` +
+      `oneproc / no-op: throughput ${(ours.rps / noop.rps).toFixed(2)}× (goal ≥ 0.85×), p99 ${(ours.p99 / noop.p99).toFixed(2)}× (goal ≤ 1.5×)\n` +
       `oneproc / parse-and-echo: throughput ${(ours.rps / echo.rps).toFixed(2)}× (aim ≥ 0.9×), p99 ${(ours.p99 / echo.p99).toFixed(2)}×\n` +
+      `CPU per request: oneproc ${ours.cpuUs.toFixed(1)} µs, parse-and-echo ${echo.cpuUs.toFixed(1)} µs, no-op ${noop.cpuUs.toFixed(1)} µs ` +
+      `(capacity at one core: ${(echo.cpuUs / ours.cpuUs).toFixed(2)}× parse-and-echo, ${(noop.cpuUs / ours.cpuUs).toFixed(2)}× no-op)\n` +
       `RSS under load: ${ours.rssMiB.toFixed(1)} MiB (goal ≤ 80 MiB; ${(ours.rssMiB / echo.rssMiB).toFixed(2)}× parse-and-echo)\n`,
   );
   const ready = await startToReady(secret.certFile, secret.keyFile, dir);

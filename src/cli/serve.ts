@@ -3,7 +3,6 @@
  * so the same image works with `args` or `env` in the Deployment.
  */
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 import { checkObject } from '../manifest/check';
 import { CertificateError } from '../webhook/certs';
 import { MODES, type Mode } from '../webhook/review';
@@ -102,18 +101,7 @@ function port(value: string, flag: string): number {
   return n;
 }
 
-/**
- * Caps V8's young generation at 2 × 4 MiB unless the operator chose a size (NODE_OPTIONS or a node
- * flag). A review's garbage dies young, so small scavenges cost little, while the default young
- * generation (2 × 16 MiB once grown under load) was a third of the webhook's RSS.
- */
-function capYoungGeneration(): void {
-  const chosen = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
-  if (!chosen.includes('--max-semi-space-size')) setFlagsFromString('--max-semi-space-size=4');
-}
-
 export async function run(argv: string[]): Promise<number> {
-  capYoungGeneration();
   let config: ServeConfig | 'help';
   try {
     config = parseServeArgs(argv);

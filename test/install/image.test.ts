@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { DockerfileParser } from 'dockerfile-ast';
 import { find, REPO, template } from './helm';
 
 const exec = promisify(execFile);
@@ -25,6 +26,17 @@ let port: number;
 let metricsPort: number;
 let ca: string;
 const output: string[] = [];
+
+/** The exec-form ENTRYPOINT of the final stage of the repository's Dockerfile. */
+function dockerEntrypoint(): string[] {
+  const text = fs.readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
+  const last = DockerfileParser.parse(text)
+    .getInstructions()
+    .filter((i) => i.getKeyword() === 'ENTRYPOINT')
+    .at(-1);
+  if (!last) throw new Error('the Dockerfile has no ENTRYPOINT');
+  return JSON.parse(text.split('\n')[last.getRange().start.line].replace(/^ENTRYPOINT\s+/, ''));
+}
 
 async function freePort(): Promise<number> {
   const server = http.createServer();
@@ -166,12 +178,17 @@ beforeAll(async () => {
 
   port = await freePort();
   metricsPort = await freePort();
-  // As the image's entrypoint: node directly, from the installed package.
+  // As the image's entrypoint: node directly with the Dockerfile's node flags, from the installed package.
+  const [node, ...entry] = dockerEntrypoint();
+  expect(node).toBe('/nodejs/bin/node');
   child = spawn(
     process.execPath,
     [
-      path.join(app, 'node_modules', 'oneproc', 'bin', 'oneproc.js'),
-      'serve',
+      ...entry.map((word) =>
+        word === '/app/node_modules/oneproc/bin/oneproc.js'
+          ? path.join(app, 'node_modules', 'oneproc', 'bin', 'oneproc.js')
+          : word,
+      ),
       '--tls-cert',
       path.join(tls, 'tls.crt'),
       '--tls-key',
@@ -200,6 +217,15 @@ afterAll(async () => {
 });
 
 describe('the packed package, installed with production dependencies only', () => {
+  it('is started as the Dockerfile says: node directly, a small young generation, serve', () => {
+    expect(dockerEntrypoint()).toEqual([
+      '/nodejs/bin/node',
+      '--max-semi-space-size=2',
+      '/app/node_modules/oneproc/bin/oneproc.js',
+      'serve',
+    ]);
+  });
+
   it('holds the runtime dependencies and none of the dev or peer ones', () => {
     const modules = fs.readdirSync(path.join(app, 'node_modules'));
     expect(modules).toEqual(expect.arrayContaining(['oneproc', 'yaml', 'zod', 'shell-quote', 'prom-client']));
