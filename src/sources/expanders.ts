@@ -4,8 +4,15 @@
  */
 import { gunicornConfig } from './config/gunicorn';
 import { pumaConfig } from './config/puma';
+import { unicornConfig } from './config/unicorn';
 import { uwsgiConfig } from './config/uwsgi';
 import { pythonEntry } from './python/entry';
 import type { SourceExpander } from './types';
 
-export const EXPANDERS: SourceExpander[] = [gunicornConfig, uwsgiConfig, pumaConfig, pythonEntry];
+export const EXPANDERS: SourceExpander[] = [
+  gunicornConfig,
+  uwsgiConfig,
+  pumaConfig,
+  unicornConfig,
+  pythonEntry,
+];
