@@ -3,6 +3,7 @@
  * image runs (see `SourceExpander`). The first that returns an expansion decides.
  */
 import { gunicornConfig } from './config/gunicorn';
+import { hypercornConfig } from './config/hypercorn';
 import { pumaConfig } from './config/puma';
 import { unicornConfig } from './config/unicorn';
 import { uwsgiConfig } from './config/uwsgi';
@@ -11,6 +12,7 @@ import type { SourceExpander } from './types';
 
 export const EXPANDERS: SourceExpander[] = [
   gunicornConfig,
+  hypercornConfig,
   uwsgiConfig,
   pumaConfig,
   unicornConfig,
