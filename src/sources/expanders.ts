@@ -3,9 +3,10 @@
  * image runs (see `SourceExpander`). The first that returns an expansion decides.
  */
 import { gunicornConfig } from './config/gunicorn';
+import { pm2Config } from './config/pm2';
 import { pumaConfig } from './config/puma';
 import { uwsgiConfig } from './config/uwsgi';
 import { pythonEntry } from './python/entry';
 import type { SourceExpander } from './types';
 
-export const EXPANDERS: SourceExpander[] = [gunicornConfig, uwsgiConfig, pumaConfig, pythonEntry];
+export const EXPANDERS: SourceExpander[] = [gunicornConfig, uwsgiConfig, pumaConfig, pm2Config, pythonEntry];
