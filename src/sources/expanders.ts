@@ -5,8 +5,16 @@
 import { gunicornConfig } from './config/gunicorn';
 import { pm2Config } from './config/pm2';
 import { pumaConfig } from './config/puma';
+import { unicornConfig } from './config/unicorn';
 import { uwsgiConfig } from './config/uwsgi';
 import { pythonEntry } from './python/entry';
 import type { SourceExpander } from './types';
 
-export const EXPANDERS: SourceExpander[] = [gunicornConfig, uwsgiConfig, pumaConfig, pm2Config, pythonEntry];
+export const EXPANDERS: SourceExpander[] = [
+  gunicornConfig,
+  uwsgiConfig,
+  pumaConfig,
+  unicornConfig,
+  pm2Config,
+  pythonEntry,
+];
