@@ -4,6 +4,7 @@
  */
 import { gunicornConfig } from './config/gunicorn';
 import { hypercornConfig } from './config/hypercorn';
+import { pm2Config } from './config/pm2';
 import { pumaConfig } from './config/puma';
 import { unicornConfig } from './config/unicorn';
 import { uwsgiConfig } from './config/uwsgi';
@@ -16,5 +17,6 @@ export const EXPANDERS: SourceExpander[] = [
   uwsgiConfig,
   pumaConfig,
   unicornConfig,
+  pm2Config,
   pythonEntry,
 ];
