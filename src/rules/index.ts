@@ -20,6 +20,7 @@ import { puma } from './puma';
 import { rq } from './rq';
 import { sanic } from './sanic';
 import { sidekiq } from './sidekiq';
+import { supervisord } from './supervisord';
 import type { ServerRule } from './types';
 import { unicorn } from './unicorn';
 import { uvicorn } from './uvicorn';
@@ -48,6 +49,7 @@ export const RULES: readonly ServerRule[] = [
   dramatiq,
   rq,
   sidekiq,
+  supervisord,
 ];
 
 export type { Decision, ServerRule } from './types';

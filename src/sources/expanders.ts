@@ -6,6 +6,7 @@ import { gunicornConfig } from './config/gunicorn';
 import { hypercornConfig } from './config/hypercorn';
 import { pm2Config } from './config/pm2';
 import { pumaConfig } from './config/puma';
+import { supervisordConfig } from './config/supervisord';
 import { unicornConfig } from './config/unicorn';
 import { uwsgiConfig } from './config/uwsgi';
 import { pythonEntry } from './python/entry';
@@ -18,5 +19,6 @@ export const EXPANDERS: SourceExpander[] = [
   pumaConfig,
   unicornConfig,
   pm2Config,
+  supervisordConfig,
   pythonEntry,
 ];
