@@ -3,6 +3,7 @@
  * image runs (see `SourceExpander`). The first that returns an expansion decides.
  */
 import { gunicornConfig } from './config/gunicorn';
+import { hypercornConfig } from './config/hypercorn';
 import { pm2Config } from './config/pm2';
 import { pumaConfig } from './config/puma';
 import { unicornConfig } from './config/unicorn';
@@ -12,6 +13,7 @@ import type { SourceExpander } from './types';
 
 export const EXPANDERS: SourceExpander[] = [
   gunicornConfig,
+  hypercornConfig,
   uwsgiConfig,
   pumaConfig,
   unicornConfig,
