@@ -3,6 +3,7 @@
  * Adding a server: one module here and one fixture folder under test/fixtures/rules/.
  */
 
+import { apps } from './apps';
 import { celery } from './celery';
 import { daphne } from './daphne';
 import { dramatiq } from './dramatiq';
@@ -50,6 +51,7 @@ export const RULES: readonly ServerRule[] = [
   rq,
   sidekiq,
   supervisord,
+  apps,
 ];
 
 export type { Decision, ServerRule } from './types';
