@@ -4,7 +4,7 @@
  */
 import { gunicornConfig } from './config/gunicorn';
 import { hypercornConfig } from './config/hypercorn';
-import { pm2Config } from './config/pm2';
+import { pm2Reader } from './config/pm2';
 import { pumaConfig } from './config/puma';
 import { unicornConfig } from './config/unicorn';
 import { uwsgiConfig } from './config/uwsgi';
@@ -17,6 +17,7 @@ export const EXPANDERS: SourceExpander[] = [
   uwsgiConfig,
   pumaConfig,
   unicornConfig,
-  pm2Config,
+  // pm2 apps' own commands are read by the others (a function: this list is not built yet).
+  pm2Reader(() => EXPANDERS),
   pythonEntry,
 ];

@@ -29,6 +29,7 @@
  * '-w 4 app:app'`), judged by the same rules, so N instances of a server with its own workers report
  * both. A value that cannot be read is a warning naming the file and line, never a throw.
  */
+import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { decideInstances, type Pm2FileStart, pm2FileStart } from '../../rules/pm2';
 import type { Decision } from '../../rules/types';
@@ -69,58 +70,98 @@ export function readPm2File(file: SourceFile, env: JsEnvironment): JsModule {
   return readJsModule(file.text, env, name.includes('.config.mjs'));
 }
 
-export const pm2Config: SourceExpander = {
-  id: 'pm2-config',
-  expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
-    const start = pm2FileStart(cmd);
-    if (!start) return undefined;
-    const file = ctx.readFile(start.file.text);
-    if (!file) return undefined;
-    const module = readPm2File(file, { env: cmd.env, envFrom: cmd.envFrom });
-    const decisions: { rule: string; command: SimpleCommand; decision: Decision }[] = [];
-    const commands: SimpleCommand[] = [];
-    const chain: string[] = [file.path];
-    const decide = (decision: Decision) => decisions.push({ rule: 'pm2', command: cmd, decision });
-    if (!module.ok) {
-      decide({
-        outcome: 'unknown',
-        evidence: start.written,
-        path: sourcePath(file.path, module.line),
-        why: `${file.path} ${module.why}`,
-      });
-      return { commands, decisions, chain };
-    }
-    const apps = appList(module.value);
-    if (apps.kind === 'unknown') {
-      decide({
-        outcome: 'unknown',
-        evidence: start.written,
-        path: sourcePath(file.path, apps.line),
-        why: `the apps of ${file.path} cannot be read: ${apps.why}`,
-      });
-      return { commands, decisions, chain };
-    }
-    const only = onlyNames(start);
-    for (const app of apps.items) {
-      if (app.kind === 'unknown') {
+/**
+ * The pm2 reader. `inner` gives the readers tried on each app's command, so an app's own files
+ * (`gunicorn -c gunicorn.conf.py`, `python main.py` with `uvicorn.run`) are read as anywhere else; it is
+ * a function because the registry (expanders.ts) holds this reader too.
+ */
+export function pm2Reader(inner: () => readonly SourceExpander[] = () => []): SourceExpander {
+  return {
+    id: 'pm2-config',
+    async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
+      const start = pm2FileStart(cmd);
+      if (!start) return undefined;
+      const file = ctx.readFile(start.file.text);
+      if (!file) return undefined;
+      const module = readPm2File(file, { env: cmd.env, envFrom: cmd.envFrom });
+      const decisions: { rule: string; command: SimpleCommand; decision: Decision }[] = [];
+      const commands: SimpleCommand[] = [];
+      const chain: string[] = [file.path];
+      const decide = (decision: Decision) => decisions.push({ rule: 'pm2', command: cmd, decision });
+      if (!module.ok) {
         decide({
           outcome: 'unknown',
-          evidence: `${start.written}: ${app.text}`,
-          path: sourcePath(file.path, app.line),
-          why: app.why,
+          evidence: start.written,
+          path: sourcePath(file.path, module.line),
+          why: `${file.path} ${module.why}`,
         });
-        continue;
+        return { commands, decisions, chain };
       }
-      if (app.kind !== 'object') continue;
-      if (only && !only.has(appName(app))) continue;
-      const instances = app.props.get('instances');
-      if (instances) decide(instancesDecision(instances, file.path));
-      const command = appCommand(app, file.path, cmd, start);
-      if (command) commands.push(...command);
+      const apps = appList(module.value);
+      if (apps.kind === 'unknown') {
+        decide({
+          outcome: 'unknown',
+          evidence: start.written,
+          path: sourcePath(file.path, apps.line),
+          why: `the apps of ${file.path} cannot be read: ${apps.why}`,
+        });
+        return { commands, decisions, chain };
+      }
+      const only = onlyNames(start);
+      for (const app of apps.items) {
+        if (app.kind === 'unknown') {
+          decide({
+            outcome: 'unknown',
+            evidence: `${start.written}: ${app.text}`,
+            path: sourcePath(file.path, app.line),
+            why: app.why,
+          });
+          continue;
+        }
+        if (app.kind !== 'object') continue;
+        if (only && !only.has(appName(app))) continue;
+        const instances = app.props.get('instances');
+        if (instances) decide(instancesDecision(instances, file.path));
+        for (const command of appCommand(app, file.path, cmd, start) ?? []) {
+          // The app's own files (gunicorn.conf.py, main.py with uvicorn.run) are read as anywhere else.
+          const nested = await followApp(command, appContext(app, ctx), inner());
+          commands.push(...(nested?.commands ?? [command]));
+          decisions.push(...(nested?.decisions ?? []));
+        }
+      }
+      return { commands, decisions, chain };
+    },
+  };
+}
+
+/** The pm2 reader on its own (an app's command is judged as it stands). */
+export const pm2Config: SourceExpander = pm2Reader();
+
+/** The other readers on the command an app runs (not pm2's own: an app is not a pm2 file). */
+async function followApp(
+  command: SimpleCommand,
+  ctx: SourceContext,
+  readers: readonly SourceExpander[],
+): Promise<Expansion | undefined> {
+  for (const expander of readers) {
+    if (expander.id === 'pm2-config') continue;
+    try {
+      const expansion = await expander.expand(command, ctx);
+      if (expansion) return expansion;
+    } catch {
+      return undefined;
     }
-    return { commands, decisions, chain };
-  },
-};
+  }
+  return undefined;
+}
+
+/** The app's files are relative to its `cwd` (`lib/Common.js resolveAppAttributes`), else pm2's. */
+function appContext(app: Extract<JsValue, { kind: 'object' }>, ctx: SourceContext): SourceContext {
+  const cwd = text(app.props.get('cwd'));
+  if (!cwd) return ctx;
+  const workdir = path.posix.resolve(ctx.workdir, cwd);
+  return { workdir, readFile: (name) => ctx.readFile(path.posix.resolve(workdir, name)) };
+}
 
 /** `apps`, else `pm2`, else the value itself; one object or a list (`lib/API.js _startJson`). */
 function appList(
