@@ -279,7 +279,11 @@ describe('pm2 ecosystem reader: files and apps', () => {
       'base: &base\n  script: a.js\n  instances: 2\napps:\n  - <<: *base\n    name: x\n  - *base\n';
     expect(await read('process.yaml', anchors, ['pm2-runtime', 'process.yaml'])).toEqual([
       error(2, 3, 'process.yaml'),
+      error(2, 3, 'process.yaml'),
     ]);
+    // the map's own keys win over merged ones, wherever they are written
+    const override = 'base: &base\n  script: a.js\n  instances: 2\napps:\n  - instances: 1\n    <<: *base\n';
+    expect(await read('process.yml', override, ['pm2-runtime', 'process.yml'])).toEqual([]);
   });
 
   it('keeps only the apps `--only` names (commas and spaces), else every app', async () => {

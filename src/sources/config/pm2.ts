@@ -357,7 +357,13 @@ function appEnv(
 /** A YAML process file as values with their lines (pm2 loads it with js-yaml: plain data, no code). */
 function readYaml(text: string): JsModule {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  // js-yaml (pm2's loader) applies `<<` merge keys.
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: false,
+    prettyErrors: false,
+    merge: true,
+  });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     return {
@@ -390,11 +396,24 @@ function readYaml(text: string): JsModule {
     } else if (isSeq(n)) {
       out = { kind: 'array', items: n.items.map((i) => convert(i, depth + 1)), line, text: shown };
     } else if (isMap(n)) {
-      const props = new Map<string, JsValue>();
+      // `<<: *base` (or a list of aliases) merges maps in; the map's own keys win, wherever written.
+      const merged = new Map<string, JsValue>();
+      const own = new Map<string, JsValue>();
       for (const pair of n.items) {
         const key = convert(pair.key, depth + 1);
-        if (key.kind === 'primitive') props.set(String(key.value), convert(pair.value, depth + 1));
+        if (key.kind !== 'primitive') continue;
+        const value = convert(pair.value, depth + 1);
+        if (isScalar(pair.key) && typeof pair.key.value === 'symbol') {
+          const sources = value.kind === 'array' ? value.items : [value];
+          for (const source of sources) {
+            if (source.kind === 'object')
+              for (const [k, v] of source.props) if (!merged.has(k)) merged.set(k, v);
+          }
+        } else {
+          own.set(String(key.value), value);
+        }
       }
+      const props = new Map([...merged, ...own]);
       out = { kind: 'object', props, line, text: shown };
     } else {
       out = { kind: 'unknown', why: 'this YAML node is not plain data', line, text: shown };
