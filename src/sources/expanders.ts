@@ -4,7 +4,7 @@
  */
 import { gunicornConfig } from './config/gunicorn';
 import { hypercornConfig } from './config/hypercorn';
-import { pm2Config } from './config/pm2';
+import { pm2Reader } from './config/pm2';
 import { pumaConfig } from './config/puma';
 import { supervisordConfig } from './config/supervisord';
 import { unicornConfig } from './config/unicorn';
@@ -18,7 +18,8 @@ export const EXPANDERS: SourceExpander[] = [
   uwsgiConfig,
   pumaConfig,
   unicornConfig,
-  pm2Config,
+  // pm2 apps' own commands are read by the others (a function: this list is not built yet).
+  pm2Reader(() => EXPANDERS),
   supervisordConfig,
   pythonEntry,
 ];

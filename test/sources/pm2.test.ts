@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { findingFor } from '../../src/engine';
 import { RULES } from '../../src/rules';
 import type { EnvEntry, SimpleCommand, Word } from '../../src/shell/types';
-import { pm2Config } from '../../src/sources/config/pm2';
+import { pm2Config, pm2Reader } from '../../src/sources/config/pm2';
+import { EXPANDERS } from '../../src/sources/expanders';
 import type { Expansion, SourceContext } from '../../src/sources/types';
 import { brief, check, requireBuiltCli } from './cli-helpers';
 
@@ -278,7 +279,11 @@ describe('pm2 ecosystem reader: files and apps', () => {
       'base: &base\n  script: a.js\n  instances: 2\napps:\n  - <<: *base\n    name: x\n  - *base\n';
     expect(await read('process.yaml', anchors, ['pm2-runtime', 'process.yaml'])).toEqual([
       error(2, 3, 'process.yaml'),
+      error(2, 3, 'process.yaml'),
     ]);
+    // the map's own keys win over merged ones, wherever they are written
+    const override = 'base: &base\n  script: a.js\n  instances: 2\napps:\n  - instances: 1\n    <<: *base\n';
+    expect(await read('process.yml', override, ['pm2-runtime', 'process.yml'])).toEqual([]);
   });
 
   it('keeps only the apps `--only` names (commas and spaces), else every app', async () => {
@@ -317,6 +322,32 @@ describe('pm2 ecosystem reader: files and apps', () => {
       { rule: 'uvicorn', severity: 'error', workers: 3, path: 'ecosystem.config.js:4' },
       { rule: 'gunicorn', severity: 'error', workers: 2, path: 'ecosystem.config.js:5' },
       { rule: 'celery', severity: 'warning', workers: null, path: 'ecosystem.config.js:6' },
+    ]);
+  });
+
+  it("reads an app's own files: gunicorn -c FILE and python main.py with uvicorn.run, from the app's cwd", async () => {
+    const files = {
+      'ecosystem.config.js': [
+        'module.exports = { apps: [',
+        '  { name: "web", script: "gunicorn", args: "-c gunicorn.conf.py app:app", interpreter: "none", cwd: "web" },',
+        '  { name: "api", script: "main.py", interpreter: "python3" },',
+        '] };',
+      ].join('\n'),
+      'web/gunicorn.conf.py': 'bind = "0.0.0.0:8000"\nworkers = 3\n',
+      'main.py': 'import uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run("main:app", workers=2)\n',
+    };
+    const expansion = await pm2Reader(() => EXPANDERS).expand(
+      command(['pm2-runtime', 'ecosystem.config.js']),
+      context(files),
+    );
+    expect(judge(expansion)).toEqual([
+      { rule: 'gunicorn', severity: 'error', workers: 3, path: 'web/gunicorn.conf.py:2' },
+      { rule: 'uvicorn', severity: 'error', workers: 2, path: 'main.py:4' },
+    ]);
+    // on its own, the reader judges the commands as they stand: `gunicorn -c FILE` is a warning
+    const alone = await pm2Config.expand(command(['pm2-runtime', 'ecosystem.config.js']), context(files));
+    expect(judge(alone)).toEqual([
+      { rule: 'gunicorn', severity: 'warning', workers: null, path: 'ecosystem.config.js:2' },
     ]);
   });
 

@@ -29,6 +29,7 @@
  * '-w 4 app:app'`), judged by the same rules, so N instances of a server with its own workers report
  * both. A value that cannot be read is a warning naming the file and line, never a throw.
  */
+import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { decideInstances, type Pm2FileStart, pm2FileStart } from '../../rules/pm2';
 import type { Decision } from '../../rules/types';
@@ -69,58 +70,98 @@ export function readPm2File(file: SourceFile, env: JsEnvironment): JsModule {
   return readJsModule(file.text, env, name.includes('.config.mjs'));
 }
 
-export const pm2Config: SourceExpander = {
-  id: 'pm2-config',
-  expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
-    const start = pm2FileStart(cmd);
-    if (!start) return undefined;
-    const file = ctx.readFile(start.file.text);
-    if (!file) return undefined;
-    const module = readPm2File(file, { env: cmd.env, envFrom: cmd.envFrom });
-    const decisions: { rule: string; command: SimpleCommand; decision: Decision }[] = [];
-    const commands: SimpleCommand[] = [];
-    const chain: string[] = [file.path];
-    const decide = (decision: Decision) => decisions.push({ rule: 'pm2', command: cmd, decision });
-    if (!module.ok) {
-      decide({
-        outcome: 'unknown',
-        evidence: start.written,
-        path: sourcePath(file.path, module.line),
-        why: `${file.path} ${module.why}`,
-      });
-      return { commands, decisions, chain };
-    }
-    const apps = appList(module.value);
-    if (apps.kind === 'unknown') {
-      decide({
-        outcome: 'unknown',
-        evidence: start.written,
-        path: sourcePath(file.path, apps.line),
-        why: `the apps of ${file.path} cannot be read: ${apps.why}`,
-      });
-      return { commands, decisions, chain };
-    }
-    const only = onlyNames(start);
-    for (const app of apps.items) {
-      if (app.kind === 'unknown') {
+/**
+ * The pm2 reader. `inner` gives the readers tried on each app's command, so an app's own files
+ * (`gunicorn -c gunicorn.conf.py`, `python main.py` with `uvicorn.run`) are read as anywhere else; it is
+ * a function because the registry (expanders.ts) holds this reader too.
+ */
+export function pm2Reader(inner: () => readonly SourceExpander[] = () => []): SourceExpander {
+  return {
+    id: 'pm2-config',
+    async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
+      const start = pm2FileStart(cmd);
+      if (!start) return undefined;
+      const file = ctx.readFile(start.file.text);
+      if (!file) return undefined;
+      const module = readPm2File(file, { env: cmd.env, envFrom: cmd.envFrom });
+      const decisions: { rule: string; command: SimpleCommand; decision: Decision }[] = [];
+      const commands: SimpleCommand[] = [];
+      const chain: string[] = [file.path];
+      const decide = (decision: Decision) => decisions.push({ rule: 'pm2', command: cmd, decision });
+      if (!module.ok) {
         decide({
           outcome: 'unknown',
-          evidence: `${start.written}: ${app.text}`,
-          path: sourcePath(file.path, app.line),
-          why: app.why,
+          evidence: start.written,
+          path: sourcePath(file.path, module.line),
+          why: `${file.path} ${module.why}`,
         });
-        continue;
+        return { commands, decisions, chain };
       }
-      if (app.kind !== 'object') continue;
-      if (only && !only.has(appName(app))) continue;
-      const instances = app.props.get('instances');
-      if (instances) decide(instancesDecision(instances, file.path));
-      const command = appCommand(app, file.path, cmd, start);
-      if (command) commands.push(...command);
+      const apps = appList(module.value);
+      if (apps.kind === 'unknown') {
+        decide({
+          outcome: 'unknown',
+          evidence: start.written,
+          path: sourcePath(file.path, apps.line),
+          why: `the apps of ${file.path} cannot be read: ${apps.why}`,
+        });
+        return { commands, decisions, chain };
+      }
+      const only = onlyNames(start);
+      for (const app of apps.items) {
+        if (app.kind === 'unknown') {
+          decide({
+            outcome: 'unknown',
+            evidence: `${start.written}: ${app.text}`,
+            path: sourcePath(file.path, app.line),
+            why: app.why,
+          });
+          continue;
+        }
+        if (app.kind !== 'object') continue;
+        if (only && !only.has(appName(app))) continue;
+        const instances = app.props.get('instances');
+        if (instances) decide(instancesDecision(instances, file.path));
+        for (const command of appCommand(app, file.path, cmd, start) ?? []) {
+          // The app's own files (gunicorn.conf.py, main.py with uvicorn.run) are read as anywhere else.
+          const nested = await followApp(command, appContext(app, ctx), inner());
+          commands.push(...(nested?.commands ?? [command]));
+          decisions.push(...(nested?.decisions ?? []));
+        }
+      }
+      return { commands, decisions, chain };
+    },
+  };
+}
+
+/** The pm2 reader on its own (an app's command is judged as it stands). */
+export const pm2Config: SourceExpander = pm2Reader();
+
+/** The other readers on the command an app runs (not pm2's own: an app is not a pm2 file). */
+async function followApp(
+  command: SimpleCommand,
+  ctx: SourceContext,
+  readers: readonly SourceExpander[],
+): Promise<Expansion | undefined> {
+  for (const expander of readers) {
+    if (expander.id === 'pm2-config') continue;
+    try {
+      const expansion = await expander.expand(command, ctx);
+      if (expansion) return expansion;
+    } catch {
+      return undefined;
     }
-    return { commands, decisions, chain };
-  },
-};
+  }
+  return undefined;
+}
+
+/** The app's files are relative to its `cwd` (`lib/Common.js resolveAppAttributes`), else pm2's. */
+function appContext(app: Extract<JsValue, { kind: 'object' }>, ctx: SourceContext): SourceContext {
+  const cwd = text(app.props.get('cwd'));
+  if (!cwd) return ctx;
+  const workdir = path.posix.resolve(ctx.workdir, cwd);
+  return { workdir, readFile: (name) => ctx.readFile(path.posix.resolve(workdir, name)) };
+}
 
 /** `apps`, else `pm2`, else the value itself; one object or a list (`lib/API.js _startJson`). */
 function appList(
@@ -316,7 +357,13 @@ function appEnv(
 /** A YAML process file as values with their lines (pm2 loads it with js-yaml: plain data, no code). */
 function readYaml(text: string): JsModule {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  // js-yaml (pm2's loader) applies `<<` merge keys.
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: false,
+    prettyErrors: false,
+    merge: true,
+  });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     return {
@@ -349,11 +396,24 @@ function readYaml(text: string): JsModule {
     } else if (isSeq(n)) {
       out = { kind: 'array', items: n.items.map((i) => convert(i, depth + 1)), line, text: shown };
     } else if (isMap(n)) {
-      const props = new Map<string, JsValue>();
+      // `<<: *base` (or a list of aliases) merges maps in; the map's own keys win, wherever written.
+      const merged = new Map<string, JsValue>();
+      const own = new Map<string, JsValue>();
       for (const pair of n.items) {
         const key = convert(pair.key, depth + 1);
-        if (key.kind === 'primitive') props.set(String(key.value), convert(pair.value, depth + 1));
+        if (key.kind !== 'primitive') continue;
+        const value = convert(pair.value, depth + 1);
+        if (isScalar(pair.key) && typeof pair.key.value === 'symbol') {
+          const sources = value.kind === 'array' ? value.items : [value];
+          for (const source of sources) {
+            if (source.kind === 'object')
+              for (const [k, v] of source.props) if (!merged.has(k)) merged.set(k, v);
+          }
+        } else {
+          own.set(String(key.value), value);
+        }
       }
+      const props = new Map([...merged, ...own]);
       out = { kind: 'object', props, line, text: shown };
     } else {
       out = { kind: 'unknown', why: 'this YAML node is not plain data', line, text: shown };
