@@ -20,7 +20,8 @@
  * Decisions: `max`, 0 and text that parses to 0 are one per CPU → `multiple` with no fixed count
  * (more than one on any real node); a negative count depends on the node's CPUs → `unknown`; a word
  * whose value is unknown here (valueFrom, envFrom) → `unknown` (pm2 might get a number); an ecosystem
- * file → `unknown`, the count is in the file.
+ * file → `unknown`, the count is in the file. Where the file is at hand (`oneproc check` on a
+ * repository or an image), `src/sources/config/pm2.ts` reads it instead, with `pm2FileStart` below.
  */
 
 import type { SimpleCommand, Word } from '../shell/types';

@@ -299,6 +299,13 @@ describe('pm2 ecosystem reader: files and apps', () => {
     expect(
       await read('ecosystem.config.js', unnamed, ['pm2-runtime', 'ecosystem.config.js', '--only', 'jobs']),
     ).toEqual([error(5, 3)]);
+    // launchers and daemon flags change nothing
+    expect(
+      await read('ecosystem.config.js', two, ['npx', 'pm2-runtime', 'ecosystem.config.js', '--only', 'jobs']),
+    ).toEqual([error(5, 3)]);
+    expect(
+      await read('ecosystem.config.js', two, ['pm2', 'start', 'ecosystem.config.js', '--no-daemon']),
+    ).toEqual([error(2, 2), error(5, 3)]);
     // `-i` is ignored for ecosystem files
     expect(await run('-i', '1')).toEqual([error(2, 2), error(5, 3)]);
   });
