@@ -134,6 +134,7 @@ export async function run(
 
   const errors: InputError[] = [];
   const skipped: string[] = [];
+  const notManifests: string[] = [];
   const findings: Finding[] = [];
   let documents = 0;
   let containers = 0;
@@ -170,6 +171,12 @@ export async function run(
         skipped.push(input.name);
         continue;
       }
+      if (input.found && report.errors.length > 0 && !/\bapiVersion\b/.test(text)) {
+        // Found by walking a repository and not Kubernetes at all: tsconfig.json with comments, a pm2
+        // process.json (JavaScript, not JSON) — read by the source readers where an image runs them.
+        notManifests.push(input.name);
+        continue;
+      }
       manifests.push({ name: input.name, text, json });
       for (const finding of report.findings) findings.push(finding);
       for (const error of report.errors) errors.push(error);
@@ -202,6 +209,11 @@ export async function run(
   for (const s of skipped) {
     io.stderr(
       `oneproc check: skipped ${s}: a Helm/Go template, not plain YAML; check its rendered output instead: helm template … | oneproc check -\n`,
+    );
+  }
+  for (const s of notManifests) {
+    io.stderr(
+      `oneproc check: note: skipped ${s}: it does not parse and has no apiVersion, so it is not a manifest\n`,
     );
   }
   const checked = { documents, containers };

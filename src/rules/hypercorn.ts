@@ -12,7 +12,8 @@
  *   processes; 0.13.2 serves in-process when `workers == 1`. Either way 0 and 1 are one worker.
  *
  * Decision: a config file named with `-c` and no `-w` on the command line is a warning (the file may
- * set `workers`).
+ * set `workers`). Where the file can be read (`oneproc check` on a repository or image),
+ * src/sources/config/hypercorn.ts turns its `workers` into a `--workers N` word this rule reads.
  */
 import {
   countFix,

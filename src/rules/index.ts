@@ -3,6 +3,7 @@
  * Adding a server: one module here and one fixture folder under test/fixtures/rules/.
  */
 
+import { apps } from './apps';
 import { celery } from './celery';
 import { daphne } from './daphne';
 import { dramatiq } from './dramatiq';
@@ -20,6 +21,7 @@ import { puma } from './puma';
 import { rq } from './rq';
 import { sanic } from './sanic';
 import { sidekiq } from './sidekiq';
+import { supervisord } from './supervisord';
 import type { ServerRule } from './types';
 import { unicorn } from './unicorn';
 import { uvicorn } from './uvicorn';
@@ -48,6 +50,8 @@ export const RULES: readonly ServerRule[] = [
   dramatiq,
   rq,
   sidekiq,
+  supervisord,
+  apps,
 ];
 
 export type { Decision, ServerRule } from './types';

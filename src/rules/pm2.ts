@@ -20,7 +20,8 @@
  * Decisions: `max`, 0 and text that parses to 0 are one per CPU → `multiple` with no fixed count
  * (more than one on any real node); a negative count depends on the node's CPUs → `unknown`; a word
  * whose value is unknown here (valueFrom, envFrom) → `unknown` (pm2 might get a number); an ecosystem
- * file → `unknown`, the count is in the file.
+ * file → `unknown`, the count is in the file. Where the file is at hand (`oneproc check` on a
+ * repository or an image), `src/sources/config/pm2.ts` reads it instead, with `pm2FileStart` below.
  */
 
 import type { SimpleCommand, Word } from '../shell/types';
@@ -29,6 +30,7 @@ import {
   cpuFormulaBounds,
   findOption,
   firstPositional,
+  lastOption,
   programName,
   stripLaunchers,
 } from './common';
@@ -107,7 +109,11 @@ export function pm2Instances(text: string): Count {
   return { kind: 'number', n };
 }
 
-function decideInstances(value: Word, written: string, path: string): Decision {
+/**
+ * The decision for an instance count pm2 receives as text (`-i 4`, `instances: 'max'`, a number from an
+ * ecosystem file written as text): see pm2Instances; `$(nproc)` formulas are read as per-CPU counts.
+ */
+export function decideInstances(value: Word, written: string, path: string): Decision {
   const formula = cpuFormulaBounds(value.text);
   if (formula) {
     // `$(nproc)` (in a shell, or left verbatim by the kubelet and parsed as 0) is one per CPU.
@@ -144,30 +150,84 @@ function decideInstances(value: Word, written: string, path: string): Decision {
   };
 }
 
+/** What a pm2 command starts: the argv index where its start arguments begin, and its first target. */
+function startArguments(
+  cmd: SimpleCommand,
+):
+  | { argv: readonly Word[]; at: number; binary: string; from: number; verb?: Word; scale?: number }
+  | undefined {
+  const found = locate(cmd);
+  if (!found) return undefined;
+  const { argv, at, binary } = found;
+  let from = at + 1;
+  let verb: Word | undefined;
+  if (binary === 'pm2' || binary === 'pm2-dev') {
+    const sub = firstPositional(argv, from, TAKES_VALUE);
+    if (!sub) return undefined;
+    if (sub.word.text === 'scale' && binary === 'pm2') return { ...found, from, scale: sub.index };
+    const starts = ['start', 'startOrRestart', 'startOrReload', 'startOrGracefulReload'];
+    if (!starts.includes(sub.word.text) && binary === 'pm2') return undefined;
+    if (starts.includes(sub.word.text)) {
+      from = sub.index + 1;
+      verb = sub.word;
+    }
+  } else if (argv[from]?.text === 'start') {
+    from++;
+  }
+  return { ...found, from, verb };
+}
+
+/** An ecosystem or process file that a pm2 command starts, with the options that shape what it starts. */
+export interface Pm2FileStart {
+  /** `pm2`, `pm2-runtime`, `pm2-docker` or `pm2-dev`. */
+  readonly binary: string;
+  /** The file as written; for a bare `pm2 start`, pm2's default `ecosystem.config.js` (`constants.js APP_CONF_DEFAULT_FILE`). */
+  readonly file: Word;
+  /** `--only NAME[,NAME]`: the apps to start (`lib/API.js _startJson` splits at commas and spaces). */
+  readonly only?: Word;
+  /** `--env NAME`: merges the app's `env_NAME` into its environment. */
+  readonly envName?: Word;
+  /** The pm2 invocation as written, for evidence (`pm2-runtime start ecosystem.config.js`). */
+  readonly written: string;
+}
+
+/** The ecosystem/process file a pm2 command starts, or undefined when it starts a script (or nothing). */
+export function pm2FileStart(cmd: SimpleCommand): Pm2FileStart | undefined {
+  const start = startArguments(cmd);
+  if (!start || start.scale !== undefined) return undefined;
+  const { argv, at, binary, from, verb } = start;
+  const target = firstPositional(argv, from, TAKES_VALUE);
+  let file: Word | undefined;
+  if (target && !target.word.unknown && isPm2ConfigFile(target.word.text)) file = target.word;
+  else if (!target && verb && binary === 'pm2' && verb.text === 'start')
+    file = { text: 'ecosystem.config.js', path: verb.path };
+  if (!file) return undefined;
+  const value = (names: string[]) => {
+    const hit = lastOption(argv, names, { from: at + 1, shortGlue: 'none', takesValue: TAKES_VALUE });
+    return hit?.value ?? undefined;
+  };
+  return {
+    binary,
+    file,
+    only: value(['--only']),
+    envName: value(['--env']),
+    written: `${binary} start ${file.text}`,
+  };
+}
+
 export const pm2: ServerRule = {
   id: 'pm2',
   title: 'pm2',
   category: 'web',
   recognise: (cmd) => locate(cmd) !== undefined,
   decide: (cmd) => {
-    const found = locate(cmd);
-    if (!found) return { outcome: 'single' };
-    const { argv, at, binary } = found;
-    let from = at + 1;
-    if (binary === 'pm2' || binary === 'pm2-dev') {
-      const sub = firstPositional(argv, from, TAKES_VALUE);
-      if (!sub) return { outcome: 'single' };
-      const verb = sub.word.text;
-      if (verb === 'scale' && binary === 'pm2') {
-        const n = argv[sub.index + 2];
-        if (!n) return { outcome: 'single' };
-        return decideInstances(n, `pm2 scale ${argv[sub.index + 1]?.text ?? ''} ${n.text}`, n.path);
-      }
-      const starts = ['start', 'startOrRestart', 'startOrReload', 'startOrGracefulReload'];
-      if (!starts.includes(verb) && binary === 'pm2') return { outcome: 'single' };
-      if (starts.includes(verb)) from = sub.index + 1;
-    } else if (argv[from]?.text === 'start') {
-      from++;
+    const start = startArguments(cmd);
+    if (!start) return { outcome: 'single' };
+    const { argv, at, binary, from, scale } = start;
+    if (scale !== undefined) {
+      const n = argv[scale + 2];
+      if (!n) return { outcome: 'single' };
+      return decideInstances(n, `pm2 scale ${argv[scale + 1]?.text ?? ''} ${n.text}`, n.path);
     }
     const target = firstPositional(argv, from, TAKES_VALUE);
     if (target && !target.word.unknown && isPm2ConfigFile(target.word.text)) {
@@ -204,6 +264,9 @@ export const pm2: ServerRule = {
       return 'set `instances: 1` for the app in the ecosystem file (pm2 ignores `-i` for ecosystem files)';
     }
     if (decision.evidence.startsWith('pm2 scale')) return 'scale the app to 1 instance';
+    if (decision.evidence.startsWith('instances:')) {
+      return 'set `instances: 1` for the app in the ecosystem file (or remove `instances`)';
+    }
     return `use \`-i 1\` (or drop \`${decision.evidence}\`)`;
   },
 };

@@ -7,7 +7,9 @@
  *   file (often as `Integer(ENV['WEB_CONCURRENCY'] || 3)`); unicorn loads no config file implicitly.
  * Decisions: `-c FILE` → `unknown` (the count is in FILE; WEB_CONCURRENCY is mentioned when set,
  * since configs commonly read it); no `-c` → one worker, whatever the environment says, because
- * unicorn itself never reads WEB_CONCURRENCY.
+ * unicorn itself never reads WEB_CONCURRENCY. Where the file can be read (`oneproc check` on a
+ * repository or image), src/sources/config/unicorn.ts reads its `worker_processes` line and decides
+ * for this rule instead.
  */
 import type { SimpleCommand, Word } from '../shell/types';
 import { lastOption, programName, stripLaunchers } from './common';

@@ -25,7 +25,7 @@ import {
   piecesToWord,
   readContainerEnv,
 } from './kubernetes';
-import type { ShellResult, Word } from './types';
+import type { Env, EnvFromSource, ShellResult, Word } from './types';
 
 export { SERVER_MENTION } from './interpret';
 export type { Env, EnvEntry, EnvFromSource, ShellProblem, ShellResult, SimpleCommand, Word } from './types';
@@ -50,6 +50,37 @@ export function containerCommands(container: unknown, basePath: string): ShellRe
       commands: [],
       problems: [
         { message: `oneproc could not read this container's command (${String(err)})`, path: basePath },
+      ],
+    };
+  }
+}
+
+/**
+ * The commands an argv runs when a program other than the kubelet starts it (supervisord's
+ * `command=`, split by its own rules): the words are taken as they are, with no `$(VAR)` expansion;
+ * wrappers are stripped and `sh -c` scripts split, as for a container. Never throws.
+ */
+export function argvCommands(
+  argv: readonly Word[],
+  env: Env,
+  envFrom: readonly EnvFromSource[] = [],
+): ShellResult {
+  try {
+    const ctx: Context = {
+      commands: [],
+      problems: [],
+      envFrom,
+      entrypointUnknown: false,
+      pieces: new WeakMap(),
+      budget: 256,
+    };
+    analyseArgv(argv, { env, wrappers: [], cleared: false }, ctx, 0);
+    return { commands: ctx.commands, problems: ctx.problems };
+  } catch (err) {
+    return {
+      commands: [],
+      problems: [
+        { message: `oneproc could not read this command (${String(err)})`, path: argv[0]?.path ?? '' },
       ],
     };
   }

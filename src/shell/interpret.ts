@@ -47,7 +47,7 @@ const MAX_DEPTH = 12;
  * read is reported as a problem; other unreadable lines are harmless and not reported.
  */
 export const SERVER_MENTION =
-  /(?:^|[^\w.-])(uvicorn|gunicorn|hypercorn|granian|fastapi|uwsgi|sanic|daphne|waitress-serve|odoo(?:-bin)?|puma|unicorn|passenger|pm2(?:-runtime)?|celery|dramatiq|rq|rqworker|sidekiq|octane:start)(?![\w-])/;
+  /(?:^|[^\w.-])(uvicorn|gunicorn|hypercorn|granian|fastapi|uwsgi|sanic|daphne|waitress-serve|odoo(?:-bin)?|puma|unicorn|passenger|pm2(?:-runtime)?|celery|dramatiq|rq|rqworker|sidekiq|supervisord|octane:start)(?![\w-])/;
 
 /** Analyses one argv: strips wrappers, runs scripts, and records the simple command. */
 export function analyseArgv(argv: readonly Word[], frame: Frame, ctx: Context, depth: number): void {

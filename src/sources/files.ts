@@ -58,7 +58,56 @@ export function repositoryContext(
       }
       return undefined;
     },
+    listFiles(name: string): readonly string[] | undefined {
+      const target = path.posix.resolve(spec.workdir, name);
+      const names = new Set<string>();
+      let known = false;
+      for (const copy of spec.copies) {
+        if (copy.fromStage) continue;
+        for (const src of copy.sources) {
+          if (/[*?[]/.test(src) || /^https?:\/\//.test(src)) continue;
+          const local = path.resolve(root, src);
+          if (!local.startsWith(root)) continue;
+          const dest = copy.dest.replace(/(.)\/$/, '$1');
+          if (isDir(local)) {
+            // A folder's contents land in the destination folder.
+            const rel =
+              target === dest
+                ? ''
+                : target.startsWith(`${dest}/`)
+                  ? target.slice(dest.length + 1)
+                  : undefined;
+            if (rel === undefined) continue;
+            const dir = path.join(local, rel);
+            if (!dir.startsWith(root)) continue;
+            const entries = listDir(dir);
+            if (entries) known = true;
+            for (const entry of entries ?? []) names.add(entry);
+          } else {
+            const intoFolder = copy.dest.endsWith('/') || copy.sources.length > 1;
+            const placed = intoFolder ? path.posix.join(dest, path.basename(src)) : dest;
+            if (path.posix.dirname(placed) === target) {
+              known = true;
+              names.add(path.posix.basename(placed));
+            }
+          }
+        }
+      }
+      return known ? [...names].sort() : undefined;
+    },
   };
+}
+
+/** The names of the regular files directly in a local folder, or undefined when it is not one. */
+function listDir(dir: string): string[] | undefined {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Files of an unpacked image filesystem (`--image-root DIR`): image paths are paths below DIR. */
@@ -71,6 +120,10 @@ export function imageRootContext(rootDir: string, workdir: string): SourceContex
       const abs = path.join(root, target);
       if (!abs.startsWith(root)) return undefined;
       return readCapped(abs, target);
+    },
+    listFiles(name: string): readonly string[] | undefined {
+      const abs = path.join(root, path.posix.resolve(workdir, name));
+      return abs.startsWith(root) ? listDir(abs) : undefined;
     },
   };
 }

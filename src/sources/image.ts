@@ -15,6 +15,7 @@ import type { ImageSpec } from './dockerfile';
 import { EXPANDERS } from './expanders';
 import { readScript } from './script';
 import {
+  contextIn,
   parseSourcePath,
   type SourceContext,
   type SourceExpander,
@@ -78,8 +79,8 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
   const expanders = options.expanders ?? EXPANDERS;
   const seen = new Set<string>();
 
-  const visit = async (cmd: SimpleCommand, chain: string[], depth: number): Promise<void> => {
-    const script = depth < MAX_DEPTH ? scriptOf(cmd, ctx) : undefined;
+  const visit = async (cmd: SimpleCommand, chain: string[], depth: number, at = ctx): Promise<void> => {
+    const script = depth < MAX_DEPTH ? scriptOf(cmd, at) : undefined;
     if (script) {
       const result = readScript(script.file.text, script.file.path, script.args);
       const from = parseSourcePath(cmd.argv[0]?.path ?? '');
@@ -107,23 +108,25 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
           { command: ['/bin/sh', '-c', line.text], env: envList(cmd.env) },
           '__script__',
         );
-        const at = sourcePath(script.file.path, line.line);
+        const where = sourcePath(script.file.path, line.line);
         for (const inner of parsed.commands) {
           const mapped = remapCommand(inner, (p) =>
-            p.startsWith('__script__.command') ? at : envOrigin(p, cmd.env),
+            p.startsWith('__script__.command') ? where : envOrigin(p, cmd.env),
           );
-          await visit(mapped, [...scriptChain.slice(0, -1), at], depth + 1);
+          await visit(mapped, [...scriptChain.slice(0, -1), where], depth + 1, at);
         }
-        for (const p of parsed.problems) pushProblem({ ...p, path: at }, scriptChain);
+        for (const p of parsed.problems) pushProblem({ ...p, path: where }, scriptChain);
       }
       return;
     }
     for (const expander of expanders) {
-      const expansion = await expander.expand(cmd, ctx);
+      const expansion = await expander.expand(cmd, at);
       if (!expansion) continue;
       const from = parseSourcePath(cmd.argv[0]?.path ?? '');
       const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
       for (const c of expansion.commands) add(checkCommands([c], [], options), next);
+      for (const p of depth < MAX_DEPTH ? (expansion.programs ?? []) : [])
+        await visit(p.command, next, depth + 1, p.workdir ? contextIn(at, p.workdir) : at);
       for (const d of expansion.decisions ?? []) {
         const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
         const f = rule ? findingFor(rule, d.command, d.decision, options) : undefined;

@@ -23,6 +23,23 @@ export interface SourceContext {
   readFile(name: string): SourceFile | undefined;
   /** The container's working directory (Dockerfile WORKDIR, Kubernetes workingDir), default `/`. */
   readonly workdir: string;
+  /**
+   * The names of the files directly in an image folder (absolute, or relative to `workdir`), for
+   * configs that include files by pattern (supervisord's `[include] files = conf.d/*.conf`).
+   * Undefined when the folder is not known. Optional: a context without it finds no such files.
+   */
+  listFiles?(dir: string): readonly string[] | undefined;
+}
+
+/** A context whose relative names are resolved from `dir` (a program's own working directory). */
+export function contextIn(ctx: SourceContext, dir: string): SourceContext {
+  const workdir = dir.startsWith('/') ? dir : `${ctx.workdir.replace(/\/$/, '')}/${dir}`;
+  const at = (name: string) => (name.startsWith('/') ? name : `${workdir.replace(/\/$/, '')}/${name}`);
+  return {
+    workdir,
+    readFile: (name) => ctx.readFile(at(name)),
+    ...(ctx.listFiles ? { listFiles: (name: string) => ctx.listFiles?.(at(name)) } : {}),
+  };
 }
 
 /**
@@ -57,6 +74,12 @@ export interface Expansion {
     readonly command: SimpleCommand;
     readonly decision: Decision;
   }[];
+  /**
+   * Programs the file starts by itself (supervisord's `[program:x]` sections): followed like the
+   * container's own command — into scripts, config files and Python entry points — each from its
+   * own working directory when it sets one. Their words point at the file's lines.
+   */
+  readonly programs?: readonly { readonly command: SimpleCommand; readonly workdir?: string }[];
   /** The files read, in order, for the finding's chain (`gunicorn.conf.py:3`). */
   readonly chain: readonly string[];
 }

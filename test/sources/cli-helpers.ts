@@ -18,6 +18,7 @@ export function requireBuiltCli(): void {
 export interface JsonFinding {
   severity: string;
   rule: string;
+  message: string;
   workers: number | null;
   path: string;
   file: string | null;

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { observeTrees, readProcesses } from '../../src/observe';
+import { observeTrees, type ProcessInfo, readProcesses } from '../../src/observe';
 import { readDockerfile } from '../../src/sources/dockerfile';
 import { repositoryContext } from '../../src/sources/files';
 import { checkImage } from '../../src/sources/image';
@@ -39,13 +39,16 @@ export async function claimed(fixture: string): Promise<number | null | undefine
 
 /**
  * The workers the real server starts in the fixture's folder: polled until the expected count holds
- * for four scans, or 15 s pass (then the count seen is returned, for the assertion to show).
+ * for four scans, or 15 s pass (then the count seen is returned, for the assertion to show). `count`
+ * replaces `oneproc observe`'s reader for what is not a server's workers (supervisord's programs): it
+ * gets every process and the PID of the unshare process whose child is the namespace's PID 1.
  */
 export async function realCount(
   fixture: string,
   argv: string[],
   env: Record<string, string>,
   expected: number,
+  count?: (processes: readonly ProcessInfo[], root: number) => number,
 ): Promise<number> {
   const base: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
   delete base.WEB_CONCURRENCY;
@@ -59,13 +62,14 @@ export async function realCount(
   try {
     const deadline = Date.now() + 15000;
     let held = 0;
-    let count = 0;
+    let seen = 0;
     while (Date.now() < deadline && held <= 3) {
-      count = observeTrees(readProcesses(), [child.pid!])[0]?.workers ?? 0;
-      held = count === expected ? held + 1 : 0;
+      const processes = readProcesses();
+      seen = count ? count(processes, child.pid!) : (observeTrees(processes, [child.pid!])[0]?.workers ?? 0);
+      held = seen === expected ? held + 1 : 0;
       await new Promise((r) => setTimeout(r, 400));
     }
-    return count;
+    return seen;
   } finally {
     child.kill('SIGKILL');
   }

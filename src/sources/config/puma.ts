@@ -7,48 +7,16 @@
  * `Integer(ENV['WEB_CONCURRENCY'] || 0)`: the `-C FILE` words are then dropped, so the puma rule
  * judges the environment alone instead of guessing at the file.
  *
- * The file is Ruby; there is no kept Ruby parser for Node that earns its place for one line, so this is
- * a narrow reader of the `workers` line (a regular expression over the line, last one wins, `#`
- * comments skipped) that understands exactly these forms and reports anything else as unknown:
- * `workers 4`, `workers ENV.fetch("WEB_CONCURRENCY") { 2 }`, `workers ENV.fetch("X", 2)` (with an
- * optional `.to_i`), `workers Integer(ENV['WEB_CONCURRENCY'] || 2)` and `workers ENV['X'] || 2`.
+ * The `workers` line is read by the narrow Ruby reader shared with Unicorn's config (`./ruby.ts`, which
+ * says why it is not a Ruby parser and which forms it understands).
  */
 import type { SimpleCommand, Word } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander } from '../types';
-import { sourcePath } from '../types';
-
-const NUMBER = /^\d+$/;
-const FETCH =
-  /^ENV\.fetch\(\s*(['"])(\w+)\1\s*(?:,\s*['"]?(\w+)['"]?\s*\)|\)\s*\{\s*['"]?(\w+)['"]?\s*\})(?:\.to_i)?$/;
-const OR = /^(?:Integer\(\s*)?ENV\[\s*(['"])(\w+)\1\s*\]\s*\|\|\s*['"]?(\w+)['"]?\s*\)?(?:\.to_i)?$/;
+import { rubySetting } from './ruby';
 
 /** The value of the last `workers …` line of a puma.rb text, as a word pointing at that line. */
 export function pumaWorkers(text: string, file: string, env: SimpleCommand['env']): Word | undefined {
-  let found: Word | undefined;
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const m = /^\s*workers[\s(]+(.*?)\)?\s*(?:#.*)?$/.exec(raw);
-    if (!m) return;
-    const expr = m[1].trim();
-    const path = sourcePath(file, i + 1);
-    if (NUMBER.test(expr)) {
-      found = { text: expr, path };
-      return;
-    }
-    const fetch = FETCH.exec(expr);
-    const or = fetch ? undefined : OR.exec(expr);
-    const name = fetch?.[2] ?? or?.[2];
-    const fallback = fetch ? (fetch[3] ?? fetch[4]) : or?.[3];
-    if (name === undefined || fallback === undefined) {
-      found = { text: expr, unknown: `Puma evaluates the Ruby expression \`${expr}\``, path };
-      return;
-    }
-    const entry = env.get(name);
-    if (!entry) found = { text: fallback, path };
-    else if (entry.value === undefined || entry.unknown)
-      found = { text: expr, unknown: entry.unknown ?? `${name} is not known here`, path };
-    else found = { text: entry.value, path };
-  });
-  return found;
+  return rubySetting(text, file, env, 'workers', 'Puma')?.word;
 }
 
 export const pumaConfig: SourceExpander = {

@@ -1,0 +1,125 @@
+/**
+ * The one line of a Ruby server config that sets the worker count: Puma's `workers N` (puma.rb) and
+ * Unicorn's `worker_processes N` (unicorn.conf.rb). Both files are Ruby evaluated by the server; there
+ * is no kept Ruby parser for Node that earns its place for one line, so this is a narrow reader of that
+ * line (the last one wins, `#` comments skipped) that understands exactly the forms real projects
+ * write and reports anything else as unknown:
+ * - `4`;
+ * - `ENV.fetch("WEB_CONCURRENCY") { 2 }`, `ENV.fetch("X", 2)`;
+ * - `ENV['X'] || 2`;
+ * - each optionally wrapped in `Integer(…)`, parentheses, or followed by `.to_i`.
+ */
+import type { Env, Word } from '../../shell/types';
+import { sourcePath } from '../types';
+
+/** The value of the setting, as a word pointing at its line. */
+export interface RubySetting {
+  readonly word: Word;
+  /** The expression as written, e.g. `Integer(ENV['WEB_CONCURRENCY'] || 2)`. */
+  readonly expr: string;
+  /**
+   * True when Ruby hands the server an Integer: a bare number, or a value converted with
+   * `Integer(…)`/`.to_i`. A value read from ENV without a conversion is a String (Unicorn rejects it).
+   */
+  readonly integer: boolean;
+}
+
+const NUMBER = /^\d+$/;
+const FETCH = /^ENV\.fetch\(\s*(['"])(\w+)\1\s*(?:,\s*(['"]?)(\w+)\3\s*\)|\)\s*\{\s*(['"]?)(\w+)\5\s*\})$/;
+const OR = /^ENV\[\s*(['"])(\w+)\1\s*\]\s*\|\|\s*(['"]?)(\w+)\3$/;
+
+/** True when `open`…`close` at both ends of `text` enclose all of it (`(a) || (b)` is not enclosed). */
+function enclosed(text: string, open: string): boolean {
+  if (!text.startsWith(open) || !text.endsWith(')')) return false;
+  let depth = 0;
+  for (let i = open.length - 1; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth--;
+    if (depth === 0 && i < text.length - 1) return false;
+  }
+  return depth === 0;
+}
+
+/** Strips `Integer(…)`, `(…)` and `.to_i`, saying whether one of them converted the value. */
+function unwrap(expr: string): { expr: string; converted: boolean } {
+  let converted = false;
+  for (let round = 0; round < 8; round++) {
+    const trimmed = expr.trim();
+    if (enclosed(trimmed, 'Integer(')) {
+      expr = trimmed.slice(8, -1);
+      converted = true;
+    } else if (enclosed(trimmed, '(')) expr = trimmed.slice(1, -1);
+    else if (trimmed.endsWith('.to_i')) {
+      expr = trimmed.slice(0, -5);
+      converted = true;
+    } else return { expr: trimmed, converted };
+  }
+  return { expr: expr.trim(), converted };
+}
+
+/** The line's text without a trailing `# comment` (a `#` inside quotes is kept). */
+function withoutComment(line: string): string {
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#') return line.slice(0, i);
+  }
+  return line;
+}
+
+/**
+ * The value of the last `setting …` line of a Ruby config text (`setting` is `workers` or
+ * `worker_processes`), resolved against the command's environment. `server` names the server in the
+ * reasons given for unknown values.
+ */
+export function rubySetting(
+  text: string,
+  file: string,
+  env: Env,
+  setting: string,
+  server: string,
+): RubySetting | undefined {
+  let found: RubySetting | undefined;
+  const head = new RegExp(`^\\s*${setting}(?:\\s+|\\s*\\()(.*)$`);
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const m = head.exec(raw);
+    if (!m) return;
+    let written = withoutComment(m[1]).trim();
+    if (/^\s*\(/.test(raw.slice(raw.indexOf(setting) + setting.length)) && written.endsWith(')'))
+      written = written.slice(0, -1).trim();
+    const path = sourcePath(file, i + 1);
+    const { expr, converted } = unwrap(written);
+    if (NUMBER.test(expr)) {
+      found = { word: { text: String(Number(expr)), path }, expr: written, integer: true };
+      return;
+    }
+    const fetch = FETCH.exec(expr);
+    const or = fetch ? undefined : OR.exec(expr);
+    const name = fetch?.[2] ?? or?.[2];
+    const fallback = fetch ? (fetch[4] ?? fetch[6]) : or?.[4];
+    const fallbackQuoted = fetch ? (fetch[3] ?? fetch[5]) !== '' : or?.[3] !== '';
+    if (name === undefined || fallback === undefined) {
+      found = {
+        word: { text: written, unknown: `${server} evaluates the Ruby expression \`${written}\``, path },
+        expr: written,
+        integer: converted,
+      };
+      return;
+    }
+    const entry = env.get(name);
+    if (!entry)
+      found = { word: { text: fallback, path }, expr: written, integer: converted || !fallbackQuoted };
+    else if (entry.value === undefined || entry.unknown)
+      found = {
+        word: { text: written, unknown: entry.unknown ?? `${name} is not known here`, path },
+        expr: written,
+        integer: converted,
+      };
+    else found = { word: { text: entry.value, path }, expr: written, integer: converted };
+  });
+  return found;
+}

@@ -1,0 +1,77 @@
+/** The narrow reader of the worker-count line of Ruby configs (puma.rb, unicorn.conf.rb). */
+import type { Env } from '../../src/shell/types';
+import { rubySetting } from '../../src/sources/config/ruby';
+
+const env = (vars: Record<string, string | undefined>): Env =>
+  new Map(
+    Object.entries(vars).map(([name, value]) => [
+      name,
+      value === undefined
+        ? { name, unknown: `${name} comes from a Secret`, path: 'env' }
+        : { name, value, path: 'env' },
+    ]),
+  );
+
+const read = (line: string, vars: Record<string, string | undefined> = {}) => {
+  const found = rubySetting(`# config\n${line}\n`, 'unicorn.rb', env(vars), 'worker_processes', 'Unicorn');
+  return (
+    found && {
+      text: found.word.text,
+      unknown: found.word.unknown,
+      path: found.word.path,
+      integer: found.integer,
+    }
+  );
+};
+
+describe('rubySetting', () => {
+  it.each([
+    ['worker_processes 4', {}, '4', true],
+    ['worker_processes(4)', {}, '4', true],
+    ['worker_processes 4 # four', {}, '4', true],
+    ['  worker_processes Integer(ENV["WEB_CONCURRENCY"] || 3)', {}, '3', true],
+    ['worker_processes Integer(ENV["WEB_CONCURRENCY"] || 3)', { WEB_CONCURRENCY: '5' }, '5', true],
+    ["worker_processes (ENV['WEB_CONCURRENCY'] || 2).to_i", {}, '2', true],
+    ['worker_processes ENV.fetch("WEB_CONCURRENCY", 2).to_i', { WEB_CONCURRENCY: '6' }, '6', true],
+    ['worker_processes ENV.fetch("WEB_CONCURRENCY") { 2 }', {}, '2', true],
+    ['worker_processes ENV.fetch("WEB_CONCURRENCY") { 2 }', { WEB_CONCURRENCY: '3' }, '3', false],
+    ['worker_processes Integer(ENV.fetch("WEB_CONCURRENCY", "2"))', {}, '2', true],
+    ['worker_processes ENV.fetch("WEB_CONCURRENCY", "2")', {}, '2', false],
+  ])('%s with %j → %s', (line, vars, text, integer) => {
+    expect(read(line, vars)).toEqual({ text, unknown: undefined, path: 'unicorn.rb:2', integer });
+  });
+
+  it('keeps what it cannot evaluate unknown, with the reason', () => {
+    expect(read('worker_processes Etc.nprocessors * 2')).toEqual({
+      text: 'Etc.nprocessors * 2',
+      unknown: 'Unicorn evaluates the Ruby expression `Etc.nprocessors * 2`',
+      path: 'unicorn.rb:2',
+      integer: false,
+    });
+    expect(read('worker_processes (ENV["A"] || 1) + (ENV["B"] || 1)')?.unknown).toContain('evaluates');
+    expect(
+      read('worker_processes ENV.fetch("WEB_CONCURRENCY", 2).to_i', { WEB_CONCURRENCY: undefined }),
+    ).toEqual({
+      text: 'ENV.fetch("WEB_CONCURRENCY", 2).to_i',
+      unknown: 'WEB_CONCURRENCY comes from a Secret',
+      path: 'unicorn.rb:2',
+      integer: true,
+    });
+  });
+
+  it('ignores comments, other settings and lines that only start with the name', () => {
+    const text = '# worker_processes 9\nworker_processes_max 7\ntimeout 30\n';
+    expect(rubySetting(text, 'u.rb', env({}), 'worker_processes', 'Unicorn')).toBeUndefined();
+  });
+
+  it('never throws on hostile text', () => {
+    for (const line of [
+      'worker_processes ((((',
+      'worker_processes )',
+      'worker_processes "#',
+      'worker_processes',
+    ]) {
+      expect(() => read(line)).not.toThrow();
+    }
+  });
+});
