@@ -73,6 +73,7 @@ export function argvCommands(
       entrypointUnknown: false,
       pieces: new WeakMap(),
       budget: 256,
+      limit: MAX_COMMANDS + 1,
     };
     analyseArgv(argv, { env, wrappers: [], cleared: false }, ctx, 0);
     return { commands: ctx.commands, problems: ctx.problems };
