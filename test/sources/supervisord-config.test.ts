@@ -175,7 +175,7 @@ describe('supervisordConfig', () => {
     ]);
   });
 
-  it('does not start autostart=false or numprocs=0 programs, and reads numprocs through %(ENV_X)s', () => {
+  it('does not start autostart=false or numprocs=0 programs, and reads an fcgi-program numprocs through %(ENV_X)s', () => {
     files['/supervisord.conf'] = [
       '[program:off]',
       'command=gunicorn -w 4 app',
@@ -183,7 +183,8 @@ describe('supervisordConfig', () => {
       '[program:none]',
       'command=gunicorn -w 4 app',
       'numprocs=0',
-      '[program:copies]',
+      '[fcgi-program:copies]',
+      'socket=tcp://127.0.0.1:9000',
       'command=node server.js',
       'numprocs=%(ENV_COPIES)s',
       'process_name=%(program_name)s_%(process_num)s',
@@ -197,8 +198,8 @@ describe('supervisordConfig', () => {
           outcome: 'multiple',
           workers: 5,
           evidence: 'numprocs = %(ENV_COPIES)s',
-          path: 'supervisord.conf:9',
-          why: '[program:copies] runs 5 copies of `node server.js`',
+          path: 'supervisord.conf:10',
+          why: '[fcgi-program:copies] runs 5 copies of `node server.js`',
         },
       ],
     ]);
@@ -206,7 +207,7 @@ describe('supervisordConfig', () => {
     expect(unknown?.decisions?.[0].decision).toEqual({
       outcome: 'unknown',
       evidence: 'numprocs = %(ENV_COPIES)s',
-      path: 'supervisord.conf:9',
+      path: 'supervisord.conf:10',
       why: 'COPIES comes from a Secret',
     });
   });
@@ -219,6 +220,13 @@ describe('supervisordConfig', () => {
     expect(expansion?.programs?.map((p) => words(p.command))).toEqual(['nginx -g daemon off;']);
     expect(expansion?.decisions).toEqual([]);
     expect(expansion?.chain).toEqual(["/etc/supervisor/supervisord.conf (Debian's packaged file)"]);
+  });
+
+  it("finds pip's /usr/local/etc/supervisord.conf for a bare supervisord, before the working directory's", () => {
+    files['/usr/local/etc/supervisord.conf'] = '[program:a]\ncommand=uvicorn app:app --workers 2\n';
+    files['/supervisord.conf'] = '[program:b]\ncommand=uvicorn app:app\n';
+    expect(run(['supervisord'])?.chain).toEqual(['usr/local/etc/supervisord.conf']);
+    expect(run(['/usr/bin/supervisord'])?.chain).toEqual(['supervisord.conf']);
   });
 
   it('adds nothing for other programs, an unknown -c, or a config it cannot find', () => {

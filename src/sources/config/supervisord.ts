@@ -7,11 +7,12 @@
  * `/etc/supervisor/supervisord.conf`). Read from Debian's supervisor 4.2.5:
  * - `[include] files = …` (`ServerOptions.read_config`): whitespace-separated glob patterns relative
  *   to the including file's folder, each match read in sorted order into the same parser.
- * - `[program:x]` (`_processes_from_section`): `command=` split by `shlex.split` (no shell: a `$VAR`
- *   stays as written unless the command runs `sh -c`), `numprocs` copies (from `numprocs_start`),
- *   `autostart=false` programs are not started, `directory=` is the working directory, and
- *   `environment=KEY="val",…` is added to supervisord's own environment (with `[supervisord]
- *   environment=` under it).
+ * - `[program:x]` and `[fcgi-program:x]` (`_processes_from_section`): `command=` split by
+ *   `shlex.split` (no shell: a `$VAR` stays as written unless the command runs `sh -c`), `numprocs`
+ *   copies (from `numprocs_start`), `autostart=false` programs are not started, `directory=` is the
+ *   working directory, and `environment=KEY="val",…` is added to supervisord's own environment (with
+ *   `[supervisord] environment=` under it). `[eventlistener:x]` pools are not read: they run
+ *   supervisor's event handlers, not the application.
  * - Values are expanded with Python's `%` formatting (`supervisor/options.py expand`): `%(ENV_X)s`
  *   from supervisord's environment (a name it lacks stops supervisord), `%(here)s`,
  *   `%(program_name)s`, `%(process_num)d`, `%(numprocs)d`, `%(group_name)s`, `%%`.
@@ -274,10 +275,17 @@ export const supervisordConfig: SourceExpander = {
     let config: Config | undefined;
     if (hit?.value) config = load(hit.value.text, ctx, cmd.env);
     else {
-      const here = path.posix.dirname(path.posix.dirname(inner.argv[0].text));
+      // `here` is the folder above the script's own (`sys.argv[0]`, the full path even when the shell
+      // found it on PATH): a bare name is pip's /usr/local/bin/supervisord or Debian's /usr/bin one.
+      const argv0 = inner.argv[0].text;
+      const heres = argv0.includes('/')
+        ? [path.posix.dirname(path.posix.dirname(argv0))]
+        : ['/usr/local', '/usr'];
       const search = [
-        path.posix.join(here, 'etc', 'supervisord.conf'),
-        path.posix.join(here, 'supervisord.conf'),
+        ...heres.flatMap((here) => [
+          path.posix.join(here, 'etc', 'supervisord.conf'),
+          path.posix.join(here, 'supervisord.conf'),
+        ]),
         'supervisord.conf',
         'etc/supervisord.conf',
         '/etc/supervisord.conf',
@@ -297,8 +305,10 @@ export const supervisordConfig: SourceExpander = {
     const programs: { command: SimpleCommand; workdir?: string }[] = [];
     const decisions: { rule: string; command: SimpleCommand; decision: Decision }[] = [];
     for (const section of sections.keys()) {
-      if (!section.startsWith('program:')) continue;
-      const programName_ = section.slice(8);
+      // `[fcgi-program:x]` starts its copies the same way, around a shared socket.
+      const kind = /^(?:fcgi-)?program:/.exec(section);
+      if (!kind) continue;
+      const programName_ = section.slice(kind[0].length);
       const get = (key: string) => iniGet(sections, section, key);
       const hereOf = (v: IniValue) => folders.get(v.file) ?? '/';
       const command = get('command');
