@@ -278,22 +278,34 @@ const BATCH_CHARS = 8192;
 function splitCommands(line: string): string[] {
   const pieces: string[] = [];
   let start = 0;
+  // The open quote: `'`, `"`, or `$` for `$'…'` (where a backslash escapes, unlike in `'…'`).
   let quote = '';
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (c === '\\') {
       if (quote !== "'") i++;
     } else if (quote !== '') {
-      if (c === quote) quote = '';
+      if (c === (quote === '$' ? "'" : quote)) quote = '';
+    } else if (c === '$' && line[i + 1] === "'") {
+      quote = '$';
+      i++;
     } else if (c === "'" || c === '"') {
       quote = c;
     } else if ((c === '&' || c === '|') && line[i + 1] === c) {
       pieces.push(line.slice(start, i));
       start = i + 2;
       i++;
-    } else if (c === ';' && line[i + 1] !== ';' && line[i + 1] !== '&' && line[i - 1] !== ';') {
-      pieces.push(line.slice(start, i));
-      start = i + 1;
+    } else if (c === ';') {
+      // `;;`, `;;&` and `;&` end `case` arms and are kept whole; a lone `;` ends a command.
+      if (line[i + 1] === ';') i += line[i + 2] === '&' ? 2 : 1;
+      else if (line[i + 1] === '&') i++;
+      else {
+        pieces.push(line.slice(start, i));
+        start = i + 1;
+      }
+    } else if ((c === '<' || c === '>' || c === '|' || c === '&') && '&|(>'.includes(line[i + 1] ?? '')) {
+      // Redirections and `|&`, `&>` (`2>&1`, `<&`, `>|`): their second character is not an operator.
+      i++;
     }
   }
   pieces.push(line.slice(start));

@@ -4,6 +4,7 @@
  * No timings are asserted; the large inputs only have to finish within Jest's timeout.
  */
 import fc from 'fast-check';
+import { parse as shellQuoteParse } from 'shell-quote';
 import { containerCommands, MAX_COMMANDS } from '../../src/shell';
 
 const SHELL_PIECES = [
@@ -229,5 +230,34 @@ describe('large inputs finish (linear paths only)', () => {
       '--bind',
       '0.0.0.0:80',
     ]);
+  });
+});
+
+describe('long scripts are read in pieces', () => {
+  const tokenizes = (s: string) => {
+    try {
+      shellQuoteParse(s, {});
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const texts = (r: ReturnType<typeof containerCommands>) =>
+    r.commands.map((c) => [...c.wrappers, '|', ...c.argv.map((w) => w.text)].join(' '));
+
+  it('gives the same commands for a script whether it follows 12 KiB of other commands or not', () => {
+    const padding = 'true; '.repeat(2048);
+    fc.assert(
+      fc.property(shellText, (s) => {
+        const short = containerCommands({ command: ['sh', '-c', `true; ${s}`] }, 'c');
+        const long = containerCommands({ command: ['sh', '-c', `${padding}${s}`] }, 'c');
+        // A line the tokenizer cannot split is dropped whole when short, and only its bad piece when
+        // long: compare the lines it reads.
+        fc.pre(short.problems.length === 0 && long.problems.length === 0 && tokenizes(s));
+        expect(texts(long)).toEqual(texts(short));
+      }),
+      { numRuns: 600 },
+    );
   });
 });
