@@ -68,9 +68,12 @@ const VALUE_OPTIONS = [
   '--user',
   '--verify-mode',
   '--websocket-ping-interval',
+  '--access-logfile',
+  '--error-log',
 ];
 
-const SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takesValue: VALUE_OPTIONS };
+/** How hypercorn's argparse reads its options (also used by the reader of its config files). */
+export const HYPERCORN_SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takesValue: VALUE_OPTIONS };
 
 export const hypercorn: ServerRule = viaPython(
   {
@@ -79,9 +82,9 @@ export const hypercorn: ServerRule = viaPython(
     category: 'web',
     recognise: (cmd) => programName(cmd) === 'hypercorn',
     decide(cmd) {
-      const workers = lastHit(findOption(cmd.argv, ['-w', '--workers'], SCAN));
+      const workers = lastHit(findOption(cmd.argv, ['-w', '--workers'], HYPERCORN_SCAN));
       if (workers) return decideOption(workers);
-      const config = lastHit(findOption(cmd.argv, ['-c', '--config'], SCAN));
+      const config = lastHit(findOption(cmd.argv, ['-c', '--config'], HYPERCORN_SCAN));
       if (config) {
         return {
           outcome: 'unknown',

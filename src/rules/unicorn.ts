@@ -15,7 +15,8 @@ import type { SimpleCommand, Word } from '../shell/types';
 import { lastOption, programName, stripLaunchers } from './common';
 import type { Decision, ServerRule } from './types';
 
-const TAKES_VALUE = [
+/** Options of `bin/unicorn` and `bin/unicorn_rails` that take a value (so their values are skipped). */
+export const UNICORN_VALUE_OPTIONS = [
   '-E',
   '--env',
   '-o',
@@ -28,6 +29,8 @@ const TAKES_VALUE = [
   '--include',
   '-r',
   '--require',
+  '-P',
+  '--path',
 ];
 
 function unicornArgv(cmd: SimpleCommand): readonly Word[] | undefined {
@@ -44,7 +47,7 @@ export const unicorn: ServerRule = {
   decide: (cmd): Decision => {
     const argv = unicornArgv(cmd);
     if (!argv) return { outcome: 'single' };
-    const config = lastOption(argv, ['-c', '--config-file'], { takesValue: TAKES_VALUE });
+    const config = lastOption(argv, ['-c', '--config-file'], { takesValue: UNICORN_VALUE_OPTIONS });
     if (!config?.value) return { outcome: 'single' };
     const file = config.value.text;
     const web = cmd.env.get('WEB_CONCURRENCY');

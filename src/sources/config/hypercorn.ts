@@ -19,53 +19,11 @@
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { findOption, lastHit, programName, stripLaunchers } from '../../rules/common';
+import { HYPERCORN_SCAN } from '../../rules/hypercorn';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { evaluate, moduleAssignments, parsePython } from '../python/parse';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
 import { sourcePath } from '../types';
-
-/** Options of hypercorn 0.13 that take a value, so that their values are skipped. */
-const TAKES_VALUE = [
-  '--access-log',
-  '--access-logfile',
-  '--access-logformat',
-  '--backlog',
-  '-b',
-  '--bind',
-  '--ca-certs',
-  '--certfile',
-  '--cert-reqs',
-  '--ciphers',
-  '--error-log',
-  '--error-logfile',
-  '--log-file',
-  '--graceful-timeout',
-  '--read-timeout',
-  '-g',
-  '--group',
-  '-k',
-  '--worker-class',
-  '--keep-alive',
-  '--keyfile',
-  '--keyfile-password',
-  '--insecure-bind',
-  '--log-config',
-  '--log-level',
-  '-p',
-  '--pid',
-  '--quic-bind',
-  '--root-path',
-  '--server-name',
-  '--statsd-host',
-  '--statsd-prefix',
-  '-m',
-  '--umask',
-  '-u',
-  '--user',
-  '--verify-mode',
-  '--websocket-ping-interval',
-];
-const SCAN = { shortGlue: 'glued-or-equals', takesValue: TAKES_VALUE } as const;
 
 /** The 1-based line of the top-level `workers` key of a TOML text (1 when it cannot be found). */
 export function tomlKeyLine(text: string, key: string): number {
@@ -110,8 +68,8 @@ export const hypercornConfig: SourceExpander = {
   async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
     const inner = stripLaunchers(cmd);
     if (programName(inner) !== 'hypercorn') return undefined;
-    if (lastHit(findOption(inner.argv, ['-w', '--workers'], SCAN))) return undefined;
-    const hit = lastHit(findOption(inner.argv, ['-c', '--config'], SCAN));
+    if (lastHit(findOption(inner.argv, ['-w', '--workers'], HYPERCORN_SCAN))) return undefined;
+    const hit = lastHit(findOption(inner.argv, ['-c', '--config'], HYPERCORN_SCAN));
     if (!hit?.value || hit.value.unknown) return undefined;
     const named = hit.value.text;
     const python = named.startsWith('python:')

@@ -16,27 +16,10 @@
  */
 import { decideCount, lastOption, programName, readCount, stripLaunchers } from '../../rules/common';
 import type { Decision } from '../../rules/types';
+import { UNICORN_VALUE_OPTIONS } from '../../rules/unicorn';
 import type { SimpleCommand } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander } from '../types';
 import { rubySetting } from './ruby';
-
-/** Options of `bin/unicorn` and `bin/unicorn_rails` that take a value (so their values are skipped). */
-const TAKES_VALUE = [
-  '-E',
-  '--env',
-  '-o',
-  '--host',
-  '-p',
-  '--port',
-  '-l',
-  '--listen',
-  '-I',
-  '--include',
-  '-r',
-  '--require',
-  '-P',
-  '--path',
-];
 
 export const unicornConfig: SourceExpander = {
   id: 'unicorn-config',
@@ -44,7 +27,9 @@ export const unicornConfig: SourceExpander = {
     const inner = stripLaunchers(cmd);
     const name = programName(inner);
     if (name !== 'unicorn' && name !== 'unicorn_rails') return undefined;
-    const hit = lastOption(inner.argv, ['-c', '--config-file', '--config'], { takesValue: TAKES_VALUE });
+    const hit = lastOption(inner.argv, ['-c', '--config-file', '--config'], {
+      takesValue: UNICORN_VALUE_OPTIONS,
+    });
     if (!hit?.value || hit.value.unknown) return undefined;
     const file = ctx.readFile(hit.value.text);
     if (!file) return undefined;
