@@ -170,6 +170,20 @@ describe('pythonEntry', () => {
     expect(await read({ '/srv/app/__init__.py': '' }, ['python', '-m', 'app'])).toBeUndefined();
   });
 
+  it('finds the script of `python main.py` past options that take a value, and not in -c code', async () => {
+    const files = {
+      '/srv/main.py': main,
+      '/srv/ignore.py': 'import uvicorn\nuvicorn.run("x:app", workers=9)\n',
+    };
+    expect((await read(files, ['python', '-W', 'ignore.py', '-X', 'dev', '-u', 'main.py']))?.argv).toEqual([
+      'uvicorn app.main:app --workers 2',
+    ]);
+    expect((await read(files, ['python3', '-uW', 'ignore.py', '--', 'main.py']))?.argv).toEqual([
+      'uvicorn app.main:app --workers 2',
+    ]);
+    expect(await read(files, ['python', '-c', 'import main', 'main.py'])).toBeUndefined();
+  });
+
   const hypercorn = (body: string) =>
     `from hypercorn.config import Config\nfrom hypercorn.run import run\n${body}`;
 

@@ -58,9 +58,31 @@ function entryFile(cmd: SimpleCommand, ctx: SourceContext): SourceFile | undefin
   const argv = cmd.argv;
   const program = argv[0]?.text.split('/').pop() ?? '';
   if (!PYTHON.test(program)) return undefined;
-  const script = argv.slice(1).find((w) => !w.text.startsWith('-'));
+  const script = scriptWord(argv);
   if (!script || script.unknown || !script.text.endsWith('.py')) return undefined;
   return ctx.readFile(script.text);
+}
+
+/**
+ * The script operand of `python [options] SCRIPT …`: past interpreter options, whose `-W ARG` and
+ * `-X OPT` take the next word (also `-uW ARG`); undefined for `-c CODE` and `-` (stdin).
+ */
+function scriptWord(argv: readonly Word[]): Word | undefined {
+  for (let i = 1; i < argv.length; i++) {
+    const t = argv[i].text;
+    if (t === '--') return argv[i + 1];
+    if (t === '-' || !t.startsWith('-') || t.length < 2) return t === '-' ? undefined : argv[i];
+    if (t === '--check-hash-based-pycs') i++;
+    if (t.startsWith('--')) continue;
+    for (let k = 1; k < t.length; k++) {
+      if (t[k] === 'c' || t[k] === 'm') return undefined;
+      if (t[k] === 'W' || t[k] === 'X') {
+        if (k === t.length - 1) i++;
+        break;
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
