@@ -13,7 +13,8 @@
  *
  * Decision: a config file named with `-c` and no `-w` on the command line is a warning (the file may
  * set `workers`). Where the file can be read (`oneproc check` on a repository or image),
- * src/sources/config/hypercorn.ts turns its `workers` into a `--workers N` word this rule reads.
+ * src/sources/config/hypercorn.ts turns its `workers` into a `--workers N` word this rule reads, and
+ * src/sources/python/entry.ts does the same for `hypercorn.run.run(config)` in Python source.
  */
 import {
   countFix,

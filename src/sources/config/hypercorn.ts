@@ -36,8 +36,11 @@ export function tomlKeyLine(text: string, key: string): number {
   return 1;
 }
 
-/** What a TOML config sets `workers` to: a word, nothing (the default), or a parse error. */
-function tomlWorkers(file: SourceFile): { word?: Word; error?: { message: string; line: number } } {
+/**
+ * What a TOML config sets `workers` to: a word, nothing (the default), or a parse error. Also used for
+ * `Config.from_toml(FILE)` in Python entry points.
+ */
+export function tomlWorkers(file: SourceFile): { word?: Word; error?: { message: string; line: number } } {
   let data: Record<string, unknown>;
   try {
     data = parseToml(file.text) as Record<string, unknown>;

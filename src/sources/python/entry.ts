@@ -1,26 +1,41 @@
 /**
- * Python entry points: `python main.py` where main.py starts the server itself —
- * `uvicorn.run("main:app", workers=4)`, `Granian("main:app", workers=4).serve()`, or a gunicorn
- * `BaseApplication` subclass run with `{"workers": 4}`. The call becomes the equivalent command line
- * (`uvicorn main:app --workers 4`, with the `4` pointing at main.py's line), judged by the same rules:
- * uvicorn.run without `workers` still reads WEB_CONCURRENCY, exactly like the CLI.
+ * Python entry points: `python main.py`, `python -m app` (app/__main__.py) or `python -m app.server`
+ * (app/server.py) where that file starts the server itself — `uvicorn.run("main:app", workers=4)`,
+ * `Granian("main:app", workers=4).serve()`, a gunicorn `BaseApplication` subclass run with
+ * `{"workers": 4}`, or hypercorn's `run(config)` with `config.workers = 4`. The call becomes the
+ * equivalent command line (`uvicorn main:app --workers 4`, with the `4` pointing at the file's line),
+ * judged by the same rules: uvicorn.run without `workers` still reads WEB_CONCURRENCY, exactly like the
+ * CLI.
+ *
+ * `python -m MODULE` reaches this reader as the command `MODULE` whose last wrapper is `python -m` (the
+ * shell layer strips it, so that `python -m uvicorn` is uvicorn). A module that a rule recognises
+ * (`python -m uvicorn`, `python -m gunicorn`, …) is that server, judged by its rule: its own package is
+ * never read. Any other module is looked up as Python's `-m` does: from the working directory (the first
+ * entry of sys.path), then PYTHONPATH; a regular package (`pkg/__init__.py`) runs `pkg/__main__.py`, then
+ * a module `pkg.py`, then a namespace package's `pkg/__main__.py`.
+ *
+ * hypercorn (read from Debian's python3-hypercorn 0.13.2): `hypercorn.run.run(config)` is what the CLI
+ * calls — it serves in-process when `config.workers == 1` and otherwise starts `config.workers`
+ * processes, loading `config.application_path` in each — so it becomes `hypercorn --workers N APP`.
+ * `hypercorn.asyncio.serve(app, config)` and `hypercorn.trio.serve(app, config)` serve in the calling
+ * process whatever `config.workers` says (they only warn that it "has no affect"): one process, not
+ * reported.
  */
-import type { SimpleCommand, Word } from '../../shell/types';
-import type { Expansion, SourceContext, SourceExpander } from '../types';
+import { RULES } from '../../rules';
+import type { Env, SimpleCommand, Word } from '../../shell/types';
+import { stripWrapper } from '../../shell/wrappers';
+import { tomlWorkers } from '../config/hypercorn';
+import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
 import { sourcePath } from '../types';
 import { evaluate, moduleAssignments, type PyNode, parsePython, walk } from './parse';
 
 const PYTHON = /^python[\d.]*$/;
+const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 
 export const pythonEntry: SourceExpander = {
   id: 'python-entry',
   async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
-    const argv = cmd.argv;
-    const program = argv[0]?.text.split('/').pop() ?? '';
-    if (!PYTHON.test(program)) return undefined;
-    const script = argv.slice(1).find((w) => !w.text.startsWith('-'));
-    if (!script || script.unknown || !script.text.endsWith('.py')) return undefined;
-    const file = ctx.readFile(script.text);
+    const file = entryFile(cmd, ctx);
     if (!file) return undefined;
     const root = await parsePython(file.text);
     if (!root) return undefined;
@@ -28,7 +43,7 @@ export const pythonEntry: SourceExpander = {
     const commands: SimpleCommand[] = [];
     for (const node of walk(root)) {
       if (node.type !== 'call') continue;
-      const built = serverCall(node, file.path, names, cmd);
+      const built = serverCall(node, root, file.path, names, cmd, ctx);
       if (built) commands.push(built);
     }
     if (commands.length === 0) return undefined;
@@ -36,11 +51,88 @@ export const pythonEntry: SourceExpander = {
   },
 };
 
+/** The file a Python command runs: `python [options] main.py`, or the module of `python -m MODULE`. */
+function entryFile(cmd: SimpleCommand, ctx: SourceContext): SourceFile | undefined {
+  const module = moduleRun(cmd);
+  if (module) return readModule(module, ctx, cmd.env);
+  const argv = cmd.argv;
+  const program = argv[0]?.text.split('/').pop() ?? '';
+  if (!PYTHON.test(program)) return undefined;
+  const script = scriptWord(argv);
+  if (!script || script.unknown || !script.text.endsWith('.py')) return undefined;
+  return ctx.readFile(script.text);
+}
+
+/**
+ * The script operand of `python [options] SCRIPT …`: past interpreter options, whose `-W ARG` and
+ * `-X OPT` take the next word (also `-uW ARG`); undefined for `-c CODE` and `-` (stdin).
+ */
+function scriptWord(argv: readonly Word[]): Word | undefined {
+  for (let i = 1; i < argv.length; i++) {
+    const t = argv[i].text;
+    if (t === '--') return argv[i + 1];
+    if (t === '-' || !t.startsWith('-') || t.length < 2) return t === '-' ? undefined : argv[i];
+    if (t === '--check-hash-based-pycs') i++;
+    if (t.startsWith('--')) continue;
+    for (let k = 1; k < t.length; k++) {
+      if (t[k] === 'c' || t[k] === 'm') return undefined;
+      if (t[k] === 'W' || t[k] === 'X') {
+        if (k === t.length - 1) i++;
+        break;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The module `python -m MODULE` runs, when it is not a server a rule knows. Commands from the shell
+ * layer arrive with `python -m` already stripped (the last wrapper); a command built elsewhere may still
+ * start with the interpreter, so that is stripped here the same way.
+ */
+function moduleRun(cmd: SimpleCommand): string | undefined {
+  let run = cmd;
+  if (cmd.wrappers[cmd.wrappers.length - 1] !== 'python -m') {
+    const stripped = stripWrapper(cmd.argv);
+    if (!stripped || !('argv' in stripped) || stripped.name !== 'python -m') return undefined;
+    run = { ...cmd, argv: stripped.argv, wrappers: [...cmd.wrappers, stripped.name] };
+  }
+  const name = run.argv[0];
+  if (!name || name.unknown || !MODULE_NAME.test(name.text)) return undefined;
+  if (RULES.some((rule) => recognises(rule, run))) return undefined;
+  return name.text;
+}
+
+function recognises(rule: { recognise(c: SimpleCommand): boolean }, cmd: SimpleCommand): boolean {
+  try {
+    return rule.recognise(cmd);
+  } catch {
+    return false;
+  }
+}
+
+/** The file `python -m NAME` runs, found as Python's path finder finds it (see the module comment). */
+function readModule(name: string, ctx: SourceContext, env: Env): SourceFile | undefined {
+  const base = name.replaceAll('.', '/');
+  const pythonPath = (env.get('PYTHONPATH')?.value ?? '').split(':').filter((d) => d !== '');
+  let namespaceMain: SourceFile | undefined;
+  for (const dir of ['', ...pythonPath]) {
+    const at = (p: string) => (dir === '' ? p : `${dir.replace(/\/$/, '')}/${p}`);
+    if (ctx.readFile(at(`${base}/__init__.py`))) return ctx.readFile(at(`${base}/__main__.py`));
+    const module = ctx.readFile(at(`${base}.py`));
+    if (module) return module;
+    namespaceMain ??= ctx.readFile(at(`${base}/__main__.py`));
+  }
+  return namespaceMain;
+}
+
 function serverCall(
   node: PyNode,
+  root: PyNode,
   file: string,
   names: Map<string, PyNode>,
   cmd: SimpleCommand,
+  ctx: SourceContext,
 ): SimpleCommand | undefined {
   const fn = node.childForFieldName('function');
   const args = node.childForFieldName('arguments')?.namedChildren ?? [];
@@ -58,11 +150,21 @@ function serverCall(
     wrappers: [...cmd.wrappers, `python ${file}`],
   });
 
-  // uvicorn.run(app, …) / run(app, …) imported from uvicorn
+  // hypercorn.run.run(config) / run(config) imported from hypercorn.run: the CLI's own path.
   if (
-    fn.text === 'uvicorn.run' ||
-    (fn.text === 'run' && /\bfrom\s+uvicorn\s+import\b/.test(rootText(node)))
+    fn.text === 'hypercorn.run.run' ||
+    (fn.text === 'run' && /\bfrom\s+hypercorn\.run\s+import\s[^\n]*\brun\b/.test(root.text))
   ) {
+    const config = hypercornConfig(args[0], node, root, file, names, cmd.env, ctx);
+    const argv = [word('hypercorn')];
+    if (config.workers) argv.push({ text: '--workers', path: config.workers.path }, config.workers);
+    argv.push(config.app ?? word('app'));
+    return make(argv);
+  }
+  // hypercorn.asyncio.serve(app, config) / hypercorn.trio.serve(app, config): always one process
+  // (serve() ignores `workers`), so not a server command to judge.
+  // uvicorn.run(app, …) / run(app, …) imported from uvicorn
+  if (fn.text === 'uvicorn.run' || (fn.text === 'run' && /\bfrom\s+uvicorn\s+import\b/.test(root.text))) {
     const argv = [
       word('uvicorn'),
       word(args[0] && args[0].type !== 'keyword_argument' ? value(args[0]).text : 'app'),
@@ -97,7 +199,7 @@ function serverCall(
     if (
       inner?.type === 'call' &&
       /Application$/.test(inner.childForFieldName('function')?.text ?? '') &&
-      /\bgunicorn\b/.test(rootText(node))
+      /\bgunicorn\b/.test(root.text)
     ) {
       const options = (inner.childForFieldName('arguments')?.namedChildren ?? []).find(
         (a) => a.type === 'dictionary',
@@ -112,8 +214,108 @@ function serverCall(
   return undefined;
 }
 
-function rootText(node: PyNode): string {
-  let n: PyNode & { parent?: PyNode | null } = node;
-  while ((n as { parent?: PyNode | null }).parent) n = (n as { parent: PyNode }).parent;
-  return n.text;
+/** What a hypercorn `Config` passed to `run()` sets: its `workers` and `application_path`, as words. */
+interface HypercornConfig {
+  /** Undefined when the config keeps hypercorn's default (`workers = 1`). */
+  readonly workers?: Word;
+  readonly app?: Word;
+}
+
+/**
+ * Reads the config given to hypercorn's `run()`: a name bound earlier in the file to `Config()`,
+ * `Config.from_mapping({...}, **kw)` or `Config.from_toml(FILE)`, then `config.workers = N` and
+ * `config.application_path = "…"` assignments before the call (the last one wins, as at run time).
+ * A config built some other way (`from_pyfile`, `from_object`, a function) has a count not known here.
+ */
+function hypercornConfig(
+  arg: PyNode | undefined,
+  call: PyNode,
+  root: PyNode,
+  file: string,
+  names: Map<string, PyNode>,
+  env: Env,
+  ctx: SourceContext,
+): HypercornConfig {
+  const value = (n: PyNode) => evaluate(n, file, names, env);
+  const at = (n: PyNode) => sourcePath(file, n.startPosition.row + 1);
+  if (!arg) return {};
+  if (arg.type !== 'identifier') return fromConstructor(arg, value, at, ctx);
+  const before = (n: PyNode) =>
+    n.startPosition.row < call.startPosition.row ||
+    (n.startPosition.row === call.startPosition.row && n.startPosition.column < call.startPosition.column);
+  let config: HypercornConfig = {
+    workers: {
+      text: arg.text,
+      unknown: `the hypercorn Config \`${arg.text}\` is not built in ${file}`,
+      path: at(arg),
+    },
+  };
+  for (const node of walk(root)) {
+    if (node.type !== 'assignment' || !before(node)) continue;
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left || !right) continue;
+    if (left.type === 'identifier' && left.text === arg.text) {
+      config = fromConstructor(right, value, at, ctx);
+    } else if (left.type === 'attribute' && left.childForFieldName('object')?.text === arg.text) {
+      const attribute = left.childForFieldName('attribute')?.text;
+      if (attribute === 'workers') config = { ...config, workers: value(right) };
+      if (attribute === 'application_path') config = { ...config, app: value(right) };
+    }
+  }
+  return config;
+}
+
+/** A `Config` as built by one expression: `Config()`, `Config.from_mapping(…)`, `Config.from_toml(…)`. */
+function fromConstructor(
+  expr: PyNode,
+  value: (n: PyNode) => Word,
+  at: (n: PyNode) => string,
+  ctx: SourceContext,
+): HypercornConfig {
+  const unknown = (why: string): HypercornConfig => ({
+    workers: { text: expr.text, unknown: why, path: at(expr) },
+  });
+  if (expr.type !== 'call')
+    return unknown('the hypercorn Config comes from an expression oneproc does not read');
+  const fn = expr.childForFieldName('function')?.text ?? '';
+  const args = expr.childForFieldName('arguments')?.namedChildren ?? [];
+  if (/(^|\.)Config$/.test(fn) && args.length === 0) return {};
+  if (/(^|\.)Config\.from_mapping$/.test(fn)) {
+    const out: { workers?: Word; app?: Word } = {};
+    const set = (key: string, v: PyNode) => {
+      if (key === 'workers') out.workers = value(v);
+      if (key === 'application_path') out.app = value(v);
+    };
+    // from_mapping(mapping, **kwargs): the mapping first, then the keywords over it.
+    for (const a of args) {
+      if (a.type !== 'dictionary') continue;
+      for (const pair of a.namedChildren) {
+        const key = pair.type === 'pair' ? pair.childForFieldName('key') : null;
+        const v = pair.childForFieldName('value');
+        if (key?.type === 'string' && v) set(value(key).text, v);
+      }
+    }
+    for (const a of args) {
+      const v = a.type === 'keyword_argument' ? a.childForFieldName('value') : null;
+      if (v) set(a.childForFieldName('name')?.text ?? '', v);
+    }
+    return out;
+  }
+  if (/(^|\.)Config\.from_toml$/.test(fn) && args[0]?.type === 'string') {
+    const name = value(args[0]);
+    const toml = name.unknown ? undefined : ctx.readFile(name.text);
+    if (!toml) return unknown(`${name.text} (read by Config.from_toml) is not in the repository`);
+    const read = tomlWorkers(toml);
+    if (read.error)
+      return {
+        workers: {
+          text: toml.path,
+          unknown: `${toml.path} is not valid TOML (${read.error.message}), so hypercorn refuses to start with it`,
+          path: sourcePath(toml.path, read.error.line),
+        },
+      };
+    return read.word ? { workers: read.word } : {};
+  }
+  return unknown(`the hypercorn Config is built by ${fn || 'an expression'}(), which oneproc does not read`);
 }
