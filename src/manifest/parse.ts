@@ -102,7 +102,9 @@ export function* readManifests(
   let docs: Iterable<Document.Parsed>;
   try {
     // `merge: true`: Kubernetes' YAML reader (go-yaml) honours `<<` merge keys, so oneproc does too.
-    const composer = new Composer({ merge: true });
+    // `logLevel: 'error'`: a key that is itself a map (`name: {{ .Release.Name }}` in an unrendered chart
+    // template) would otherwise make the yaml library print a Node process warning on stderr.
+    const composer = new Composer({ merge: true, logLevel: 'error' });
     docs = composer.compose(new Parser(lineCounter.addNewLine).parse(text)) as Iterable<Document.Parsed>;
   } catch (err) {
     yield new InputError(`cannot be read as YAML: ${messageOf(err)}`, file);

@@ -35,6 +35,24 @@ const HELM_OUTPUT = lines(
 );
 
 describe('checkText', () => {
+  it('reads a map used as a key (an unrendered `{{ .Release.Name }}`) without a process warning', () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const report = checkText(
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n',
+        'pod.yaml',
+        {
+          rules: RULES,
+        },
+      );
+      expect(report.errors).toEqual([]);
+      expect(report.documents).toBe(1);
+      expect(emitWarning).not.toHaveBeenCalled();
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+
   it('reports file, document, line and column of the decisive field in multi-document YAML', () => {
     const report = checkText(HELM_OUTPUT, 'rendered.yaml', { rules: RULES });
     expect(report.errors).toEqual([]);
