@@ -111,11 +111,11 @@ export async function run(
     if (!(FORMATS as readonly string[]).includes(values.format)) {
       throw new Error(`unknown --format '${values.format}' (expected text, json or sarif)`);
     }
-    if (positionals.length === 0 && !values.dockerfile && !values['image-root']) {
-      throw new Error('name at least one file or folder, or - for standard input');
-    }
     if (values['image-config'] && !values['image-root']) {
       throw new Error('--image-config goes with --image-root DIR');
+    }
+    if (positionals.length === 0 && !values.dockerfile && !values['image-root']) {
+      throw new Error('name at least one file or folder, or - for standard input');
     }
     format = values.format as Format;
     strict = values.strict;

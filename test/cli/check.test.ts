@@ -112,6 +112,7 @@ describe('oneproc check: exit codes', () => {
     [['--format', 'xml', 'a.yaml'], "oneproc check: unknown --format 'xml' (expected text, json or sarif)"],
     [['--bogus', 'a.yaml'], "oneproc check: Unknown option '--bogus'"],
     [[], 'oneproc check: name at least one file or folder, or - for standard input'],
+    [['--image-config', 'config.json'], 'oneproc check: --image-config goes with --image-root DIR'],
     [['--format'], "oneproc check: Option '-f, --format <value>' argument missing"],
   ])('exits 2 with usage on %p', async (argv, message) => {
     const r = await check(argv);
