@@ -223,19 +223,22 @@ export const pm2: ServerRule = {
   decide: (cmd) => {
     const start = startArguments(cmd);
     if (!start) return { outcome: 'single' };
-    const { argv, at, binary, from, scale } = start;
+    const { argv, at, from, scale } = start;
     if (scale !== undefined) {
       const n = argv[scale + 2];
       if (!n) return { outcome: 'single' };
       return decideInstances(n, `pm2 scale ${argv[scale + 1]?.text ?? ''} ${n.text}`, n.path);
     }
-    const target = firstPositional(argv, from, TAKES_VALUE);
-    if (target && !target.word.unknown && isPm2ConfigFile(target.word.text)) {
+    // A named file, or a bare `pm2 start`, which loads ./ecosystem.config.js (constants.js
+    // APP_CONF_DEFAULT_FILE): the count is in the file either way.
+    const fileStart = pm2FileStart(cmd);
+    if (fileStart) {
+      const bare = firstPositional(argv, from, TAKES_VALUE) === undefined;
       return {
         outcome: 'unknown',
-        evidence: `${binary} start ${target.word.text}`,
-        path: target.word.path,
-        why: `the instance count is set in ${target.word.text}, and pm2 ignores \`-i\` for ecosystem files`,
+        evidence: bare ? 'pm2 start' : fileStart.written,
+        path: fileStart.file.path,
+        why: `the instance count is set in ${bare ? './ecosystem.config.js, which a bare `pm2 start` loads' : fileStart.file.text}, and pm2 ignores \`-i\` for ecosystem files`,
       };
     }
     const hits = findOption(argv, ['-i', '--instances'], { from: at + 1, shortGlue: 'glued' });
