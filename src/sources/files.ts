@@ -50,7 +50,7 @@ export function repositoryContext(
                 ? local
                 : undefined;
           }
-          if (candidate && candidate.startsWith(root)) {
+          if (candidate?.startsWith(root)) {
             const file = read(candidate);
             if (file) return file;
           }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell scripts and Dockerfiles, where ${…} is parameter expansion.
 /**
  * `oneproc check` on repositories and images, as CI runs it: the built CLI over the fixture
  * repositories in test/fixtures/sources/, with exact findings, files, lines and chains.

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell scripts and Dockerfiles, where ${…} is parameter expansion.
 import { readDockerfile } from '../../src/sources/dockerfile';
 import { readImageConfig } from '../../src/sources/image-config';
 

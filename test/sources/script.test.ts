@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell scripts and Dockerfiles, where ${…} is parameter expansion.
 import { readScript } from '../../src/sources/script';
 
 const ENTRYPOINT = `#!/bin/sh

@@ -83,7 +83,8 @@ export function evaluate(node: PyNode, file: string, names: Map<string, PyNode>,
   if (depth > 20) return unknown('the expression is too deep to follow');
   switch (node.type) {
     case 'integer':
-      return { text: String(Number.parseInt(node.text.replaceAll('_', ''), 0) || Number(node.text)), path };
+      // Python's 1_000, 0x1F, 0o17 and 0b11 are all JavaScript Number literals once the underscores go.
+      return { text: String(Number(node.text.replaceAll('_', ''))), path };
     case 'string': {
       const content = node.namedChildren
         .filter((c) => c.type === 'string_content')
