@@ -155,15 +155,19 @@ function parseProgram(
 
 /** `module.exports`, `exports.apps`, `process.env.X` for a member chain of plain names; else undefined. */
 function memberPath(node: AnyNode): string | undefined {
-  if (node.type === 'Identifier') return node.name as string;
-  if (node.type !== 'MemberExpression') return undefined;
-  const object = memberPath(node.object as AnyNode);
-  const property = node.property as AnyNode;
-  let name: string | undefined;
-  if (!node.computed && property.type === 'Identifier') name = property.name as string;
-  else if (node.computed && property.type === 'Literal' && typeof property.value === 'string')
-    name = property.value;
-  return object !== undefined && name !== undefined ? `${object}.${name}` : undefined;
+  // A loop, not recursion: acorn builds `a.b.b.b…` of any length without recursing, so this must too.
+  const names: string[] = [];
+  let at = node;
+  while (at.type === 'MemberExpression') {
+    const property = at.property as AnyNode;
+    if (!at.computed && property.type === 'Identifier') names.push(property.name as string);
+    else if (at.computed && property.type === 'Literal' && typeof property.value === 'string')
+      names.push(property.value);
+    else return undefined;
+    at = at.object as AnyNode;
+  }
+  if (at.type !== 'Identifier') return undefined;
+  return [at.name as string, ...names.reverse()].join('.');
 }
 
 /** The JavaScript truthiness of a known value; undefined when the value is not known. */

@@ -410,6 +410,12 @@ describe('pm2 ecosystem reader: files and apps', () => {
     lines.push('module.exports = { apps: [{ script: "a.js", instances: a2 }] };');
     expect(await read('ecosystem.config.js', lines.join('\n'))).toEqual([error(4, 3)]);
   });
+
+  it('reads a file with a very long member chain without overflowing the stack', async () => {
+    const chain = `a${'.b'.repeat(100000)}`;
+    const file = `${chain} = 1;\nmodule.exports = { apps: [{ script: "a.js", instances: ${chain} }] };`;
+    expect(await read('ecosystem.config.js', file)).toEqual([warning(2)]);
+  });
 });
 
 describe('pm2 ecosystem reader: any input', () => {
