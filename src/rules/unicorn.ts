@@ -17,6 +17,11 @@ import type { Decision, ServerRule } from './types';
 
 /** Options of `bin/unicorn` and `bin/unicorn_rails` that take a value (so their values are skipped). */
 export const UNICORN_VALUE_OPTIONS = [
+  '-e',
+  '--eval',
+  '-s',
+  '--server',
+  '--pid',
   '-E',
   '--env',
   '-o',
@@ -47,7 +52,9 @@ export const unicorn: ServerRule = {
   decide: (cmd): Decision => {
     const argv = unicornArgv(cmd);
     if (!argv) return { outcome: 'single' };
-    const config = lastOption(argv, ['-c', '--config-file'], { takesValue: UNICORN_VALUE_OPTIONS });
+    const config = lastOption(argv, ['-c', '--config-file', '--config'], {
+      takesValue: UNICORN_VALUE_OPTIONS,
+    });
     if (!config?.value) return { outcome: 'single' };
     const file = config.value.text;
     const web = cmd.env.get('WEB_CONCURRENCY');

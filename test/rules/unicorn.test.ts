@@ -17,6 +17,17 @@ describe('unicorn rule', () => {
     });
   });
 
+  it('reads `--config`, the unambiguous prefix Ruby OptionParser accepts for --config-file', () => {
+    expect(unicorn.decide(command(['unicorn', '--config', 'u.rb'])).outcome).toBe('unknown');
+    expect(unicorn.decide(command(['unicorn_rails', '--config=u.rb'])).outcome).toBe('unknown');
+  });
+
+  it('skips the values of --eval, --server and --pid (no config there)', () => {
+    expect(unicorn.decide(command(['unicorn', '-e', '-c', 'x.ru'])).outcome).toBe('single');
+    expect(unicorn.decide(command(['unicorn', '-s', '-c'])).outcome).toBe('single');
+    expect(unicorn.decide(command(['unicorn', '--pid', '-c'])).outcome).toBe('single');
+  });
+
   it('reads -w as --warn and no config as one worker', () => {
     expect(unicorn.decide(command(['unicorn', '-w', '-p', '8080'])).outcome).toBe('single');
   });
