@@ -122,6 +122,9 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
     for (const expander of expanders) {
       const expansion = await expander.expand(cmd, at);
       if (!expansion) continue;
+      // A config already being followed (a supervisord program that runs supervisord on its own
+      // config): its programs are judged once, where it was first read, not again at every depth.
+      if (expansion.chain.some((file) => chain.includes(file))) return;
       const from = parseSourcePath(cmd.argv[0]?.path ?? '');
       const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
       for (const c of expansion.commands) add(checkCommands([c], [], options), next);

@@ -60,4 +60,28 @@ describe('checkImage', () => {
       ['warning', 'shell', 'start.sh'],
     ]);
   });
+
+  it('reads a supervisord config whose programs start supervisord on that same config once', async () => {
+    const conf = ['[supervisord]', 'nodaemon=true', '[program:web]', 'command=gunicorn -w 4 app:app'];
+    for (let i = 0; i < 30; i++) conf.push(`[program:again${i}]`, 'command=supervisord -c /app/s.conf');
+    let reads = 0;
+    const ctx: SourceContext = {
+      workdir: '/app',
+      readFile: (name) => {
+        reads++;
+        return name === '/app/s.conf' || name === 's.conf'
+          ? { path: 's.conf', text: conf.join('\n') }
+          : undefined;
+      },
+    };
+    const findings = await checkImage(
+      readDockerfile('FROM x\nWORKDIR /app\nCMD ["supervisord", "-c", "s.conf"]\n', 'Dockerfile'),
+      ctx,
+    );
+    expect(findings.map((f) => [f.severity, f.rule, f.workers, f.path])).toEqual([
+      ['error', 'gunicorn', 4, 's.conf:4'],
+    ]);
+    // Each program is followed once; not 30 × 30 × 30 × 30 times down to the depth limit.
+    expect(reads).toBeLessThan(500);
+  });
 });
