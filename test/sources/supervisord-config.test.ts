@@ -248,6 +248,37 @@ describe('supervisordConfig', () => {
     ).toBeUndefined();
   });
 
+  it('matches [include] patterns as Python fnmatch does, without backtracking on many stars', () => {
+    const names = ['a.conf', 'b.ini', '.hidden.conf', 'web-1.conf', 'x]y.conf', 'a'.repeat(200)];
+    const patterns = [
+      '*.conf',
+      '?.conf',
+      '[ab].*',
+      '[!a]*.conf',
+      'web-[0-9].conf',
+      '*]*',
+      `${'*a'.repeat(12)}b`,
+    ];
+    const python = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import json, fnmatch, sys; n, ps = json.load(sys.stdin); print(json.dumps([[x for x in sorted(n) if (not x.startswith(".") or p.startswith(".")) and fnmatch.fnmatchcase(x, p)] for p in ps]))',
+      ],
+      { input: JSON.stringify([names, patterns]), encoding: 'utf8' },
+    );
+    expect(python.stderr).toBe('');
+    for (const name of names) files[`/etc/conf.d/${name}`] = `[program:${name}]\ncommand=sleep 1\n`;
+    const ours = patterns.map((pattern) => {
+      files['/etc/supervisord.conf'] = `[include]\nfiles = conf.d/${pattern}\n`;
+      // Each program's words point at its file: etc/conf.d/NAME:2.
+      return (run(['supervisord', '-c', '/etc/supervisord.conf'])?.programs ?? []).map((p) =>
+        p.command.argv[0].path.replace(/^etc\/conf\.d\/(.*):2$/, '$1'),
+      );
+    });
+    expect(ours).toEqual(JSON.parse(python.stdout));
+  });
+
   it('never throws on any config text', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), fc.string({ maxLength: 40 }), (text, value) => {

@@ -167,26 +167,52 @@ function keyValuePairs(text: string): [string, string][] | undefined {
   return text.slice(end).trim() === '' ? pairs : undefined;
 }
 
-/** Python's `fnmatch` of one file name (glob's `*` does not match a leading dot). */
+/**
+ * Python's `fnmatch` of one file name (glob's `*` does not match a leading dot). Matched with one
+ * backtracking point (the last `*`), not a regular expression: `*a*a*a…b` against a long name would
+ * make a regular expression backtrack for minutes.
+ */
 function fnmatch(name: string, pattern: string): boolean {
   if (name.startsWith('.') && !pattern.startsWith('.')) return false;
-  let re = '^';
+  // The pattern as `*`, or a test of one character (`?`, `[…]`, a literal).
+  const tokens: ('*' | ((c: string) => boolean))[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
+    if (c === '*') {
+      if (tokens[tokens.length - 1] !== '*') tokens.push('*');
+    } else if (c === '?') tokens.push(() => true);
     else if (c === '[' && pattern.indexOf(']', i + 2) > 0) {
       const end = pattern.indexOf(']', i + 2);
       const body = pattern.slice(i + 1, end).replace(/\\/g, '\\\\');
-      re += body.startsWith('!') ? `[^${body.slice(1)}]` : `[${body}]`;
+      let set: RegExp;
+      try {
+        set = new RegExp(body.startsWith('!') ? `[^${body.slice(1)}]` : `[${body}]`, 's');
+      } catch {
+        return false;
+      }
+      tokens.push((ch) => set.test(ch));
       i = end;
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    } else tokens.push((ch) => ch === c);
   }
-  try {
-    return new RegExp(`${re}$`, 's').test(name);
-  } catch {
-    return false;
+  let t = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    const token = tokens[t];
+    if (token === '*') {
+      star = t++;
+      resume = n;
+    } else if (token?.(name[n])) {
+      t++;
+      n++;
+    } else if (star >= 0) {
+      t = star + 1;
+      n = ++resume;
+    } else return false;
   }
+  while (tokens[t] === '*') t++;
+  return t === tokens.length;
 }
 
 /** The image paths a supervisord include pattern matches, sorted, as `glob.glob` finds them. */
