@@ -279,6 +279,16 @@ describe('supervisordConfig', () => {
     expect(ours).toEqual(JSON.parse(python.stdout));
   });
 
+  it('reads a 1 MiB line of blanks in linear time (no delimiter, or inside environment=)', () => {
+    const blanks = ' '.repeat(1024 * 1024);
+    const sections = readIni(`[a]\nx${blanks}y\nk = v\n`, 'big.conf');
+    expect([...(sections.get('a')?.keys() ?? [])]).toEqual(['k']);
+    files['/etc/supervisord.conf'] = `[program:a]\ncommand=gunicorn app\nenvironment=A="1",B=x${blanks}y\n`;
+    const env = run(['supervisord', '-c', '/etc/supervisord.conf'])?.programs?.[0].command.env;
+    expect(env?.get('A')?.value).toBe('1');
+    expect(env?.get('B')?.value).toBe(`x${blanks}y`);
+  });
+
   it('never throws on any config text', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), fc.string({ maxLength: 40 }), (text, value) => {

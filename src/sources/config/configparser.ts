@@ -63,9 +63,12 @@ export function readIni(text: string, file: string, sections: IniSections = new 
       continue;
     }
     if (!current) continue;
-    const option = /^(.*?)\s*[=:]\s*(.*)$/.exec(value);
-    if (!option || option[1].trim() === '') continue;
-    last = { key: option[1].trim().toLowerCase(), indent, value: option[2], line: i + 1 };
+    // configparser's `(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$`: the first `=` or `:` (found
+    // with indexOf-like search, not that regular expression, which is quadratic on long blank runs).
+    const delimiter = value.search(/[=:]/);
+    const key = delimiter < 0 ? '' : value.slice(0, delimiter).trim();
+    if (key === '') continue;
+    last = { key: key.toLowerCase(), indent, value: value.slice(delimiter + 1).trimStart(), line: i + 1 };
   }
   flush();
   return sections;

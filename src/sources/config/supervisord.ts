@@ -156,11 +156,12 @@ export function shlexSplit(text: string): string[] | undefined {
 /** supervisord's `environment=KEY="val",KEY2=val2` (`datatypes.dict_of_key_value_pairs`). */
 function keyValuePairs(text: string): [string, string][] | undefined {
   const pairs: [string, string][] = [];
-  const re = /\s*([\w./+\-():]+)\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^,]*?)\s*(?:,|$)/gy;
+  // Greedy `[^,]*` (trimmed after): a lazy one before `\s*` is quadratic on long blank runs.
+  const re = /\s*([\w./+\-():]+)\s*=\s*("(?:[^"\\]|\\.)*"\s*|'[^']*'\s*|[^,]*)(?:,|$)/gy;
   let m: RegExpExecArray | null = re.exec(text);
   let end = 0;
   while (m && m[0] !== '') {
-    pairs.push([m[1], m[2].replace(/^(['"])(.*)\1$/s, '$2')]);
+    pairs.push([m[1], m[2].trim().replace(/^(['"])(.*)\1$/s, '$2')]);
     end = re.lastIndex;
     m = re.exec(text);
   }
