@@ -358,6 +358,21 @@ describe('pm2 ecosystem reader: files and apps', () => {
     ]);
   });
 
+  it('passes on the programs of an app that is a process manager (supervisord) to be followed', async () => {
+    const files = {
+      'ecosystem.config.js':
+        'module.exports = { apps: [{ name: "sv", script: "supervisord", args: "-n -c sv.conf" }] };\n',
+      'sv.conf': '[program:web]\ncommand=gunicorn -w 4 app:app\n',
+    };
+    const expansion = await pm2Reader(() => EXPANDERS).expand(
+      command(['pm2-runtime', 'ecosystem.config.js']),
+      context(files),
+    );
+    expect(
+      expansion?.programs?.map((p) => [p.command.argv.map((w) => w.text).join(' '), p.command.argv[2].path]),
+    ).toEqual([['gunicorn -w 4 app:app', 'sv.conf:2']]);
+  });
+
   it('merges env_NAME with `--env NAME`', async () => {
     const text =
       'module.exports = { apps: [{\n  script: "uvicorn",\n  args: "main:app",\n  env_production: { WEB_CONCURRENCY: "5" },\n}] };\n';

@@ -86,6 +86,8 @@ export function pm2Reader(inner: () => readonly SourceExpander[] = () => []): So
       const module = readPm2File(file, { env: cmd.env, envFrom: cmd.envFrom });
       const decisions: { rule: string; command: SimpleCommand; decision: Decision }[] = [];
       const commands: SimpleCommand[] = [];
+      // Programs an app starts by itself (an app that is supervisord), followed like any command.
+      const programs: NonNullable<Expansion['programs']>[number][] = [];
       const chain: string[] = [file.path];
       const decide = (decision: Decision) => decisions.push({ rule: 'pm2', command: cmd, decision });
       if (!module.ok) {
@@ -127,9 +129,10 @@ export function pm2Reader(inner: () => readonly SourceExpander[] = () => []): So
           const nested = await followApp(command, appContext(app, ctx), inner());
           commands.push(...(nested?.commands ?? [command]));
           decisions.push(...(nested?.decisions ?? []));
+          programs.push(...(nested?.programs ?? []));
         }
       }
-      return { commands, decisions, chain };
+      return { commands, decisions, chain, ...(programs.length > 0 ? { programs } : {}) };
     },
   };
 }
