@@ -373,6 +373,24 @@ describe('pm2 ecosystem reader: files and apps', () => {
     ).toEqual([['gunicorn -w 4 app:app', 'sv.conf:2']]);
   });
 
+  it("keeps the folder listing in an app's cwd, for a supervisord [include] pattern", async () => {
+    const files: Record<string, string> = {
+      'ecosystem.config.js':
+        'module.exports = { apps: [{ script: "supervisord", args: "-c sv.conf", cwd: "svc" }] };\n',
+      'svc/sv.conf': '[include]\nfiles = conf.d/*.conf\n',
+      'svc/conf.d/web.conf': '[program:web]\ncommand=gunicorn -w 4 app:app\n',
+    };
+    const ctx: SourceContext = {
+      ...context(files),
+      listFiles: (dir) => (dir.replace(/\/$/, '') === '/app/svc/conf.d' ? ['web.conf'] : undefined),
+    };
+    const expansion = await pm2Reader(() => EXPANDERS).expand(
+      command(['pm2-runtime', 'ecosystem.config.js']),
+      ctx,
+    );
+    expect(expansion?.programs?.map((p) => p.command.argv[2].path)).toEqual(['svc/conf.d/web.conf:2']);
+  });
+
   it('merges env_NAME with `--env NAME`', async () => {
     const text =
       'module.exports = { apps: [{\n  script: "uvicorn",\n  args: "main:app",\n  env_production: { WEB_CONCURRENCY: "5" },\n}] };\n';

@@ -43,7 +43,7 @@ import {
   readJsModule,
 } from '../javascript';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
-import { sourcePath } from '../types';
+import { contextIn, sourcePath } from '../types';
 
 /** `lib/API/interpreter.json`: the interpreter pm2 picks for a script by its extension. */
 const INTERPRETERS: Record<string, string> = {
@@ -161,9 +161,7 @@ async function followApp(
 /** The app's files are relative to its `cwd` (`lib/Common.js resolveAppAttributes`), else pm2's. */
 function appContext(app: Extract<JsValue, { kind: 'object' }>, ctx: SourceContext): SourceContext {
   const cwd = text(app.props.get('cwd'));
-  if (!cwd) return ctx;
-  const workdir = path.posix.resolve(ctx.workdir, cwd);
-  return { workdir, readFile: (name) => ctx.readFile(path.posix.resolve(workdir, name)) };
+  return cwd ? contextIn(ctx, path.posix.resolve(ctx.workdir, cwd)) : ctx;
 }
 
 /** `apps`, else `pm2`, else the value itself; one object or a list (`lib/API.js _startJson`). */
