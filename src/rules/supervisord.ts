@@ -9,19 +9,54 @@
  * every started program like a container's own command and reports `numprocs = N` above 1 as a
  * decision of this rule, pointing at that line.
  */
-import { lastOption, programName, stripLaunchers } from './common';
+import type { SimpleCommand } from '../shell/types';
+import { lastOption, type OptionHit, programName, stripLaunchers } from './common';
 import type { Decision, ServerRule } from './types';
 
-const PROGRAM = /^supervisord$|^supervisor\.supervisord$/;
+/** supervisord's program names: the script, and the module run by `python -m`. */
+export const SUPERVISORD_PROGRAM = /^supervisord$|^supervisor\.supervisord$/;
+/** supervisord's options that take a value (`supervisor/options.py ServerOptions.__init__`). */
+const TAKES_VALUE = [
+  '-u',
+  '--user',
+  '-m',
+  '--umask',
+  '-d',
+  '--directory',
+  '-l',
+  '--logfile',
+  '-y',
+  '--logfile_maxbytes',
+  '-z',
+  '--logfile_backups',
+  '-e',
+  '--loglevel',
+  '-j',
+  '--pidfile',
+  '-i',
+  '--identifier',
+  '-q',
+  '--childlogdir',
+  '-w',
+  '--minfds',
+  '-a',
+  '--minprocs',
+  '--profile_options',
+];
+
+/** The config file option of a supervisord command line (`-c`, `--configuration`, `--config`), if any. */
+export function supervisordConfigOption(inner: SimpleCommand): OptionHit | undefined {
+  return lastOption(inner.argv, ['-c', '--configuration', '--config'], { takesValue: TAKES_VALUE });
+}
 
 export const supervisord: ServerRule = {
   id: 'supervisord',
   title: 'supervisord',
   category: 'web',
-  recognise: (cmd) => PROGRAM.test(programName(stripLaunchers(cmd))),
+  recognise: (cmd) => SUPERVISORD_PROGRAM.test(programName(stripLaunchers(cmd))),
   decide: (cmd): Decision => {
     const inner = stripLaunchers(cmd);
-    const config = lastOption(inner.argv, ['-c', '--configuration', '--config']);
+    const config = supervisordConfigOption(inner);
     const file = config?.value
       ? `\`${config.value.text}\``
       : "the first config file of supervisord's search path";

@@ -25,8 +25,9 @@
  * memory, like a server's workers). Programs oneproc never judges (nginx, php-fpm, …) are not counted.
  */
 import * as path from 'node:path';
-import { lastOption, programName, stripLaunchers } from '../../rules/common';
+import { programName, stripLaunchers } from '../../rules/common';
 import { outOfScopeProgram } from '../../rules/out-of-scope';
+import { SUPERVISORD_PROGRAM, supervisordConfigOption } from '../../rules/supervisord';
 import type { Decision } from '../../rules/types';
 import { argvCommands } from '../../shell';
 import type { Env, EnvEntry, SimpleCommand, Word } from '../../shell/types';
@@ -34,35 +35,6 @@ import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../ty
 import { sourcePath } from '../types';
 import { type IniSections, type IniValue, iniGet, readIni } from './configparser';
 
-const PROGRAM = /^supervisord$|^supervisor\.supervisord$/;
-/** supervisord's options that take a value (`supervisor/options.py ServerOptions.__init__`). */
-const TAKES_VALUE = [
-  '-u',
-  '--user',
-  '-m',
-  '--umask',
-  '-d',
-  '--directory',
-  '-l',
-  '--logfile',
-  '-y',
-  '--logfile_maxbytes',
-  '-z',
-  '--logfile_backups',
-  '-e',
-  '--loglevel',
-  '-j',
-  '--pidfile',
-  '-i',
-  '--identifier',
-  '-q',
-  '--childlogdir',
-  '-w',
-  '--minfds',
-  '-a',
-  '--minprocs',
-  '--profile_options',
-];
 const DEBIAN_CONFIG = '/etc/supervisor/supervisord.conf';
 const DEBIAN_INCLUDE = '/etc/supervisor/conf.d/*.conf';
 const FALSY = ['no', 'false', 'off', '0'];
@@ -296,8 +268,8 @@ export const supervisordConfig: SourceExpander = {
   id: 'supervisord-config',
   expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
     const inner = stripLaunchers(cmd);
-    if (!PROGRAM.test(programName(inner))) return undefined;
-    const hit = lastOption(inner.argv, ['-c', '--configuration', '--config'], { takesValue: TAKES_VALUE });
+    if (!SUPERVISORD_PROGRAM.test(programName(inner))) return undefined;
+    const hit = supervisordConfigOption(inner);
     if (hit && (!hit.value || hit.value.unknown)) return undefined;
     let config: Config | undefined;
     if (hit?.value) config = load(hit.value.text, ctx, cmd.env);
