@@ -303,13 +303,32 @@ function splitCommands(line: string): string[] {
         pieces.push(line.slice(start, i));
         start = i + 1;
       }
-    } else if ((c === '<' || c === '>' || c === '|' || c === '&') && '&|(>'.includes(line[i + 1] ?? '')) {
-      // Redirections and `|&`, `&>` (`2>&1`, `<&`, `>|`): their second character is not an operator.
-      i++;
+    } else {
+      // Operators that contain `&` or `|` without ending a command, consumed whole as the tokenizer
+      // reads them: `|&`, `&>`, `&>>`, `>&`, `>|`, `>>`, `>(`, `<&`, `<>`, `<(`, `<<`, `<<-`, `<<<`.
+      i += operatorTail(line, i);
     }
   }
   pieces.push(line.slice(start));
   return pieces.filter((p) => p.trim() !== '');
+}
+
+/** How many characters after `line[i]` belong to the same (non-separating) operator. */
+function operatorTail(line: string, i: number): number {
+  const c = line[i];
+  const next = line[i + 1];
+  if (c === '|') return next === '&' ? 1 : 0;
+  if (c === '&') return next === '>' ? (line[i + 2] === '>' ? 2 : 1) : 0;
+  if (c === '>') return next === '>' || next === '&' || next === '|' || next === '(' ? 1 : 0;
+  if (c === '<') {
+    if (next === '<') {
+      const third = line[i + 2];
+      if (third === '<' || third === '-') return 2;
+      return third === '(' ? 0 : 1;
+    }
+    return next === '(' || next === '&' || next === '>' ? 1 : 0;
+  }
+  return 0;
 }
 
 /**

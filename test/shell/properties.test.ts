@@ -254,10 +254,12 @@ describe('long scripts are read in pieces', () => {
         const long = containerCommands({ command: ['sh', '-c', `${padding}${s}`] }, 'c');
         // A line the tokenizer cannot split is dropped whole when short, and only its bad piece when
         // long: compare the lines it reads.
+        // (shell-quote also rejects a `${` after `$'` once variables are replaced by markers.)
         fc.pre(short.problems.length === 0 && long.problems.length === 0 && tokenizes(s));
+        fc.pre(!(s.includes("$'") && s.includes('${')));
         expect(texts(long)).toEqual(texts(short));
       }),
-      { numRuns: 600 },
+      { numRuns: 600, examples: [['|>&&2>&1'], [';&&2>&1'], ["';"], ["a $'x\\'; b' && c"]] },
     );
   });
 });
