@@ -133,30 +133,33 @@ async function measure(args: string[], script: string, dir: string): Promise<Res
   return { rps, cpuUs, p50, p99, rssMiB: peak / 1024 };
 }
 
+/** `oneproc serve` as the image starts it (the ENTRYPOINT's node flags), on free loopback ports. */
+function serveArgs(certFile: string, keyFile: string): string[] {
+  return [
+    ...imageNodeFlags(),
+    join(ROOT, 'bin/oneproc.js'),
+    'serve',
+    '--tls-cert',
+    certFile,
+    '--tls-key',
+    keyFile,
+    '--port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--host',
+    '127.0.0.1',
+  ];
+}
+
 async function startToReady(certFile: string, keyFile: string, dir: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
     const log = logPath(dir);
     const started = process.hrtime.bigint();
-    const child = spawn(
-      process.execPath,
-      [
-        ...imageNodeFlags(),
-        join(ROOT, 'bin/oneproc.js'),
-        'serve',
-        '--tls-cert',
-        certFile,
-        '--tls-key',
-        keyFile,
-        '--port',
-        '0',
-        '--metrics-port',
-        '0',
-        '--host',
-        '127.0.0.1',
-      ],
-      { stdio: ['ignore', openSync(log, 'w'), 'inherit'] },
-    );
+    const child = spawn(process.execPath, serveArgs(certFile, keyFile), {
+      stdio: ['ignore', openSync(log, 'w'), 'inherit'],
+    });
     await waitReady(child, log);
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
     child.kill('SIGKILL');
@@ -180,21 +183,7 @@ async function main(): Promise<void> {
   const targets: Record<string, string[]> = {
     'no-op responder': [join(__dirname, 'baselines.js'), 'noop', secret.certFile, secret.keyFile],
     'parse-and-echo responder': [join(__dirname, 'baselines.js'), 'echo', secret.certFile, secret.keyFile],
-    'oneproc serve': [
-      ...imageNodeFlags(),
-      join(ROOT, 'bin/oneproc.js'),
-      'serve',
-      '--tls-cert',
-      secret.certFile,
-      '--tls-key',
-      secret.keyFile,
-      '--port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--host',
-      '127.0.0.1',
-    ],
+    'oneproc serve': serveArgs(secret.certFile, secret.keyFile),
   };
   process.stdout.write(
     `body ${Buffer.byteLength(body)} bytes (Deployment, uvicorn with one worker: allowed); ${CONNECTIONS} connections, ` +
