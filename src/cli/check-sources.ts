@@ -14,7 +14,7 @@ import { imageRootContext, repositoryContext } from '../sources/files';
 import { checkImage } from '../sources/image';
 import { readImageConfig } from '../sources/image-config';
 import { parseSourcePath, type SourceContext } from '../sources/types';
-import type { Finding } from '../types';
+import type { Finding, Note } from '../types';
 
 /** `Dockerfile`, `Containerfile`, `api.Dockerfile`, `Dockerfile.prod`. */
 export function isDockerfileName(file: string): boolean {
@@ -39,6 +39,8 @@ export interface SourcesInput {
 
 export interface SourcesReport {
   readonly findings: Finding[];
+  /** What could not be followed (scripts not in the image, files refused), each said once. */
+  readonly notes: Note[];
   readonly errors: InputError[];
   /** Dockerfiles and image configs read. */
   readonly images: number;
@@ -55,6 +57,14 @@ const MAX_BYTES = 1024 * 1024;
 export async function checkSources(input: SourcesInput): Promise<SourcesReport> {
   const errors: InputError[] = [];
   const findings: Finding[] = [];
+  const notes: Note[] = [];
+  const noted = new Set<string>();
+  const onNote = (n: Note) => {
+    const key = JSON.stringify([n.message, n.file, n.line, n.kind, n.namespace, n.name, n.container]);
+    if (noted.has(key)) return;
+    noted.add(key);
+    notes.push(n);
+  };
   const display = (abs: string) => path.relative(input.cwd, abs) || '.';
 
   const dockerfiles: string[] = [];
@@ -144,6 +154,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
               containerPath: ref.path,
               containerLocation: `${manifest.name}:${at.line}`,
               rules: input.rules,
+              onNote,
               origin: {
                 file: manifest.name,
                 document: doc.index,
@@ -173,6 +184,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     if (image === link && linked > 0) continue;
     for (const f of await checkImage(image.spec, image.ctx, {
       rules: input.rules,
+      onNote,
       origin: { file: image.spec.file },
     }))
       add(f);
@@ -180,11 +192,12 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   if (link && !images.has(link.spec.file) && linked === 0) {
     for (const f of await checkImage(link.spec, link.ctx, {
       rules: input.rules,
+      onNote,
       origin: { file: link.spec.file },
     }))
       add(f);
   }
-  return { findings, errors, images: images.size + (input.imageRoot && link ? 1 : 0) };
+  return { findings, notes, errors, images: images.size + (input.imageRoot && link ? 1 : 0) };
 }
 
 function keyOf(f: Finding): string {

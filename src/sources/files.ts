@@ -29,6 +29,7 @@ export function repositoryContext(
   const root = path.resolve(contextDir);
   return {
     workdir: spec.workdir,
+    source: 'repository',
     readFile(name: string): SourceFile | undefined {
       const target = path.posix.resolve(spec.workdir, name);
       for (const copy of [...spec.copies].reverse()) {
@@ -115,6 +116,7 @@ export function imageRootContext(rootDir: string, workdir: string): SourceContex
   const root = path.resolve(rootDir);
   return {
     workdir,
+    source: 'image',
     readFile(name: string): SourceFile | undefined {
       const target = path.posix.resolve(workdir, name);
       const abs = path.join(root, target);

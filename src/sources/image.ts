@@ -10,7 +10,7 @@ import { type CheckOptions, checkCommands, findingFor } from '../engine';
 import { RULES } from '../rules';
 import { containerCommands } from '../shell';
 import type { Env, ShellProblem, SimpleCommand, Word } from '../shell/types';
-import type { Finding, Origin } from '../types';
+import type { Finding, Note, Origin } from '../types';
 import type { ImageSpec } from './dockerfile';
 import { EXPANDERS } from './expanders';
 import { readScript } from './script';
@@ -31,6 +31,11 @@ export interface ImageCheckOptions extends CheckOptions {
   /** How the manifest container is named in chains, e.g. `deploy.yaml:14`. */
   readonly containerLocation?: string;
   readonly expanders?: readonly SourceExpander[];
+  /**
+   * Receives what could not be followed (a script not in the image, a file refused), with the
+   * workload's origin. Limits that may change the verdict are warning findings, not notes.
+   */
+  readonly onNote?: (note: Note) => void;
 }
 
 const BASE = '__image__';
@@ -61,8 +66,39 @@ export async function checkImage(
   }
 }
 
-async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOptions): Promise<Finding[]> {
+async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckOptions): Promise<Finding[]> {
   const { container, origins } = mergeContainer(spec, options);
+  const limits: Finding[] = [];
+  const said = new Set<string>();
+  const workload = workloadOf(options.origin);
+  // What the readers and the file boundary say goes to this workload: notes to the door, limits
+  // (the verdict may be incomplete) as warnings. Each is said once per workload.
+  const ctx: SourceContext = {
+    ...given,
+    report(r) {
+      const key = `${r.level}|${r.file}|${r.line}|${r.message}`;
+      if (said.has(key)) return;
+      said.add(key);
+      if (r.level === 'note') {
+        options.onNote?.({
+          message: r.message,
+          ...(r.file !== undefined ? { file: r.file } : {}),
+          ...(r.line !== undefined ? { line: r.line } : {}),
+          ...workload,
+        });
+        return;
+      }
+      limits.push({
+        rule: 'limit',
+        category: 'web',
+        severity: 'warning',
+        message: `${r.message}; the verdict for this container may be incomplete.`,
+        path: r.file ? sourcePath(r.file, r.line ?? 1) : spec.file,
+        workers: null,
+        origin: { ...options.origin, ...(r.file ? { file: r.file, line: r.line ?? 1 } : {}) },
+      });
+    },
+  };
   const start = containerCommands(container, BASE);
   // Words and env entries name the manifest field or the Dockerfile line they came from.
   const remap = (path: string) => {
@@ -152,7 +188,18 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
 
   for (const cmd of commands) await visit(cmd, baseChain, 0);
   for (const p of problems) pushProblem(p, baseChain);
+  add(limits, baseChain);
   return findings;
+}
+
+/** The workload fields of an origin, which a note carries. */
+function workloadOf(origin: Origin | undefined): Pick<Note, 'kind' | 'namespace' | 'name' | 'container'> {
+  const out: Pick<Note, 'kind' | 'namespace' | 'name' | 'container'> = {};
+  if (origin?.kind !== undefined) out.kind = origin.kind;
+  if (origin?.namespace !== undefined) out.namespace = origin.namespace;
+  if (origin?.name !== undefined) out.name = origin.name;
+  if (origin?.container !== undefined) out.container = origin.container;
+  return out;
 }
 
 /** The container the kubelet runs: the manifest's command/args/env over the image's. */
@@ -226,7 +273,18 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
     file = ctx.readFile(candidate);
     if (file) break;
   }
-  if (!file) return undefined;
+  if (!file) {
+    const where = parseSourcePath(words[index].path);
+    ctx.report?.({
+      level: 'note',
+      message:
+        ctx.source === 'repository'
+          ? `${name} is not copied into the image by the Dockerfile's COPY or ADD (it may come from the base image or a RUN step), so what it starts was not followed`
+          : `${name} is not in the image, so what it starts was not followed`,
+      ...(where ? { file: where.file, line: where.line } : {}),
+    });
+    return undefined;
+  }
   if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) return undefined;
   if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text))
     return undefined;

@@ -24,11 +24,31 @@ export interface SourceContext {
   /** The container's working directory (Dockerfile WORKDIR, Kubernetes workingDir), default `/`. */
   readonly workdir: string;
   /**
+   * Where the files come from: a repository seen through a Dockerfile's COPY/ADD, or an unpacked
+   * image. Notes say it ("not copied by the Dockerfile" vs "not in the image").
+   */
+  readonly source?: 'repository' | 'image';
+  /**
    * The names of the files directly in an image folder (absolute, or relative to `workdir`), for
    * configs that include files by pattern (supervisord's `[include] files = conf.d/*.conf`).
    * Undefined when the folder is not known. Optional: a context without it finds no such files.
    */
   listFiles?(dir: string): readonly string[] | undefined;
+  /**
+   * Says what could not be followed (a `note`: a file refused or missing) or what was only partly
+   * read (a `warning`: a size, node or depth limit reached, so the verdict may be incomplete).
+   * Optional: pure readers call it as `ctx.report?.(…)`; the door decides where it goes.
+   */
+  report?(report: SourceReport): void;
+}
+
+/** What a reader or the file boundary says about a file it could not follow or read whole. */
+export interface SourceReport {
+  readonly level: 'note' | 'warning';
+  readonly message: string;
+  /** The file as shown to users (`app/gunicorn.conf.py`), when there is one. */
+  readonly file?: string;
+  readonly line?: number;
 }
 
 /** A context whose relative names are resolved from `dir` (a program's own working directory). */
@@ -37,8 +57,10 @@ export function contextIn(ctx: SourceContext, dir: string): SourceContext {
   const at = (name: string) => (name.startsWith('/') ? name : `${workdir.replace(/\/$/, '')}/${name}`);
   return {
     workdir,
+    ...(ctx.source ? { source: ctx.source } : {}),
     readFile: (name) => ctx.readFile(at(name)),
     ...(ctx.listFiles ? { listFiles: (name: string) => ctx.listFiles?.(at(name)) } : {}),
+    ...(ctx.report ? { report: (r: SourceReport) => ctx.report?.(r) } : {}),
   };
 }
 
