@@ -133,6 +133,18 @@ describe('links inside --image-root are resolved inside the image', () => {
       '/app/start.sh: more than 40 symbolic links were met resolving it (a loop?), so it was not followed',
     ]);
   });
+
+  it('an image config beside the root that links out of its folder is refused', async () => {
+    write('secret.json', JSON.stringify({ config: { Cmd: ['uvicorn', 'main:app', '--workers', '4'] } }));
+    mkdirSync(path.join(dir, 'image', 'rootfs'), { recursive: true });
+    link('image/config.json', path.join(dir, 'secret.json'));
+    const r = await check(['--image-root', 'image/rootfs']);
+    expect(r.code).toBe(2);
+    expect(r.findings).toEqual([]);
+    expect(r.stderr).toContain(
+      `image/config.json: cannot be used as the image config: /config.json is a symbolic link to ${path.join(dir, 'secret.json')}, which is not in the image`,
+    );
+  });
 });
 
 describe('folders listed for includes resolve their links inside the image', () => {
