@@ -269,11 +269,22 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
   const candidates =
     index === 0 && !name.includes('/') ? searchPath.split(':').map((dir) => `${dir}/${name}`) : [name];
   let file: SourceFile | undefined;
+  // When the file boundary says why a candidate was not read (a dangling link, a binary, a limit),
+  // that is the note; "not in the image" would contradict it.
+  let explained = false;
+  const probe: SourceContext = {
+    ...ctx,
+    report(r) {
+      explained = true;
+      ctx.report?.(r);
+    },
+  };
   for (const candidate of candidates) {
-    file = ctx.readFile(candidate);
+    file = probe.readFile(candidate);
     if (file) break;
   }
   if (!file) {
+    if (explained) return undefined;
     const where = parseSourcePath(words[index].path);
     ctx.report?.({
       level: 'note',

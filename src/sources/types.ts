@@ -18,7 +18,10 @@ export interface SourceContext {
   /**
    * Reads a file the command refers to. `name` is as written in the command or config (absolute in
    * the image, or relative to `workdir`); the context maps image paths back to repository files
-   * through the Dockerfile's COPY/ADD instructions where it can. Undefined when not found.
+   * through the Dockerfile's COPY/ADD instructions where it can. Undefined when not found, or when
+   * it was refused (outside the root, a dangling or looping link, binary, too large, unreadable): then
+   * `this.report` has said why, so implementations call it on the context they were called on, and a
+   * wrapper that spreads a context and replaces `report` hears it.
    */
   readFile(name: string): SourceFile | undefined;
   /** The container's working directory (Dockerfile WORKDIR, Kubernetes workingDir), default `/`. */
@@ -58,8 +61,18 @@ export function contextIn(ctx: SourceContext, dir: string): SourceContext {
   return {
     workdir,
     ...(ctx.source ? { source: ctx.source } : {}),
-    readFile: (name) => ctx.readFile(at(name)),
-    ...(ctx.listFiles ? { listFiles: (name: string) => ctx.listFiles?.(at(name)) } : {}),
+    // Called with this context as `this`, so a wrapper's `report` (spread over it) hears the file
+    // boundary's notes too.
+    readFile(name) {
+      return ctx.readFile.call(this, at(name));
+    },
+    ...(ctx.listFiles
+      ? {
+          listFiles(name: string) {
+            return ctx.listFiles?.call(this, at(name));
+          },
+        }
+      : {}),
     ...(ctx.report ? { report: (r: SourceReport) => ctx.report?.(r) } : {}),
   };
 }
