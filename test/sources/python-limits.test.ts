@@ -6,6 +6,7 @@ import { readDockerfile } from '../../src/sources/dockerfile';
 import { checkImage } from '../../src/sources/image';
 import { MAX_SERVER_CALLS } from '../../src/sources/python/entry';
 import type { SourceContext } from '../../src/sources/types';
+import type { Note } from '../../src/types';
 
 /** An image whose /app holds `files`, running `cmd`; the names read are counted. */
 function image(files: Record<string, string>) {
@@ -111,5 +112,44 @@ describe('the gunicorn config reader on long assignment chains', () => {
     });
     expect(found).toEqual([['warning', 'gunicorn', null, 'gunicorn.conf.py:3']]);
     expect(messages[0]).toContain('is assigned from itself');
+  });
+});
+
+describe('what the Python entry-point reader cannot follow', () => {
+  async function notes(cmd: string, source: 'repository' | 'image') {
+    const { ctx } = image({});
+    const said: Note[] = [];
+    await checkImage(
+      readDockerfile(`FROM python\nWORKDIR /app\nCMD ${cmd}\n`, 'Dockerfile'),
+      { ...ctx, source },
+      {
+        onNote: (n) => said.push(n),
+      },
+    );
+    return said.map((n) => [n.file, n.line, n.message]);
+  }
+
+  it('notes a script `python` runs that the image does not have', async () => {
+    expect(await notes('["python", "-u", "main.py"]', 'repository')).toEqual([
+      [
+        'Dockerfile',
+        3,
+        "main.py is not copied into the image by the Dockerfile's COPY or ADD, so the server it may start was not checked",
+      ],
+    ]);
+    expect(await notes('python main.py', 'image')).toEqual([
+      ['Dockerfile', 3, 'main.py is not in the image, so the server it may start was not checked'],
+    ]);
+  });
+
+  it('notes a `python -m` module it does not find, and not a server module a rule judges', async () => {
+    expect(await notes('["python", "-m", "app.server"]', 'image')).toEqual([
+      [
+        'Dockerfile',
+        3,
+        'the module app.server of `python -m` is not found in the working directory or PYTHONPATH (an installed package is not read), so what it starts was not checked',
+      ],
+    ]);
+    expect(await notes('["python", "-m", "uvicorn", "main:app"]', 'image')).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ import type { Env, SimpleCommand, Word } from '../../shell/types';
 import { stripWrapper } from '../../shell/wrappers';
 import { tomlWorkers } from '../config/hypercorn';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
-import { sourcePath } from '../types';
+import { parseSourcePath, sourcePath } from '../types';
 import { evaluate, moduleAssignments, type PyNode, parsePython, WALK_LIMIT, walk } from './parse';
 
 const PYTHON = /^python[\d.]*$/;
@@ -108,14 +108,34 @@ export const pythonEntry: SourceExpander = {
 
 /** The file a Python command runs: `python [options] main.py`, or the module of `python -m MODULE`. */
 function entryFile(cmd: SimpleCommand, ctx: SourceContext): SourceFile | undefined {
+  const notFollowed = (word: Word, message: string) => {
+    const at = parseSourcePath(word.path);
+    ctx.report?.({ level: 'note', message, ...(at ? { file: at.file, line: at.line } : {}) });
+  };
   const module = moduleRun(cmd);
-  if (module) return readModule(module, ctx, cmd.env);
+  if (module) {
+    const file = readModule(module.text, ctx, cmd.env);
+    if (!file)
+      notFollowed(
+        module,
+        `the module ${module.text} of \`python -m\` is not found in the working directory or PYTHONPATH (an installed package is not read), so what it starts was not checked`,
+      );
+    return file;
+  }
   const argv = cmd.argv;
   const program = argv[0]?.text.split('/').pop() ?? '';
   if (!PYTHON.test(program)) return undefined;
   const script = scriptWord(argv);
   if (!script || script.unknown || !script.text.endsWith('.py')) return undefined;
-  return ctx.readFile(script.text);
+  const file = ctx.readFile(script.text);
+  if (!file)
+    notFollowed(
+      script,
+      ctx.source === 'repository'
+        ? `${script.text} is not copied into the image by the Dockerfile's COPY or ADD, so the server it may start was not checked`
+        : `${script.text} is not in the image, so the server it may start was not checked`,
+    );
+  return file;
 }
 
 /**
@@ -145,7 +165,7 @@ function scriptWord(argv: readonly Word[]): Word | undefined {
  * layer arrive with `python -m` already stripped (the last wrapper); a command built elsewhere may still
  * start with the interpreter, so that is stripped here the same way.
  */
-function moduleRun(cmd: SimpleCommand): string | undefined {
+function moduleRun(cmd: SimpleCommand): Word | undefined {
   let run = cmd;
   if (cmd.wrappers[cmd.wrappers.length - 1] !== 'python -m') {
     const stripped = stripWrapper(cmd.argv);
@@ -155,7 +175,7 @@ function moduleRun(cmd: SimpleCommand): string | undefined {
   const name = run.argv[0];
   if (!name || name.unknown || !MODULE_NAME.test(name.text)) return undefined;
   if (RULES.some((rule) => recognises(rule, run))) return undefined;
-  return name.text;
+  return name;
 }
 
 function recognises(rule: { recognise(c: SimpleCommand): boolean }, cmd: SimpleCommand): boolean {
