@@ -329,8 +329,17 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
     return undefined;
   }
   if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) return undefined;
-  if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text))
+  if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text)) {
+    // A program of another interpreter (`#!/usr/bin/env python3`): a launcher not followed.
+    const interpreter = file.text.split('\n', 1)[0].slice(0, 80).trim();
+    const where = parseSourcePath(words[0].path);
+    ctx.report?.({
+      level: 'note',
+      message: `${file.path} is run by \`${interpreter}\`, which oneproc does not follow, so what it starts was not checked`,
+      ...(where ? { file: where.file, line: where.line } : {}),
+    });
     return undefined;
+  }
   const rest = words.slice(index + 1);
   const args = rest.every((w) => !w.unknown) ? rest.map((w) => w.text) : undefined;
   return { file, args };

@@ -126,3 +126,20 @@ describe('following scripts and launchers', () => {
     );
   });
 });
+
+describe('launchers it does not follow', () => {
+  it('notes a program run by another interpreter than the shell', async () => {
+    const files = {
+      '/app/serve': '#!/usr/bin/env python3\nimport uvicorn\nuvicorn.run("main:app", workers=4)\n',
+    };
+    const { found, notes } = await run(files, '["/app/serve"]');
+    expect(found).toEqual([]);
+    expect(notes).toEqual([
+      [
+        'Dockerfile',
+        2,
+        'app/serve is run by `#!/usr/bin/env python3`, which oneproc does not follow, so what it starts was not checked',
+      ],
+    ]);
+  });
+});
