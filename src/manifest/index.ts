@@ -2,7 +2,7 @@
 export { checkObject, inspectObject, type ObjectCheckOptions, type ObjectReport } from './check';
 export { decodeText } from './decode';
 export { InputError } from './errors';
-export { type ExemptionStatus, exemptionOf } from './exemption';
+export { type ExemptionStatus, exemptionOf, isBlankReason } from './exemption';
 export {
   type ManifestDocument,
   type ParseOptions,
