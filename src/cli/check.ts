@@ -12,6 +12,7 @@ import { checkText, decodeText, InputError } from '../manifest';
 import type { ServerRule } from '../rules/types';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
+import { safeLine } from './escape';
 import { formatJson } from './format-json';
 import { formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText, noteText } from './format-text';
@@ -128,7 +129,7 @@ export async function run(
   } catch (err) {
     // parseArgs explains how to pass a path that starts with '-'; the usage below says enough.
     const message = messageOf(err).replace(/\. To specify a positional argument.*$/s, '');
-    io.stderr(`oneproc check: ${message}\n\n${CHECK_USAGE}`);
+    io.stderr(`${safeLine(`oneproc check: ${message}`)}\n\n${CHECK_USAGE}`);
     return 2;
   }
 
@@ -220,7 +221,8 @@ export async function run(
     });
   }
 
-  for (const e of errors) io.stderr(`oneproc check: ${e.message}\n`);
+  // Messages name files and quote input: printed as safely as the report itself (src/cli/escape.ts).
+  for (const e of errors) io.stderr(`${safeLine(`oneproc check: ${e.message}`)}\n`);
   // Notes go to standard error too, so a machine-readable report on standard output keeps them and
   // a person running `--format json > out.json` still sees them.
   if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
