@@ -206,6 +206,21 @@ describe('oneproc check (subprocess)', () => {
     );
   });
 
+  it('reports an unreadable subfolder with its own path, and walks the rest', () => {
+    write('k8s/a/pod.yaml', POD);
+    write('k8s/b/secret/pod.yaml', POD);
+    write('k8s/c/pod.yaml', POD);
+    chmodSync(path.join(dir, 'k8s/b/secret'), 0o000);
+    chmodSync(dir, 0o755);
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = oneproc(['check', 'k8s'], asUser);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('oneproc check: k8s/b/secret: cannot be read: permission denied\n');
+    expect(r.out).toBe(
+      '0 errors, 0 warnings, 1 unreadable input (see above) in 2 documents, 2 containers checked\n',
+    );
+  });
+
   it('exits 2 with usage on an unknown flag, and prints no colour into a pipe', () => {
     const r = oneproc(['check', '--colour', 'pod.yaml']);
     expect(r.code).toBe(2);

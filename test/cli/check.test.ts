@@ -281,7 +281,7 @@ describe('oneproc check: inputs', () => {
     expect(folder.code).toBe(0);
     expect(folder.err).toBe('');
     expect(folder.out).toContain(
-      'chart/templates/deployment.yaml  note\n  skipped: a Helm/Go template, not plain YAML; check its rendered output instead: helm template … | oneproc check -\n',
+      'chart/templates/deployment.yaml:1  note\n  skipped: a template (Helm, Go…: {{ … }} at line 3), not plain YAML; check its rendered output instead: helm template … | oneproc check -\n',
     );
     const named = await check(['chart/templates/deployment.yaml']);
     expect(named.code).toBe(2);

@@ -63,3 +63,45 @@ describe('removing documents', () => {
     expect(cut.linesBefore(0)).toBe(0);
   });
 });
+
+describe('templates', () => {
+  const isTemplate = (doc: string) => templateDocuments(doc).length > 0;
+
+  it.each([
+    ['an action on its own line', 'spec:\n  {{- if .Values.x }}\n  replicas: 2\n  {{- end }}\n'],
+    ['a quoted value', 'image: "{{ .Values.image }}"\n'],
+    ['an action spanning lines', 'x: {{ include "a"\n  (dict "b" 1) }}\n'],
+    ['a value after a quoted #', 'a: "#" {{ .x }}\n'],
+    ['a Go template comment', '{{/* a comment */}}\nkind: Pod\n'],
+    ['an action after a # inside quotes', "a: 'x # {{ .y }}'\n"],
+  ])('finds %s', (_name, doc) => {
+    expect(isTemplate(doc)).toBe(true);
+  });
+
+  it.each([
+    ['a YAML comment', 'kind: Pod # {{ not a template }}\n'],
+    ['a whole-line comment', '# helm: {{ .Values.x }}\nkind: Pod\n'],
+    ['GitHub Actions expressions', 'run: echo ${{ secrets.TOKEN }}\n'],
+    ['an unclosed {{', 'a: "{{"\n'],
+  ])('does not take %s for a template', (_name, doc) => {
+    expect(isTemplate(doc)).toBe(false);
+  });
+
+  it('gives the line of each template document and of its first {{', () => {
+    const text = lines(
+      'kind: A',
+      '---',
+      '# {{ no }}',
+      'kind: B',
+      'x: {{ .y }}',
+      '---',
+      'kind: C',
+      '---',
+      '{{ z }}',
+    );
+    expect(templateDocuments(text).map((t) => [t.line, t.template])).toEqual([
+      [2, 5],
+      [8, 9],
+    ]);
+  });
+});
