@@ -88,6 +88,7 @@ export interface TemplateSpan extends DocumentSpan {
  */
 export function templateDocuments(text: string): TemplateSpan[] {
   const out: TemplateSpan[] = [];
+  if (!text.includes('{{')) return out;
   for (const span of splitDocuments(text)) {
     const template = templateLine(text.slice(span.start, span.end));
     if (template !== undefined) out.push({ ...span, template: span.line + template - 1 });
