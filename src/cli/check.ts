@@ -3,7 +3,7 @@
  * Reads files, folders (recursively *.yaml, *.yml, *.json) and standard input; the checking itself
  * is `checkText` (pure), this module is only IO, options and exit codes:
  * 0 no error findings; 1 at least one (with --strict, warnings too); 2 usage error or unreadable input.
- * An unreadable file is reported and the other files are still checked and reported.
+ * An unreadable file or folder is reported and the other files are still checked and reported.
  */
 import { type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
