@@ -14,6 +14,12 @@ export interface ChildJob {
   readonly from: number;
   /** This worker's own folder: the repository, the host folder and the canary folder go there. */
   readonly dir: string;
+  /**
+   * The resident set, MiB, past which the worker stops after an input and the runner starts a fresh
+   * one: the Python parser's WebAssembly memory only grows, and a long-lived worker would otherwise
+   * reach its limit, after which every parse fails (a worker artefact, not an input's doing).
+   */
+  readonly recycleMb: number;
 }
 
 export type ChildMessage =
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
     const before = process.resourceUsage().maxRSS;
     const { outcome, failures } = await checkRepo(ws, repos[i]!);
     const maxRss = process.resourceUsage().maxRSS;
+    const rss = process.memoryUsage().rss;
     await send({
       t: 'done',
       i,
@@ -79,6 +86,7 @@ async function main(): Promise<void> {
       maxRss,
       rssRise: maxRss - before,
     });
+    if (rss > job.recycleMb * 2 ** 20) break;
   }
   process.disconnect();
 }

@@ -39,6 +39,8 @@ export const PROPERTIES = {
     'the exit status agrees with the JSON report (2 on an unreadable input, else 1 on a failing finding, else 0)',
   'silent-pass': 'a planted multi-worker server is reported, or the file that hides it is named',
   prototype: 'Object.prototype is unchanged',
+  'stray-output':
+    "everything is printed through check's own output (CheckIO), nothing straight to the process's standard output or error",
 } as const;
 
 export type Property = keyof typeof PROPERTIES;
@@ -120,6 +122,7 @@ export async function checkRepo(
   };
   let code: number | undefined;
   let threw: string | undefined;
+  const stray = captureStray();
   watchReads(ws.repo);
   const t0 = performance.now();
   try {
@@ -129,6 +132,7 @@ export async function checkRepo(
   }
   const ms = performance.now() - t0;
   const reads = readsOutside();
+  const strayText = stray();
   const outcome: Outcome = {
     ...(code === undefined ? {} : { code }),
     ...(threw ? { threw } : {}),
@@ -150,12 +154,40 @@ export async function checkRepo(
     });
     for (const c of canaries) fs.rmSync(path.join(ws.canary, c), { recursive: true, force: true });
   }
+  if (strayText !== '')
+    failures.push({
+      property: 'stray-output',
+      kind: strayText.trim().split('\n')[0]!.slice(0, 60),
+      detail: JSON.stringify(strayText.slice(0, 300)),
+    });
   const after = Object.getOwnPropertyNames(Object.prototype).join(',');
   if (after !== prototype || ({} as Record<string, unknown>).polluted !== undefined) {
     failures.push({ property: 'prototype', kind: 'polluted', detail: `Object.prototype has ${after}` });
   }
   if (!options.keep) fs.rmSync(ws.repo, { recursive: true, force: true });
   return { outcome, failures };
+}
+
+/**
+ * Records what is written straight to the process's standard output and error (a library's
+ * console.error, say) until the returned function is called; the text written.
+ */
+function captureStray(): () => string {
+  let text = '';
+  const streams = [process.stdout, process.stderr] as const;
+  const originals = streams.map((s) => s.write);
+  for (const s of streams) {
+    s.write = ((chunk: string | Uint8Array) => {
+      text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      return true;
+    }) as typeof s.write;
+  }
+  return () => {
+    streams.forEach((s, i) => {
+      s.write = originals[i]!;
+    });
+    return text;
+  };
 }
 
 /** C0 but \n, DEL and C1. */
@@ -249,12 +281,14 @@ export function judge(repo: HostileRepo, ws: Places, o: Outcome): Failure[] {
   // Planted findings are reported, or what hides them is named.
   if (repo.args.includes('.')) {
     for (const p of repo.planted) {
-      if (!reported(p, report, output))
-        fail(
-          'silent-pass',
-          p.kind,
-          `${p.what}: ${p.file}${p.workers ? ` (${p.workers} workers)` : ''} passed in silence`,
-        );
+      if (reported(p, report, output)) continue;
+      const found = report?.workers.filter((w) => w === p.workers).length ?? 0;
+      const findings = p.count ? `; ${found} of ${p.count} findings` : '';
+      fail(
+        'silent-pass',
+        p.kind,
+        `${p.what}: ${p.file}${p.workers ? ` (${p.workers} workers${findings})` : ''} passed in silence`,
+      );
     }
   }
   return failures;
@@ -271,7 +305,8 @@ function isWorkflowCommand(line: string): boolean {
 }
 
 function reported(p: Planted, report: { workers: number[] } | undefined, output: string): boolean {
-  const found = p.workers !== undefined && (report?.workers.includes(p.workers) ?? false);
+  const found =
+    p.workers !== undefined && (report?.workers.filter((w) => w === p.workers).length ?? 0) >= (p.count ?? 1);
   const named = output.includes(p.file);
   return p.expect === 'finding' ? found : p.expect === 'named' ? named : found || named;
 }

@@ -26,6 +26,8 @@ export interface FuzzOptions {
   readonly timeoutMs: number;
   /** The heap bound of a worker process, MiB. */
   readonly heapMb: number;
+  /** A worker past this resident set, MiB, is replaced after its input (default 1024). */
+  readonly recycleMb?: number;
   /** Called now and then with the inputs done so far. */
   readonly progress?: (done: number) => void;
 }
@@ -107,7 +109,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       let attempts = 0;
       while (from < size) {
         workers++;
-        const result = await runChild({ seed, size, from, dir }, options, (m) => {
+        const start = from;
+        const job = { seed, size, from, dir, recycleMb: options.recycleMb ?? 1024 };
+        const result = await runChild(job, options, (m) => {
           if (m.t !== 'done') return;
           const id = `${seed}:${m.i}`;
           from = m.i + 1;
@@ -129,7 +133,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
             (x) => x.rssRise * 1e6 + x.heap / 1024,
           );
         });
-        if (result.stopped === undefined) break;
+        if (result.stopped === undefined) {
+          // Done, or recycled after an input: a fresh worker goes on from the next one.
+          if (from === start && ++attempts >= 3)
+            throw new Error(`the fuzz worker makes no progress:\n${result.stderr}`);
+          continue;
+        }
         if (result.stopped.index === undefined) {
           // The worker died between inputs: the harness is broken, not an input.
           if (++attempts >= 3) throw new Error(`the fuzz worker fails outside any input:\n${result.stderr}`);

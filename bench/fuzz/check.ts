@@ -8,10 +8,11 @@
  * run on demand; test/cli/check.fuzz.test.ts runs a fixed-seed slice.
  *
  *   npx tsx bench/fuzz/check.ts [--runs 100000] [--seed 20261127] [--jobs 2] [--batch 1000]
- *                               [--timeout 10000] [--heap 512]
+ *                               [--timeout 10000] [--heap 512] [--recycle 1024]
  *   npx tsx bench/fuzz/check.ts --replay SEED:INDEX [--shrink [--property NAME]] [--keep DIR]
  *
- * ONEPROC_FUZZ_RUNS and ONEPROC_FUZZ_SEED stand for --runs and --seed. Exits 1 when any property
+ * --timeout and --heap bound each input (ms, MiB of heap); a worker whose resident set passes --recycle
+ * MiB is replaced after its input. ONEPROC_FUZZ_RUNS and ONEPROC_FUZZ_SEED stand for --runs and --seed. Exits 1 when any property
  * failed. `--replay` checks one input again in this process and prints it with its output;
  * `--shrink` looks for the smallest input that still breaks the property (the first one broken, or
  * NAME); `--keep DIR` leaves the repository (and the host folder beside it) in DIR.
@@ -87,6 +88,7 @@ async function main(): Promise<number> {
     batch: number('batch', undefined, 1000),
     timeoutMs: number('timeout', undefined, 10_000),
     heapMb: number('heap', undefined, 512),
+    recycleMb: number('recycle', undefined, 1024),
   };
   const report = await runFuzz({
     ...options,

@@ -68,6 +68,8 @@ export interface Planted {
   readonly kind: PlantKind;
   readonly expect: 'finding' | 'finding-or-named' | 'named';
   readonly workers?: number;
+  /** How many findings of `workers` at least (one per container that runs it); default 1. */
+  readonly count?: number;
   readonly file: string;
   readonly what: string;
 }
@@ -1152,14 +1154,17 @@ export type PlantKind =
   | 'big-script'
   | 'missing-entrypoint'
   | 'dangling-yaml'
-  | 'looping-yaml';
+  | 'looping-yaml'
+  | 'shared-image';
 
-function plant(
-  kind: PlantKind,
-  dir: string,
-  n: number,
-  size: number,
-): { entries: Entry[]; planted: Planted } {
+interface Plant {
+  readonly entries: Entry[];
+  readonly planted: Planted;
+  /** The Dockerfile `check` must be given with --dockerfile, when the plant needs the manifests linked to it. */
+  readonly dockerfile?: string;
+}
+
+function plant(kind: PlantKind, dir: string, n: number, size: number): Plant {
   const docker = (cmd: string, extra = '') =>
     `FROM python:3.12-slim\nWORKDIR /srv\nCOPY . /srv/\n${extra}CMD ${cmd}\n`;
   switch (kind) {
@@ -1327,6 +1332,36 @@ function plant(
         entries: [{ kind: 'link', path: `${dir}/loop-${n}.yaml`, target: `loop-${n}.yaml` }],
         planted: { kind, expect: 'named', file: `${dir}/loop-${n}.yaml`, what: 'a .yaml link to itself' },
       };
+    case 'shared-image': {
+      // Many containers of one Pod run the same image, whose main.py is read for each of them.
+      const containers = 20 + (size % 181);
+      const items = 2000 + size * 15;
+      const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: shared-${n}\nspec:\n  containers:\n${Array.from({ length: containers }, (_, i) => `    - {name: c${i}, image: shop/web}`).join('\n')}\n`;
+      return {
+        entries: [
+          { kind: 'file', path: `${dir}/Dockerfile`, text: docker('["python", "main.py"]') },
+          { kind: 'file', path: `${dir}/pods.yaml`, text: pod },
+          {
+            kind: 'big',
+            path: `${dir}/main.py`,
+            head: 'import uvicorn\nTABLE = [',
+            fill: '0,',
+            bytes: items * 2,
+            tail: `]\nuvicorn.run("main:app", workers=${n})\n`,
+          },
+        ],
+        planted: {
+          kind,
+          // Under every limit: each container must have its finding, a warning elsewhere does not do.
+          expect: 'finding',
+          workers: n,
+          count: containers,
+          file: `${dir}/main.py`,
+          what: `${containers} containers running one image whose main.py holds a list of ${items} items`,
+        },
+        dockerfile: `${dir}/Dockerfile`,
+      };
+    }
   }
 }
 
@@ -1342,12 +1377,13 @@ const PLANT_KINDS: ReadonlyArray<readonly [PlantKind, number]> = [
   ['missing-entrypoint', 2],
   ['dangling-yaml', 2],
   ['looping-yaml', 2],
+  ['shared-image', 1],
 ];
 const plantKind = fc.oneof(
   ...PLANT_KINDS.map(([kind, weight]) => ({ weight, arbitrary: fc.constant(kind) })),
 );
 
-const planted: fc.Arbitrary<{ entries: Entry[]; planted: Planted[] }> = fc
+const planted: fc.Arbitrary<{ entries: Entry[]; planted: Planted[]; dockerfile?: string }> = fc
   .array(fc.tuple(plantKind, fc.integer({ min: 0, max: 4000 })), {
     minLength: 1,
     maxLength: 2,
@@ -1355,10 +1391,12 @@ const planted: fc.Arbitrary<{ entries: Entry[]; planted: Planted[] }> = fc
   .map((kinds) => {
     const entries: Entry[] = [];
     const out: Planted[] = [];
+    let dockerfile: string | undefined;
     kinds.forEach(([kind, size], i) => {
       const p = plant(kind, `planted-${i}`, PLANTED_COUNTS[i]!, size);
       entries.push(...p.entries);
       out.push(p.planted);
+      dockerfile ??= p.dockerfile;
     });
     // A second image, so that no planted Dockerfile is taken as the image of every manifest container
     // (with exactly one Dockerfile, `check` links the manifests to it instead of running it alone).
@@ -1367,7 +1405,7 @@ const planted: fc.Arbitrary<{ entries: Entry[]; planted: Planted[] }> = fc
       path: 'planted-base/Dockerfile',
       text: 'FROM python:3.12-slim\nCMD ["python", "-V"]\n',
     });
-    return { entries, planted: out };
+    return { entries, planted: out, ...(dockerfile ? { dockerfile } : {}) };
   });
 
 // ---------------------------------------------------------------------------------------------------
@@ -1478,6 +1516,14 @@ export const hostileRepo: fc.Arbitrary<HostileRepo> = fc
         paths.push('.');
     }
     if (r.planted && !paths.includes('.')) paths.push('.');
+    if (r.planted?.dockerfile) {
+      // The plant is checked through the manifests linked to its image: that image and no other.
+      for (const flag of ['--dockerfile', '--image-root', '--image-config']) {
+        const i = args.indexOf(flag);
+        if (i >= 0) args.splice(i, 2);
+      }
+      args.push('--dockerfile', r.planted.dockerfile);
+    }
     return {
       entries,
       args: [...args, ...paths],
