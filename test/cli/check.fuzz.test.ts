@@ -12,7 +12,7 @@ import { PROPERTIES, type Property } from '../../bench/fuzz/check-harness';
 import { type FuzzReport, runFuzz } from '../../bench/fuzz/check-runner';
 
 const RUNS = Number(process.env.ONEPROC_FUZZ_RUNS) || 200;
-const SEED = process.env.ONEPROC_FUZZ_SEED ? Number(process.env.ONEPROC_FUZZ_SEED) : 3;
+const SEED = process.env.ONEPROC_FUZZ_SEED ? Number(process.env.ONEPROC_FUZZ_SEED) : 7;
 
 let report: FuzzReport;
 
