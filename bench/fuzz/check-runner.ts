@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import type { ChildJob, ChildMessage } from './check-child';
 import { PROPERTIES, type Property } from './check-harness';
-import { describeRepo, hostileRepo } from './repos';
+import { describeRepo, type Entry, type HostileRepo, hostileRepo } from './repos';
 
 export interface FuzzOptions {
   readonly runs: number;
@@ -85,12 +85,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let peakRss = 0;
   let workers = 0;
   let done = 0;
-  /** Inputs whose description the parent must regenerate (time, memory, crash): id → seed, index. */
+  /** Inputs whose description the parent must regenerate (time, memory, crash): id → examples. */
   const pending = new Map<string, Example[]>();
+  /** Inputs that stopped a worker, classified at the end by what they hold. */
+  const stopped: { id: string; property: Property }[] = [];
 
   const charge = (id: string, property: Property, kind: string, detail: string, repo?: string) => {
     counts[property]++;
-    classes[property][kind] = (classes[property][kind] ?? 0) + 1;
+    if (kind !== '') classes[property][kind] = (classes[property][kind] ?? 0) + 1;
     if (examples[property].length >= EXAMPLES) return;
     const example = { id, detail, repo: repo ?? '' };
     examples[property].push(example);
@@ -146,7 +148,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         }
         const { index, property, detail } = result.stopped;
         done++;
-        charge(`${seed}:${index}`, property, property, detail);
+        charge(`${seed}:${index}`, property, '', detail);
+        stopped.push({ id: `${seed}:${index}`, property });
         from = index + 1;
       }
     }
@@ -158,9 +161,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
 
   // Describe the inputs the parent only knows by id.
-  const wanted = new Set([...pending.keys(), ...slowest.map((s) => s.id), ...largest.map((s) => s.id)]);
-  const described = regenerate(wanted);
+  const wanted = new Set([
+    ...stopped.map((s) => s.id),
+    ...slowest.map((s) => s.id),
+    ...largest.map((s) => s.id),
+  ]);
+  const inputs = regenerate(wanted);
+  const described = new Map([...inputs].map(([id, repo]) => [id, describeRepo(repo)]));
   for (const [id, list] of pending) for (const e of list) Object.assign(e, { repo: described.get(id) ?? '' });
+  for (const { id, property } of stopped) {
+    const kind = inputs.has(id) ? heaviest(inputs.get(id)!) : 'unknown';
+    classes[property][kind] = (classes[property][kind] ?? 0) + 1;
+  }
 
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -253,17 +265,29 @@ function top<T>(list: T[], item: T, score: (x: T) => number): T[] {
   return [...list, item].sort((a, b) => score(b) - score(a)).slice(0, TOP);
 }
 
-/** The descriptions of inputs known by id, generated again from their sample seed. */
-function regenerate(ids: Iterable<string>): Map<string, string> {
+/** The inputs known by id, generated again from their sample seed. */
+function regenerate(ids: Iterable<string>): Map<string, HostileRepo> {
   const bySeed = new Map<number, number[]>();
   for (const id of ids) {
     const [seed, index] = id.split(':').map(Number) as [number, number];
     bySeed.set(seed, [...(bySeed.get(seed) ?? []), index]);
   }
-  const out = new Map<string, string>();
+  const out = new Map<string, HostileRepo>();
   for (const [seed, indexes] of bySeed) {
     const sample = fc.sample(hostileRepo, { seed, numRuns: Math.max(...indexes) + 1 });
-    for (const i of indexes) out.set(`${seed}:${i}`, describeRepo(sample[i]!));
+    for (const i of indexes) out.set(`${seed}:${i}`, sample[i]!);
   }
   return out;
+}
+
+/**
+ * What an input that stopped its worker holds that costs the most, as a kind of failure: its planted
+ * items and its largest recipe (a big file, an alias bomb), e.g. `shared-image` or `k8s/aliases.yaml`.
+ */
+function heaviest(repo: HostileRepo): string {
+  const size = (e: Entry) => (e.kind === 'big' ? e.bytes : e.kind === 'lines' ? e.count * 12 : 0);
+  const big = [...repo.entries].sort((a, b) => size(b) - size(a))[0];
+  const parts: string[] = repo.planted.map((p) => p.kind);
+  if (big && size(big) > 0 && !big.path.startsWith('planted-')) parts.push(big.path);
+  return parts.length > 0 ? parts.join(' + ') : 'no planted item or big file';
 }
