@@ -81,6 +81,7 @@ describe('templates', () => {
   it.each([
     ['a YAML comment', 'kind: Pod # {{ not a template }}\n'],
     ['a whole-line comment', '# helm: {{ .Values.x }}\nkind: Pod\n'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions' own syntax, taken literally
     ['GitHub Actions expressions', 'run: echo ${{ secrets.TOKEN }}\n'],
     ['an unclosed {{', 'a: "{{"\n'],
   ])('does not take %s for a template', (_name, doc) => {
