@@ -15,6 +15,7 @@ import { checkImage } from '../sources/image';
 import { readImageConfig } from '../sources/image-config';
 import { parseSourcePath, type SourceContext, type SourceReport } from '../sources/types';
 import type { Finding, Note } from '../types';
+import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
 /** `Dockerfile`, `Containerfile`, `api.Dockerfile`, `Dockerfile.prod`. */
 export function isDockerfileName(file: string): boolean {
@@ -88,7 +89,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   for (const abs of dockerfiles) {
     const name = display(abs);
     try {
-      const spec = readDockerfile((await readNamed(abs, display)).text, name);
+      const spec = readDockerfile((await readNamed(abs, display, input.cwd)).text, name);
       images.set(abs, { spec, ctx: repositoryContext(spec, path.dirname(abs), display) });
     } catch (err) {
       errors.push(
@@ -115,7 +116,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     } else {
       try {
         const config = input.imageConfig
-          ? await readNamed(path.resolve(input.cwd, input.imageConfig), display)
+          ? await readNamed(path.resolve(input.cwd, input.imageConfig), display, input.cwd)
           : imageConfigBeside(root, display);
         if (!config) {
           throw new InputError(
@@ -246,6 +247,7 @@ export function displayIn(cwd: string): (abs: string) => string {
 async function readNamed(
   abs: string,
   display: (abs: string) => string,
+  cwd: string,
 ): Promise<{ path: string; text: string }> {
   const name = display(abs);
   const cannot = (err: unknown) => {
@@ -266,6 +268,8 @@ async function readNamed(
       throw new InputError(`is too large (${stat.size} bytes; the limit is ${MAX_BYTES})`, name);
     }
   };
+  const outside = await linkLeavesWorkingDirectory(abs, cwd);
+  if (outside !== undefined) throw new InputError(leavesMessage(outside), name);
   regular(await fs.stat(abs).catch((err) => Promise.reject(cannot(err))));
   const handle = await fs
     .open(abs, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)

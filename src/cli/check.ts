@@ -23,6 +23,7 @@ import { safeLine } from './escape';
 import { formatJson } from './format-json';
 import { formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText, noteText } from './format-text';
+import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
 export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
                      [--dockerfile FILE | --image-root DIR [--image-config FILE]]
@@ -363,6 +364,8 @@ function isJson(text: string): boolean {
 
 async function readFile(name: string, cwd: string): Promise<Uint8Array> {
   const file = path.resolve(cwd, name);
+  const outside = await linkLeavesWorkingDirectory(file, cwd);
+  if (outside !== undefined) throw new InputError(leavesMessage(outside), name);
   const handle = await fs.open(file, 'r');
   try {
     const stat = await handle.stat();
