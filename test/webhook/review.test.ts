@@ -255,6 +255,84 @@ describe('review: UPDATE keeps urgent fixes of existing workloads possible', () 
     ]);
   });
 
+  it('answers an UPDATE of an 18,000-container Deployment: the old violations warned, a worse one denied', () => {
+    const containers = (workers: (i: number) => string): ContainerSpec[] =>
+      Array.from({ length: 18_000 }, (_, i) => ({
+        name: `c${i}`,
+        command: ['uvicorn'],
+        args: ['main:app', '--workers', workers(i)],
+      }));
+    const oldObject = workload(
+      'Deployment',
+      'api',
+      containers(() => '4'),
+    );
+    const bump = review(
+      admissionReview({
+        uid: UID,
+        operation: 'UPDATE',
+        oldObject,
+        object: workload(
+          'Deployment',
+          'api',
+          containers(() => '4'),
+        ),
+      }),
+      options('enforce'),
+    );
+    expect(bump.review.response.allowed).toBe(true);
+    const warnings = bump.review.response.warnings ?? [];
+    expect(warnings[0]).toMatch(/^container "c0" \(already before this update\): uvicorn starts 4/);
+    expect(warnings.at(-1)).toBe(`…and ${18_000 - warnings.length + 1} more oneproc findings (not shown)`);
+    const worse = review(
+      admissionReview({
+        uid: UID,
+        operation: 'UPDATE',
+        oldObject,
+        object: workload(
+          'Deployment',
+          'api',
+          containers((i) => (i === 17_999 ? '8' : '4')),
+        ),
+      }),
+      options('enforce'),
+    );
+    expect(worse.review.response.allowed).toBe(false);
+    expect(worse.review.response.status?.message).toMatch(
+      /^container "c17999" \(spec\.template\.spec\.containers\[17999\]\.args\[2\]\): uvicorn starts 8/,
+    );
+  });
+
+  it('reads each old finding a bounded number of times, however many containers there are', () => {
+    // Every property read of an old finding is counted: comparing each new finding with each old one
+    // reads them n² times.
+    let reads = 0;
+    const counted = (finding: Finding): Finding =>
+      new Proxy(finding, {
+        get(target, key, receiver) {
+          reads++;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    const n = 2_000;
+    const specs: ContainerSpec[] = Array.from({ length: n }, (_, i) => ({ ...UVICORN_4, name: `c${i}` }));
+    const oldObject = workload('Deployment', 'api', specs);
+    const check: CheckObject = (object, opts) => {
+      const findings = checkObject(object, opts);
+      return object === oldObject ? findings.map(counted) : findings;
+    };
+    const body = admissionReview({
+      uid: UID,
+      operation: 'UPDATE',
+      oldObject,
+      object: workload('Deployment', 'api', specs),
+    });
+    const { review: out } = review(body, options('enforce', check));
+    expect(out.response.allowed).toBe(true);
+    expect(reads).toBeGreaterThanOrEqual(n);
+    expect(reads).toBeLessThanOrEqual(10 * n);
+  });
+
   it('treats an UPDATE without oldObject like a CREATE', () => {
     const object = workload('Deployment', 'api', [UVICORN_4]);
     const { review: out } = review(
