@@ -77,6 +77,15 @@ export interface ReviewResult {
   decision: DecisionRecord;
 }
 
+/**
+ * Rule ids of findings that say the engine could not judge a container: `internal` (the engine failed
+ * on this input) and `limit` (the input exceeded the work budget of one review). Such a container may
+ * start any number of workers, so enforce mode denies it — fail closed, or a hostile input would be
+ * admitted by being hard to read — and warn mode warns. The UPDATE ratchet still applies: an object that
+ * could not be judged before either may still be updated.
+ */
+export const UNJUDGED_RULES: ReadonlySet<string> = new Set(['internal', 'limit']);
+
 /** Longest warning kubectl shows unshortened (Kubernetes API conventions). */
 export const MAX_WARNING_CHARS = 256;
 /** Budget for all warnings of one response, in UTF-8 bytes (the API server truncates beyond it). */
@@ -249,7 +258,7 @@ function judge(input: unknown, options: ReviewOptions): ReviewResult {
       pushUnique(exempted, finding.rule);
       continue;
     }
-    if (finding.severity !== 'error') {
+    if (finding.severity !== 'error' && !UNJUDGED_RULES.has(finding.rule)) {
       warned.push({ finding, preexisting: false });
     } else if (before && hadBefore(finding, before)) {
       warned.push({ finding, preexisting: true });
@@ -323,14 +332,29 @@ function containerOf(finding: Finding): string {
 
 function label(finding: Finding): string {
   const container = finding.origin?.container;
-  return container ? `container "${container}"` : `${containerOf(finding)}`;
+  if (container) return `container "${container}"`;
+  return containerOf(finding) || 'the object';
 }
+
+/** Where a finding points, for a deny message: `container "api" (spec.containers[0].args[3])`. */
+function place(finding: Finding): string {
+  return finding.path ? `${label(finding)} (${finding.path})` : label(finding);
+}
+
+const UNJUDGED_HEAD = 'oneproc could not judge this container: ';
+const UNJUDGED_ADVICE =
+  ' In enforce mode a container that cannot be judged is denied. To admit it, annotate the workload or its ' +
+  'pod template with oneproc.dev/allow-multiple-workers: "<reason>", or label the namespace oneproc.dev/mode=warn.';
+const UNJUDGED_WARNING_ADVICE =
+  ' Enforce mode denies it; exempt with annotation oneproc.dev/allow-multiple-workers.';
 
 function denyMessage(failing: readonly Finding[]): string {
   // Only as many lines as can be shown: a workload may have thousands of containers.
   let message = '';
   for (const f of failing) {
-    const line = `${label(f)} (${f.path}): ${f.message}`;
+    const line = UNJUDGED_RULES.has(f.rule)
+      ? `${place(f)}: ${UNJUDGED_HEAD}${f.message}${UNJUDGED_ADVICE}`
+      : `${place(f)}: ${f.message}`;
     message = message === '' ? line : `${message}\n${line}`;
     if (message.length > MAX_MESSAGE_CHARS) break;
   }
@@ -342,12 +366,15 @@ const WARNING_ADVICE =
 
 /** A warning kubectl prints in one line: which container, what was found, what to do. */
 function warningFor(finding: Finding, preexisting: boolean): string {
-  const head = `${label(finding)}${preexisting ? ' (already before this update)' : ''}: `;
-  const sentence = firstSentence(sanitize(finding.message, false));
-  const whole = `${head}${sentence}${WARNING_ADVICE}`;
+  const unjudged = UNJUDGED_RULES.has(finding.rule);
+  const head = `${label(finding)}${preexisting ? ' (already before this update)' : ''}: ${unjudged ? UNJUDGED_HEAD : ''}`;
+  const advice = unjudged ? UNJUDGED_WARNING_ADVICE : WARNING_ADVICE;
+  // Only the start of the message can be shown; it may be long.
+  const sentence = firstSentence(sanitize(truncate(finding.message, 4 * MAX_WARNING_CHARS), false));
+  const whole = `${head}${sentence}${advice}`;
   if ([...whole].length <= MAX_WARNING_CHARS) return whole;
-  const room = MAX_WARNING_CHARS - [...head].length - [...WARNING_ADVICE].length;
-  if (room >= 40) return `${head}${truncate(sentence, room)}${WARNING_ADVICE}`;
+  const room = MAX_WARNING_CHARS - [...head].length - [...advice].length;
+  if (room >= 40) return `${head}${truncate(sentence, room)}${advice}`;
   return truncate(`${head}${sentence}`, MAX_WARNING_CHARS);
 }
 
@@ -389,6 +416,11 @@ function boundWarnings(count: number, render: (index: number) => string): string
 
 // ─── Small helpers ───────────────────────────────────────────────────────────────────────────────
 
+/**
+ * An answer for a request that could not be reviewed. A bad request (4xx) is refused in every mode; a
+ * failure of oneproc itself (5xx) is refused in enforce mode (fail closed) and admitted with a warning in
+ * warn mode, which never blocks.
+ */
 function failure(
   uid: string,
   code: number,
@@ -396,22 +428,39 @@ function failure(
   mode: Mode,
   base?: DecisionRecord,
 ): ReviewResult {
+  if (code >= 500 && mode === 'warn') {
+    const decision: DecisionRecord = {
+      ...(base ?? emptyDecision(uid, mode)),
+      verdict: 'warned',
+      rules: ['internal'],
+      error: message,
+    };
+    return {
+      review: withWarnings(allowed(uid), [`${message}; warn mode admits the request.`]),
+      decision,
+    };
+  }
   const decision: DecisionRecord = {
-    ...(base ?? {
-      uid,
-      kind: '',
-      namespace: '',
-      name: '',
-      operation: '',
-      dryRun: false,
-      mode,
-      rules: [],
-      exempted: [],
-    }),
+    ...(base ?? emptyDecision(uid, mode)),
     verdict: 'errored',
     error: message,
   };
   return { review: errored(uid, code, message), decision };
+}
+
+function emptyDecision(uid: string, mode: Mode): DecisionRecord {
+  return {
+    uid,
+    kind: '',
+    namespace: '',
+    name: '',
+    operation: '',
+    dryRun: false,
+    mode,
+    verdict: 'errored',
+    rules: [],
+    exempted: [],
+  };
 }
 
 /** The API server always sends kind and apiVersion in the object, but a missing kind must not hide it. */

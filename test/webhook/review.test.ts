@@ -1,4 +1,6 @@
 import { checkObject } from '../../src/manifest';
+import { RULES } from '../../src/rules';
+import type { ServerRule } from '../../src/rules/types';
 import type { Finding } from '../../src/types';
 import {
   type CheckObject,
@@ -340,6 +342,171 @@ describe('review: UPDATE keeps urgent fixes of existing workloads possible', () 
       options('enforce'),
     );
     expect(out.response.allowed).toBe(false);
+  });
+});
+
+describe('review: a container that cannot be judged is denied in enforce mode (fail closed)', () => {
+  /** A server rule whose decision cannot be read: the engine reports the container as `internal`. */
+  const breaking: ServerRule = {
+    id: 'breaking',
+    title: 'Breaking',
+    category: 'web',
+    recognise: (cmd) => cmd.argv[0]?.text === 'breaking-server',
+    decide: () =>
+      ({
+        get outcome(): never {
+          throw new RangeError('Invalid string length');
+        },
+      }) as never,
+    fix: () => '',
+  };
+  const engine: CheckObject = (object, opts) => checkObject(object, { ...opts, rules: [breaking, ...RULES] });
+  const BREAKING: ContainerSpec = { name: 'api', command: ['breaking-server', '--workers', '4'] };
+  const INTERNAL =
+    'oneproc failed to check this container (RangeError: Invalid string length); please report this input.';
+  const DENY_ADVICE =
+    ' In enforce mode a container that cannot be judged is denied. To admit it, annotate the workload or its ' +
+    'pod template with oneproc.dev/allow-multiple-workers: "<reason>", or label the namespace oneproc.dev/mode=warn.';
+
+  /** A finding of the work budget (rule `limit`), as the engine reports an input too large to judge. */
+  const LIMIT: Finding = {
+    rule: 'limit',
+    category: 'web',
+    severity: 'warning',
+    message:
+      'the words of this container exceed 2 MiB (the kernel limit of one exec); oneproc stopped reading.',
+    path: 'spec.template.spec.containers[0].args',
+    workers: null,
+    origin: { kind: 'Deployment', namespace: 'shop', name: 'api', container: 'api' },
+  };
+  const limited: CheckObject = () => [LIMIT];
+
+  it('denies a container on which the engine failed, saying why and how to exempt it', () => {
+    const object = workload('Deployment', 'api', [BREAKING, UVICORN_1]);
+    expect(checkObject(object, { now: NOW, rules: [breaking] })).toEqual([
+      expect.objectContaining({ rule: 'internal', severity: 'warning', message: INTERNAL }),
+    ]);
+    const { review: out, decision } = review(
+      admissionReview({ uid: UID, object }),
+      options('enforce', engine),
+    );
+    expect(out).toEqual(
+      envelope({
+        uid: UID,
+        allowed: false,
+        status: {
+          code: 403,
+          reason: 'Forbidden',
+          message: `container "api" (spec.template.spec.containers[0]): oneproc could not judge this container: ${INTERNAL}${DENY_ADVICE}`,
+        },
+      }),
+    );
+    expect(decision).toMatchObject({ verdict: 'denied', rules: ['internal'] });
+  });
+
+  it('denies a container over the work budget (rule limit)', () => {
+    const object = workload('Deployment', 'api', [UVICORN_1]);
+    const { review: out, decision } = review(
+      admissionReview({ uid: UID, object }),
+      options('enforce', limited),
+    );
+    expect(out).toEqual(
+      envelope({
+        uid: UID,
+        allowed: false,
+        status: {
+          code: 403,
+          reason: 'Forbidden',
+          message: `container "api" (spec.template.spec.containers[0].args): oneproc could not judge this container: ${LIMIT.message}${DENY_ADVICE}`,
+        },
+      }),
+    );
+    expect(decision).toMatchObject({ verdict: 'denied', rules: ['limit'] });
+  });
+
+  it('warns, and admits, in warn mode', () => {
+    const object = workload('Deployment', 'api', [BREAKING]);
+    expect(review(admissionReview({ uid: UID, object }), options('warn', engine)).review).toEqual(
+      envelope({
+        uid: UID,
+        allowed: true,
+        warnings: [
+          'container "api": oneproc could not judge this container: oneproc failed to check this container ' +
+            '(RangeError: Invalid string length); please report this input. Enforce mode denies it; exempt with ' +
+            'annotation oneproc.dev/allow-multiple-workers.',
+        ],
+      }),
+    );
+    expect(review(admissionReview({ uid: UID, object }), options('warn', limited)).review).toEqual(
+      envelope({
+        uid: UID,
+        allowed: true,
+        warnings: [
+          'container "api": oneproc could not judge this container: the words of this container exceed 2 MiB ' +
+            '(the kernel limit of one exec); oneproc stopped reading. Enforce mode denies it; exempt with ' +
+            'annotation oneproc.dev/allow-multiple-workers.',
+        ],
+      }),
+    );
+  });
+
+  it('lets an object that could not be judged before be updated (the ratchet), with a warning', () => {
+    for (const check of [engine, limited]) {
+      const { review: out } = review(
+        admissionReview({
+          uid: UID,
+          operation: 'UPDATE',
+          oldObject: workload('Deployment', 'api', [BREAKING]),
+          object: workload('Deployment', 'api', [{ ...BREAKING, image: 'python:3.13' }]),
+        }),
+        options('enforce', check),
+      );
+      expect(out.response.allowed).toBe(true);
+      expect(out.response.warnings).toEqual([
+        expect.stringMatching(
+          /^container "api" \(already before this update\): oneproc could not judge this container: /,
+        ),
+      ]);
+    }
+    // A container that could be judged before and cannot now is denied.
+    const { review: out } = review(
+      admissionReview({
+        uid: UID,
+        operation: 'UPDATE',
+        oldObject: workload('Deployment', 'api', [UVICORN_1]),
+        object: workload('Deployment', 'api', [BREAKING]),
+      }),
+      options('enforce', engine),
+    );
+    expect(out.response.allowed).toBe(false);
+  });
+
+  it('admits it with the exemption annotation', () => {
+    const object = workload('Deployment', 'api', [BREAKING], {
+      'oneproc.dev/allow-multiple-workers': 'generated entrypoint, checked by hand',
+    });
+    const { review: out, decision } = review(
+      admissionReview({ uid: UID, object }),
+      options('enforce', engine),
+    );
+    expect(out).toEqual(envelope({ uid: UID, allowed: true }));
+    expect(decision).toMatchObject({ verdict: 'allowed', exempted: ['internal'] });
+  });
+
+  it('admits with a warning, in warn mode, a request oneproc failed to review', () => {
+    const check: CheckObject = () => {
+      throw new TypeError('boom');
+    };
+    const body = JSON.stringify(admissionReview({ uid: UID, object: workload('Pod', 'api', [UVICORN_4]) }));
+    const { review: out, decision } = reviewBody(body, options('warn', check));
+    expect(out).toEqual(
+      envelope({
+        uid: UID,
+        allowed: true,
+        warnings: ['oneproc failed to review this request: boom; warn mode admits the request.'],
+      }),
+    );
+    expect(decision).toMatchObject({ verdict: 'warned', rules: ['internal'] });
   });
 });
 
