@@ -8,6 +8,7 @@
  * can be tested alone and the engine stays the one place that knows the rules.
  */
 import type { Finding, Origin, Severity } from '../types';
+import { describeJsonFault } from './json-error';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 export const ADMISSION_KIND = 'AdmissionReview';
@@ -150,9 +151,9 @@ export function reviewBody(body: string | Buffer, options: ReviewOptions): Revie
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    return failure(salvageUid(text), 400, `request body is not valid JSON: ${why}`, options.mode);
+  } catch {
+    // V8's message quotes the body around the fault; the answer and the log say only where it is.
+    return failure(salvageUid(text), 400, describeJsonFault(text), options.mode);
   }
   return review(parsed, options);
 }
@@ -505,12 +506,20 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** A string short and plain enough to quote back: an API version, a kind, an operation. */
+const SHOWN_STRING = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
+
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(truncate(value, 64));
+  // Names such as apiVersion, kind and operation are shown; any other text from the body is not
+  // (it may be anything, up to a Secret's data), only its length.
+  if (typeof value === 'string') {
+    return SHOWN_STRING.test(value) ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? `number ${value}` : 'a number';
   return `${typeof value} ${String(value)}`;
 }
 

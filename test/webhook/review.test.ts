@@ -520,22 +520,12 @@ describe('review: every bad input is answered with an AdmissionReview', () => {
     [
       'broken JSON, uid salvaged',
       `{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"${UID}","kind":{`,
-      err(
-        UID,
-        400,
-        'BadRequest',
-        "request body is not valid JSON: Expected property name or '}' in JSON at position 125",
-      ),
+      err(UID, 400, 'BadRequest', 'request body is not valid JSON: unexpected end of input at position 125'),
     ],
     [
       'broken JSON without a uid',
       '{"kind": AdmissionReview}',
-      err(
-        '',
-        400,
-        'BadRequest',
-        `request body is not valid JSON: Unexpected token 'A', "{"kind": AdmissionR"... is not valid JSON`,
-      ),
+      err('', 400, 'BadRequest', 'request body is not valid JSON: unexpected character at position 9'),
     ],
     ['a JSON array', '[1,2]', err('', 400, 'BadRequest', 'expected an AdmissionReview object')],
     ['a JSON number', '42', err('', 400, 'BadRequest', 'expected an AdmissionReview object')],
@@ -590,7 +580,7 @@ describe('review: every bad input is answered with an AdmissionReview', () => {
         kind: 'AdmissionReview',
         request: { uid: UID, operation: 'CREATE', object: 'spec: {}' },
       }),
-      err(UID, 400, 'BadRequest', 'request.object must be a Kubernetes object, got "spec: {}"'),
+      err(UID, 400, 'BadRequest', 'request.object must be a Kubernetes object, got a string of 8 characters'),
     ],
     [
       'a CREATE without object',
@@ -605,6 +595,51 @@ describe('review: every bad input is answered with an AdmissionReview', () => {
     const result = reviewBody(body, options('enforce'));
     expect(result.review).toEqual(expected);
     expect(result.decision.verdict).toBe('errored');
+  });
+
+  it('never quotes the body of a request that is not JSON, in the answer or the decision logged', () => {
+    const secret = 'c2VjcmV0LXRva2VuLXZhbHVl';
+    const bodies: [string, string][] = [
+      [
+        `{"request":{"uid":"${UID}","object":{"data":{"token":${secret}}}}}`,
+        'unexpected character at position 83',
+      ],
+      [
+        `{"request":{"uid":"${UID}","object":{"data":{"token":"${secret}`,
+        'unexpected end of input at position 108',
+      ],
+      [
+        `{"request":{"uid":"${UID}","object":{"data":"${secret}\u0001"}}}`,
+        'unexpected character at position 99',
+      ],
+      [`${secret}`, 'unexpected character at position 0'],
+      [`{"a":1} ${secret}`, 'unexpected character at position 8'],
+      [`{"token":"${secret}\\q"}`, 'unexpected character at position 35'],
+    ];
+    for (const [body, where] of bodies) {
+      const result = reviewBody(body, options('enforce'));
+      expect(result.review.response.status).toEqual({
+        code: 400,
+        reason: 'BadRequest',
+        message: `request body is not valid JSON: ${where}`,
+      });
+      expect(JSON.stringify(result)).not.toContain(secret.slice(0, 6));
+    }
+  });
+
+  it('does not quote body text it expected to be a name', () => {
+    const value = 'AKIA-secret value with spaces';
+    const body = JSON.stringify({ ...admissionReview({ uid: UID }), apiVersion: value });
+    const result = reviewBody(body, options('enforce'));
+    expect(result.review).toEqual(
+      err(
+        UID,
+        400,
+        'BadRequest',
+        'expected apiVersion "admission.k8s.io/v1" and kind "AdmissionReview", got a string of 29 characters and "AdmissionReview"',
+      ),
+    );
+    expect(JSON.stringify(result)).not.toContain('AKIA');
   });
 
   it('answers 500 inside the review, uid echoed, when the engine throws', () => {

@@ -164,8 +164,24 @@ describe('webhook over HTTPS, as the API server calls it', () => {
     const body = `{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"${UID}","kind":`;
     const answer = await client.send('/validate', body);
     expect(answer.json).toEqual(
-      err(UID, 400, 'BadRequest', 'request body is not valid JSON: Unexpected end of JSON input'),
+      err(UID, 400, 'BadRequest', 'request body is not valid JSON: unexpected end of input at position 124'),
     );
+    // Neither the answer nor the log line quotes the body.
+    logs.length = 0;
+    const leaky = await client.send(
+      '/validate',
+      `{"request":{"uid":"${UID}","object":{"token":s3cr3t-t0k3n}}}`,
+    );
+    expect(leaky.json).toEqual(
+      err(UID, 400, 'BadRequest', 'request body is not valid JSON: unexpected character at position 75'),
+    );
+    expect(logs.filter((l) => l.msg === 'review')).toEqual([
+      expect.objectContaining({
+        verdict: 'errored',
+        error: 'request body is not valid JSON: unexpected character at position 75',
+      }),
+    ]);
+    expect(JSON.stringify(logs)).not.toContain('s3cr3t');
   });
 
   it('answers a wrong apiVersion with 400 inside a review', async () => {
