@@ -241,6 +241,13 @@ function judge(input: unknown, options: ReviewOptions): ReviewResult {
     );
   }
 
+  // The API server sends the object in the version and kind it matched (`request.kind`); an object that
+  // says otherwise is not what was admitted, and judging it as its own kind would judge something else.
+  const mismatch =
+    kindMismatch(request.kind, object, 'request.object') ??
+    (operation === 'UPDATE' ? kindMismatch(request.kind, request.oldObject, 'request.oldObject') : undefined);
+  if (mismatch) return failure(uid, 400, mismatch, mode, base);
+
   const now = options.now ? options.now() : new Date();
   // Objects being created often omit metadata.namespace; the request carries it.
   const origin = base.namespace ? { namespace: base.namespace } : undefined;
@@ -471,6 +478,15 @@ function withKind(object: Record<string, unknown>, kind: unknown): Record<string
   const group = typeof kind.group === 'string' ? kind.group : '';
   const version = typeof kind.version === 'string' ? kind.version : '';
   return { ...object, kind: kind.kind, apiVersion: group ? `${group}/${version}` : version };
+}
+
+/** Says how `object.kind` disagrees with `request.kind.kind`, when both are given. */
+function kindMismatch(requestKind: unknown, object: unknown, field: string): string | undefined {
+  if (!isObject(requestKind) || typeof requestKind.kind !== 'string' || requestKind.kind === '')
+    return undefined;
+  if (!isObject(object) || object.kind === undefined || object.kind === '') return undefined;
+  if (object.kind === requestKind.kind) return undefined;
+  return `${field}.kind ${describe(object.kind)} does not match request.kind.kind ${describe(requestKind.kind)}`;
 }
 
 // A JSON string of up to 128 characters: no quote, backslash or control character unless escaped.

@@ -642,6 +642,63 @@ describe('review: every bad input is answered with an AdmissionReview', () => {
     expect(JSON.stringify(result)).not.toContain('AKIA');
   });
 
+  it.each([
+    [
+      'a Pod sent as a Deployment',
+      'Deployment',
+      'Pod',
+      'request.object.kind "Pod" does not match request.kind.kind "Deployment"',
+    ],
+    [
+      'a Deployment sent as a Pod',
+      'Pod',
+      'Deployment',
+      'request.object.kind "Deployment" does not match request.kind.kind "Pod"',
+    ],
+    [
+      'a ConfigMap sent as a Pod',
+      'Pod',
+      'ConfigMap',
+      'request.object.kind "ConfigMap" does not match request.kind.kind "Pod"',
+    ],
+    [
+      'a kind that is not a string',
+      'Pod',
+      7,
+      'request.object.kind number 7 does not match request.kind.kind "Pod"',
+    ],
+  ])(
+    'answers %s as a bad request (object.kind must agree with request.kind)',
+    (_name, requestKind, objectKind, message) => {
+      const body = admissionReview({ uid: UID, object: workload('Pod', 'api', [UVICORN_4]) });
+      const request = body.request as Record<string, unknown>;
+      request.kind = { group: '', version: 'v1', kind: requestKind };
+      (request.object as Record<string, unknown>).kind = objectKind;
+      for (const mode of ['enforce', 'warn'] as const) {
+        const { review: out, decision } = review(body, options(mode));
+        expect(out).toEqual(err(UID, 400, 'BadRequest', message));
+        expect(decision).toMatchObject({ verdict: 'errored', error: message });
+      }
+    },
+  );
+
+  it('answers an UPDATE whose oldObject is of another kind as a bad request', () => {
+    const body = admissionReview({
+      uid: UID,
+      operation: 'UPDATE',
+      object: workload('Deployment', 'api', [UVICORN_4]),
+      oldObject: { ...workload('Deployment', 'api', [UVICORN_4]), kind: 'StatefulSet' },
+    });
+    expect(review(body, options('enforce')).review).toEqual(
+      err(
+        UID,
+        400,
+        'BadRequest',
+        'request.oldObject.kind "StatefulSet" does not match request.kind.kind "Deployment"',
+      ),
+    );
+  });
+
   it('answers 500 inside the review, uid echoed, when the engine throws', () => {
     const check: CheckObject = () => {
       throw new TypeError('boom');
