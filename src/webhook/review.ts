@@ -7,6 +7,7 @@
  * The decision itself comes from `checkObject` (the same engine the CLI uses), injected so this layer
  * can be tested alone and the engine stays the one place that knows the rules.
  */
+import { createdFromCheckedTemplate } from '../manifest/controllers';
 import type { Finding, Origin, Severity } from '../types';
 import { describeJsonFault } from './json-error';
 
@@ -71,6 +72,8 @@ export interface DecisionRecord {
   exempted: string[];
   /** For `errored`: the reason given to the API server. */
   error?: string;
+  /** Why the object was admitted without being judged, when that is the case. */
+  skipped?: string;
 }
 
 export interface ReviewResult {
@@ -229,6 +232,11 @@ function judge(input: unknown, options: ReviewOptions): ReviewResult {
   // Subresources (status, scale, ephemeralcontainers, …) never change what the containers run.
   if (typeof request.subResource === 'string' && request.subResource !== '') {
     return { review: allowed(uid), decision: base };
+  }
+  // What a built-in controller creates from a checked template (the matchCondition
+  // `not-created-from-a-checked-template`, applied here too for clusters without matchConditions).
+  if (createdFromCheckedTemplate(request.userInfo, object)) {
+    return { review: allowed(uid), decision: { ...base, skipped: 'created from a checked template' } };
   }
   if (mode === 'off') return { review: allowed(uid), decision: base };
   if (!isObject(object)) {

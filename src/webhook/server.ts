@@ -180,6 +180,7 @@ export class WebhookServer {
     };
     if (decision.exempted.length > 0) entry.exempted = decision.exempted.join(',');
     if (decision.error) entry.error = decision.error;
+    if (decision.skipped) entry.skipped = decision.skipped;
     this.log(entry);
   }
 

@@ -202,6 +202,8 @@ export interface ReviewInput {
   namespace?: string;
   dryRun?: boolean;
   subResource?: string;
+  /** `request.userInfo.username`. Default `admin`. */
+  username?: string;
 }
 
 const GROUPS: Record<string, [string, string, string]> = {
@@ -231,7 +233,7 @@ export function admissionReview(input: ReviewInput): Record<string, unknown> {
     name: meta.name ?? '',
     namespace: input.namespace ?? meta.namespace ?? 'default',
     operation,
-    userInfo: { username: 'admin', uid: '014fbff9a07c', groups: ['system:authenticated'] },
+    userInfo: { username: input.username ?? 'admin', uid: '014fbff9a07c', groups: ['system:authenticated'] },
     object: operation === 'DELETE' ? null : (input.object ?? null),
     oldObject: input.oldObject ?? null,
     dryRun: input.dryRun ?? false,

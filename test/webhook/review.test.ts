@@ -202,6 +202,75 @@ describe('review: decisions', () => {
   });
 });
 
+describe('review: what a built-in controller creates from a checked template is skipped, by identity', () => {
+  const owned = (kind: string, apiVersion: string, ownerKind: string, controller = true) => {
+    const object = workload(kind, 'api-7d4b9c', [UVICORN_4]);
+    (object.metadata as Record<string, unknown>).ownerReferences = [
+      { apiVersion, kind: ownerKind, name: 'api', uid: 'f3c8a0d2-0000-4000-8000-000000000002', controller },
+    ];
+    return object;
+  };
+  // Each controller and what it creates (kubernetes/cmd/kube-controller-manager/app/apps.go, batch.go,
+  // core.go); `system:kube-controller-manager` when the controllers share its credentials.
+  const created: [string, string, string, string][] = [
+    ['replicaset-controller', 'Pod', 'apps/v1', 'ReplicaSet'],
+    ['replication-controller', 'Pod', 'v1', 'ReplicationController'],
+    ['statefulset-controller', 'Pod', 'apps/v1', 'StatefulSet'],
+    ['daemon-set-controller', 'Pod', 'apps/v1', 'DaemonSet'],
+    ['job-controller', 'Pod', 'batch/v1', 'Job'],
+    ['deployment-controller', 'ReplicaSet', 'apps/v1', 'Deployment'],
+    ['cronjob-controller', 'Job', 'batch/v1', 'CronJob'],
+  ];
+
+  it.each(created)(
+    'admits, unjudged, what the %s creates (a %s owned by a %s %s)',
+    (sa, kind, apiVersion, ownerKind) => {
+      for (const username of [`system:serviceaccount:kube-system:${sa}`, 'system:kube-controller-manager']) {
+        const check = jest.fn(checkObject);
+        const { review: out, decision } = review(
+          admissionReview({ uid: UID, object: owned(kind, apiVersion, ownerKind), username }),
+          options('enforce', check),
+        );
+        expect(out).toEqual(envelope({ uid: UID, allowed: true }));
+        expect(decision).toMatchObject({ verdict: 'allowed', skipped: 'created from a checked template' });
+        expect(check).not.toHaveBeenCalled();
+      }
+    },
+  );
+
+  it.each(created)(
+    'judges what anyone else sends with an owner, as if the %s had (a %s owned by a %s %s)',
+    (_sa, kind, apiVersion, ownerKind) => {
+      for (const username of [
+        'jane@example.com',
+        'system:serviceaccount:shop:deployer',
+        'system:node:worker-1',
+      ]) {
+        const { review: out, decision } = review(
+          admissionReview({ uid: UID, object: owned(kind, apiVersion, ownerKind), username }),
+          options('enforce'),
+        );
+        expect(out.response).toMatchObject({ allowed: false, status: { code: 403, reason: 'Forbidden' } });
+        expect(decision.skipped).toBeUndefined();
+      }
+    },
+  );
+
+  it('judges what a controller sends without a controller ownerReference of a built-in workload', () => {
+    const username = 'system:serviceaccount:kube-system:replicaset-controller';
+    const objects = [
+      workload('Pod', 'api', [UVICORN_4]),
+      owned('Pod', 'apps/v1', 'ReplicaSet', false),
+      owned('Pod', 'argoproj.io/v1alpha1', 'Rollout'),
+      owned('Pod', 'apps/v1', 'ControllerRevision'),
+    ];
+    for (const object of objects) {
+      const { review: out } = review(admissionReview({ uid: UID, object, username }), options('enforce'));
+      expect(out.response.allowed).toBe(false);
+    }
+  });
+});
+
 describe('review: UPDATE keeps urgent fixes of existing workloads possible', () => {
   const update = (oldContainers: ContainerSpec[], newContainers: ContainerSpec[], mode: Mode = 'enforce') =>
     review(
