@@ -26,6 +26,11 @@ export class WebhookMetrics {
   readonly duration: Histogram<'verdict'>;
   readonly certificateExpiry: Gauge;
   readonly certificateReloads: Counter<'result'>;
+  readonly connectionsRejected: Counter<'reason'>;
+  /** Open connections, read from the transport at each scrape. */
+  readonly connections: Gauge<'state'>;
+  /** Where `connections` reads from; set by the server. */
+  connectionCounts: () => { open: number; idle: number } = () => ({ open: 0, idle: 0 });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -52,6 +57,27 @@ export class WebhookMetrics {
       help: 'Serving key pair changes seen on disk: taken into service (ok) or refused (error).',
       labelNames: ['result'],
       registers,
+    });
+    this.connectionsRejected = new Counter({
+      name: 'oneproc_webhook_connections_rejected_total',
+      help:
+        'Connections refused or closed by the transport limits: max_connections (the limit was reached), ' +
+        'handshake_timeout, handshake_failed, idle_limit ' +
+        '(too many idle connections: the longest idle was closed).',
+      labelNames: ['reason'],
+      registers,
+    });
+    const counts = () => this.connectionCounts();
+    this.connections = new Gauge({
+      name: 'oneproc_webhook_connections',
+      help: 'Open TLS connections: all of them (open) and those with no request in flight (idle).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const { open, idle } = counts();
+        this.set({ state: 'open' }, open);
+        this.set({ state: 'idle' }, idle);
+      },
     });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }

@@ -105,6 +105,7 @@ const STATUS_REASONS: Record<number, string> = {
   413: 'RequestEntityTooLarge',
   415: 'UnsupportedMediaType',
   500: 'InternalError',
+  503: 'ServiceUnavailable',
 };
 
 // ─── Response helpers (controller-runtime's allowed / denied / errored / withWarnings) ───────────

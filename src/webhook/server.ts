@@ -67,6 +67,10 @@ export interface WebhookServerOptions {
   readonly shutdownTimeoutMs?: number;
   /** How often the key pair files are re-read. Default 2000 ms. */
   readonly certCheckIntervalMs?: number;
+  /** Time allowed for a TLS handshake. Default 5000 ms. */
+  readonly handshakeTimeoutMs?: number;
+  /** Open connections at most. Default `MAX_CONNECTIONS` (2,000). */
+  readonly maxConnections?: number;
 }
 
 export class WebhookServer {
@@ -90,6 +94,13 @@ export class WebhookServer {
       review: (mode, body) => reviewBody(body, { mode, check }),
       onDecision: (decision, seconds) => this.decided(decision, seconds),
       isReady: () => this.ready,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      maxConnections: options.maxConnections,
+      onConnectionRejected: (reason) => this.metrics.connectionsRejected.inc({ reason }),
+    });
+    this.metrics.connectionCounts = () => ({
+      open: this.transport.connections,
+      idle: this.transport.idleConnections,
     });
     this.reloader = new CertificateReloader(
       {
