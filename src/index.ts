@@ -84,6 +84,7 @@ export type {
 } from './shell/types';
 export type { Category, Exemption, Finding, Origin, Severity } from './types';
 export { CertificateError, CertificateReloader, type KeyPair, loadKeyPair } from './webhook/certs';
+export { JsonLog, type JsonLogOptions, type LogEntry, MAX_LOG_QUEUE_BYTES } from './webhook/log';
 export { createMetricsServer, WebhookMetrics } from './webhook/metrics';
 export {
   type AdmissionResponse,
@@ -108,4 +109,13 @@ export {
   WebhookServer,
   type WebhookServerOptions,
 } from './webhook/server';
-export { MAX_BODY_BYTES, REVIEW_PATHS, Transport, type TransportOptions } from './webhook/transport';
+export {
+  type ConnectionRejection,
+  MAX_BODY_BYTES,
+  MAX_BUFFERED_BYTES,
+  MAX_CONNECTIONS,
+  MAX_IDLE_CONNECTIONS,
+  REVIEW_PATHS,
+  Transport,
+  type TransportOptions,
+} from './webhook/transport';

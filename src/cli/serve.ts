@@ -1,6 +1,7 @@
 /**
  * `oneproc serve` — the validating admission webhook. Each flag falls back to an environment variable
- * so the same image works with `args` or `env` in the Deployment.
+ * so the same image works with `args` or `env` in the Deployment. The one command that may end the
+ * process itself: after a graceful shutdown, a log reader that does not read must not keep it alive.
  */
 import { parseArgs } from 'node:util';
 import { checkObject } from '../manifest/check';
@@ -145,5 +146,9 @@ export async function run(argv: string[]): Promise<number> {
     await server.shutdown('listen failed').catch(() => undefined);
     return 1;
   }
-  return runUntilSignal(server);
+  const code = await runUntilSignal(server);
+  // A log reader that stalled or went away must not keep the process alive past its grace period:
+  // its queued lines were given their time (see src/webhook/log.ts); exit without them.
+  if (!server.logDrained) process.exit(code);
+  return code;
 }

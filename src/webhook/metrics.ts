@@ -29,6 +29,11 @@ export class WebhookMetrics {
   readonly connectionsRejected: Counter<'reason'>;
   /** Open connections, read from the transport at each scrape. */
   readonly connections: Gauge<'state'>;
+  readonly logLinesDropped: Counter<'reason'>;
+  /** Log bytes waiting to be written, read at each scrape. */
+  readonly logQueued: Gauge;
+  /** Where `logQueued` reads from; set by the server. */
+  logQueuedBytes: () => number = () => 0;
   /** Where `connections` reads from; set by the server. */
   connectionCounts: () => { open: number; idle: number } = () => ({ open: 0, idle: 0 });
 
@@ -77,6 +82,23 @@ export class WebhookMetrics {
         const { open, idle } = counts();
         this.set({ state: 'open' }, open);
         this.set({ state: 'idle' }, idle);
+      },
+    });
+    this.logLinesDropped = new Counter({
+      name: 'oneproc_webhook_log_lines_dropped_total',
+      help:
+        'Log lines not written: backlog (the log reader fell behind by more than the queue bound) or ' +
+        'error (standard output failed, e.g. its reader is gone).',
+      labelNames: ['reason'],
+      registers,
+    });
+    const queued = () => this.logQueuedBytes();
+    this.logQueued = new Gauge({
+      name: 'oneproc_webhook_log_queued_bytes',
+      help: 'Log bytes waiting for the log reader (bounded; lines beyond the bound are dropped).',
+      registers,
+      collect() {
+        this.set(queued());
       },
     });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });

@@ -7,45 +7,15 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CertificateReloader, type KeyPair, loadKeyPair } from './certs';
+import { JsonLog, type LogEntry, type Logger } from './log';
 import { createMetricsServer, WebhookMetrics } from './metrics';
 import { type CheckObject, type DecisionRecord, type Mode, reviewBody } from './review';
 import { Transport } from './transport';
 
-export type LogEntry = Record<string, unknown> & { msg: string; level: 'info' | 'warn' | 'error' };
-export type Logger = (entry: LogEntry) => void;
+export { jsonLogger, type LogEntry, type Logger } from './log';
 
-let pending = '';
-
-function flush(): void {
-  const lines = pending;
-  pending = '';
-  process.stdout.write(lines);
-}
-
-/** The ISO time of the last line, reused while the clock stays in the same millisecond. */
-let lastMs = 0;
-let lastIso = '';
-
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
-}
-
-/**
- * One JSON object per line on standard output, the format log collectors expect from a pod, `time`
- * first. Lines written in the same turn of the event loop go out in one write: under load that is one
- * system call for many decisions instead of one each. (Standard output is synchronous for files and
- * pipes on Linux, so nothing queues in memory.)
- */
-export const jsonLogger: Logger = (entry) => {
-  if (pending === '') setImmediate(flush);
-  const rest = JSON.stringify(entry);
-  pending += `{"time":"${isoNow()}",${rest.slice(1)}\n`;
-};
+/** Time allowed after shutdown for the log reader to take the last lines. */
+const LOG_DRAIN_MS = 2000;
 
 export interface WebhookServerOptions {
   readonly certFile: string;
@@ -60,6 +30,7 @@ export interface WebhookServerOptions {
   readonly mode: Mode;
   /** The engine over Kubernetes objects (`checkObject`). */
   readonly check: CheckObject;
+  /** Where log lines go. Default: JSON lines on standard output, bounded (see src/webhook/log.ts). */
   readonly log?: Logger;
   /** Time between SIGTERM and closing the listener, while readiness is failing. Default 3000 ms. */
   readonly shutdownDelayMs?: number;
@@ -79,12 +50,22 @@ export class WebhookServer {
   private readonly metricsServer: HttpServer;
   private readonly reloader: CertificateReloader;
   private readonly log: Logger;
+  /** The default log, when no `log` was given. */
+  private readonly jsonLog: JsonLog | undefined;
   private ready = false;
+  private drained = true;
   private stopping: Promise<void> | undefined;
 
   /** Reads the key pair (throws CertificateError naming the file) and prepares both listeners. */
   constructor(private readonly options: WebhookServerOptions) {
-    this.log = options.log ?? jsonLogger;
+    if (options.log) {
+      this.log = options.log;
+    } else {
+      this.jsonLog = new JsonLog({ onDrop: (reason) => this.metrics.logLinesDropped.inc({ reason }) });
+      this.log = this.jsonLog.log;
+      const jsonLog = this.jsonLog;
+      this.metrics.logQueuedBytes = () => jsonLog.queuedBytes;
+    }
     const pair = loadKeyPair(options.certFile, options.keyFile);
     this.metrics.setCertificate(pair.notAfter);
     const check = options.check;
@@ -130,6 +111,14 @@ export class WebhookServer {
     return this.ready;
   }
 
+  /**
+   * After shutdown: whether the log reader took every line. When it did not (stalled or gone), the
+   * process must exit without waiting for it (see src/cli/serve.ts).
+   */
+  get logDrained(): boolean {
+    return this.drained;
+  }
+
   /** Listens on both ports; resolves once `/readyz` answers 200. */
   async start(): Promise<{ port: number; metricsPort: number }> {
     const { host } = this.options;
@@ -171,6 +160,7 @@ export class WebhookServer {
       this.metricsServer.closeAllConnections();
     });
     this.log({ level: 'info', msg: 'stopped', reason, durationMs: Date.now() - started });
+    if (this.jsonLog) this.drained = await this.jsonLog.close(LOG_DRAIN_MS);
   }
 
   private decided(decision: DecisionRecord, seconds: number): void {
