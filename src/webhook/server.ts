@@ -17,6 +17,28 @@ export { jsonLogger, type LogEntry, type Logger } from './log';
 /** Time allowed after shutdown for the log reader to take the last lines. */
 const LOG_DRAIN_MS = 2000;
 
+/** The log line of one decision. */
+export function decisionLogEntry(decision: DecisionRecord, seconds: number): LogEntry {
+  const entry: LogEntry = {
+    level: decision.verdict === 'errored' ? 'warn' : 'info',
+    msg: 'review',
+    uid: decision.uid,
+    kind: decision.kind,
+    namespace: decision.namespace,
+    name: decision.name,
+    operation: decision.operation,
+    dryRun: decision.dryRun,
+    mode: decision.mode,
+    verdict: decision.verdict,
+    rule: decision.rules.join(','),
+    durationMs: Math.round(seconds * 1e6) / 1e3,
+  };
+  if (decision.exempted.length > 0) entry.exempted = decision.exempted.join(',');
+  if (decision.error) entry.error = decision.error;
+  if (decision.skipped) entry.skipped = decision.skipped;
+  return entry;
+}
+
 export interface WebhookServerOptions {
   readonly certFile: string;
   readonly keyFile: string;
@@ -165,24 +187,7 @@ export class WebhookServer {
 
   private decided(decision: DecisionRecord, seconds: number): void {
     this.metrics.observe(decision, seconds);
-    const entry: LogEntry = {
-      level: decision.verdict === 'errored' ? 'warn' : 'info',
-      msg: 'review',
-      uid: decision.uid,
-      kind: decision.kind,
-      namespace: decision.namespace,
-      name: decision.name,
-      operation: decision.operation,
-      dryRun: decision.dryRun,
-      mode: decision.mode,
-      verdict: decision.verdict,
-      rule: decision.rules.join(','),
-      durationMs: Math.round(seconds * 1e6) / 1e3,
-    };
-    if (decision.exempted.length > 0) entry.exempted = decision.exempted.join(',');
-    if (decision.error) entry.error = decision.error;
-    if (decision.skipped) entry.skipped = decision.skipped;
-    this.log(entry);
+    this.log(decisionLogEntry(decision, seconds));
   }
 
   private rotated(pair: KeyPair): void {
