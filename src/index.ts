@@ -69,6 +69,7 @@ export {
   readManifests,
   WORKLOAD_KINDS,
 } from './manifest';
+export { createdFromCheckedTemplate, TEMPLATE_CONTROLLER_USERNAMES } from './manifest/controllers';
 export { buildPolicy, type PolicyAction, PolicyOptionError, type PolicyOptions } from './policy';
 export { RULES } from './rules';
 export type { Decision, ServerRule } from './rules/types';
@@ -99,6 +100,7 @@ export {
   type ReviewResult,
   review,
   reviewBody,
+  UNJUDGED_RULES,
   type Verdict,
   withWarnings,
 } from './webhook/review';
