@@ -6,6 +6,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CREATED_FROM_TEMPLATE_CONDITION } from '../policy/cel';
 import { RESOURCE_RULES } from '../policy/policy';
 import { VERSION } from '../version';
 
@@ -153,15 +154,8 @@ export const WEBHOOK_MATCH_CONDITIONS: ReadonlyArray<{ readonly name: string; re
       name: 'not-a-mirror-pod',
       expression: "!(request.kind.kind == 'Pod' && request.userInfo.username.startsWith('system:node:'))",
     },
-    {
-      name: 'not-created-from-a-checked-template',
-      expression:
-        '!(has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, ' +
-        'has(r.controller) && r.controller == true && ' +
-        "((r.apiVersion == 'apps/v1' && r.kind in ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']) || " +
-        "(r.apiVersion == 'batch/v1' && r.kind in ['Job', 'CronJob']) || " +
-        "(r.apiVersion == 'v1' && r.kind == 'ReplicationController'))))",
-    },
+    // Skips only what a built-in controller sends: see src/manifest/controllers.ts.
+    { name: 'not-created-from-a-checked-template', expression: CREATED_FROM_TEMPLATE_CONDITION },
     {
       name: 'sets-command-or-args',
       expression:
