@@ -9,6 +9,7 @@
  * simple command the script contains is reported, which errs on the side of seeing a server.
  */
 import { parse as shellQuoteParse } from 'shell-quote';
+import { EnvBuilder, OverlayEnv } from './env';
 import { type Piece, undefinedReason } from './kubernetes';
 import { MARK_OPEN, MARKER_RE, type Marker, MarkerTable, scanScript } from './scan';
 import type { Env, EnvEntry, EnvFromSource, ShellProblem, SimpleCommand, Word } from './types';
@@ -67,12 +68,12 @@ export function analyseArgv(argv: readonly Word[], frame: Frame, ctx: Context, d
       runScript(result.script, result.arg0, result.positionals, { env, wrappers, cleared }, ctx, depth + 1);
       return;
     }
-    if (result.clear || result.set || result.unset) {
-      const next = new Map<string, EnvEntry>(result.clear ? [] : env);
-      for (const name of result.unset ?? []) next.delete(name);
-      for (const entry of result.set ?? []) next.set(entry.name, entry);
-      env = next;
-      cleared = cleared || result.clear === true;
+    if (result.clear) {
+      env = new Map((result.set ?? []).map((entry) => [entry.name, entry]));
+      cleared = true;
+    } else if (result.set || result.unset) {
+      // An overlay over the environment so far: `env A=B` copies nothing (see env.ts).
+      env = OverlayEnv.with(env, result.set ?? [], result.unset ?? []);
     }
     words = result.argv;
   }
@@ -118,7 +119,9 @@ type VarState =
 /** The state of one running script. */
 class Shell {
   /** Variables assigned or unset by the script itself. */
-  readonly vars = new Map<string, VarState & { exported: boolean }>();
+  readonly vars: Map<string, VarState & { exported: boolean }>;
+  /** The environment of the commands it starts: `frame.env` plus what the script exported. */
+  readonly exported: EnvBuilder;
   positionals: Word[];
   /**
    * Set once the script reads variables from somewhere not visible here (`. FILE`, `source FILE`,
@@ -134,8 +137,13 @@ class Shell {
     readonly depth: number,
     readonly arg0: Word | undefined,
     positionals: Word[],
+    /** For `eval`: the variables of the shell it runs in, shared, not copied. */
+    shared?: Shell,
   ) {
     this.positionals = positionals;
+    this.vars = shared ? shared.vars : new Map();
+    this.exported = shared ? shared.exported : new EnvBuilder(frame.env);
+    if (shared?.hidden !== undefined) this.hidden = shared.hidden;
   }
 
   lookup(name: string): VarState {
@@ -167,22 +175,15 @@ class Shell {
     const before = this.vars.get(name);
     const exported = exportIt || before?.exported === true || (!before && this.frame.env.has(name));
     this.vars.set(name, { ...state, exported });
+    if (!exported) return;
+    if (state.kind === 'unset') this.exported.remove(name);
+    else if (state.kind === 'value') this.exported.set({ name, value: state.value, path: state.path });
+    else this.exported.set({ name, unknown: state.why, path: this.path });
   }
 
   /** The environment a command started now receives, plus its own `A=B` prefixes. */
   childEnv(prefix: EnvEntry[]): Env {
-    let changed = prefix.length > 0;
-    for (const v of this.vars.values()) if (v.exported) changed = true;
-    if (!changed) return this.frame.env;
-    const env = new Map(this.frame.env);
-    for (const [name, v] of this.vars) {
-      if (!v.exported) continue;
-      if (v.kind === 'unset') env.delete(name);
-      else if (v.kind === 'value') env.set(name, { name, value: v.value, path: v.path });
-      else env.set(name, { name, unknown: v.why, path: this.path });
-    }
-    for (const entry of prefix) env.set(entry.name, entry);
-    return env;
+    return OverlayEnv.with(this.exported.snapshot(), prefix);
   }
 }
 
@@ -648,6 +649,7 @@ function runEval(args: Word[], shell: Shell): void {
     problemIfServer(shell.ctx, text, shell.path, 'is nested too deeply to be read');
     return;
   }
+  // eval runs in the current shell: its assignments and exports are the shell's own.
   const inner = new Shell(
     new MarkerTable(),
     shell.path,
@@ -656,10 +658,11 @@ function runEval(args: Word[], shell: Shell): void {
     shell.depth + 1,
     shell.arg0,
     shell.positionals,
+    shell,
   );
-  for (const [name, v] of shell.vars) inner.vars.set(name, v);
   runText(sanitize(text), inner);
-  for (const [name, v] of inner.vars) shell.vars.set(name, v);
+  shell.positionals = inner.positionals;
+  if (inner.hidden !== undefined) shell.hidden ??= inner.hidden;
 }
 
 /** What one marker expands to. */
