@@ -65,6 +65,10 @@ export interface SimpleCommand {
 export interface ShellProblem {
   readonly message: string;
   readonly path: string;
+  /** Reading stopped at a limit (the kernel's, or the review's work budget): see budget.ts. */
+  readonly limit?: boolean;
+  /** oneproc itself failed (an exception): a bug, reported with the input. */
+  readonly internal?: boolean;
 }
 
 export interface ShellResult {
