@@ -109,34 +109,69 @@ export function evaluate(node: PyNode, file: string, names: Map<string, PyNode>,
     }
     case 'call':
       return evaluateCall(node, file, names, env, depth, unknown);
+    case 'unary_operator': {
+      const operand = node.childForFieldName('argument');
+      const op = node.childForFieldName('operator')?.text ?? node.children[0]?.text;
+      const word = operand ? evaluate(operand, file, names, env, depth + 1) : undefined;
+      if (!word || word.unknown || !INTEGER.test(word.text) || (op !== '-' && op !== '+'))
+        return unknown('an expression oneproc does not evaluate');
+      return { text: String(op === '-' ? -BigInt(word.text) : BigInt(word.text)), path };
+    }
     case 'binary_operator': {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
       if (!left || !right || !op || !['+', '-', '*', '//'].includes(op))
         return unknown('an expression oneproc does not evaluate');
-      const l = asArithmetic(evaluate(left, file, names, env, depth + 1));
-      const r = asArithmetic(evaluate(right, file, names, env, depth + 1));
+      const leftWord = evaluate(left, file, names, env, depth + 1);
+      const rightWord = evaluate(right, file, names, env, depth + 1);
+      // Two integers: computed here with Python's operators (`//` floors). Nothing is ever run.
+      if (
+        !leftWord.unknown &&
+        !rightWord.unknown &&
+        INTEGER.test(leftWord.text) &&
+        INTEGER.test(rightWord.text)
+      ) {
+        const n = pythonArithmetic(BigInt(leftWord.text), op, BigInt(rightWord.text));
+        return n === undefined ? unknown('a division by zero') : { text: String(n), path };
+      }
+      const l = asArithmetic(leftWord);
+      const r = asArithmetic(rightWord);
       if (l === undefined || r === undefined) return unknown('it depends on a value not known here');
       const wrap = (x: string) => (/^-?\d+$|^\$\(nproc\)$/.test(x) ? x : `(${x})`);
-      const expr = `${wrap(l)}${op === '//' ? '/' : op}${wrap(r)}`;
-      if (!expr.includes('$(nproc)')) {
-        const n = Function(`"use strict"; return Math.trunc(${expr});`)() as number;
-        return Number.isFinite(n) ? { text: String(n), path } : unknown('not a number');
-      }
-      return { text: `$((${expr}))`, unknown: 'it depends on the number of CPUs', path };
+      // A formula over the CPU count, for the rules' own bounded evaluator (cpuFormulaBounds).
+      return {
+        text: `$((${wrap(l)}${op === '//' ? '/' : op}${wrap(r)}))`,
+        unknown: 'it depends on the number of CPUs',
+        path,
+      };
     }
     default:
       return unknown('an expression oneproc does not evaluate');
   }
 }
 
-/** An arithmetic operand for the `$(nproc)` formula reader: digits, or a formula over $(nproc). */
+const INTEGER = /^-?\d{1,300}$/;
+
+/** `left op right` on Python integers: `+`, `-`, `*`, and `//`, which floors; undefined for `// 0`. */
+function pythonArithmetic(left: bigint, op: string, right: bigint): bigint | undefined {
+  if (op === '+') return left + right;
+  if (op === '-') return left - right;
+  if (op === '*') return left * right;
+  if (right === 0n) return undefined;
+  const quotient = left / right;
+  return quotient * right !== left && left < 0n !== right < 0n ? quotient - 1n : quotient;
+}
+
+/**
+ * An arithmetic operand for the `$(nproc)` formula reader: digits, or a formula over $(nproc) that this
+ * evaluator built (never text from the file: a string's content is not an operand).
+ */
 function asArithmetic(word: Word): string | undefined {
-  if (/^-?\d+$/.test(word.text)) return word.text;
-  if (word.text === '$(nproc)') return '$(nproc)';
-  const m = /^\$\(\((.*)\)\)$/s.exec(word.text);
-  return m ? m[1] : undefined;
+  if (!word.unknown && INTEGER.test(word.text)) return word.text;
+  if (word.text === '$(nproc)' && word.unknown) return '$(nproc)';
+  const m = /^\$\(\(([\d$()nproc+\-*/\s]*)\)\)$/.exec(word.text);
+  return m && word.unknown ? m[1] : undefined;
 }
 
 function evaluateCall(
