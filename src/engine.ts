@@ -78,14 +78,27 @@ export function checkCommands(
         }
         break;
       }
-      const rule = rules.find((r) => safe(() => r.recognise(cmd), false));
-      if (!rule) continue;
-      const decision = safe<Decision>(() => rule.decide(cmd), {
-        outcome: 'unknown',
-        evidence: cmd.argv.map((w) => w.text).join(' '),
-        path: cmd.argv[0]?.path ?? options.path ?? 'container',
-        why: 'oneproc could not read this command line',
-      });
+      // A rule that throws is a bug in oneproc, never a verdict: the command is reported as not judged
+      // (`internal`), which enforce mode denies, instead of passing or becoming a mere warning.
+      const at = cmd.argv[0]?.path ?? options.path ?? 'container';
+      let rule: ServerRule | undefined;
+      let decision: Decision | undefined;
+      let failure: string | undefined;
+      for (const candidate of rules) {
+        try {
+          if (!candidate.recognise(cmd)) continue;
+          rule = candidate;
+          decision = candidate.decide(cmd);
+        } catch (err) {
+          failure = `oneproc failed to judge this command with its ${candidate.id} rule (${String(err)})`;
+        }
+        break;
+      }
+      if (failure !== undefined) {
+        findings.push(internalFinding(failure, at, origin));
+        continue;
+      }
+      if (!rule || !decision) continue;
       const finding = findingFor(rule, cmd, decision, options);
       if (!finding) continue;
       // The same verdict on the same field (a script that starts the same server twice) is one finding.

@@ -37,3 +37,35 @@ describe('checkContainer on a script of thousands of commands', () => {
     expect(findings[1].path).toBe('spec.containers[0].command[2]');
   });
 });
+
+describe('checkContainer when a rule throws', () => {
+  const throwing = (where: 'recognise' | 'decide') => ({
+    id: 'broken',
+    title: 'Broken',
+    category: 'web' as const,
+    recognise: () => {
+      if (where === 'recognise') throw new Error('recognise failed');
+      return true;
+    },
+    decide: (): never => {
+      throw new RangeError('Invalid string length');
+    },
+    fix: () => '',
+  });
+
+  it.each(['recognise', 'decide'] as const)(
+    'reports the command as not judged (internal), not as a warning of the rule, when %s throws',
+    (where) => {
+      const findings = checkContainer(
+        { command: ['uvicorn', 'main:app', '--workers', '4'] },
+        { path: 'spec.containers[0]', rules: [throwing(where)] },
+      );
+      expect(findings.map((f) => [f.rule, f.severity, f.workers, f.path])).toEqual([
+        ['internal', 'warning', null, 'spec.containers[0].command[0]'],
+      ]);
+      expect(findings[0].message).toBe(
+        `oneproc failed to judge this command with its broken rule (${where === 'decide' ? 'RangeError: Invalid string length' : 'Error: recognise failed'}); please report this input.`,
+      );
+    },
+  );
+});
