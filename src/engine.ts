@@ -223,6 +223,21 @@ function toFinding(
       origin,
     };
   }
+  if (decision.outcome === 'refused') {
+    return {
+      rule: rule.id,
+      category: rule.category,
+      severity: 'warning',
+      message:
+        `${rule.title} refuses its worker count${decision.only ? ` (${decision.only})` : ''}: ` +
+        `\`${decision.evidence}\`${entry} — ${decision.why}. ` +
+        'The server exits with an error, so the container will not start as written. ' +
+        `Fix: ${fix ? `${fix}; ` : ''}run one process per container and scale with replicas. ${exempt}`,
+      path: decision.path,
+      workers: null,
+      origin,
+    };
+  }
   return {
     rule: rule.id,
     category: rule.category,
