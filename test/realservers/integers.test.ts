@@ -3,9 +3,15 @@
  * Python (`int()`, `int(x, 0)`, optparse's `int` type), Ruby (`Integer()`, `String#to_i`,
  * OptionParser's `Integer` type) and glibc's `atoi` (through Python's ctypes). Each spelling is read by
  * the real interpreter once, and every reader must agree with it: the number, or a refusal.
+ * Then the spellings that matter for admission are given to Debian's uvicorn 0.17.6 and gunicorn 20.1.0
+ * (as in realservers.test.ts): the workers they start, or their refusal to start, and the engine must
+ * say the same.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { checkContainer, findingFor } from '../../src/engine';
+import { RULES } from '../../src/rules';
 import {
   C_ATOI,
   type IntReader,
@@ -16,6 +22,18 @@ import {
   RUBY_INTEGER,
   RUBY_TO_I,
 } from '../../src/rules/common';
+import type { SimpleCommand } from '../../src/shell/types';
+import { gunicornConfig } from '../../src/sources/config/gunicorn';
+import {
+  expandKubernetes,
+  kubeletEnv,
+  makeAppDir,
+  mapLimit,
+  missingMessage,
+  type Observation,
+  observe,
+  stopAll,
+} from './harness';
 
 const PYTHON = '/usr/bin/python3';
 const RUBY = '/usr/bin/ruby';
@@ -160,5 +178,149 @@ describe('integer readers against Debian Python 3, Ruby and glibc', () => {
       n: 4,
       caveat: expect.stringContaining('4,301 digits (Python 3.11+'),
     });
+  });
+});
+
+/** A command given to a real server: the workers it starts, or `refused` when it exits on the count. */
+interface ServerRow {
+  readonly family: 'uvicorn' | 'gunicorn';
+  readonly argv: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** Files in the app directory; a gunicorn `-c` file is also read by oneproc's config reader. */
+  readonly files?: Readonly<Record<string, string>>;
+  readonly real: number | 'refused';
+}
+
+const UVICORN = ['uvicorn', 'asgi:app', '--workers'];
+const CONF = 'gunicorn-counts.py';
+
+const SERVER_ROWS: readonly ServerRow[] = [
+  // click's INT: Python's int() (uvicorn/main.py `--workers`, type=int).
+  { family: 'uvicorn', argv: [...UVICORN, '0000000000000002'], real: 2 },
+  { family: 'uvicorn', argv: [...UVICORN, '0_2'], real: 2 },
+  { family: 'uvicorn', argv: [...UVICORN, '２'], real: 2 },
+  { family: 'uvicorn', argv: [...UVICORN, ' 2 '], real: 2 },
+  { family: 'uvicorn', argv: [...UVICORN, '0x2'], real: 'refused' },
+  // Config: `int(os.environ["WEB_CONCURRENCY"])`.
+  { family: 'uvicorn', argv: ['uvicorn', 'asgi:app'], env: { WEB_CONCURRENCY: '0_2' }, real: 2 },
+  // argparse `type=int` on the command line and in GUNICORN_CMD_ARGS.
+  { family: 'gunicorn', argv: ['gunicorn', '-w', '0_2', 'wsgi:app'], real: 2 },
+  { family: 'gunicorn', argv: ['gunicorn', '-w', '２', 'wsgi:app'], real: 2 },
+  { family: 'gunicorn', argv: ['gunicorn', '-w', '0x2', 'wsgi:app'], real: 'refused' },
+  { family: 'gunicorn', argv: ['gunicorn', 'wsgi:app'], env: { GUNICORN_CMD_ARGS: '-w 0_2' }, real: 2 },
+  // `int(os.environ.get("WEB_CONCURRENCY", 1))` when gunicorn.config is imported, whatever -w says.
+  { family: 'gunicorn', argv: ['gunicorn', 'wsgi:app'], env: { WEB_CONCURRENCY: ' 2 ' }, real: 2 },
+  {
+    family: 'gunicorn',
+    argv: ['gunicorn', '-w', '1', 'wsgi:app'],
+    env: { WEB_CONCURRENCY: 'auto' },
+    real: 'refused',
+  },
+  // A config file's string goes through validate_pos_int: `int(value, 0)`.
+  {
+    family: 'gunicorn',
+    argv: ['gunicorn', '-c', CONF, 'wsgi:app'],
+    files: { [CONF]: 'workers = "0x2"\n' },
+    real: 2,
+  },
+  {
+    family: 'gunicorn',
+    argv: ['gunicorn', '-c', CONF, 'wsgi:app'],
+    files: { [CONF]: 'workers = "02"\n' },
+    real: 'refused',
+  },
+];
+
+const rowName = (row: ServerRow) =>
+  `${Object.entries(row.env ?? {})
+    .map(([k, v]) => `${k}=${JSON.stringify(v)} `)
+    .join('')}${row.argv.map((w) => (/^[\w:.-]+$/.test(w) ? w : JSON.stringify(w))).join(' ')}` +
+  `${row.files ? ` with ${Object.values(row.files).join('').trim()}` : ''}`;
+
+/** The engine's findings: on the container, or on the expansion of its gunicorn `-c` file. */
+async function engine(
+  row: ServerRow,
+): Promise<{ severity: string; workers: number | null; message: string }[]> {
+  const env = Object.entries(row.env ?? {}).map(([name, value]) => ({ name, value }));
+  if (!row.files) {
+    return checkContainer({ name: 'app', command: [...row.argv], env }, { path: 'container' }).map((f) => ({
+      severity: f.severity,
+      workers: f.workers,
+      message: f.message,
+    }));
+  }
+  const files = row.files;
+  const cmd: SimpleCommand = {
+    argv: row.argv.map((text, i) => ({ text, path: `container.command[${i}]` })),
+    env: new Map(env.map((e, i) => [e.name, { ...e, path: `container.env[${i}].value` }])),
+    wrappers: [],
+  };
+  const expansion = await gunicornConfig.expand(cmd, {
+    workdir: '/app',
+    readFile: (name) => {
+      const base = name.replace(/^\/app\//, '');
+      return files[base] === undefined ? undefined : { path: `app/${base}`, text: files[base] };
+    },
+  });
+  const out: { severity: string; workers: number | null; message: string }[] = [];
+  const rule = RULES.find((r) => r.id === 'gunicorn');
+  for (const c of expansion?.commands ?? []) {
+    const f = rule && findingFor(rule, c, rule.decide(c));
+    if (f) out.push({ severity: f.severity, workers: f.workers, message: f.message });
+  }
+  for (const d of expansion?.decisions ?? []) {
+    const f = rule && findingFor(rule, d.command, d.decision);
+    if (f) out.push({ severity: f.severity, workers: f.workers, message: f.message });
+  }
+  return out;
+}
+
+describe('spellings of a count given to Debian uvicorn and gunicorn', () => {
+  const results = new Map<ServerRow, Observation | Error>();
+
+  beforeAll(async () => {
+    const runnable = SERVER_ROWS.filter((row) => missingMessage(row.family) === undefined);
+    await mapLimit(runnable, 2, async (row) => {
+      const dir = await makeAppDir(row.files ?? {});
+      try {
+        const env = kubeletEnv(Object.entries(row.env ?? {}).map(([name, value]) => ({ name, value })));
+        const argv = row.argv.map((w) => expandKubernetes(w, env));
+        const expected = row.real === 'refused' ? undefined : row.real;
+        results.set(row, await observe({ family: row.family, argv, env, dir, expected }));
+      } catch (err) {
+        results.set(row, err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }, 180_000);
+
+  afterAll(stopAll);
+
+  it.each(SERVER_ROWS.map((row) => [rowName(row), row] as const))('%s', async (_name, row) => {
+    const missing = missingMessage(row.family);
+    if (missing) throw new Error(missing);
+    const obs = results.get(row);
+    if (!obs || obs instanceof Error) throw obs ?? new Error('the server was not started');
+    const tail = obs.log.split('\n').slice(-8).join('\n');
+    // The server has the last word: it started that many workers, or it exited on the count.
+    if (row.real === 'refused') {
+      expect({ exited: obs.exited, workers: obs.workers }).toEqual({ exited: true, workers: 0 });
+      expect(tail).toMatch(/invalid|Invalid|ValueError|Error/);
+    } else {
+      expect({ exited: obs.exited, workers: obs.workers, strays: obs.survivors }).toEqual({
+        exited: false,
+        workers: row.real,
+        strays: [],
+      });
+    }
+    const findings = await engine(row);
+    if (row.real === 'refused') {
+      expect(findings).toEqual([
+        { severity: 'warning', workers: null, message: expect.stringContaining('will not start') },
+      ]);
+    } else {
+      expect(findings).toEqual([{ severity: 'error', workers: row.real, message: expect.any(String) }]);
+    }
   });
 });
