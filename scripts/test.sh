@@ -11,7 +11,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci
 fi
 npm run build
-npx biome check .
+npm run lint
 npx tsc -p tsconfig.json --noEmit
 
 status=0

@@ -52,3 +52,22 @@ export interface Finding {
   exempted?: Exemption;
   origin: Origin;
 }
+
+/**
+ * Something oneproc could not follow to its end — a file not found or outside the root, a binary, an
+ * unknown launcher, a template it did not render — with the reason and the place, so that "0 errors"
+ * means checked and fine (DESIGN.md, "Notes"). Notes never change the exit status; a limit that may
+ * change the verdict is a warning finding instead.
+ */
+export interface Note {
+  /** What was not followed, and why. */
+  message: string;
+  /** The file (as shown to the user) where it happened, when there is one. */
+  file?: string;
+  /** 1-based line in `file`. */
+  line?: number;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  container?: string;
+}

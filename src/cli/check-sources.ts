@@ -5,7 +5,7 @@
  * found, `--dockerfile`, or `--image-root`), each manifest container is linked to it: the container's
  * command/args/env are merged with the image's as the kubelet does, and followed into the image.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, constants as fsConstants, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { exemptionOf, InputError, parseManifests, podSpecs } from '../manifest';
 import type { ServerRule } from '../rules/types';
@@ -13,8 +13,8 @@ import { type ImageSpec, readDockerfile } from '../sources/dockerfile';
 import { imageRootContext, repositoryContext } from '../sources/files';
 import { checkImage } from '../sources/image';
 import { readImageConfig } from '../sources/image-config';
-import { parseSourcePath, type SourceContext } from '../sources/types';
-import type { Finding } from '../types';
+import { parseSourcePath, type SourceContext, type SourceReport } from '../sources/types';
+import type { Finding, Note } from '../types';
 
 /** `Dockerfile`, `Containerfile`, `api.Dockerfile`, `Dockerfile.prod`. */
 export function isDockerfileName(file: string): boolean {
@@ -39,6 +39,8 @@ export interface SourcesInput {
 
 export interface SourcesReport {
   readonly findings: Finding[];
+  /** What could not be followed (scripts not in the image, files refused), each said once. */
+  readonly notes: Note[];
   readonly errors: InputError[];
   /** Dockerfiles and image configs read. */
   readonly images: number;
@@ -55,7 +57,15 @@ const MAX_BYTES = 1024 * 1024;
 export async function checkSources(input: SourcesInput): Promise<SourcesReport> {
   const errors: InputError[] = [];
   const findings: Finding[] = [];
-  const display = (abs: string) => path.relative(input.cwd, abs) || '.';
+  const notes: Note[] = [];
+  const noted = new Set<string>();
+  const onNote = (n: Note) => {
+    const key = JSON.stringify([n.message, n.file, n.line, n.kind, n.namespace, n.name, n.container]);
+    if (noted.has(key)) return;
+    noted.add(key);
+    notes.push(n);
+  };
+  const display = displayIn(input.cwd);
 
   const dockerfiles: string[] = [];
   for (const p of input.paths) {
@@ -78,8 +88,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   for (const abs of dockerfiles) {
     const name = display(abs);
     try {
-      const text = await readText(abs, name);
-      const spec = readDockerfile(text, name);
+      const spec = readDockerfile((await readNamed(abs, display)).text, name);
       images.set(abs, { spec, ctx: repositoryContext(spec, path.dirname(abs), display) });
     } catch (err) {
       errors.push(
@@ -91,25 +100,36 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   let link: Image | undefined;
   if (input.imageRoot) {
     const root = path.resolve(input.cwd, input.imageRoot);
-    const configPath = input.imageConfig
-      ? path.resolve(input.cwd, input.imageConfig)
-      : await firstExisting([path.join(root, 'config.json'), path.join(path.dirname(root), 'config.json')]);
-    if (!configPath) {
+    const rootStat = await fs.stat(root).catch((err: NodeJS.ErrnoException) => err.code ?? 'EIO');
+    if (typeof rootStat === 'string' || !rootStat.isDirectory()) {
       errors.push(
         new InputError(
-          'has no image config: name it with --image-config FILE (Entrypoint, Cmd, Env, WorkingDir)',
-          input.imageRoot,
+          rootStat === 'ENOENT' || rootStat === 'ENOTDIR'
+            ? 'no such folder: --image-root names the folder of an unpacked image filesystem'
+            : typeof rootStat === 'string'
+              ? `cannot be read (${rootStat})`
+              : 'is not a folder: --image-root names the folder of an unpacked image filesystem',
+          display(root),
         ),
       );
     } else {
       try {
-        const spec = readImageConfig(await readText(configPath, display(configPath)), display(configPath));
+        const config = input.imageConfig
+          ? await readNamed(path.resolve(input.cwd, input.imageConfig), display)
+          : imageConfigBeside(root, display);
+        if (!config) {
+          throw new InputError(
+            'has no image config: name it with --image-config FILE (Entrypoint, Cmd, Env, WorkingDir); there is no config.json in it or beside it',
+            display(root),
+          );
+        }
+        const spec = readImageConfig(config.text, config.path);
         link = { spec, ctx: imageRootContext(root, spec.workdir) };
       } catch (err) {
         errors.push(
           err instanceof InputError
             ? err
-            : new InputError(`cannot be read: ${(err as Error).message}`, display(configPath)),
+            : new InputError(`cannot be read: ${(err as Error).message}`, display(root)),
         );
       }
     }
@@ -144,6 +164,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
               containerPath: ref.path,
               containerLocation: `${manifest.name}:${at.line}`,
               rules: input.rules,
+              onNote,
               origin: {
                 file: manifest.name,
                 document: doc.index,
@@ -173,6 +194,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     if (image === link && linked > 0) continue;
     for (const f of await checkImage(image.spec, image.ctx, {
       rules: input.rules,
+      onNote,
       origin: { file: image.spec.file },
     }))
       add(f);
@@ -180,11 +202,12 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   if (link && !images.has(link.spec.file) && linked === 0) {
     for (const f of await checkImage(link.spec, link.ctx, {
       rules: input.rules,
+      onNote,
       origin: { file: link.spec.file },
     }))
       add(f);
   }
-  return { findings, errors, images: images.size + (input.imageRoot && link ? 1 : 0) };
+  return { findings, notes, errors, images: images.size + (input.imageRoot && link ? 1 : 0) };
 }
 
 function keyOf(f: Finding): string {
@@ -192,7 +215,8 @@ function keyOf(f: Finding): string {
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
+  // A folder that cannot be read is reported by check's own walk; the other folders are still searched.
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const child = path.join(dir, entry.name);
@@ -204,25 +228,95 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-async function readText(abs: string, name: string): Promise<string> {
-  const stat = await fs.stat(abs).catch(() => undefined);
-  if (!stat) throw new InputError('no such file or folder', name);
-  if (!stat.isFile()) throw new InputError('is not a file', name);
-  if (stat.size > MAX_BYTES) throw new InputError(`is too large (${stat.size} bytes)`, name);
-  const text = await fs.readFile(abs, 'utf8');
-  if (text.includes('\0')) throw new InputError('is binary, not a text file', name);
-  return text;
+/**
+ * Names inside the working directory are shown relative to it (`app/Dockerfile`); others by their
+ * absolute path (`/dev/zero`), never as a climb of `../` that hides where they are.
+ */
+export function displayIn(cwd: string): (abs: string) => string {
+  const base = path.resolve(cwd);
+  const prefix = base.endsWith(path.sep) ? base : base + path.sep;
+  return (abs: string) => (abs === base ? '.' : abs.startsWith(prefix) ? abs.slice(prefix.length) : abs);
 }
 
-async function firstExisting(files: string[]): Promise<string | undefined> {
-  for (const f of files) {
-    if (
-      await fs
-        .stat(f)
-        .then((s) => s.isFile())
-        .catch(() => false)
-    )
-      return f;
+/**
+ * A file the user named (a Dockerfile, an image config): read whole up to the size limit. Refused
+ * unless it is a regular file before it is opened, so a device or a pipe (`/dev/zero`, a FIFO) is never
+ * opened or read; opened without blocking and checked again, and read no further than the limit.
+ */
+async function readNamed(
+  abs: string,
+  display: (abs: string) => string,
+): Promise<{ path: string; text: string }> {
+  const name = display(abs);
+  const cannot = (err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    return new InputError(
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'no such file or folder'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read (permission denied)'
+          : `cannot be read (${code ?? (err as Error).message})`,
+      name,
+    );
+  };
+  const regular = (stat: Stats) => {
+    if (stat.isDirectory()) throw new InputError('is a folder, not a file', name);
+    if (!stat.isFile()) throw new InputError(`is ${kindOf(stat)}, not a regular file`, name);
+    if (stat.size > MAX_BYTES) {
+      throw new InputError(`is too large (${stat.size} bytes; the limit is ${MAX_BYTES})`, name);
+    }
+  };
+  regular(await fs.stat(abs).catch((err) => Promise.reject(cannot(err))));
+  const handle = await fs
+    .open(abs, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
+    .catch((err) => Promise.reject(cannot(err)));
+  try {
+    regular(await handle.stat());
+    const buf = Buffer.alloc(MAX_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, length, buf.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_BYTES) throw new InputError(`is too large (more than ${MAX_BYTES} bytes)`, name);
+    }
+    const bytes = buf.subarray(0, length);
+    if (bytes.includes(0)) throw new InputError('is binary, not a text file', name);
+    return { path: name, text: bytes.toString('utf8') };
+  } finally {
+    await handle.close();
+  }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The image config of an unpacked image when none is named: `config.json` at the image's root, or
+ * beside it. Each is read through the file boundary of its folder, so a link there cannot make oneproc
+ * read a file outside it; one that cannot be read is an input error naming why.
+ */
+function imageConfigBeside(
+  root: string,
+  display: (abs: string) => string,
+): { path: string; text: string } | undefined {
+  for (const dir of [root, path.dirname(root)]) {
+    const problems: SourceReport[] = [];
+    const ctx = imageRootContext(dir, '/');
+    const file = { ...ctx, report: (r: SourceReport) => problems.push(r) }.readFile('/config.json');
+    const shown = display(path.join(dir, 'config.json'));
+    if (file) return { path: shown, text: file.text };
+    if (problems.length > 0) {
+      throw new InputError(
+        `cannot be used as the image config: ${problems.map((p) => p.message).join('; ')}`,
+        shown,
+      );
+    }
   }
   return undefined;
 }

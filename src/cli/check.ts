@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkText, decodeText, InputError } from '../manifest';
 import type { ServerRule } from '../rules/types';
-import type { Finding } from '../types';
+import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
 import { formatJson } from './format-json';
 import { formatSarif, STDIN_NAME } from './format-sarif';
-import { formatText } from './format-text';
+import { formatText, noteText } from './format-text';
 
 export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
                      [--dockerfile FILE | --image-root DIR [--image-config FILE]]
@@ -136,6 +136,7 @@ export async function run(
   const skipped: string[] = [];
   const notManifests: string[] = [];
   const findings: Finding[] = [];
+  const notes: Note[] = [];
   let documents = 0;
   let containers = 0;
   let stdinRead = false;
@@ -197,30 +198,38 @@ export async function run(
     rules: engine.rules,
   });
   for (const finding of sources.findings) findings.push(finding);
+  for (const note of sources.notes) notes.push(note);
   for (const error of sources.errors) errors.push(error);
   documents += sources.images;
   if (sources.images === 0) {
     // Not an error (a folder may legitimately hold nothing to check yet), but a wrong path in CI
     // would otherwise pass silently.
-    for (const p of emptyFolders) io.stderr(`oneproc check: note: no manifests or Dockerfiles in ${p}\n`);
+    for (const p of emptyFolders) notes.push({ message: 'holds no manifests or Dockerfiles', file: p });
+  }
+  for (const s of skipped) {
+    notes.push({
+      message:
+        'skipped: a Helm/Go template, not plain YAML; check its rendered output instead: helm template … | oneproc check -',
+      file: s,
+    });
+  }
+  for (const s of notManifests) {
+    notes.push({
+      message: 'skipped: it does not parse and has no apiVersion, so it is not a manifest',
+      file: s,
+    });
   }
 
   for (const e of errors) io.stderr(`oneproc check: ${e.message}\n`);
-  for (const s of skipped) {
-    io.stderr(
-      `oneproc check: skipped ${s}: a Helm/Go template, not plain YAML; check its rendered output instead: helm template … | oneproc check -\n`,
-    );
-  }
-  for (const s of notManifests) {
-    io.stderr(
-      `oneproc check: note: skipped ${s}: it does not parse and has no apiVersion, so it is not a manifest\n`,
-    );
-  }
+  // Notes go to standard error too, so a machine-readable report on standard output keeps them and
+  // a person running `--format json > out.json` still sees them.
+  if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
   const checked = { documents, containers };
-  if (format === 'json') io.stdout(formatJson(findings, checked));
+  if (format === 'json') io.stdout(formatJson(findings, checked, notes));
   else if (format === 'sarif')
-    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules }));
-  else io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length }));
+    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
+  else
+    io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
 
   if (errors.length > 0) return 2;
   const failing = findings.some(

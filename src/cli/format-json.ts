@@ -2,7 +2,7 @@
  * `oneproc check --format json`: one JSON document with a fixed shape (DESIGN.md, "CLI contract"), so
  * scripts can rely on every key being present. Absent origin fields are `null`.
  */
-import type { Finding } from '../types';
+import type { Finding, Note } from '../types';
 
 export interface CheckSummary {
   /** Documents read and checked. */
@@ -31,12 +31,28 @@ export interface JsonFinding {
   chain?: string[];
 }
 
+/** What could not be followed; absent origin fields are `null`, as in findings. */
+export interface JsonNote {
+  message: string;
+  file: string | null;
+  line: number | null;
+  kind: string | null;
+  namespace: string | null;
+  name: string | null;
+  container: string | null;
+}
+
 export interface JsonReport {
   findings: JsonFinding[];
+  notes: JsonNote[];
   checked: { documents: number; containers: number };
 }
 
-export function toJsonReport(findings: readonly Finding[], checked: CheckSummary): JsonReport {
+export function toJsonReport(
+  findings: readonly Finding[],
+  checked: CheckSummary,
+  notes: readonly Note[] = [],
+): JsonReport {
   return {
     findings: findings.map((f) => {
       const o = f.origin;
@@ -61,10 +77,23 @@ export function toJsonReport(findings: readonly Finding[], checked: CheckSummary
       }
       return out;
     }),
+    notes: notes.map((n) => ({
+      message: n.message,
+      file: n.file ?? null,
+      line: n.line ?? null,
+      kind: n.kind ?? null,
+      namespace: n.namespace ?? null,
+      name: n.name ?? null,
+      container: n.container ?? null,
+    })),
     checked: { documents: checked.documents, containers: checked.containers },
   };
 }
 
-export function formatJson(findings: readonly Finding[], checked: CheckSummary): string {
-  return `${JSON.stringify(toJsonReport(findings, checked), null, 2)}\n`;
+export function formatJson(
+  findings: readonly Finding[],
+  checked: CheckSummary,
+  notes: readonly Note[] = [],
+): string {
+  return `${JSON.stringify(toJsonReport(findings, checked, notes), null, 2)}\n`;
 }

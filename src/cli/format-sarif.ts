@@ -12,7 +12,7 @@ import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
 import type { InputError } from '../manifest';
 import { RULES } from '../rules';
 import type { ServerRule } from '../rules/types';
-import type { Finding } from '../types';
+import type { Finding, Note } from '../types';
 import { VERSION } from '../version';
 
 export interface SarifOptions {
@@ -22,7 +22,12 @@ export interface SarifOptions {
   readonly inputErrors: readonly InputError[];
   /** Where rule titles come from. Default: the built-in rules. */
   readonly rules?: readonly ServerRule[];
+  /** What could not be followed: results of level `note` under the `not-followed` rule. */
+  readonly notes?: readonly Note[];
 }
+
+/** The rule id of notes in SARIF (a result needs a rule; notes never fail the check). */
+export const NOT_FOLLOWED = 'not-followed';
 
 /** The base id for relative URIs; GitHub resolves it against the checkout. */
 const SRCROOT = '%SRCROOT%';
@@ -60,6 +65,19 @@ function referencedRules(findings: readonly Finding[], known: readonly ServerRul
 }
 
 function describeRule(rule: RuleInfo): ReportingDescriptor {
+  if (rule.id === NOT_FOLLOWED) {
+    const text =
+      'A file, script or launcher that oneproc could not follow to its end (not in the image, outside the build context, a template, a file it does not read). What it starts was not checked; the note says why and where.';
+    return {
+      id: rule.id,
+      name: 'NotFollowed',
+      shortDescription: { text: 'oneproc could not follow this' },
+      fullDescription: { text },
+      help: { text },
+      defaultConfiguration: { level: 'note' },
+      properties: { tags: ['kubernetes', 'workers'] },
+    };
+  }
   const engineRule = ENGINE_RULES.some((r) => r.id === rule.id);
   const short = engineRule
     ? `The worker count of ${rule.title} cannot be known`
@@ -127,7 +145,10 @@ function chainLocations(chain: readonly string[], cwd: string): Location[] {
 }
 
 export function toSarif(findings: readonly Finding[], options: SarifOptions): Log {
+  const notes = options.notes ?? [];
   const rules = referencedRules(findings, options.rules ?? RULES);
+  if (notes.length > 0)
+    rules.push({ id: NOT_FOLLOWED, title: 'what oneproc could not follow', category: 'web' });
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const results: Result[] = findings.map((f) => {
     const result: Result = {
@@ -152,6 +173,30 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions): Lo
     }
     return result;
   });
+  for (const n of notes) {
+    const qualified = [n.namespace, n.kind, n.name, n.container].filter((s) => s !== undefined).join('/');
+    results.push({
+      ruleId: NOT_FOLLOWED,
+      ruleIndex: index.get(NOT_FOLLOWED),
+      level: 'note',
+      message: { text: n.message },
+      locations: [
+        {
+          ...(qualified
+            ? { logicalLocations: [{ name: n.container ?? n.name, fullyQualifiedName: qualified }] }
+            : {}),
+          ...(n.file !== undefined && n.file !== STDIN_NAME
+            ? {
+                physicalLocation: {
+                  artifactLocation: artifactUri(n.file, options.cwd),
+                  ...(n.line !== undefined ? { region: { startLine: n.line } } : {}),
+                },
+              }
+            : {}),
+        },
+      ],
+    });
+  }
   const notifications: Notification[] = options.inputErrors.map((e) => ({
     level: 'error',
     message: { text: e.message },

@@ -2,7 +2,7 @@
  * `oneproc check --format text`: for a person at a terminal. One heading line per finding in the
  * `file:line:col` form editors and terminals make clickable, the message under it, a summary at the end.
  */
-import type { Finding } from '../types';
+import type { Finding, Note } from '../types';
 import type { CheckSummary } from './format-json';
 
 export interface TextOptions {
@@ -12,6 +12,8 @@ export interface TextOptions {
   readonly strict: boolean;
   /** Files or documents that could not be read. */
   readonly inputErrors: number;
+  /** What could not be followed; listed after the findings, never failing the check. */
+  readonly notes?: readonly Note[];
 }
 
 const ANSI = { red: 31, yellow: 33, cyan: 36, green: 32, bold: 1, dim: 2 } as const;
@@ -57,8 +59,34 @@ export function formatText(
     }
     out.push('');
   }
+  for (const n of options.notes ?? []) {
+    const where = n.file ? `${n.file}${n.line === undefined ? '' : `:${n.line}`}` : '';
+    const heading = [
+      paint('bold', where),
+      paint('dim', 'note'),
+      objectOf(n),
+      n.container ? `container ${n.container}` : '',
+    ]
+      .filter((s) => s)
+      .join('  ');
+    out.push(heading);
+    out.push(`  ${n.message}`);
+    out.push('');
+  }
   out.push(summary(findings, checked, options, paint));
   return `${out.join('\n')}\n`;
+}
+
+/** One line for a note, as printed on standard error beside a JSON or SARIF report. */
+export function noteText(n: Note): string {
+  const where = n.file ? `${n.file}${n.line === undefined ? '' : `:${n.line}`}: ` : '';
+  const object = objectOf(n);
+  const container = n.container ? ` container ${n.container}` : '';
+  return `${where}${n.message}${object || container ? ` (${object}${container})` : ''}`;
+}
+
+function objectOf(o: { kind?: string; namespace?: string; name?: string }): string {
+  return [o.kind, [o.namespace, o.name].filter((s) => s !== undefined).join('/')].filter((s) => s).join(' ');
 }
 
 function summary(
@@ -74,6 +102,8 @@ function summary(
   const scope = `${plural(checked.documents, 'document')}, ${plural(checked.containers, 'container')} checked`;
   const parts = [plural(errors, 'error'), plural(warnings, 'warning')];
   if (exempted > 0) parts.push(`${exempted} exempted`);
+  const notes = options.notes?.length ?? 0;
+  if (notes > 0) parts.push(`${plural(notes, 'note')} on what was not followed`);
   if (options.inputErrors > 0) parts.push(`${plural(options.inputErrors, 'unreadable input')} (see above)`);
   const failing = errors > 0 || (options.strict && warnings > 0) || options.inputErrors > 0;
   const strict = options.strict && warnings > 0 ? ' (--strict: warnings fail the check)' : '';

@@ -6,11 +6,11 @@
  * Every finding names the decisive file and line (origin.file/line) and the chain of files that led
  * there (origin.chain: `deploy.yaml:14 → Dockerfile:12 → docker-entrypoint.sh:4`).
  */
-import { type CheckOptions, checkCommands, findingFor } from '../engine';
+import { type CheckOptions, checkCommands, findingFor, MAX_COMMANDS } from '../engine';
 import { RULES } from '../rules';
 import { containerCommands } from '../shell';
 import type { Env, ShellProblem, SimpleCommand, Word } from '../shell/types';
-import type { Finding, Origin } from '../types';
+import type { Finding, Note, Origin } from '../types';
 import type { ImageSpec } from './dockerfile';
 import { EXPANDERS } from './expanders';
 import { readScript } from './script';
@@ -31,10 +31,24 @@ export interface ImageCheckOptions extends CheckOptions {
   /** How the manifest container is named in chains, e.g. `deploy.yaml:14`. */
   readonly containerLocation?: string;
   readonly expanders?: readonly SourceExpander[];
+  /**
+   * Receives what could not be followed (a script not in the image, a file refused), with the
+   * workload's origin. Limits that may change the verdict are warning findings, not notes.
+   */
+  readonly onNote?: (note: Note) => void;
 }
 
 const BASE = '__image__';
-const MAX_DEPTH = 4;
+/**
+ * Scripts, launchers and configs starting one another: how deep they are followed. What starts below
+ * is not followed, with a note naming it.
+ */
+export const MAX_DEPTH = 4;
+/**
+ * Commands followed for one container (each script line, each launcher program), as the engine judges
+ * at most MAX_COMMANDS per container: past it, a warning says where following stopped.
+ */
+export const MAX_FOLLOWED = MAX_COMMANDS;
 const SHELLS = /^(sh|bash|dash|ash|zsh)$/;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -61,8 +75,39 @@ export async function checkImage(
   }
 }
 
-async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOptions): Promise<Finding[]> {
+async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckOptions): Promise<Finding[]> {
   const { container, origins } = mergeContainer(spec, options);
+  const limits: Finding[] = [];
+  const said = new Set<string>();
+  const workload = workloadOf(options.origin);
+  // What the readers and the file boundary say goes to this workload: notes to the door, limits
+  // (the verdict may be incomplete) as warnings. Each is said once per workload.
+  const ctx: SourceContext = {
+    ...given,
+    report(r) {
+      const key = `${r.level}|${r.file}|${r.line}|${r.message}`;
+      if (said.has(key)) return;
+      said.add(key);
+      if (r.level === 'note') {
+        options.onNote?.({
+          message: r.message,
+          ...(r.file !== undefined ? { file: r.file } : {}),
+          ...(r.line !== undefined ? { line: r.line } : {}),
+          ...workload,
+        });
+        return;
+      }
+      limits.push({
+        rule: 'limit',
+        category: 'web',
+        severity: 'warning',
+        message: `${r.message}; the verdict for this container may be incomplete.`,
+        path: r.file ? sourcePath(r.file, r.line ?? 1) : spec.file,
+        workers: null,
+        origin: { ...options.origin, ...(r.file ? { file: r.file, line: r.line ?? 1 } : {}) },
+      });
+    },
+  };
   const start = containerCommands(container, BASE);
   // Words and env entries name the manifest field or the Dockerfile line they came from.
   const remap = (path: string) => {
@@ -79,11 +124,29 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
   const expanders = options.expanders ?? EXPANDERS;
   const seen = new Set<string>();
 
+  let followed = 0;
   const visit = async (cmd: SimpleCommand, chain: string[], depth: number, at = ctx): Promise<void> => {
-    const script = depth < MAX_DEPTH ? scriptOf(cmd, at) : undefined;
-    if (script) {
+    const from = parseSourcePath(cmd.argv[0]?.path ?? '');
+    const place = from ? { file: from.file, line: from.line } : {};
+    if (++followed > MAX_FOLLOWED) {
+      if (followed === MAX_FOLLOWED + 1)
+        ctx.report?.({
+          level: 'warning',
+          message: `oneproc followed ${MAX_FOLLOWED.toLocaleString('en')} commands of this container's scripts and launchers and stopped; \`${shown(cmd)}\` and the commands after it were not followed`,
+          ...place,
+        });
+      return;
+    }
+    const script = scriptOf(cmd, at);
+    // Too deep: the command is judged as it stands, as any command that is not a script.
+    if (script && depth >= MAX_DEPTH)
+      at.report?.({
+        level: 'note',
+        message: `${script.file.path} is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
+        ...place,
+      });
+    else if (script) {
       const result = readScript(script.file.text, script.file.path, script.args);
-      const from = parseSourcePath(cmd.argv[0]?.path ?? '');
       const scriptChain = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), script.file.path];
       if (result.error) {
         findings.push(
@@ -103,6 +166,13 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
         );
         return;
       }
+      if (result.limit)
+        at.report?.({
+          level: 'warning',
+          message: result.limit.message,
+          file: script.file.path,
+          line: result.limit.line,
+        });
       for (const line of result.commands) {
         const parsed = containerCommands(
           { command: ['/bin/sh', '-c', line.text], env: envList(cmd.env) },
@@ -125,11 +195,20 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
       // A config already being followed (a supervisord program that runs supervisord on its own
       // config): its programs are judged once, where it was first read, not again at every depth.
       if (expansion.chain.some((file) => chain.includes(file))) return;
-      const from = parseSourcePath(cmd.argv[0]?.path ?? '');
       const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
       for (const c of expansion.commands) add(checkCommands([c], [], options), next);
-      for (const p of depth < MAX_DEPTH ? (expansion.programs ?? []) : [])
+      for (const p of expansion.programs ?? []) {
+        if (depth >= MAX_DEPTH) {
+          const where = parseSourcePath(p.command.argv[0]?.path ?? '');
+          at.report?.({
+            level: 'note',
+            message: `\`${shown(p.command)}\` is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
+            ...(where ? { file: where.file, line: where.line } : {}),
+          });
+          continue;
+        }
         await visit(p.command, next, depth + 1, p.workdir ? contextIn(at, p.workdir) : at);
+      }
       for (const d of expansion.decisions ?? []) {
         const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
         const f = rule ? findingFor(rule, d.command, d.decision, options) : undefined;
@@ -152,7 +231,18 @@ async function check(spec: ImageSpec, ctx: SourceContext, options: ImageCheckOpt
 
   for (const cmd of commands) await visit(cmd, baseChain, 0);
   for (const p of problems) pushProblem(p, baseChain);
+  add(limits, baseChain);
   return findings;
+}
+
+/** The workload fields of an origin, which a note carries. */
+function workloadOf(origin: Origin | undefined): Pick<Note, 'kind' | 'namespace' | 'name' | 'container'> {
+  const out: Pick<Note, 'kind' | 'namespace' | 'name' | 'container'> = {};
+  if (origin?.kind !== undefined) out.kind = origin.kind;
+  if (origin?.namespace !== undefined) out.namespace = origin.namespace;
+  if (origin?.name !== undefined) out.name = origin.name;
+  if (origin?.container !== undefined) out.container = origin.container;
+  return out;
 }
 
 /** The container the kubelet runs: the manifest's command/args/env over the image's. */
@@ -222,17 +312,54 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
   const candidates =
     index === 0 && !name.includes('/') ? searchPath.split(':').map((dir) => `${dir}/${name}`) : [name];
   let file: SourceFile | undefined;
+  // When the file boundary says why a candidate was not read (a dangling link, a binary, a limit),
+  // that is the note; "not in the image" would contradict it.
+  let explained = false;
+  const probe: SourceContext = {
+    ...ctx,
+    report(r) {
+      explained = true;
+      ctx.report?.(r);
+    },
+  };
   for (const candidate of candidates) {
-    file = ctx.readFile(candidate);
+    file = probe.readFile(candidate);
     if (file) break;
   }
-  if (!file) return undefined;
-  if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) return undefined;
-  if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text))
+  if (!file) {
+    if (explained) return undefined;
+    const where = parseSourcePath(words[index].path);
+    ctx.report?.({
+      level: 'note',
+      message:
+        ctx.source === 'repository'
+          ? `${name} is not copied into the image by the Dockerfile's COPY or ADD (it may come from the base image or a RUN step), so what it starts was not followed`
+          : `${name} is not in the image, so what it starts was not followed`,
+      ...(where ? { file: where.file, line: where.line } : {}),
+    });
     return undefined;
+  }
+  if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) return undefined;
+  if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text)) {
+    // A program of another interpreter (`#!/usr/bin/env python3`): a launcher not followed.
+    const interpreter = file.text.split('\n', 1)[0].slice(0, 80).trim();
+    const where = parseSourcePath(words[0].path);
+    ctx.report?.({
+      level: 'note',
+      message: `${file.path} is run by \`${interpreter}\`, which oneproc does not follow, so what it starts was not checked`,
+      ...(where ? { file: where.file, line: where.line } : {}),
+    });
+    return undefined;
+  }
   const rest = words.slice(index + 1);
   const args = rest.every((w) => !w.unknown) ? rest.map((w) => w.text) : undefined;
   return { file, args };
+}
+
+/** A command as a person reads it, cut short: for messages. */
+function shown(cmd: SimpleCommand): string {
+  const text = cmd.argv.map((w) => w.text).join(' ');
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
 function safeRecognise(rule: { recognise(c: SimpleCommand): boolean }, cmd: SimpleCommand): boolean {

@@ -18,17 +18,40 @@ export interface SourceContext {
   /**
    * Reads a file the command refers to. `name` is as written in the command or config (absolute in
    * the image, or relative to `workdir`); the context maps image paths back to repository files
-   * through the Dockerfile's COPY/ADD instructions where it can. Undefined when not found.
+   * through the Dockerfile's COPY/ADD instructions where it can. Undefined when not found, or when
+   * it was refused (outside the root, a dangling or looping link, binary, too large, unreadable): then
+   * `this.report` has said why, so implementations call it on the context they were called on, and a
+   * wrapper that spreads a context and replaces `report` hears it.
    */
   readFile(name: string): SourceFile | undefined;
   /** The container's working directory (Dockerfile WORKDIR, Kubernetes workingDir), default `/`. */
   readonly workdir: string;
+  /**
+   * Where the files come from: a repository seen through a Dockerfile's COPY/ADD, or an unpacked
+   * image. Notes say it ("not copied by the Dockerfile" vs "not in the image").
+   */
+  readonly source?: 'repository' | 'image';
   /**
    * The names of the files directly in an image folder (absolute, or relative to `workdir`), for
    * configs that include files by pattern (supervisord's `[include] files = conf.d/*.conf`).
    * Undefined when the folder is not known. Optional: a context without it finds no such files.
    */
   listFiles?(dir: string): readonly string[] | undefined;
+  /**
+   * Says what could not be followed (a `note`: a file refused or missing) or what was only partly
+   * read (a `warning`: a size, node or depth limit reached, so the verdict may be incomplete).
+   * Optional: pure readers call it as `ctx.report?.(…)`; the door decides where it goes.
+   */
+  report?(report: SourceReport): void;
+}
+
+/** What a reader or the file boundary says about a file it could not follow or read whole. */
+export interface SourceReport {
+  readonly level: 'note' | 'warning';
+  readonly message: string;
+  /** The file as shown to users (`app/gunicorn.conf.py`), when there is one. */
+  readonly file?: string;
+  readonly line?: number;
 }
 
 /** A context whose relative names are resolved from `dir` (a program's own working directory). */
@@ -37,8 +60,20 @@ export function contextIn(ctx: SourceContext, dir: string): SourceContext {
   const at = (name: string) => (name.startsWith('/') ? name : `${workdir.replace(/\/$/, '')}/${name}`);
   return {
     workdir,
-    readFile: (name) => ctx.readFile(at(name)),
-    ...(ctx.listFiles ? { listFiles: (name: string) => ctx.listFiles?.(at(name)) } : {}),
+    ...(ctx.source ? { source: ctx.source } : {}),
+    // Called with this context as `this`, so a wrapper's `report` (spread over it) hears the file
+    // boundary's notes too.
+    readFile(name) {
+      return ctx.readFile.call(this, at(name));
+    },
+    ...(ctx.listFiles
+      ? {
+          listFiles(name: string) {
+            return ctx.listFiles?.call(this, at(name));
+          },
+        }
+      : {}),
+    ...(ctx.report ? { report: (r: SourceReport) => ctx.report?.(r) } : {}),
   };
 }
 

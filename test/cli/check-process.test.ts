@@ -78,7 +78,7 @@ describe('oneproc check (subprocess)', () => {
   it('reads a multi-document stream from a pipe with -', () => {
     const r = oneproc(['check', '--format', 'json', '-'], { input: `---\n${POD}---\n${POD}---\n# end\n` });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual({ findings: [], checked: { documents: 2, containers: 2 } });
+    expect(JSON.parse(r.out)).toEqual({ findings: [], notes: [], checked: { documents: 2, containers: 2 } });
   });
 
   it('walks a folder', () => {

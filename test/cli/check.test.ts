@@ -152,7 +152,7 @@ describe('oneproc check --format json', () => {
     const r = await check(['--format', 'json', 'web.yaml', 'x.yaml']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out);
-    expect(Object.keys(report)).toEqual(['findings', 'checked']);
+    expect(Object.keys(report)).toEqual(['findings', 'notes', 'checked']);
     expect(report.checked).toEqual({ documents: 2, containers: 2 });
     const [web, legacy] = report.findings;
     expect(Object.keys(web)).toEqual([
@@ -212,7 +212,7 @@ describe('oneproc check --format json', () => {
     expect(r).toEqual({
       code: 0,
       err: '',
-      out: `${JSON.stringify({ findings: [], checked: { documents: 1, containers: 0 } }, null, 2)}\n`,
+      out: `${JSON.stringify({ findings: [], notes: [], checked: { documents: 1, containers: 0 } }, null, 2)}\n`,
     });
   });
 });
@@ -279,8 +279,9 @@ describe('oneproc check: inputs', () => {
     write('chart/values.yaml', 'workers: 4\n');
     const folder = await check(['chart']);
     expect(folder.code).toBe(0);
-    expect(folder.err).toBe(
-      'oneproc check: skipped chart/templates/deployment.yaml: a Helm/Go template, not plain YAML; check its rendered output instead: helm template … | oneproc check -\n',
+    expect(folder.err).toBe('');
+    expect(folder.out).toContain(
+      'chart/templates/deployment.yaml  note\n  skipped: a Helm/Go template, not plain YAML; check its rendered output instead: helm template … | oneproc check -\n',
     );
     const named = await check(['chart/templates/deployment.yaml']);
     expect(named.code).toBe(2);
@@ -312,9 +313,25 @@ describe('oneproc check: inputs', () => {
     const r = await check(['empty']);
     expect(r).toEqual({
       code: 0,
-      out: '0 errors, 0 warnings in 0 documents, 0 containers checked\n',
-      err: 'oneproc check: note: no manifests or Dockerfiles in empty\n',
+      out:
+        'empty  note\n  holds no manifests or Dockerfiles\n\n' +
+        '0 errors, 0 warnings, 1 note on what was not followed in 0 documents, 0 containers checked\n',
+      err: '',
     });
+    const json = await check(['-f', 'json', 'empty']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out).notes).toEqual([
+      {
+        message: 'holds no manifests or Dockerfiles',
+        file: 'empty',
+        line: null,
+        kind: null,
+        namespace: null,
+        name: null,
+        container: null,
+      },
+    ]);
+    expect(json.err).toBe('oneproc check: note: empty: holds no manifests or Dockerfiles\n');
   });
 
   it('reports a List with more containers than a call has arguments', async () => {

@@ -57,24 +57,30 @@ function enclosed(text: string, open: string): boolean {
 
 type Conversion = 'Integer' | 'to_i';
 
+/** `Integer(…)`, `(…)` and `.to_i` around one value that are read; each round costs a pass over the line. */
+export const MAX_RUBY_WRAPPERS = 8;
+
 /**
- * Strips `Integer(…)`, `(…)` and `.to_i`, saying whether one of them converted the value and which
- * one applies to it first (the innermost).
+ * Strips `Integer(…)`, `(…)` and `.to_i`, saying whether one of them converted the value, which one
+ * applies to it first (the innermost), and whether more wrappers than MAX_RUBY_WRAPPERS were left on.
  */
-function unwrap(expr: string): { expr: string; converted: boolean; via?: Conversion } {
+function unwrap(expr: string): { expr: string; converted: boolean; via?: Conversion; tooDeep: boolean } {
   let via: Conversion | undefined;
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round <= MAX_RUBY_WRAPPERS; round++) {
     const trimmed = expr.trim();
-    if (enclosed(trimmed, 'Integer(')) {
-      expr = trimmed.slice(8, -1);
-      via = 'Integer';
-    } else if (enclosed(trimmed, '(')) expr = trimmed.slice(1, -1);
-    else if (trimmed.endsWith('.to_i')) {
-      expr = trimmed.slice(0, -5);
-      via = 'to_i';
-    } else return { expr: trimmed, converted: via !== undefined, via };
+    const integer = enclosed(trimmed, 'Integer(');
+    const parens = !integer && enclosed(trimmed, '(');
+    const toI = !integer && !parens && trimmed.endsWith('.to_i');
+    if (!integer && !parens && !toI)
+      return { expr: trimmed, converted: via !== undefined, via, tooDeep: false };
+    if (round === MAX_RUBY_WRAPPERS) break;
+    if (integer) expr = trimmed.slice(8, -1);
+    else if (parens) expr = trimmed.slice(1, -1);
+    else expr = trimmed.slice(0, -5);
+    if (integer) via = 'Integer';
+    else if (toI) via = 'to_i';
   }
-  return { expr: expr.trim(), converted: via !== undefined, via };
+  return { expr: expr.trim(), converted: via !== undefined, via, tooDeep: true };
 }
 
 /** A known value as the setting receives it: converted as Ruby converts it, or refused. */
@@ -124,10 +130,12 @@ export function rubySetting(
     const m = head.exec(raw);
     if (!m) return;
     let written = withoutComment(m[1]).trim();
-    if (/^\s*\(/.test(raw.slice(raw.indexOf(setting) + setting.length)) && written.endsWith(')'))
+    // `workers(4)` is a call with parentheses; `workers (4)`, with a space, passes the expression `(4)`
+    // (Ruby's parse.y reads a `(` after a space as tLPAREN_ARG, the start of an argument).
+    if (raw.slice(raw.indexOf(setting) + setting.length).startsWith('(') && written.endsWith(')'))
       written = written.slice(0, -1).trim();
     const path = sourcePath(file, i + 1);
-    const { expr, converted: isConverted, via } = unwrap(written);
+    const { expr, converted: isConverted, via, tooDeep } = unwrap(written);
     const literal = rubyLiteral(expr);
     if (literal !== undefined) {
       found = { word: { text: String(literal), path }, expr: written, integer: true };
@@ -140,7 +148,13 @@ export function rubySetting(
     const fallbackQuoted = fetch ? (fetch[3] ?? fetch[5]) !== '' : or?.[3] !== '';
     if (name === undefined || fallback === undefined) {
       found = {
-        word: { text: written, unknown: `${server} evaluates the Ruby expression \`${written}\``, path },
+        word: {
+          text: written,
+          unknown: tooDeep
+            ? `${server} evaluates the Ruby expression \`${written}\`, wrapped in Integer(…), (…) or .to_i more than ${MAX_RUBY_WRAPPERS} times, past what oneproc reads`
+            : `${server} evaluates the Ruby expression \`${written}\``,
+          path,
+        },
         expr: written,
         integer: isConverted,
       };

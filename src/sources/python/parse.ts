@@ -3,7 +3,9 @@
  * tree-sitter-python WebAssembly build from npm: no native code, works offline). Loaded once, lazily.
  * Also a small evaluator for the expressions that set worker counts in real projects:
  * `4`, `int(os.getenv("WORKERS", "4"))`, `os.environ.get(...)`, `multiprocessing.cpu_count() * 2 + 1`,
- * and names assigned at module level (`WORKERS = …` then `workers=WORKERS`).
+ * and names assigned at module level (`WORKERS = …` then `workers=WORKERS`). It computes each value
+ * from the syntax tree with Python's semantics (ints, strings, None, `+ - * //`, `int()`, `str()`)
+ * and never runs anything: no text read from a file or the environment is ever evaluated as code.
  */
 import { readFileSync } from 'node:fs';
 import type { Env, Word } from '../../shell/types';
@@ -14,6 +16,9 @@ export interface PyNode {
   readonly type: string;
   readonly text: string;
   readonly startPosition: { row: number; column: number };
+  /** Offsets of the node's first and past-last characters in the parsed text (JavaScript string indices). */
+  readonly startIndex: number;
+  readonly endIndex: number;
   readonly namedChildren: PyNode[];
   readonly children: PyNode[];
   childForFieldName(name: string): PyNode | null;
@@ -52,15 +57,61 @@ export async function parsePython(text: string): Promise<PyNode | undefined> {
   }
 }
 
-/** Every node below `root` (depth-first), bounded. */
-export function* walk(root: PyNode, limit = 200000): Generator<PyNode> {
-  const stack = [root];
+/** How far `walk` goes. */
+export interface WalkOptions {
+  /** At most this many nodes are visited (default `WALK_LIMIT`); then `onLimit` is told the first node left. */
+  readonly limit?: number;
+  /**
+   * Enter only the subtrees whose source text holds this character: a call holds `(`, an assignment
+   * `=`, so a 400 KB list of numbers before `uvicorn.run(…)` costs one node, not 200,000.
+   */
+  readonly holding?: string;
+  /** Whether to go below a node that was visited (default: always). */
+  readonly into?: (node: PyNode) => boolean;
+  /** Called once when the limit is reached, with the first node not visited. */
+  readonly onLimit?: (next: PyNode) => void;
+}
+
+/**
+ * Nodes one walk visits at most: ≈ 0.5 s of web-tree-sitter node access. Together with `holding`, a
+ * file under the 1 MiB source cap reaches it only when it holds some 50,000 calls or more.
+ */
+export const WALK_LIMIT = 200000;
+
+/** Every node below `root` (depth-first, in source order), bounded: reaching the bound is said to `onLimit`. */
+export function* walk(root: PyNode, options: WalkOptions = {}): Generator<PyNode> {
+  const limit = options.limit ?? WALK_LIMIT;
+  const holds = options.holding === undefined ? () => true : holding(root, options.holding);
+  const stack = holds(root) ? [root] : [];
   let n = 0;
-  while (stack.length > 0 && n++ < limit) {
+  while (stack.length > 0) {
+    if (n++ >= limit) {
+      options.onLimit?.(stack[stack.length - 1]);
+      return;
+    }
     const node = stack.pop()!;
     yield node;
-    for (let i = node.namedChildren.length - 1; i >= 0; i--) stack.push(node.namedChildren[i]);
+    if (options.into && !options.into(node)) continue;
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) if (holds(children[i])) stack.push(children[i]);
   }
+}
+
+/** A test of whether a node's source text holds `ch`: a binary search over its offsets in the file. */
+function holding(root: PyNode, ch: string): (node: PyNode) => boolean {
+  const text = root.text;
+  const at: number[] = [];
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) at.push(root.startIndex + i);
+  return (node) => {
+    let lo = 0;
+    let hi = at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (at[mid] < node.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < at.length && at[lo] < node.endIndex;
+  };
 }
 
 /** Module-level `NAME = value` assignments, the last one winning. */
@@ -76,15 +127,80 @@ export function moduleAssignments(root: PyNode): Map<string, PyNode> {
   return out;
 }
 
+/**
+ * A Python value as far as the reader knows it. Nothing is ever run: each value is computed by this
+ * module from the syntax tree, integers with Python's own semantics (see `arithmetic`).
+ */
+type PyValue =
+  | { readonly kind: 'int'; readonly n: bigint; readonly path: string }
+  | { readonly kind: 'str'; readonly text: string; readonly path: string }
+  | { readonly kind: 'none'; readonly path: string }
+  /** An int computed from the CPU count (`str` when it was converted with `str()`). */
+  | { readonly kind: 'cpus'; readonly formula: Formula; readonly str: boolean; readonly path: string }
+  | { readonly kind: 'unknown'; readonly word: Word };
+
+/** Integer arithmetic over the CPU count: `+ - * //` of the CPU count and integer constants. */
+type Formula =
+  | { readonly op: 'cpus' }
+  | { readonly op: 'const'; readonly n: bigint }
+  | {
+      readonly op: '+' | '-' | '*' | '//';
+      readonly left: Formula;
+      readonly right: Formula;
+      /** Nodes in the formula, to bound its size. */
+      readonly size: number;
+    };
+
+/** Integers beyond this are not computed: no worker count comes near, and doubles stay exact below it. */
+const MAX_INT = BigInt(Number.MAX_SAFE_INTEGER);
+/** Formulas over the CPU count larger than this are not followed (the rules read short ones). */
+const MAX_FORMULA_NODES = 32;
+/** The CPU counts a formula is checked over, as the rules bound it (`cpuFormulaBounds`). */
+const MAX_CPUS = 256;
+
 /** What an expression evaluates to, as a word for the rules: known text, a `$(nproc)` formula, or unknown. */
-export function evaluate(node: PyNode, file: string, names: Map<string, PyNode>, env: Env, depth = 0): Word {
+export function evaluate(node: PyNode, file: string, names: Map<string, PyNode>, env: Env): Word {
+  return toWord(value(node, file, names, env, 0), node, file);
+}
+
+function toWord(v: PyValue, node: PyNode, file: string): Word {
+  switch (v.kind) {
+    case 'int':
+      return { text: String(v.n), path: v.path };
+    case 'str':
+      return { text: v.text, path: v.path };
+    case 'none':
+      return { text: 'None', path: v.path };
+    case 'unknown':
+      return v.word;
+    case 'cpus': {
+      const text = shellFormula(v.formula);
+      return text === undefined
+        ? {
+            text: node.text,
+            unknown: 'it depends on the number of CPUs, through arithmetic oneproc does not follow',
+            path: sourcePath(file, node.startPosition.row + 1),
+          }
+        : { text, unknown: 'it depends on the number of CPUs', path: v.path };
+    }
+  }
+}
+
+function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env, depth: number): PyValue {
   const path = sourcePath(file, node.startPosition.row + 1);
-  const unknown = (why: string): Word => ({ text: node.text, unknown: why, path });
-  if (depth > 20) return unknown('the expression is too deep to follow');
+  const unknown = (why: string): PyValue => ({
+    kind: 'unknown',
+    word: { text: node.text, unknown: why, path },
+  });
+  if (depth > 20) return unknown('the expression nests more than 20 levels deep, past what oneproc follows');
   switch (node.type) {
-    case 'integer':
-      // Python's 1_000, 0x1F, 0o17 and 0b11 are all JavaScript Number literals once the underscores go.
-      return { text: String(Number(node.text.replaceAll('_', ''))), path };
+    case 'integer': {
+      // Python's 1_000, 0x1F, 0o17 and 0b11 are BigInt literals once the underscores go.
+      const digits = node.text.replaceAll('_', '');
+      if (!/^(?:0[xX][\da-fA-F]+|0[oO][0-7]+|0[bB][01]+|\d+)$/.test(digits))
+        return unknown('not an integer oneproc reads');
+      return bounded(BigInt(digits), path, unknown);
+    }
     case 'string': {
       const content = node.namedChildren
         .filter((c) => c.type === 'string_content')
@@ -92,114 +208,212 @@ export function evaluate(node: PyNode, file: string, names: Map<string, PyNode>,
         .join('');
       return node.namedChildren.some((c) => c.type === 'interpolation')
         ? unknown('an f-string')
-        : { text: content, path };
+        : { kind: 'str', text: content, path };
     }
     case 'parenthesized_expression':
       return node.namedChildren[0]
-        ? evaluate(node.namedChildren[0], file, names, env, depth + 1)
+        ? value(node.namedChildren[0], file, names, env, depth + 1)
         : unknown('empty');
+    case 'none':
+      return { kind: 'none', path };
     case 'identifier': {
-      const value = names.get(node.text);
-      if (value && value !== node) {
-        const word = evaluate(value, file, names, env, depth + 1);
-        return word;
+      // `b = a` chains of any length are followed here, not by recursion, which stops at `depth`.
+      let bound = names.get(node.text);
+      const aliases = new Set([node.text]);
+      while (bound?.type === 'identifier' && names.has(bound.text)) {
+        if (aliases.has(bound.text)) return unknown(`${bound.text} is assigned from itself`);
+        aliases.add(bound.text);
+        bound = names.get(bound.text);
       }
-      if (node.text === 'None') return { text: 'None', path };
+      if (bound && bound !== node) return value(bound, file, names, env, depth + 1);
+      if (node.text === 'None') return { kind: 'none', path };
       return unknown(`${node.text} is not set in this module`);
     }
     case 'call':
-      return evaluateCall(node, file, names, env, depth, unknown);
-    case 'unary_operator': {
-      const operand = node.childForFieldName('argument');
-      const op = node.childForFieldName('operator')?.text ?? node.children[0]?.text;
-      const word = operand ? evaluate(operand, file, names, env, depth + 1) : undefined;
-      if (!word || word.unknown || !INTEGER.test(word.text) || (op !== '-' && op !== '+'))
-        return unknown('an expression oneproc does not evaluate');
-      return { text: String(op === '-' ? -BigInt(word.text) : BigInt(word.text)), path };
-    }
+      return valueOfCall(node, file, names, env, depth, unknown);
     case 'binary_operator': {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
-      if (!left || !right || !op || !['+', '-', '*', '//'].includes(op))
+      if (!left || !right || (op !== '+' && op !== '-' && op !== '*' && op !== '//'))
         return unknown('an expression oneproc does not evaluate');
-      const leftWord = evaluate(left, file, names, env, depth + 1);
-      const rightWord = evaluate(right, file, names, env, depth + 1);
-      // Two integers: computed here with Python's operators (`//` floors). Nothing is ever run.
-      if (
-        !leftWord.unknown &&
-        !rightWord.unknown &&
-        INTEGER.test(leftWord.text) &&
-        INTEGER.test(rightWord.text)
-      ) {
-        const n = pythonArithmetic(BigInt(leftWord.text), op, BigInt(rightWord.text));
-        return n === undefined ? unknown('a division by zero') : { text: String(n), path };
-      }
-      const l = asArithmetic(leftWord);
-      const r = asArithmetic(rightWord);
-      if (l === undefined || r === undefined) return unknown('it depends on a value not known here');
-      const wrap = (x: string) => (/^-?\d+$|^\$\(nproc\)$/.test(x) ? x : `(${x})`);
-      // A formula over the CPU count, for the rules' own bounded evaluator (cpuFormulaBounds).
-      return {
-        text: `$((${wrap(l)}${op === '//' ? '/' : op}${wrap(r)}))`,
-        unknown: 'it depends on the number of CPUs',
-        path,
-      };
+      const l = value(left, file, names, env, depth + 1);
+      const r = value(right, file, names, env, depth + 1);
+      return arithmetic(op, l, r, path, unknown);
     }
     default:
       return unknown('an expression oneproc does not evaluate');
   }
 }
 
-const INTEGER = /^-?\d{1,300}$/;
-
-/** `left op right` on Python integers: `+`, `-`, `*`, and `//`, which floors; undefined for `// 0`. */
-function pythonArithmetic(left: bigint, op: string, right: bigint): bigint | undefined {
-  if (op === '+') return left + right;
-  if (op === '-') return left - right;
-  if (op === '*') return left * right;
-  if (right === 0n) return undefined;
-  const quotient = left / right;
-  return quotient * right !== left && left < 0n !== right < 0n ? quotient - 1n : quotient;
+/** An int, or unknown when it is beyond the numbers computed here. */
+function bounded(n: bigint, path: string, unknown: (why: string) => PyValue): PyValue {
+  return n > MAX_INT || n < -MAX_INT
+    ? unknown(`the number is beyond ${Number.MAX_SAFE_INTEGER}, which oneproc does not compute`)
+    : { kind: 'int', n, path };
 }
 
 /**
- * An arithmetic operand for the `$(nproc)` formula reader: digits, or a formula over $(nproc) that this
- * evaluator built (never text from the file: a string's content is not an operand).
+ * `l op r` for `+ - * //` as Python computes it on ints (Objects/longobject.c: `//` floors toward
+ * negative infinity, `-7 // 2 == -4`; dividing by zero raises ZeroDivisionError). Any other operand —
+ * a string, None, a value not known here — makes the result unknown: Python would concatenate or
+ * repeat strings, or raise TypeError, and no operand's text is ever read as arithmetic.
  */
-function asArithmetic(word: Word): string | undefined {
-  if (!word.unknown && INTEGER.test(word.text)) return word.text;
-  if (word.text === '$(nproc)' && word.unknown) return '$(nproc)';
-  const m = /^\$\(\(([\d$()nproc+\-*/\s]*)\)\)$/.exec(word.text);
-  return m && word.unknown ? m[1] : undefined;
+function arithmetic(
+  op: '+' | '-' | '*' | '//',
+  l: PyValue,
+  r: PyValue,
+  path: string,
+  unknown: (why: string) => PyValue,
+): PyValue {
+  for (const operand of [l, r])
+    if (operand.kind === 'unknown')
+      return unknown(operand.word.unknown ?? 'it depends on a value not known here');
+  const integer = (v: PyValue) => v.kind === 'int' || (v.kind === 'cpus' && !v.str);
+  if (!integer(l) || !integer(r))
+    return unknown('an operand is not an integer, so oneproc does not compute it');
+  if (l.kind === 'int' && r.kind === 'int') {
+    const n = intOp(op, l.n, r.n);
+    return n === undefined ? unknown('it divides by zero, which stops Python') : bounded(n, path, unknown);
+  }
+  const left = formulaOf(l);
+  const right = formulaOf(r);
+  if (!left || !right) return unknown('it depends on a value not known here');
+  const size = formulaSize(left) + formulaSize(right) + 1;
+  if (size > MAX_FORMULA_NODES) return unknown('the formula over the number of CPUs is too long to follow');
+  return { kind: 'cpus', formula: { op, left, right, size }, str: false, path };
 }
 
-function evaluateCall(
+/** Python's int `+ - * //` on exact integers; undefined for a division by zero. */
+function intOp(op: '+' | '-' | '*' | '//', a: bigint, b: bigint, floor = true): bigint | undefined {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '//': {
+      if (b === 0n) return undefined;
+      // BigInt division truncates toward zero, as the shell's `/` does; Python's `//` floors.
+      const q = a / b;
+      return floor && a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+    }
+  }
+}
+
+function formulaOf(v: PyValue): Formula | undefined {
+  if (v.kind === 'int') return { op: 'const', n: v.n };
+  if (v.kind === 'cpus') return v.formula;
+  return undefined;
+}
+
+function formulaSize(f: Formula): number {
+  return f.op === 'cpus' || f.op === 'const' ? 1 : f.size;
+}
+
+/**
+ * The formula as shell arithmetic over `$(nproc)`, which the rules bound over 1…256 CPUs
+ * (`cpuFormulaBounds`). Shell arithmetic divides toward zero, Python's `//` floors: the text is given
+ * only when both agree for every CPU count the rules try, and every value stays within the numbers
+ * computed here; otherwise undefined.
+ */
+function shellFormula(f: Formula): string | undefined {
+  if (f.op === 'cpus') return '$(nproc)';
+  for (let cpus = 1n; cpus <= BigInt(MAX_CPUS); cpus++) {
+    const python = formulaValue(f, cpus, true);
+    if (python === undefined || python !== formulaValue(f, cpus, false)) return undefined;
+  }
+  const render = (g: Formula): string => {
+    if (g.op === 'cpus') return '$(nproc)';
+    if (g.op === 'const') return g.n < 0n ? `(${g.n})` : String(g.n);
+    return `(${render(g.left)}${g.op === '//' ? '/' : g.op}${render(g.right)})`;
+  };
+  return `$(${render(f)})`;
+}
+
+/** The formula's value for a CPU count, dividing as Python (`floor`) or as the shell does. */
+function formulaValue(f: Formula, cpus: bigint, floor: boolean): bigint | undefined {
+  if (f.op === 'cpus') return cpus;
+  if (f.op === 'const') return f.n;
+  const l = formulaValue(f.left, cpus, floor);
+  const r = l === undefined ? undefined : formulaValue(f.right, cpus, floor);
+  if (l === undefined || r === undefined) return undefined;
+  const n = intOp(f.op, l, r, floor);
+  return n === undefined || n > MAX_INT || n < -MAX_INT ? undefined : n;
+}
+
+function valueOfCall(
   node: PyNode,
   file: string,
   names: Map<string, PyNode>,
   env: Env,
   depth: number,
-  unknown: (why: string) => Word,
-): Word {
+  unknown: (why: string) => PyValue,
+): PyValue {
   const path = sourcePath(file, node.startPosition.row + 1);
   const fn = node.childForFieldName('function')?.text ?? '';
   const args = node.childForFieldName('arguments')?.namedChildren ?? [];
+  const arg = (i: number) => value(args[i], file, names, env, depth + 1);
   if (/^(multiprocessing\.|os\.)?cpu_count$/.test(fn) || fn === 'psutil.cpu_count') {
-    return { text: '$(nproc)', unknown: 'it depends on the number of CPUs', path };
+    return { kind: 'cpus', formula: { op: 'cpus' }, str: false, path };
   }
-  if (fn === 'int' || fn === 'str') {
-    return args[0] ? evaluate(args[0], file, names, env, depth + 1) : unknown('int() of nothing');
+  if (fn === 'int') {
+    // int() is 0; int(x, base) and keywords are not followed.
+    if (args.length === 0) return { kind: 'int', n: 0n, path };
+    if (args.length > 1 || args[0].type === 'keyword_argument')
+      return unknown('int() with a base is not evaluated here');
+    return toInt(arg(0), unknown);
+  }
+  if (fn === 'str') {
+    if (args.length === 0) return { kind: 'str', text: '', path };
+    if (args.length > 1 || args[0].type === 'keyword_argument')
+      return unknown('str() with an encoding is not evaluated here');
+    const v = arg(0);
+    if (v.kind === 'int') return { kind: 'str', text: String(v.n), path: v.path };
+    if (v.kind === 'none') return { kind: 'str', text: 'None', path: v.path };
+    if (v.kind === 'cpus') return { ...v, str: true };
+    return v;
   }
   if (/^os\.(getenv|environ\.get)$/.test(fn) && args[0]?.type === 'string') {
-    const name = evaluate(args[0], file, names, env, depth + 1).text;
+    const key = arg(0);
+    if (key.kind !== 'str') return key.kind === 'unknown' ? key : unknown('the variable name is not known');
+    const name = key.text;
     const entry = env.get(name);
-    if (entry?.value !== undefined) return { text: entry.value, path: entry.path };
+    if (entry?.value !== undefined) return { kind: 'str', text: entry.value, path: entry.path };
     if (entry)
-      return { text: `$${name}`, unknown: entry.unknown ?? `${name} is not known here`, path: entry.path };
-    const fallback = args[1];
-    if (!fallback) return unknown(`${name} is not set in the container's env`);
-    return evaluate(fallback, file, names, env, depth + 1);
+      return {
+        kind: 'unknown',
+        word: { text: `$${name}`, unknown: entry.unknown ?? `${name} is not known here`, path: entry.path },
+      };
+    if (!args[1]) return unknown(`${name} is not set in the container's env`);
+    return arg(1);
   }
   return unknown(`the result of ${fn || 'a call'}() is not known here`);
+}
+
+/**
+ * Python's `int(x)`: an int stays; a string holds a decimal integer with optional sign, surrounding
+ * whitespace and single underscores between digits (Objects/longobject.c `PyLong_FromString`), or
+ * int() raises ValueError; None raises TypeError.
+ */
+function toInt(v: PyValue, unknown: (why: string) => PyValue): PyValue {
+  switch (v.kind) {
+    case 'int':
+    case 'unknown':
+      return v;
+    case 'cpus':
+      return { ...v, str: false };
+    case 'none':
+      return unknown('int(None) stops Python with a TypeError');
+    case 'str': {
+      const m = /^\s*([+-]?)(\d+(?:_\d+)*)\s*$/.exec(v.text);
+      if (!m) {
+        const shown = v.text.length > 40 ? `${v.text.slice(0, 39)}…` : v.text;
+        return unknown(`int(${JSON.stringify(shown)}) stops Python with a ValueError`);
+      }
+      const n = BigInt(m[2].replaceAll('_', ''));
+      return bounded(m[1] === '-' ? -n : n, v.path, unknown);
+    }
+  }
 }
