@@ -200,14 +200,16 @@ const PYTHON_MAX_STR_DIGITS = 4300;
  * - blanks around the number, one sign, then (base 0, or a base whose prefix it is) a `0x`/`0o`/`0b`
  *   prefix followed by at most one `_`; digits with single underscores between them (PEP 515);
  * - base 0 takes its base from the prefix and refuses other leading zeros (`04`) unless the value is 0;
- * - since 3.11 (and the security releases 3.10.7, 3.9.14, 3.8.14, 3.7.14) a base-10 integer of more than
+ * - since 3.11 (and the security releases 3.10.7, 3.9.14, 3.8.14, 3.7.14) an integer in a base that is not a power of two (10, …) of more than
  *   4,300 digits, leading zeros and all, is refused (`sys.set_int_max_str_digits`,
  *   PYTHONINTMAXSTRDIGITS), earlier versions read it.
  */
-export function pythonInt(text: string, base: 0 | 2 | 8 | 10 | 16): IntRead {
+export function pythonInt(text: string, base: number): IntRead {
   const refused = (why: string): IntRead => ({
     refused: `${why}, so Python's int() refuses ${quoteValue(text)}`,
   });
+  if (base !== 0 && !(Number.isInteger(base) && base >= 2 && base <= 36))
+    return { refused: 'int() base must be >= 2 and <= 36, or 0' };
   let s = '';
   for (const ch of text) {
     if (ch.charCodeAt(0) < 127) s += ch;
@@ -267,7 +269,8 @@ export function pythonInt(text: string, base: 0 | 2 | 8 | 10 | 16): IntRead {
   if (i < s.length) return refused(`it is not a base-${radix === 10 && base === 0 ? '0' : radix} integer`);
   if (oldOctal && /[^0]/.test(digits)) return refused('base 0 does not allow leading zeros');
   const n = sign * (radix === 10 ? Number(digits) : Number.parseInt(digits, radix));
-  if (radix === 10 && digits.length > PYTHON_MAX_STR_DIGITS && n !== 0) {
+  // The limit holds for every base that is not a power of two.
+  if ((radix & (radix - 1)) !== 0 && digits.length > PYTHON_MAX_STR_DIGITS && n !== 0) {
     return {
       n,
       caveat: `unless the interpreter refuses an integer of ${digits.length.toLocaleString('en-US')} digits (Python 3.11+ and the security releases since 3.7.14 refuse more than 4,300 unless PYTHONINTMAXSTRDIGITS allows them), in which case the server does not start`,
@@ -455,7 +458,8 @@ export type Count =
  * Reads a count from a word as `reader` does: a `$(nproc)` formula (left by a shell) is bounded over
  * the CPU count, a value unknown here stays unknown, and known text is read by the server's reader.
  */
-export function readCount(word: Pick<Word, 'text' | 'unknown'>, reader: IntReader): Count {
+export function readCount(word: Pick<Word, 'text' | 'unknown' | 'refused'>, reader: IntReader): Count {
+  if (word.refused !== undefined) return { kind: 'text', text: word.text.trim(), refused: word.refused };
   const formula = cpuFormulaBounds(word.text);
   if (formula) return { kind: 'per-cpu', ...formula };
   if (word.unknown) return { kind: 'unknown', why: word.unknown };

@@ -10,6 +10,11 @@ export interface Word {
   readonly text: string;
   /** Why the value cannot be known here, e.g. `WORKERS comes from valueFrom`, `command substitution`. */
   readonly unknown?: string;
+  /**
+   * Set by a reader that hands a server a value itself, not as command-line text, when the server
+   * cannot take it whatever its text (a Python `str` where hypercorn needs an `int`): why it exits.
+   */
+  readonly refused?: string;
   /** The field this word came from, e.g. `spec.containers[0].args[3]`. */
   readonly path: string;
 }

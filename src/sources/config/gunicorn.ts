@@ -6,16 +6,17 @@
  * command line, gunicorn/app/base.py `load_config`); when GUNICORN_CMD_ARGS sets the count, which
  * beats the file, nothing is added.
  *
- * The file's value is converted as gunicorn converts it: `Setting.set` runs `validate_pos_int`, which
- * reads a `str` with `int(value, 0)` (`workers = "0x4"` and `os.environ.get("W", "4")` are read that
- * way: `0x4` is 4, `04` is refused), while `int(…)` in the file is Python's base-10 `int()`. The
- * number then goes into the `--workers` word; a value gunicorn refuses is a decision of its own.
+ * The file's value is converted as gunicorn converts it, by its Python type: `Setting.set` runs
+ * `validate_pos_int` (gunicorn/config.py), which keeps an `int` and reads a `str` with `int(value, 0)`
+ * (`workers = "0x4"` and `os.environ.get("W", "4")` are read that way: `0x4` is 4, `04` is refused),
+ * and refuses a negative count; `int(…)` in the file is Python's own (src/sources/python/parse.ts).
+ * The number then goes into the `--workers` word; a value gunicorn refuses, or a file that raises while
+ * gunicorn runs it, is a decision of its own: gunicorn exits.
  */
-import { atLeast, type IntReader, PYTHON_INT_AUTO, pythonInt } from '../../rules/common';
-import { GUNICORN_WORKERS } from '../../rules/gunicorn';
+import { atLeast, type IntReader, PYTHON_INT, PYTHON_INT_AUTO } from '../../rules/common';
 import type { Decision } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
-import { evaluate, moduleAssignments, type PyNode, parsePython } from '../python/parse';
+import { evaluateTyped, moduleAssignments, parsePython, type TypedValue } from '../python/parse';
 import type { Expansion, SourceContext, SourceExpander } from '../types';
 
 export const gunicornConfig: SourceExpander = {
@@ -47,29 +48,22 @@ export const gunicornConfig: SourceExpander = {
     const workers = moduleAssignments(root).get('workers');
     if (!workers) return { commands: [cmd], chain: [file.path] };
     const names = moduleAssignments(root);
-    const evaluated = evaluate(workers, file.path, names, cmd.env);
-    const reader = readerFor(workers, names);
-    let value = evaluated;
-    if (reader === 'unread' && !evaluated.unknown) {
-      value = { ...evaluated, unknown: `oneproc does not read \`${workers.text}\`: int() in that base` };
-    } else if (reader && reader !== 'unread' && !evaluated.unknown) {
-      const read = reader.read(evaluated.text);
-      if (!('n' in read)) {
-        const why = 'refused' in read ? read.refused : read.unread;
-        const decision: Decision = {
-          outcome: 'refused',
-          evidence: `workers = ${workers.text}`,
-          path: evaluated.path,
-          why,
-        };
-        return {
-          commands: [],
-          decisions: [{ rule: 'gunicorn', command: cmd, decision }],
-          chain: [evaluated.path],
-        };
-      }
-      value = { text: String(read.n), path: evaluated.path };
+    const typed = evaluateTyped(workers, file.path, names, cmd.env);
+    const read = settingWorkers(typed, FILE_RAISES);
+    if ('refused' in read) {
+      const decision: Decision = {
+        outcome: 'refused',
+        evidence: `workers = ${workers.text}`,
+        path: typed.word.path,
+        why: read.refused,
+      };
+      return {
+        commands: [],
+        decisions: [{ rule: 'gunicorn', command: cmd, decision }],
+        chain: [typed.word.path],
+      };
     }
+    const value = read.word;
     const flag: Word = { text: '--workers', path: value.path };
     const expanded: SimpleCommand = { ...cmd, argv: [argv[0], flag, value, ...argv.slice(1)] };
     return { commands: [expanded], chain: [`${file.path}:${workers.startPosition.row + 1}`] };
@@ -81,37 +75,34 @@ const NEGATIVE = 'gunicorn refuses a negative worker count (validate_pos_int: "V
 /** `validate_pos_int` on a `str`: `int(value, 0)`, and no negative count. */
 const CONFIG_STRING: IntReader = atLeast(PYTHON_INT_AUTO, 0, NEGATIVE);
 
+/** `validate_pos_int` on an `int`: kept as it is, and no negative count. */
+const CONFIG_INT: IntReader = atLeast(PYTHON_INT, 0, NEGATIVE);
+
 /**
- * How gunicorn converts the file's `workers` value, by the kind of expression: a string (a literal,
- * `os.environ.get`/`os.getenv`, or a module-level name holding one) with `int(value, 0)`; `int(x)` with
- * Python's int() and `int(x, base)` in that base; an integer literal is already a number, and other
- * expressions are left to the rule, which reads them as the command line's `--workers`. A base oneproc
- * does not read makes the value unknown.
+ * A `workers` value as gunicorn's settings receive it (a config file, or the options an Application
+ * passes to `cfg.set`): a number, a formula over the CPU count or a value not known here (a word for
+ * the rule), or why gunicorn exits on it. `raises` says what stops when Python raises computing it.
  */
-function readerFor(node: PyNode, names: Map<string, PyNode>, depth = 0): IntReader | 'unread' | undefined {
-  if (depth > 20) return undefined;
-  if (node.type === 'string') return CONFIG_STRING;
-  if (node.type === 'parenthesized_expression' && node.namedChildren[0])
-    return readerFor(node.namedChildren[0], names, depth + 1);
-  if (node.type === 'identifier') {
-    const value = names.get(node.text);
-    return value && value !== node ? readerFor(value, names, depth + 1) : undefined;
-  }
-  if (node.type !== 'call') return undefined;
-  const fn = node.childForFieldName('function')?.text ?? '';
-  const args = node.childForFieldName('arguments')?.namedChildren ?? [];
-  if (fn === 'int') {
-    if (args.length < 2) return GUNICORN_WORKERS;
-    const base = args[1].type === 'integer' ? Number(args[1].text.replaceAll('_', '')) : Number.NaN;
-    if (base === 0 || base === 2 || base === 8 || base === 10 || base === 16) {
-      return atLeast(
-        { name: `Python's int(x, ${base})`, read: (text) => pythonInt(text, base) },
-        0,
-        NEGATIVE,
-      );
+export function settingWorkers(value: TypedValue, raises: string): { word: Word } | { refused: string } {
+  const { word } = value;
+  switch (value.type) {
+    case 'raises':
+      return { refused: `${raises}: ${word.unknown}` };
+    case 'none':
+      return { refused: 'it is None, which validate_pos_int cannot read (int(None, 0) raises TypeError)' };
+    case 'str':
+    case 'int': {
+      const read = (value.type === 'str' ? CONFIG_STRING : CONFIG_INT).read(word.text);
+      if ('n' in read) return { word: { text: String(read.n), path: word.path } };
+      return { refused: 'refused' in read ? read.refused : read.unread };
     }
-    return 'unread';
+    default:
+      return { word };
   }
-  if (/^os\.(getenv|environ\.get)$/.test(fn)) return CONFIG_STRING;
-  return undefined;
 }
+
+/**
+ * gunicorn/app/base.py get_config_from_filename: any exception while running the file prints
+ * "Failed to read config file" and exits with status 1.
+ */
+const FILE_RAISES = 'gunicorn exits ("Failed to read config file"), because running the file raises';
