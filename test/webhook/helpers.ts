@@ -252,6 +252,7 @@ export interface ContainerSpec {
   command?: string[];
   args?: string[];
   image?: string;
+  env?: Array<Record<string, unknown>>;
 }
 
 /** A Deployment (or other workload) whose pod template runs the given containers. */

@@ -112,7 +112,11 @@ describe('review: decisions', () => {
   });
 
   it('warns, in both modes, about counts that cannot be known, and denies only the certain one', () => {
-    const unknown: ContainerSpec = { name: 'web', command: ['gunicorn', '-w', '$(WORKERS)', 'app:app'] };
+    const unknown: ContainerSpec = {
+      name: 'web',
+      command: ['gunicorn', '-w', '$(WORKERS)', 'app:app'],
+      env: [{ name: 'WORKERS', valueFrom: { secretKeyRef: { name: 's', key: 'workers' } } }],
+    };
     const object = workload('Deployment', 'api', [UVICORN_4, unknown]);
     const warning = checkObject(object, { now: NOW }).find((f) => f.severity === 'warning');
     expect(warning?.rule).toBe('gunicorn');
@@ -129,6 +133,22 @@ describe('review: decisions', () => {
       'container "api": uvicorn',
       'container "web": gunicor',
     ]);
+  });
+
+  it('warns that a count the server refuses keeps the container from starting, and denies the counts it reads', () => {
+    // `$(WORKERS)` with no such variable reaches gunicorn as written; `1_0` is Python's int() for 10.
+    const refused: ContainerSpec = { name: 'web', command: ['gunicorn', '-w', '$(WORKERS)', 'app:app'] };
+    const underscored: ContainerSpec = { name: 'api', command: ['uvicorn', 'main:app', '--workers', '1_0'] };
+    const object = workload('Deployment', 'api', [refused, underscored]);
+    const enforce = review(admissionReview({ uid: UID, object }), options('enforce')).review;
+    expect(enforce.response.allowed).toBe(false);
+    expect(enforce.response.status?.message).toMatch(
+      /container "api" \(\S+\): uvicorn starts 10 worker processes: `--workers 1_0`/,
+    );
+    expect(enforce.response.warnings).toHaveLength(1);
+    expect(enforce.response.warnings?.[0]).toMatch(
+      /^container "web": gunicorn refuses its worker count: `-w \$\(WORKERS\)`/,
+    );
   });
 
   it('judges dryRun requests exactly like the others', () => {
@@ -797,6 +817,9 @@ describe('review: warnings stay within what kubectl and the API server show', ()
     const containers: ContainerSpec[] = Array.from({ length: 60 }, (_, i) => ({
       name: `worker-${'x'.repeat(40)}-${i}`,
       command: ['gunicorn', '-w', `$(WORKERS_${'Y'.repeat(80)})`, 'app:app'],
+      env: [
+        { name: `WORKERS_${'Y'.repeat(80)}`, valueFrom: { secretKeyRef: { name: 's', key: 'workers' } } },
+      ],
     }));
     const object = workload('Deployment', 'api', containers);
     const { review: out } = review(admissionReview({ uid: UID, object }), options('enforce'));

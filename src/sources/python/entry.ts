@@ -24,13 +24,16 @@
 import { RULES } from '../../rules';
 import type { Env, SimpleCommand, Word } from '../../shell/types';
 import { stripWrapper } from '../../shell/wrappers';
-import { tomlWorkers } from '../config/hypercorn';
+import { settingWorkers } from '../config/gunicorn';
+import { hypercornWorkers, tomlWorkers } from '../config/hypercorn';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
 import { parseSourcePath, sourcePath } from '../types';
 import {
   evaluate,
+  evaluateTyped,
   moduleAssignments,
   type PyNode,
+  type TypedValue,
   unparsedPython,
   WALK_LIMIT,
   walk,
@@ -260,12 +263,13 @@ function serverCall(
       word(args[0] && args[0].type !== 'keyword_argument' ? value(args[0]).text : 'app'),
     ];
     const workers = kw('workers');
-    if (workers) {
-      const w = value(workers);
-      if (w.text !== 'None') argv.push(word('--workers'), w);
-    }
     const reload = kw('reload');
-    if (reload && reload.text === 'True') argv.push(word('--reload'));
+    const reloading = reload?.text === 'True';
+    if (workers) {
+      const w = uvicornRunWorkers(evaluateTyped(workers, file, names, cmd.env), reloading);
+      if (w) argv.push(word('--workers'), w);
+    }
+    if (reloading) argv.push(word('--reload'));
     return make(argv);
   }
   // Granian(target, workers=N, …).serve()
@@ -298,10 +302,48 @@ function serverCall(
         (p) => p.type === 'pair' && /^['"]workers['"]$/.test(p.childForFieldName('key')?.text ?? ''),
       );
       const w = pair?.childForFieldName('value');
-      return make(w ? [word('gunicorn'), word('--workers'), value(w)] : [word('gunicorn')]);
+      if (!w) return make([word('gunicorn')]);
+      // The options go to `cfg.set`, so validate_pos_int reads the Python value (a str with int(x, 0));
+      // gunicorn's documented `load_config` skips a None (docs/source/custom.rst).
+      const typed = evaluateTyped(w, file, names, cmd.env);
+      if (typed.type === 'none') return make([word('gunicorn')]);
+      const read = settingWorkers(typed, 'the program stops, because Python raises computing it');
+      const count: Word =
+        'word' in read ? read.word : { text: w.text, refused: read.refused, path: typed.word.path };
+      return make([word('gunicorn'), word('--workers'), count]);
     }
   }
   return undefined;
+}
+
+/**
+ * `uvicorn.run(workers=…)` is given a Python value, not text (Debian's 0.17.6, uvicorn/config.py and
+ * main.py): `Config` keeps `workers or 1`, so None and "" are 1; without reload `run()` then compares
+ * it with 1 (`config.workers > 1`), which raises TypeError for any other str: the program stops.
+ * Undefined when the count stays uvicorn's default.
+ */
+function uvicornRunWorkers(value: TypedValue, reloading: boolean): Word | undefined {
+  const { word } = value;
+  switch (value.type) {
+    case 'none':
+      return undefined;
+    case 'raises':
+      return { text: word.text, refused: `Python raises computing it: ${word.unknown}`, path: word.path };
+    case 'str':
+    case 'cpus-str': {
+      if (value.type === 'str' && word.text === '') return undefined;
+      // With reload, run() short-circuits before comparing: one process under the reloader.
+      if (reloading) return undefined;
+      const shown = value.type === 'str' ? JSON.stringify(word.text) : `str(${word.text})`;
+      return {
+        text: shown,
+        refused: `uvicorn.run() is given the str ${shown}, and comparing it with 1 (\`config.workers > 1\`) raises TypeError`,
+        path: word.path,
+      };
+    }
+    default:
+      return word;
+  }
 }
 
 /** What a hypercorn `Config` passed to `run()` sets: its `workers` and `application_path`, as words. */
@@ -327,9 +369,11 @@ function hypercornConfig(
 ): HypercornConfig {
   const file = facts.path;
   const value = (n: PyNode) => evaluate(n, file, names, env);
+  // hypercorn takes `workers` as the Python value it is given, not as text.
+  const count = (n: PyNode) => hypercornWorkers(evaluateTyped(n, file, names, env));
   const at = (n: PyNode) => sourcePath(file, n.startPosition.row + 1);
   if (!arg) return {};
-  if (arg.type !== 'identifier') return fromConstructor(arg, value, at, ctx);
+  if (arg.type !== 'identifier') return fromConstructor(arg, value, count, at, ctx);
   const before = (n: PyNode) =>
     n.startPosition.row < call.startPosition.row ||
     (n.startPosition.row === call.startPosition.row && n.startPosition.column < call.startPosition.column);
@@ -355,7 +399,7 @@ function hypercornConfig(
     }
   }
   let config: HypercornConfig = built
-    ? fromConstructor(built, value, at, ctx)
+    ? fromConstructor(built, value, count, at, ctx)
     : {
         workers: {
           text: arg.text,
@@ -363,7 +407,7 @@ function hypercornConfig(
           path: at(arg),
         },
       };
-  if (workers) config = { ...config, workers: value(workers) };
+  if (workers) config = { ...config, workers: count(workers) };
   if (app) config = { ...config, app: value(app) };
   return config;
 }
@@ -372,6 +416,7 @@ function hypercornConfig(
 function fromConstructor(
   expr: PyNode,
   value: (n: PyNode) => Word,
+  count: (n: PyNode) => Word,
   at: (n: PyNode) => string,
   ctx: SourceContext,
 ): HypercornConfig {
@@ -386,7 +431,7 @@ function fromConstructor(
   if (/(^|\.)Config\.from_mapping$/.test(fn)) {
     const out: { workers?: Word; app?: Word } = {};
     const set = (key: string, v: PyNode) => {
-      if (key === 'workers') out.workers = value(v);
+      if (key === 'workers') out.workers = count(v);
       if (key === 'application_path') out.app = value(v);
     };
     // from_mapping(mapping, **kwargs): the mapping first, then the keywords over it.
@@ -413,7 +458,7 @@ function fromConstructor(
       return {
         workers: {
           text: toml.path,
-          unknown: `${toml.path} is not valid TOML (${read.error.message}), so hypercorn refuses to start with it`,
+          refused: `${toml.path} is not valid TOML (${read.error.message}), so hypercorn refuses to start with it`,
           path: sourcePath(toml.path, read.error.line),
         },
       };
