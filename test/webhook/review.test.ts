@@ -1,3 +1,4 @@
+import { WorkBudget } from '../../src/engine';
 import { checkObject } from '../../src/manifest';
 import { RULES } from '../../src/rules';
 import type { ServerRule } from '../../src/rules/types';
@@ -347,6 +348,11 @@ describe('review: UPDATE keeps urgent fixes of existing workloads possible', () 
   });
 
   it('answers an UPDATE of an 18,000-container Deployment: the old violations warned, a worse one denied', () => {
+    // This is about comparing 18,000 findings with 18,000 old ones in linear time. The review's wall-clock
+    // budget (one second, src/shell/budget.ts) is a backstop that a loaded test machine may reach before
+    // the last container; it is given room here so the answer does not depend on the machine's load.
+    const roomy: CheckObject = (object, opts) =>
+      checkObject(object, { ...opts, budget: new WorkBudget({ timeMs: 600_000 }) });
     const containers = (workers: (i: number) => string): ContainerSpec[] =>
       Array.from({ length: 18_000 }, (_, i) => ({
         name: `c${i}`,
@@ -369,7 +375,7 @@ describe('review: UPDATE keeps urgent fixes of existing workloads possible', () 
           containers(() => '4'),
         ),
       }),
-      options('enforce'),
+      options('enforce', roomy),
     );
     expect(bump.review.response.allowed).toBe(true);
     const warnings = bump.review.response.warnings ?? [];
@@ -386,7 +392,7 @@ describe('review: UPDATE keeps urgent fixes of existing workloads possible', () 
           containers((i) => (i === 17_999 ? '8' : '4')),
         ),
       }),
-      options('enforce'),
+      options('enforce', roomy),
     );
     expect(worse.review.response.allowed).toBe(false);
     expect(worse.review.response.status?.message).toMatch(
