@@ -28,7 +28,7 @@ export interface CheckOptions {
   readonly rules?: readonly ServerRule[];
 }
 
-/** Default severity per category: web servers are errors, job-queue workers warnings (DESIGN.md). */
+/** Default severity per category: web servers are errors, job-queue workers warnings (docs/rules.md). */
 export const DEFAULT_SEVERITY: Record<Category, Severity | 'off'> = { web: 'error', queue: 'warning' };
 
 /** Checks one Kubernetes container object (any JSON value). Never throws. */

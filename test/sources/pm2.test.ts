@@ -67,7 +67,9 @@ describe('oneproc check reads pm2 ecosystem files', () => {
         chain: ['pm2-python/Dockerfile:5', 'pm2-python/process.json:9'],
       },
     ]);
-    expect(stderr).toContain('note: pm2-python/process.json: skipped: it does not parse and has no apiVersion');
+    expect(stderr).toContain(
+      'note: pm2-python/process.json: skipped: it does not parse and has no apiVersion',
+    );
   });
 
   it('follows a bare `pm2 start` to ecosystem.config.js: a require()d value is unknown, os.cpus() is per CPU', async () => {
