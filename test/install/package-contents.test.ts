@@ -1,6 +1,9 @@
-/** The licence package.json declares is in the repository, whole, and ships in the package. */
+/**
+ * What the npm package holds: the licence package.json declares, whole; and JavaScript whose stack traces
+ * point at files the package ships (no source maps naming a src/ that is not in it).
+ */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -27,11 +30,27 @@ test('LICENSE holds the Apache License 2.0 that package.json declares', () => {
   }
 });
 
-test('npm pack ships LICENSE', () => {
+function packedFiles(): string[] {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: ROOT,
     encoding: 'utf8',
   });
   const [{ files }] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
-  expect(files.map((f) => f.path)).toContain('LICENSE');
+  return files.map((f) => f.path);
+}
+
+test('npm pack ships LICENSE and the CHANGELOG', () => {
+  expect(packedFiles()).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md', 'README.md']));
+});
+
+test('the package has no source maps: traces name the dist/ files it ships, never an absent src/', () => {
+  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  }
+  const files = packedFiles();
+  expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/'))).toEqual([]);
+  const mapped = files
+    .filter((f) => f.endsWith('.js'))
+    .filter((f) => readFileSync(path.join(ROOT, f), 'utf8').includes('sourceMappingURL'));
+  expect(mapped).toEqual([]);
 });
