@@ -13,6 +13,8 @@ import type { Category, Finding, Origin, Severity } from './types';
 
 export const EXEMPT_ANNOTATION = 'oneproc.dev/allow-multiple-workers';
 export const EXEMPT_UNTIL_ANNOTATION = 'oneproc.dev/allow-until';
+/** The last sentence of every finding's message; the constructs name their prop instead. */
+export const EXEMPT_HINT = `To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
 
 export interface CheckOptions {
   /** The container's field path, e.g. `spec.template.spec.containers[0]`. Default `container`. */
@@ -142,7 +144,7 @@ function toFinding(
   const configured = options.severity?.[rule.category] ?? DEFAULT_SEVERITY[rule.category];
   if (configured === 'off') return undefined;
   const fix = safe(() => rule.fix(decision), '');
-  const exempt = `To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
+  const exempt = EXEMPT_HINT;
   const entry = cmd.entrypointUnknown
     ? ' (the container sets only args, so this assumes the image ENTRYPOINT runs them as a command)'
     : '';

@@ -241,12 +241,13 @@ export interface SingleProcessAppProps {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Annotations added to every object.
+   * Annotations added to every object. Not the exemption annotations (`oneproc.dev/allow-multiple-workers`,
+   * `oneproc.dev/allow-until`): those are refused here, set `allowMultipleWorkers` instead.
    * @default - none
    */
   readonly annotations?: Record<string, string>;
   /**
-   * Annotations added to the pods (e.g. scrape settings).
+   * Annotations added to the pods (e.g. scrape settings); the exemption annotations are refused, as above.
    * @default - none
    */
   readonly podAnnotations?: Record<string, string>;
@@ -325,7 +326,10 @@ export class SingleProcessApp extends Construct {
   readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
   /** The in-cluster Redis, when `redis` asks for one. */
   readonly redis?: Redis;
-  /** Engine warnings (and exempted errors) about the container, also printed at synth. */
+  /**
+   * Engine warnings about the container, and the errors `allowMultipleWorkers` exempts (`exempted` set);
+   * printed on standard error at synth, the exempted ones as exempted.
+   */
   readonly warnings: readonly Finding[];
 
   readonly port: number;
@@ -450,6 +454,7 @@ export class SingleProcessApp extends Construct {
       name: p.name ?? id,
       namespace: p.namespace,
       annotations: exemptionAnnotations,
+      exemptionProp: 'allowMultipleWorkers',
     });
     if (guard.errors.length > 0) throw new MultipleWorkersError(where, guard.errors);
     const warnings: Finding[] = [...guard.warnings];
@@ -470,12 +475,14 @@ export class SingleProcessApp extends Construct {
       );
     }
     this.warnings = warnings;
-    for (const w of warnings) this.node.addMetadata('oneproc:warning', w.message);
+    for (const w of warnings) {
+      this.node.addMetadata(w.exempted ? 'oneproc:exempted' : 'oneproc:warning', w.message);
+    }
+    // Printed once at synth, on standard error: a warning as a warning, an exempted finding as exempted.
     let printed = false;
     this.node.addValidation({
       validate: () => {
-        if (!printed)
-          for (const w of warnings) console.warn(`oneproc warning: ${where}: ${w.message} (${w.path})`);
+        if (!printed) for (const w of warnings) process.stderr.write(`${synthLine(where, w)}\n`);
         printed = true;
         return [];
       },
@@ -695,6 +702,13 @@ function spreadConstraints(
       // Nodes the pods cannot run on (tainted, cordoned) are not domains to balance over.
       nodeTaintsPolicy: 'Honor',
     }));
+}
+
+/** One line of what `cdk8s synth` prints about the app: a warning, or a finding the exemption covers. */
+function synthLine(where: string, w: Finding): string {
+  if (!w.exempted) return `oneproc warning: ${where}: ${w.message} (${w.path})`;
+  const until = w.exempted.until ? ` until ${w.exempted.until}` : '';
+  return `oneproc: ${where}: exempted by allowMultipleWorkers${until} (${JSON.stringify(w.exempted.reason)}): ${w.message} (${w.path})`;
 }
 
 function resourceWarning(message: string): Finding {
