@@ -209,6 +209,7 @@ export const propsSchema = z.strictObject({
       error: 'must be true, { password?, persistence?, image?, cpu?, memory?, database? } or { url }',
     })
     .optional(),
+  legacySelector: z.boolean().optional(),
   allowMultipleWorkers: z
     .strictObject({
       reason: z

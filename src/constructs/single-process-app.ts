@@ -16,6 +16,7 @@ import {
   HorizontalPodAutoscaler,
   type ImagePullPolicy,
   k8s,
+  LabelSelector,
   Metric,
   MetricTarget,
   Probe,
@@ -226,8 +227,11 @@ export interface SingleProcessAppProps {
   readonly servicePort?: number;
   /**
    * Name of the Deployment, Service, HorizontalPodAutoscaler and PodDisruptionBudget (and `<name>-redis`),
-   * and the `app.kubernetes.io/name` label.
-   * @default - names generated from the construct path; the label is the construct id
+   * the `app.kubernetes.io/name` label, and the `app.kubernetes.io/instance` label the Deployment selects
+   * its pods by. A Deployment's selector cannot change once applied, so with a name the selector stays
+   * the same when the construct is renamed or moved in the tree.
+   * @default - names generated from the construct path, and the construct id as the name label; the
+   * instance label then comes from the construct path too, as the object names do
    */
   readonly name?: string;
   /**
@@ -310,6 +314,16 @@ export interface SingleProcessAppProps {
    * @default - not exempt
    */
   readonly allowMultipleWorkers?: AllowMultipleWorkers;
+  /**
+   * Legacy: select the pods as oneproc 0.1.0 did, by cdk8s-plus's `cdk8s.io/metadata.addr` label, which
+   * is derived from the construct path (the Deployment's, and the Redis workload's). Only for apps
+   * already applied with that selector: a Deployment's (and a StatefulSet's) selector is immutable, so
+   * the API server rejects an apply that changes it. Renaming or moving the construct changes this
+   * selector too. To leave it, delete the Deployment (and the Redis workload) and apply again.
+   * @default false
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#label-selector-updates
+   */
+  readonly legacySelector?: boolean;
 }
 
 /** The name of the app container. */
@@ -409,7 +423,10 @@ export class SingleProcessApp extends Construct {
     checkWebConcurrency(p, exemption, fail);
 
     const appName = p.name ?? id;
-    const instance = Names.toLabelValue(this);
+    const legacy = p.legacySelector === true;
+    // The instance label identifies this app's pods: from its name (stable across refactors of the
+    // construct tree), or from the construct path when the objects' names come from it too.
+    const instance = !legacy && p.name !== undefined ? p.name : Names.toLabelValue(this);
     const commonLabels = { 'app.kubernetes.io/name': labelValue(appName), ...p.labels };
     const podLabels = {
       ...commonLabels,
@@ -438,6 +455,7 @@ export class SingleProcessApp extends Construct {
         this.redis = new Redis(this, 'Redis', {
           ...(p.redis === true ? {} : p.redis),
           name: p.name !== undefined ? `${p.name}-redis` : undefined,
+          legacySelector: legacy,
           namespace: p.namespace,
           labels: commonLabels,
           clientLabels: { 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': 'server' },
@@ -522,7 +540,13 @@ export class SingleProcessApp extends Construct {
       }),
     };
 
+    // The selector: this app's server pods by their instance label; never the construct path (unless legacy).
+    const selectorLabels = {
+      'app.kubernetes.io/instance': instance,
+      'app.kubernetes.io/component': 'server',
+    };
     this.deployment = new Deployment(this, 'Deployment', {
+      select: legacy,
       metadata: { ...metadata(), annotations: { ...p.annotations, ...exemptionAnnotations } },
       podMetadata: { labels: podLabels, annotations: { ...p.podAnnotations, ...exemptionAnnotations } },
       containers: [containerProps],
@@ -538,7 +562,15 @@ export class SingleProcessApp extends Construct {
       }),
       terminationGracePeriod: Duration.seconds(this.gracePeriodSeconds),
     });
+    if (!legacy) this.deployment.select(LabelSelector.of({ labels: selectorLabels }));
     const deploymentObject = ApiObject.of(this.deployment);
+    if (!legacy) {
+      // cdk8s-plus labels every pod with its construct path; nothing selects by it here, and a renamed
+      // construct would otherwise roll every pod for a label change alone.
+      deploymentObject.addJsonPatch(
+        JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+      );
+    }
     deploymentObject.addJsonPatch(
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', {
@@ -555,9 +587,11 @@ export class SingleProcessApp extends Construct {
 
     this.service = new Service(this, 'Service', {
       metadata: metadata(),
-      selector: this.deployment,
+      ...(legacy && { selector: this.deployment }),
       ports: [{ name: 'http', port: this.servicePort, targetPort: this.port }],
     });
+    if (!legacy)
+      for (const [key, value] of Object.entries(selectorLabels)) this.service.selectLabel(key, value);
     if (p.sessionAffinity !== undefined) {
       const timeoutSeconds = p.sessionAffinity === true ? 10800 : (p.sessionAffinity.timeoutSeconds ?? 10800);
       ApiObject.of(this.service).addJsonPatch(
