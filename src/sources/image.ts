@@ -6,7 +6,7 @@
  * Every finding names the decisive file and line (origin.file/line) and the chain of files that led
  * there (origin.chain: `deploy.yaml:14 → Dockerfile:12 → docker-entrypoint.sh:4`).
  */
-import { type CheckOptions, checkCommands, findingFor } from '../engine';
+import { type CheckOptions, checkCommands, findingFor, MAX_COMMANDS } from '../engine';
 import { RULES } from '../rules';
 import { containerCommands } from '../shell';
 import type { Env, ShellProblem, SimpleCommand, Word } from '../shell/types';
@@ -39,7 +39,16 @@ export interface ImageCheckOptions extends CheckOptions {
 }
 
 const BASE = '__image__';
-const MAX_DEPTH = 4;
+/**
+ * Scripts, launchers and configs starting one another: how deep they are followed. What starts below
+ * is not followed, with a note naming it.
+ */
+export const MAX_DEPTH = 4;
+/**
+ * Commands followed for one container (each script line, each launcher program), as the engine judges
+ * at most MAX_COMMANDS per container: past it, a warning says where following stopped.
+ */
+export const MAX_FOLLOWED = MAX_COMMANDS;
 const SHELLS = /^(sh|bash|dash|ash|zsh)$/;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -115,11 +124,29 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
   const expanders = options.expanders ?? EXPANDERS;
   const seen = new Set<string>();
 
+  let followed = 0;
   const visit = async (cmd: SimpleCommand, chain: string[], depth: number, at = ctx): Promise<void> => {
-    const script = depth < MAX_DEPTH ? scriptOf(cmd, at) : undefined;
-    if (script) {
+    const from = parseSourcePath(cmd.argv[0]?.path ?? '');
+    const place = from ? { file: from.file, line: from.line } : {};
+    if (++followed > MAX_FOLLOWED) {
+      if (followed === MAX_FOLLOWED + 1)
+        ctx.report?.({
+          level: 'warning',
+          message: `oneproc followed ${MAX_FOLLOWED.toLocaleString('en')} commands of this container's scripts and launchers and stopped; \`${shown(cmd)}\` and the commands after it were not followed`,
+          ...place,
+        });
+      return;
+    }
+    const script = scriptOf(cmd, at);
+    // Too deep: the command is judged as it stands, as any command that is not a script.
+    if (script && depth >= MAX_DEPTH)
+      at.report?.({
+        level: 'note',
+        message: `${script.file.path} is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
+        ...place,
+      });
+    else if (script) {
       const result = readScript(script.file.text, script.file.path, script.args);
-      const from = parseSourcePath(cmd.argv[0]?.path ?? '');
       const scriptChain = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), script.file.path];
       if (result.error) {
         findings.push(
@@ -139,6 +166,13 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
         );
         return;
       }
+      if (result.limit)
+        at.report?.({
+          level: 'warning',
+          message: result.limit.message,
+          file: script.file.path,
+          line: result.limit.line,
+        });
       for (const line of result.commands) {
         const parsed = containerCommands(
           { command: ['/bin/sh', '-c', line.text], env: envList(cmd.env) },
@@ -161,11 +195,20 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
       // A config already being followed (a supervisord program that runs supervisord on its own
       // config): its programs are judged once, where it was first read, not again at every depth.
       if (expansion.chain.some((file) => chain.includes(file))) return;
-      const from = parseSourcePath(cmd.argv[0]?.path ?? '');
       const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
       for (const c of expansion.commands) add(checkCommands([c], [], options), next);
-      for (const p of depth < MAX_DEPTH ? (expansion.programs ?? []) : [])
+      for (const p of expansion.programs ?? []) {
+        if (depth >= MAX_DEPTH) {
+          const where = parseSourcePath(p.command.argv[0]?.path ?? '');
+          at.report?.({
+            level: 'note',
+            message: `\`${shown(p.command)}\` is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
+            ...(where ? { file: where.file, line: where.line } : {}),
+          });
+          continue;
+        }
         await visit(p.command, next, depth + 1, p.workdir ? contextIn(at, p.workdir) : at);
+      }
       for (const d of expansion.decisions ?? []) {
         const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
         const f = rule ? findingFor(rule, d.command, d.decision, options) : undefined;
@@ -297,11 +340,26 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
     return undefined;
   }
   if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) return undefined;
-  if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text))
+  if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text)) {
+    // A program of another interpreter (`#!/usr/bin/env python3`): a launcher not followed.
+    const interpreter = file.text.split('\n', 1)[0].slice(0, 80).trim();
+    const where = parseSourcePath(words[0].path);
+    ctx.report?.({
+      level: 'note',
+      message: `${file.path} is run by \`${interpreter}\`, which oneproc does not follow, so what it starts was not checked`,
+      ...(where ? { file: where.file, line: where.line } : {}),
+    });
     return undefined;
+  }
   const rest = words.slice(index + 1);
   const args = rest.every((w) => !w.unknown) ? rest.map((w) => w.text) : undefined;
   return { file, args };
+}
+
+/** A command as a person reads it, cut short: for messages. */
+function shown(cmd: SimpleCommand): string {
+  const text = cmd.argv.map((w) => w.text).join(' ');
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
 function safeRecognise(rule: { recognise(c: SimpleCommand): boolean }, cmd: SimpleCommand): boolean {

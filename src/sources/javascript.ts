@@ -225,7 +225,8 @@ class Scope {
       text,
     });
     const unknown = (why: string): JsValue => ({ kind: 'unknown', why, line, text });
-    if (depth > MAX_DEPTH) return unknown('the expression is nested too deeply');
+    if (depth > MAX_DEPTH)
+      return unknown(`the expression nests more than ${MAX_DEPTH} levels deep, past what oneproc follows`);
     const next = (n: unknown) => this.evaluate(n as AnyNode, depth + 1);
     switch (node.type) {
       case 'Literal': {
@@ -300,9 +301,22 @@ class Scope {
         if (bound) {
           const cached = this.values.get(name);
           if (cached) return cached;
-          this.values.set(name, unknown(`\`${name}\` refers to itself`));
-          const v = next(bound);
-          this.values.set(name, v);
+          // `const b = a` chains of any length are followed here, not by recursion, which stops at
+          // MAX_DEPTH: the value is read once, at the end of the chain, and kept for every name on it.
+          const aliases = [name];
+          let target = bound;
+          while (
+            target.type === 'Identifier' &&
+            this.bindings.has(target.name as string) &&
+            !this.values.has(target.name as string) &&
+            !aliases.includes(target.name as string)
+          ) {
+            aliases.push(target.name as string);
+            target = this.bindings.get(target.name as string) as AnyNode;
+          }
+          for (const alias of aliases) this.values.set(alias, unknown(`\`${alias}\` refers to itself`));
+          const v = next(target);
+          for (const alias of aliases) this.values.set(alias, v);
           return v;
         }
         return unknown(`\`${name}\` is not a value defined in this file`);

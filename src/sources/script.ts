@@ -11,6 +11,8 @@
  * - `"$@"` (and `$@`, `"${@}"`) becomes the container's arguments (the Dockerfile CMD or the manifest's
  *   args), so `exec "$@"` runs them.
  * The words of each command are then read by the same shell layer as a container's `sh -c` script.
+ * Bounds (each said in `ScriptResult.limit` with the line it stopped at, never silent): blocks nested
+ * `MAX_SCRIPT_DEPTH` deep, `MAX_SCRIPT_COMMANDS` commands, `MAX_SCRIPT_STEPS` statements visited.
  */
 import { type Node, syntax } from 'mvdan-sh';
 
@@ -25,7 +27,22 @@ export interface ScriptResult {
   readonly commands: readonly ScriptCommand[];
   /** Set when the script could not be parsed. */
   readonly error?: { readonly message: string; readonly line?: number };
+  /**
+   * Set when a bound stopped the reading (nesting, commands, or statements run through function
+   * calls): what it says, and the line from which commands were not read. The commands before it stand.
+   */
+  readonly limit?: { readonly message: string; readonly line: number };
 }
+
+/** Blocks, branches and function calls nested deeper than this are not read. */
+export const MAX_SCRIPT_DEPTH = 50;
+/** Commands read from one script: the engine judges at most 1,000 per container anyway. */
+export const MAX_SCRIPT_COMMANDS = 1000;
+/**
+ * Statements visited in one script, counting each run of a function body: `f2() { f1; f1; }` doubles
+ * at every level, so a short script can otherwise unfold into millions of commands.
+ */
+export const MAX_SCRIPT_STEPS = 5000;
 
 /** Reads a script. `args` are the container's arguments ($1…), when known. */
 export function readScript(text: string, name: string, args?: readonly string[]): ScriptResult {
@@ -48,12 +65,30 @@ export function readScript(text: string, name: string, args?: readonly string[])
     return true;
   });
   const calling = new Set<string>();
+  let limit: { message: string; line: number } | undefined;
+  let steps = 0;
+  const stop = (stmt: Node, message: (line: number) => string) => {
+    const line = stmt.Pos().Line();
+    limit = { message: message(line), line };
+  };
 
   const visitStmts = (stmts: Node[] | undefined, depth: number) => {
     for (const stmt of stmts ?? []) visitStmt(stmt, depth);
   };
   const visitStmt = (stmt: Node | null | undefined, depth: number) => {
-    if (!stmt || depth > 50) return;
+    if (!stmt || limit) return;
+    if (depth > MAX_SCRIPT_DEPTH)
+      return stop(
+        stmt,
+        (line) =>
+          `${name} nests blocks, branches and function calls more than ${MAX_SCRIPT_DEPTH} deep at line ${line}; oneproc did not read the commands from there on`,
+      );
+    if (++steps > MAX_SCRIPT_STEPS)
+      return stop(
+        stmt,
+        (line) =>
+          `${name} runs more than ${MAX_SCRIPT_STEPS.toLocaleString('en')} statements once its function calls are unfolded; oneproc stopped at line ${line} and did not read the commands from there on`,
+      );
     visitCmd(stmt.Cmd, depth);
   };
   const visitCmd = (cmd: Node | null | undefined, depth: number): void => {
@@ -69,6 +104,14 @@ export function readScript(text: string, name: string, args?: readonly string[])
             visitStmt(body, depth + 1);
             calling.delete(name);
           }
+          return;
+        }
+        if (commands.length === MAX_SCRIPT_COMMANDS) {
+          const line = cmd.Pos().Line();
+          limit = {
+            message: `${name} runs more than ${MAX_SCRIPT_COMMANDS.toLocaleString('en')} commands; oneproc read the first ${MAX_SCRIPT_COMMANDS.toLocaleString('en')} and not the one at line ${line} or those after it`,
+            line,
+          };
           return;
         }
         const raw = source(cmd);
@@ -111,7 +154,7 @@ export function readScript(text: string, name: string, args?: readonly string[])
     }
   };
   visitStmts(file.Stmts, 0);
-  return { commands };
+  return limit ? { commands, limit } : { commands };
 }
 
 function replaceAllArgs(text: string, quotedArgs: string): string {

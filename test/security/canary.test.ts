@@ -406,6 +406,8 @@ function plantRepository(): void {
 function plantImage(c: CanaryCase): string {
   const p = payloads(mark(c));
   const at = path.join(dir, 'images', c.name);
+  // The root exists even when the case plants no file in it (--image-root refuses a missing folder).
+  mkdirSync(path.join(at, 'rootfs'), { recursive: true });
   for (const [name, text] of Object.entries(c.files(p))) write(path.join(at, 'rootfs', 'app', name), text);
   const cmd = commandOf(c, p);
   const config = {

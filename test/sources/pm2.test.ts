@@ -10,7 +10,7 @@ import { RULES } from '../../src/rules';
 import type { EnvEntry, SimpleCommand, Word } from '../../src/shell/types';
 import { pm2Config, pm2Reader } from '../../src/sources/config/pm2';
 import { EXPANDERS } from '../../src/sources/expanders';
-import type { Expansion, SourceContext } from '../../src/sources/types';
+import type { Expansion, SourceContext, SourceReport } from '../../src/sources/types';
 import { brief, check, requireBuiltCli } from './cli-helpers';
 
 beforeAll(requireBuiltCli);
@@ -511,5 +511,70 @@ describe('pm2 ecosystem reader: any input', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('pm2 ecosystem reader: limits and values it cannot follow', () => {
+  it('resolves a 60,000-step chain of `const` aliases to the literal it starts from', async () => {
+    const lines = ['const w0 = 4;'];
+    for (let i = 1; i < 60000; i++) lines.push(`const w${i} = w${i - 1};`);
+    lines.push('module.exports = { apps: [{ script: "a.js", instances: w59999 }] };');
+    expect(await read('ecosystem.config.js', lines.join('\n'))).toEqual([error(4, 1)]);
+  });
+
+  it('says an alias cycle refers to itself', async () => {
+    const file = 'const a = b;\nconst b = a;\nmodule.exports = { apps: [{ script: "a.js", instances: a }] };';
+    const expansion = await pm2Config.expand(
+      command(['pm2-runtime', 'start', 'ecosystem.config.js']),
+      context({ 'ecosystem.config.js': file }),
+    );
+    expect(expansion?.decisions?.map((d) => d.decision)).toEqual([
+      expect.objectContaining({ outcome: 'unknown', why: '`a` refers to itself' }),
+    ]);
+  });
+
+  it('names the nesting bound when an expression is nested past it', async () => {
+    const file = `module.exports = { apps: [{ script: "a.js", instances: ${'- '.repeat(70)}4 }] };`;
+    const expansion = await pm2Config.expand(
+      command(['pm2-runtime', 'start', 'ecosystem.config.js']),
+      context({ 'ecosystem.config.js': file }),
+    );
+    expect(expansion?.decisions?.map((d) => d.decision)).toEqual([
+      expect.objectContaining({
+        outcome: 'unknown',
+        why: 'the expression nests more than 64 levels deep, past what oneproc follows',
+      }),
+    ]);
+  });
+
+  it('notes an app whose script or args cannot be known, instead of dropping it', async () => {
+    const reports: SourceReport[] = [];
+    const file = [
+      'module.exports = { apps: [',
+      '  { name: "web", script: scriptFor("web") },',
+      '  { name: "api", script: "gunicorn", args: argsOf("api") },',
+      '] };',
+    ].join('\n');
+    const expansion = await pm2Config.expand(command(['pm2-runtime', 'start', 'ecosystem.config.js']), {
+      ...context({ 'ecosystem.config.js': file }),
+      report: (r) => reports.push(r),
+    });
+    expect(judge(expansion)).toEqual([]);
+    expect(reports).toEqual([
+      {
+        level: 'note',
+        message:
+          'the script of the app `web` in ecosystem.config.js cannot be known here (pm2 would run the JavaScript `scriptFor("web")`), so what the app starts was not followed',
+        file: 'ecosystem.config.js',
+        line: 2,
+      },
+      {
+        level: 'note',
+        message:
+          'the args of the app `api` in ecosystem.config.js cannot be known here (pm2 would run the JavaScript `argsOf("api")`), so what the app starts was not followed',
+        file: 'ecosystem.config.js',
+        line: 3,
+      },
+    ]);
   });
 });

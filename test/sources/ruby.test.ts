@@ -1,6 +1,6 @@
 /** The narrow reader of the worker-count line of Ruby configs (puma.rb, unicorn.conf.rb). */
 import type { Env } from '../../src/shell/types';
-import { rubySetting } from '../../src/sources/config/ruby';
+import { MAX_RUBY_WRAPPERS, rubySetting } from '../../src/sources/config/ruby';
 
 const env = (vars: Record<string, string | undefined>): Env =>
   new Map(
@@ -28,6 +28,7 @@ describe('rubySetting', () => {
   it.each([
     ['worker_processes 4', {}, '4', true],
     ['worker_processes(4)', {}, '4', true],
+    ['worker_processes (4)', {}, '4', true],
     ['worker_processes 4 # four', {}, '4', true],
     ['  worker_processes Integer(ENV["WEB_CONCURRENCY"] || 3)', {}, '3', true],
     ['worker_processes Integer(ENV["WEB_CONCURRENCY"] || 3)', { WEB_CONCURRENCY: '5' }, '5', true],
@@ -56,6 +57,18 @@ describe('rubySetting', () => {
       unknown: 'WEB_CONCURRENCY comes from a Secret',
       path: 'unicorn.rb:2',
       integer: true,
+    });
+  });
+
+  it(`reads ${MAX_RUBY_WRAPPERS} wrappers around a value and names the bound past it`, () => {
+    const wrapped = (n: number) => `${'('.repeat(n)}4${')'.repeat(n)}`;
+    expect(read(`worker_processes ${wrapped(MAX_RUBY_WRAPPERS)}`)?.text).toBe('4');
+    expect(read(`worker_processes Integer(${wrapped(MAX_RUBY_WRAPPERS - 1)})`)?.text).toBe('4');
+    expect(read(`worker_processes ${wrapped(MAX_RUBY_WRAPPERS + 1)}`)).toEqual({
+      text: wrapped(MAX_RUBY_WRAPPERS + 1),
+      unknown: `Unicorn evaluates the Ruby expression \`${wrapped(MAX_RUBY_WRAPPERS + 1)}\`, wrapped in Integer(…), (…) or .to_i more than ${MAX_RUBY_WRAPPERS} times, past what oneproc reads`,
+      path: 'unicorn.rb:2',
+      integer: false,
     });
   });
 

@@ -124,7 +124,14 @@ export function pm2Reader(inner: () => readonly SourceExpander[] = () => []): So
         if (only && !only.has(appName(app))) continue;
         const instances = app.props.get('instances');
         if (instances) decide(instancesDecision(instances, file.path));
-        for (const command of appCommand(app, file.path, cmd, start) ?? []) {
+        const notFollowed = (what: JsValue, why: string) =>
+          ctx.report?.({
+            level: 'note',
+            message: `the ${why} of the app \`${appName(app) || 'app'}\` in ${file.path} cannot be known here (${what.kind === 'unknown' ? what.why : `\`${what.text}\``}), so what the app starts was not followed`,
+            file: file.path,
+            line: what.line,
+          });
+        for (const command of appCommand(app, file.path, cmd, start, notFollowed) ?? []) {
           // The app's own files (gunicorn.conf.py, main.py with uvicorn.run) are read as anywhere else.
           const nested = await followApp(command, appContext(app, ctx), inner());
           commands.push(...(nested?.commands ?? [command]));
@@ -241,9 +248,14 @@ function appCommand(
   file: string,
   cmd: SimpleCommand,
   start: Pm2FileStart,
+  notFollowed: (value: JsValue, what: string) => void,
 ): SimpleCommand[] | undefined {
   const script =
     app.props.get('script') ?? app.props.get('exec') ?? app.props.get('cmd') ?? app.props.get('command');
+  if (script?.kind === 'unknown' || script?.kind === 'cpus') {
+    notFollowed(script, 'script');
+    return undefined;
+  }
   if (script?.kind !== 'primitive' || typeof script.value !== 'string' || script.value === '')
     return undefined;
   const at = (v: JsValue) => sourcePath(file, v.line);
@@ -272,7 +284,10 @@ function appCommand(
     const args = app.props.get('args');
     if (args) {
       const list = argWords(args, file);
-      if (!list) return undefined;
+      if (!list) {
+        notFollowed(args, 'args');
+        return undefined;
+      }
       words.push(...list);
     }
   }
@@ -379,7 +394,13 @@ function readYaml(text: string): JsModule {
     const line = n?.range ? lines.linePos(n.range[0]).line : 1;
     const shown = n?.range ? text.slice(n.range[0], n.range[1]).trim().replace(/\s+/g, ' ').slice(0, 80) : '';
     if (!n) return { kind: 'primitive', value: null, line, text: shown };
-    if (depth > 64) return { kind: 'unknown', why: 'the YAML is nested too deeply', line, text: shown };
+    if (depth > 64)
+      return {
+        kind: 'unknown',
+        why: 'the YAML nests more than 64 levels deep, past what oneproc follows',
+        line,
+        text: shown,
+      };
     const cached = seen.get(n);
     if (cached) return cached;
     let out: JsValue;

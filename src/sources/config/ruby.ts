@@ -40,21 +40,28 @@ function enclosed(text: string, open: string): boolean {
   return depth === 0;
 }
 
-/** Strips `Integer(…)`, `(…)` and `.to_i`, saying whether one of them converted the value. */
-function unwrap(expr: string): { expr: string; converted: boolean } {
+/** `Integer(…)`, `(…)` and `.to_i` around one value that are read; each round costs a pass over the line. */
+export const MAX_RUBY_WRAPPERS = 8;
+
+/**
+ * Strips `Integer(…)`, `(…)` and `.to_i`, saying whether one of them converted the value, and whether
+ * more wrappers than MAX_RUBY_WRAPPERS were left on.
+ */
+function unwrap(expr: string): { expr: string; converted: boolean; tooDeep: boolean } {
   let converted = false;
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round <= MAX_RUBY_WRAPPERS; round++) {
     const trimmed = expr.trim();
-    if (enclosed(trimmed, 'Integer(')) {
-      expr = trimmed.slice(8, -1);
-      converted = true;
-    } else if (enclosed(trimmed, '(')) expr = trimmed.slice(1, -1);
-    else if (trimmed.endsWith('.to_i')) {
-      expr = trimmed.slice(0, -5);
-      converted = true;
-    } else return { expr: trimmed, converted };
+    const integer = enclosed(trimmed, 'Integer(');
+    const parens = !integer && enclosed(trimmed, '(');
+    const toI = !integer && !parens && trimmed.endsWith('.to_i');
+    if (!integer && !parens && !toI) return { expr: trimmed, converted, tooDeep: false };
+    if (round === MAX_RUBY_WRAPPERS) break;
+    if (integer) expr = trimmed.slice(8, -1);
+    else if (parens) expr = trimmed.slice(1, -1);
+    else expr = trimmed.slice(0, -5);
+    converted ||= integer || toI;
   }
-  return { expr: expr.trim(), converted };
+  return { expr: expr.trim(), converted, tooDeep: true };
 }
 
 /** The line's text without a trailing `# comment` (a `#` inside quotes is kept). */
@@ -89,10 +96,12 @@ export function rubySetting(
     const m = head.exec(raw);
     if (!m) return;
     let written = withoutComment(m[1]).trim();
-    if (/^\s*\(/.test(raw.slice(raw.indexOf(setting) + setting.length)) && written.endsWith(')'))
+    // `workers(4)` is a call with parentheses; `workers (4)`, with a space, passes the expression `(4)`
+    // (Ruby's parse.y reads a `(` after a space as tLPAREN_ARG, the start of an argument).
+    if (raw.slice(raw.indexOf(setting) + setting.length).startsWith('(') && written.endsWith(')'))
       written = written.slice(0, -1).trim();
     const path = sourcePath(file, i + 1);
-    const { expr, converted } = unwrap(written);
+    const { expr, converted, tooDeep } = unwrap(written);
     if (NUMBER.test(expr)) {
       found = { word: { text: String(Number(expr)), path }, expr: written, integer: true };
       return;
@@ -104,7 +113,13 @@ export function rubySetting(
     const fallbackQuoted = fetch ? (fetch[3] ?? fetch[5]) !== '' : or?.[3] !== '';
     if (name === undefined || fallback === undefined) {
       found = {
-        word: { text: written, unknown: `${server} evaluates the Ruby expression \`${written}\``, path },
+        word: {
+          text: written,
+          unknown: tooDeep
+            ? `${server} evaluates the Ruby expression \`${written}\`, wrapped in Integer(…), (…) or .to_i more than ${MAX_RUBY_WRAPPERS} times, past what oneproc reads`
+            : `${server} evaluates the Ruby expression \`${written}\``,
+          path,
+        },
         expr: written,
         integer: converted,
       };

@@ -188,16 +188,93 @@ function fnmatch(name: string, pattern: string): boolean {
   return t === tokens.length;
 }
 
-/** The image paths a supervisord include pattern matches, sorted, as `glob.glob` finds them. */
-function globFiles(pattern: string, ctx: SourceContext): string[] {
-  if (!/[*?[]/.test(pattern)) return ctx.readFile(pattern) ? [pattern] : [];
+/**
+ * The image paths a supervisord include pattern matches, sorted, as `glob.glob` finds them, or why
+ * they cannot be known here. `listings` keeps each folder's listing for the other patterns.
+ */
+function globFiles(
+  pattern: string,
+  ctx: SourceContext,
+  listings = new Map<string, readonly string[] | undefined>(),
+): { matches: string[] } | { why: string } {
+  const missing = (what: string) =>
+    ctx.source === 'repository'
+      ? `${what} is not copied into the image by the Dockerfile's COPY or ADD`
+      : `${what} is not in the image`;
+  if (!/[*?[]/.test(pattern))
+    return ctx.readFile(pattern) ? { matches: [pattern] } : { why: missing(pattern) };
   const dir = path.posix.dirname(pattern);
-  if (/[*?[]/.test(dir)) return [];
+  if (/[*?[]/.test(dir)) return { why: `oneproc does not match patterns in folder names (${dir})` };
   const base = path.posix.basename(pattern);
-  return (ctx.listFiles?.(dir) ?? [])
-    .filter((name) => fnmatch(name, base))
-    .sort()
-    .map((name) => path.posix.join(dir, name));
+  if (!listings.has(dir)) listings.set(dir, ctx.listFiles?.(dir));
+  const names = listings.get(dir);
+  if (!names) return { why: missing(`the folder ${dir}`) };
+  return {
+    matches: names
+      .filter((name) => fnmatch(name, base))
+      .sort()
+      .map((name) => path.posix.join(dir, name)),
+  };
+}
+
+function matchesOf(found: { matches: string[] } | { why: string }): string[] | undefined {
+  return 'matches' in found ? found.matches : undefined;
+}
+
+/** Patterns of one `[include] files =` read; real configs list one or two. */
+export const MAX_INCLUDE_PATTERNS = 100;
+/** Files read through `[include]`. */
+export const MAX_INCLUDED_FILES = 1000;
+
+/**
+ * The files an `[include] files =` value makes supervisord read, in its order, each once. supervisord
+ * (`ServerOptions.read_config`) reads every match of every pattern, a file matched twice twice; a
+ * second read only sets that file's values again, so reading each file once, at its last place, gives
+ * the same values (checked with supervisor 4.2.5: `a.conf b.conf a.conf` ends with a.conf's values), and
+ * a repeated pattern or `*.conf web.conf` costs nothing more. Past the bounds a warning names the line
+ * and the limit.
+ */
+function includedFiles(files: IniValue, text: string, here: string, ctx: SourceContext): string[] {
+  const where = { file: files.file, line: files.line };
+  // A pattern given again matches the same files again: only its last place counts (see above).
+  const all = text.split(/\s+/).filter(Boolean);
+  const lastPattern = new Map(all.map((p, i) => [p, i]));
+  const patterns = all.filter((p, i) => lastPattern.get(p) === i);
+  if (patterns.length > MAX_INCLUDE_PATTERNS) {
+    ctx.report?.({
+      level: 'warning',
+      message: `[include] files in ${files.file} lists more than ${MAX_INCLUDE_PATTERNS} different patterns; oneproc read the first ${MAX_INCLUDE_PATTERNS}, so the files the others match were not read`,
+      ...where,
+    });
+    patterns.length = MAX_INCLUDE_PATTERNS;
+  }
+  const listings = new Map<string, readonly string[] | undefined>();
+  const matches: string[] = [];
+  const last = new Map<string, number>();
+  for (const pattern of patterns) {
+    const found = globFiles(path.posix.resolve(here, pattern), ctx, listings);
+    if ('why' in found) {
+      ctx.report?.({
+        level: 'note',
+        message: `[include] ${pattern}: ${found.why}, so the programs it would add were not followed`,
+        ...where,
+      });
+      continue;
+    }
+    for (const match of found.matches) {
+      if (!last.has(match) && last.size === MAX_INCLUDED_FILES) {
+        ctx.report?.({
+          level: 'warning',
+          message: `[include] files in ${files.file} matches more than ${MAX_INCLUDED_FILES} files; oneproc read ${MAX_INCLUDED_FILES} of them, so programs in ${match} and the files after it were not read`,
+          ...where,
+        });
+        return matches.filter((m, i) => last.get(m) === i);
+      }
+      last.set(match, matches.length);
+      matches.push(match);
+    }
+  }
+  return matches.filter((m, i) => last.get(m) === i);
 }
 
 interface Config {
@@ -219,7 +296,7 @@ function load(name: string, ctx: SourceContext, env: Env): Config | undefined {
     sections = readIni(file.text, file.path);
     folders.set(file.path, path.posix.dirname(image));
     main = file.path;
-  } else if (image === DEBIAN_CONFIG && globFiles(DEBIAN_INCLUDE, ctx).length > 0) {
+  } else if (image === DEBIAN_CONFIG && (matchesOf(globFiles(DEBIAN_INCLUDE, ctx)) ?? []).length > 0) {
     // Debian's packaged file, which only includes conf.d/*.conf.
     sections = new Map([
       ['include', new Map([['files', { value: DEBIAN_INCLUDE, file: DEBIAN_CONFIG, line: 1 }]])],
@@ -231,13 +308,18 @@ function load(name: string, ctx: SourceContext, env: Env): Config | undefined {
   if (files) {
     const here = folders.get(files.file) ?? '/';
     const expanded = expand(files.value, env, { here });
-    for (const pattern of expanded.unknown ? [] : expanded.text.split(/\s+/).filter(Boolean)) {
-      for (const match of globFiles(path.posix.resolve(here, pattern), ctx)) {
-        const included: SourceFile | undefined = ctx.readFile(match);
-        if (!included) continue;
-        readIni(included.text, included.path, sections);
-        folders.set(included.path, path.posix.dirname(match));
-      }
+    if (expanded.unknown)
+      ctx.report?.({
+        level: 'note',
+        message: `[include] files = ${files.value} cannot be known here (${expanded.unknown}), so the programs of the files it includes were not followed`,
+        file: files.file,
+        line: files.line,
+      });
+    for (const match of expanded.unknown ? [] : includedFiles(files, expanded.text, here, ctx)) {
+      const included: SourceFile | undefined = ctx.readFile(match);
+      if (!included) continue;
+      readIni(included.text, included.path, sections);
+      folders.set(included.path, path.posix.dirname(match));
     }
   }
   return { sections, folders, main };

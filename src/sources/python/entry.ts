@@ -26,41 +26,134 @@ import type { Env, SimpleCommand, Word } from '../../shell/types';
 import { stripWrapper } from '../../shell/wrappers';
 import { tomlWorkers } from '../config/hypercorn';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
-import { sourcePath } from '../types';
-import { evaluate, moduleAssignments, type PyNode, parsePython, walk } from './parse';
+import { parseSourcePath, sourcePath } from '../types';
+import {
+  evaluate,
+  moduleAssignments,
+  type PyNode,
+  unparsedPython,
+  WALK_LIMIT,
+  walk,
+  withPython,
+} from './parse';
 
 const PYTHON = /^python[\d.]*$/;
 const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+/**
+ * Server starts read in one file. Real entry points have one; each hypercorn `run(config)` looks back
+ * over the file's assignments, so the bound keeps a file of calls from costing calls × assignments.
+ */
+export const MAX_SERVER_CALLS = 100;
+
+/** What the whole file says, read once: the imports that decide what a bare `run(…)` is. */
+interface FileFacts {
+  readonly path: string;
+  readonly root: PyNode;
+  /** `from uvicorn import …`: a bare `run(…)` is uvicorn's. */
+  readonly uvicornRun: boolean;
+  /** `from hypercorn.run import run`: a bare `run(…)` is hypercorn's. */
+  readonly hypercornRun: boolean;
+  readonly mentionsGunicorn: boolean;
+  /** The file's assignments in source order, read on first use (hypercorn configs). */
+  assignments(): readonly PyNode[];
+}
 
 export const pythonEntry: SourceExpander = {
   id: 'python-entry',
   async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
     const file = entryFile(cmd, ctx);
     if (!file) return undefined;
-    const root = await parsePython(file.text);
-    if (!root) return undefined;
-    const names = moduleAssignments(root);
-    const commands: SimpleCommand[] = [];
-    for (const node of walk(root)) {
-      if (node.type !== 'call') continue;
-      const built = serverCall(node, root, file.path, names, cmd, ctx);
-      if (built) commands.push(built);
-    }
-    if (commands.length === 0) return undefined;
-    return { commands, chain: [`${file.path}:${commands[0].argv[0].path.split(':').pop()}`] };
+    const read = await withPython(file.text, (root) => serverStarts(root, file, cmd, ctx));
+    if (read === undefined) ctx.report?.(unparsedPython(file.path));
+    return read ?? undefined;
   },
 };
 
+/** The servers a parsed entry module starts, as commands (undefined when it starts none). */
+function serverStarts(
+  root: PyNode,
+  file: { readonly path: string; readonly text: string },
+  cmd: SimpleCommand,
+  ctx: SourceContext,
+): Expansion | null {
+  const names = moduleAssignments(root);
+  const commands: SimpleCommand[] = [];
+  const tooLarge = (what: string) => (next: PyNode) =>
+    ctx.report?.({
+      level: 'warning',
+      message: `${file.path} is too large to read whole: oneproc read ${WALK_LIMIT.toLocaleString('en')} syntax nodes of it and stopped before line ${next.startPosition.row + 1}, so ${what} from there on were not read`,
+      file: file.path,
+      line: next.startPosition.row + 1,
+    });
+  let assignments: PyNode[] | undefined;
+  const facts: FileFacts = {
+    path: file.path,
+    root,
+    uvicornRun: /\bfrom\s+uvicorn\s+import\b/.test(file.text),
+    hypercornRun: /\bfrom\s+hypercorn\.run\s+import\s[^\n]*\brun\b/.test(file.text),
+    mentionsGunicorn: /\bgunicorn\b/.test(file.text),
+    assignments: () => {
+      // Assignments are statements: nothing below one (but a chained `a = b = …`) is another.
+      assignments ??= [
+        ...walk(root, {
+          holding: '=',
+          into: (n) => n.type !== 'assignment' || n.childForFieldName('right')?.type === 'assignment',
+          onLimit: tooLarge('assignments'),
+        }),
+      ].filter((n) => n.type === 'assignment');
+      return assignments;
+    },
+  };
+  // Only what can hold a call is entered: a server is started by a call, which holds `(`.
+  for (const node of walk(root, { holding: '(', onLimit: tooLarge('calls') })) {
+    if (node.type !== 'call') continue;
+    const built = serverCall(node, facts, names, cmd, ctx);
+    if (!built) continue;
+    if (commands.length === MAX_SERVER_CALLS) {
+      ctx.report?.({
+        level: 'warning',
+        message: `${file.path} starts servers more than ${MAX_SERVER_CALLS} times; oneproc read the first ${MAX_SERVER_CALLS}, so the server starts from line ${node.startPosition.row + 1} on were not read`,
+        file: file.path,
+        line: node.startPosition.row + 1,
+      });
+      break;
+    }
+    commands.push(built);
+  }
+  if (commands.length === 0) return null;
+  return { commands, chain: [`${file.path}:${commands[0].argv[0].path.split(':').pop()}`] };
+}
+
 /** The file a Python command runs: `python [options] main.py`, or the module of `python -m MODULE`. */
 function entryFile(cmd: SimpleCommand, ctx: SourceContext): SourceFile | undefined {
+  const notFollowed = (word: Word, message: string) => {
+    const at = parseSourcePath(word.path);
+    ctx.report?.({ level: 'note', message, ...(at ? { file: at.file, line: at.line } : {}) });
+  };
   const module = moduleRun(cmd);
-  if (module) return readModule(module, ctx, cmd.env);
+  if (module) {
+    const file = readModule(module.text, ctx, cmd.env);
+    if (!file)
+      notFollowed(
+        module,
+        `the module ${module.text} of \`python -m\` is not found in the working directory or PYTHONPATH (an installed package is not read), so what it starts was not checked`,
+      );
+    return file;
+  }
   const argv = cmd.argv;
   const program = argv[0]?.text.split('/').pop() ?? '';
   if (!PYTHON.test(program)) return undefined;
   const script = scriptWord(argv);
   if (!script || script.unknown || !script.text.endsWith('.py')) return undefined;
-  return ctx.readFile(script.text);
+  const file = ctx.readFile(script.text);
+  if (!file)
+    notFollowed(
+      script,
+      ctx.source === 'repository'
+        ? `${script.text} is not copied into the image by the Dockerfile's COPY or ADD, so the server it may start was not checked`
+        : `${script.text} is not in the image, so the server it may start was not checked`,
+    );
+  return file;
 }
 
 /**
@@ -90,7 +183,7 @@ function scriptWord(argv: readonly Word[]): Word | undefined {
  * layer arrive with `python -m` already stripped (the last wrapper); a command built elsewhere may still
  * start with the interpreter, so that is stripped here the same way.
  */
-function moduleRun(cmd: SimpleCommand): string | undefined {
+function moduleRun(cmd: SimpleCommand): Word | undefined {
   let run = cmd;
   if (cmd.wrappers[cmd.wrappers.length - 1] !== 'python -m') {
     const stripped = stripWrapper(cmd.argv);
@@ -100,7 +193,7 @@ function moduleRun(cmd: SimpleCommand): string | undefined {
   const name = run.argv[0];
   if (!name || name.unknown || !MODULE_NAME.test(name.text)) return undefined;
   if (RULES.some((rule) => recognises(rule, run))) return undefined;
-  return name.text;
+  return name;
 }
 
 function recognises(rule: { recognise(c: SimpleCommand): boolean }, cmd: SimpleCommand): boolean {
@@ -128,12 +221,12 @@ function readModule(name: string, ctx: SourceContext, env: Env): SourceFile | un
 
 function serverCall(
   node: PyNode,
-  root: PyNode,
-  file: string,
+  facts: FileFacts,
   names: Map<string, PyNode>,
   cmd: SimpleCommand,
   ctx: SourceContext,
 ): SimpleCommand | undefined {
+  const file = facts.path;
   const fn = node.childForFieldName('function');
   const args = node.childForFieldName('arguments')?.namedChildren ?? [];
   if (!fn) return undefined;
@@ -151,11 +244,8 @@ function serverCall(
   });
 
   // hypercorn.run.run(config) / run(config) imported from hypercorn.run: the CLI's own path.
-  if (
-    fn.text === 'hypercorn.run.run' ||
-    (fn.text === 'run' && /\bfrom\s+hypercorn\.run\s+import\s[^\n]*\brun\b/.test(root.text))
-  ) {
-    const config = hypercornConfig(args[0], node, root, file, names, cmd.env, ctx);
+  if (fn.text === 'hypercorn.run.run' || (fn.text === 'run' && facts.hypercornRun)) {
+    const config = hypercornConfig(args[0], node, facts, names, cmd.env, ctx);
     const argv = [word('hypercorn')];
     if (config.workers) argv.push({ text: '--workers', path: config.workers.path }, config.workers);
     argv.push(config.app ?? word('app'));
@@ -164,7 +254,7 @@ function serverCall(
   // hypercorn.asyncio.serve(app, config) / hypercorn.trio.serve(app, config): always one process
   // (serve() ignores `workers`), so not a server command to judge.
   // uvicorn.run(app, …) / run(app, …) imported from uvicorn
-  if (fn.text === 'uvicorn.run' || (fn.text === 'run' && /\bfrom\s+uvicorn\s+import\b/.test(root.text))) {
+  if (fn.text === 'uvicorn.run' || (fn.text === 'run' && facts.uvicornRun)) {
     const argv = [
       word('uvicorn'),
       word(args[0] && args[0].type !== 'keyword_argument' ? value(args[0]).text : 'app'),
@@ -199,7 +289,7 @@ function serverCall(
     if (
       inner?.type === 'call' &&
       /Application$/.test(inner.childForFieldName('function')?.text ?? '') &&
-      /\bgunicorn\b/.test(root.text)
+      facts.mentionsGunicorn
     ) {
       const options = (inner.childForFieldName('arguments')?.namedChildren ?? []).find(
         (a) => a.type === 'dictionary',
@@ -230,12 +320,12 @@ interface HypercornConfig {
 function hypercornConfig(
   arg: PyNode | undefined,
   call: PyNode,
-  root: PyNode,
-  file: string,
+  facts: FileFacts,
   names: Map<string, PyNode>,
   env: Env,
   ctx: SourceContext,
 ): HypercornConfig {
+  const file = facts.path;
   const value = (n: PyNode) => evaluate(n, file, names, env);
   const at = (n: PyNode) => sourcePath(file, n.startPosition.row + 1);
   if (!arg) return {};
@@ -243,26 +333,38 @@ function hypercornConfig(
   const before = (n: PyNode) =>
     n.startPosition.row < call.startPosition.row ||
     (n.startPosition.row === call.startPosition.row && n.startPosition.column < call.startPosition.column);
-  let config: HypercornConfig = {
-    workers: {
-      text: arg.text,
-      unknown: `the hypercorn Config \`${arg.text}\` is not built in ${file}`,
-      path: at(arg),
-    },
-  };
-  for (const node of walk(root)) {
-    if (node.type !== 'assignment' || !before(node)) continue;
+  // As at run time, the last `config = …` before the call builds it and the last `config.workers = …`
+  // after that sets it; only those are evaluated (a file of `config = Config.from_toml(…)` lines reads
+  // one TOML file, not each). Assignments come in source order.
+  let built: PyNode | undefined;
+  let workers: PyNode | undefined;
+  let app: PyNode | undefined;
+  for (const node of facts.assignments()) {
+    if (!before(node)) break;
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (!left || !right) continue;
     if (left.type === 'identifier' && left.text === arg.text) {
-      config = fromConstructor(right, value, at, ctx);
+      built = right;
+      workers = undefined;
+      app = undefined;
     } else if (left.type === 'attribute' && left.childForFieldName('object')?.text === arg.text) {
       const attribute = left.childForFieldName('attribute')?.text;
-      if (attribute === 'workers') config = { ...config, workers: value(right) };
-      if (attribute === 'application_path') config = { ...config, app: value(right) };
+      if (attribute === 'workers') workers = right;
+      if (attribute === 'application_path') app = right;
     }
   }
+  let config: HypercornConfig = built
+    ? fromConstructor(built, value, at, ctx)
+    : {
+        workers: {
+          text: arg.text,
+          unknown: `the hypercorn Config \`${arg.text}\` is not built in ${file}`,
+          path: at(arg),
+        },
+      };
+  if (workers) config = { ...config, workers: value(workers) };
+  if (app) config = { ...config, app: value(app) };
   return config;
 }
 

@@ -16,13 +16,22 @@ export interface PyNode {
   readonly type: string;
   readonly text: string;
   readonly startPosition: { row: number; column: number };
+  /** Offsets of the node's first and past-last characters in the parsed text (JavaScript string indices). */
+  readonly startIndex: number;
+  readonly endIndex: number;
   readonly namedChildren: PyNode[];
   readonly children: PyNode[];
   childForFieldName(name: string): PyNode | null;
 }
 
+/** A parsed file. Its memory lives in WebAssembly and is freed only by `delete()`. */
+export interface PyTree {
+  readonly rootNode: PyNode;
+  delete(): void;
+}
+
 interface Parser {
-  parse(text: string): { rootNode: PyNode } | null;
+  parse(text: string): PyTree | null;
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -45,24 +54,111 @@ export function pythonParser(): Promise<Parser> {
   return parserPromise;
 }
 
-/** Parses Python source; undefined when the parser cannot be loaded or the text is not Python. */
-export async function parsePython(text: string): Promise<PyNode | undefined> {
-  try {
-    return (await pythonParser()).parse(text)?.rootNode ?? undefined;
-  } catch {
-    return undefined;
+/** Trees kept for reuse: an image's file is read once per container that runs it (say 200). */
+const KEPT_TREES = 4;
+const trees = new Map<string, PyTree>();
+
+/**
+ * Parses Python source and hands its tree to `use`. web-tree-sitter keeps trees in WebAssembly memory,
+ * which only grows, so trees are freed explicitly: the last few are kept, keyed by their text, for the
+ * containers that run the same file (200 containers of one image parse its 1 MiB main.py once), and
+ * older ones are deleted. `use` runs synchronously and nothing of the tree may be kept past it (words
+ * copy their text). Undefined when the parser cannot be loaded or cannot parse the text; the caller
+ * says so.
+ */
+export async function withPython<T>(text: string, use: (root: PyNode) => T): Promise<T | undefined> {
+  let tree = trees.get(text);
+  if (tree) {
+    trees.delete(text);
+  } else {
+    let parsed: PyTree | null;
+    try {
+      parsed = (await pythonParser()).parse(text);
+    } catch {
+      return undefined;
+    }
+    if (!parsed) return undefined;
+    // Another caller may have parsed the same text while this one awaited the parser.
+    const again = trees.get(text);
+    if (again) {
+      parsed.delete();
+      trees.delete(text);
+      tree = again;
+    } else tree = parsed;
+  }
+  trees.set(text, tree);
+  while (trees.size > KEPT_TREES) {
+    const [oldest, old] = trees.entries().next().value as [string, PyTree];
+    trees.delete(oldest);
+    old.delete();
+  }
+  return use(tree.rootNode);
+}
+
+/** What a reader says of a Python file that the parser could not read. */
+export function unparsedPython(file: string): { level: 'warning'; message: string; file: string } {
+  return {
+    level: 'warning',
+    message: `${file} could not be parsed as Python here, so what it sets was not read`,
+    file,
+  };
+}
+
+/** How far `walk` goes. */
+export interface WalkOptions {
+  /** At most this many nodes are visited (default `WALK_LIMIT`); then `onLimit` is told the first node left. */
+  readonly limit?: number;
+  /**
+   * Enter only the subtrees whose source text holds this character: a call holds `(`, an assignment
+   * `=`, so a 400 KB list of numbers before `uvicorn.run(…)` costs one node, not 200,000.
+   */
+  readonly holding?: string;
+  /** Whether to go below a node that was visited (default: always). */
+  readonly into?: (node: PyNode) => boolean;
+  /** Called once when the limit is reached, with the first node not visited. */
+  readonly onLimit?: (next: PyNode) => void;
+}
+
+/**
+ * Nodes one walk visits at most: ≈ 0.5 s of web-tree-sitter node access. Together with `holding`, a
+ * file under the 1 MiB source cap reaches it only when it holds some 50,000 calls or more.
+ */
+export const WALK_LIMIT = 200000;
+
+/** Every node below `root` (depth-first, in source order), bounded: reaching the bound is said to `onLimit`. */
+export function* walk(root: PyNode, options: WalkOptions = {}): Generator<PyNode> {
+  const limit = options.limit ?? WALK_LIMIT;
+  const holds = options.holding === undefined ? () => true : holding(root, options.holding);
+  const stack = holds(root) ? [root] : [];
+  let n = 0;
+  while (stack.length > 0) {
+    if (n++ >= limit) {
+      options.onLimit?.(stack[stack.length - 1]);
+      return;
+    }
+    const node = stack.pop()!;
+    yield node;
+    if (options.into && !options.into(node)) continue;
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) if (holds(children[i])) stack.push(children[i]);
   }
 }
 
-/** Every node below `root` (depth-first), bounded. */
-export function* walk(root: PyNode, limit = 200000): Generator<PyNode> {
-  const stack = [root];
-  let n = 0;
-  while (stack.length > 0 && n++ < limit) {
-    const node = stack.pop()!;
-    yield node;
-    for (let i = node.namedChildren.length - 1; i >= 0; i--) stack.push(node.namedChildren[i]);
-  }
+/** A test of whether a node's source text holds `ch`: a binary search over its offsets in the file. */
+function holding(root: PyNode, ch: string): (node: PyNode) => boolean {
+  const text = root.text;
+  const at: number[] = [];
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) at.push(root.startIndex + i);
+  return (node) => {
+    let lo = 0;
+    let hi = at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (at[mid] < node.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < at.length && at[lo] < node.endIndex;
+  };
 }
 
 /** Module-level `NAME = value` assignments, the last one winning. */
@@ -143,7 +239,7 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
     kind: 'unknown',
     word: { text: node.text, unknown: why, path },
   });
-  if (depth > 20) return unknown('the expression is too deep to follow');
+  if (depth > 20) return unknown('the expression nests more than 20 levels deep, past what oneproc follows');
   switch (node.type) {
     case 'integer': {
       // Python's 1_000, 0x1F, 0o17 and 0b11 are BigInt literals once the underscores go.
@@ -168,7 +264,14 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
     case 'none':
       return { kind: 'none', path };
     case 'identifier': {
-      const bound = names.get(node.text);
+      // `b = a` chains of any length are followed here, not by recursion, which stops at `depth`.
+      let bound = names.get(node.text);
+      const aliases = new Set([node.text]);
+      while (bound?.type === 'identifier' && names.has(bound.text)) {
+        if (aliases.has(bound.text)) return unknown(`${bound.text} is assigned from itself`);
+        aliases.add(bound.text);
+        bound = names.get(bound.text);
+      }
       if (bound && bound !== node) return value(bound, file, names, env, depth + 1);
       if (node.text === 'None') return { kind: 'none', path };
       return unknown(`${node.text} is not set in this module`);
