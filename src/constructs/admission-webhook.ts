@@ -102,7 +102,8 @@ export interface AdmissionWebhookProps {
    */
   readonly name?: string;
   /**
-   * The image running `oneproc serve`.
+   * The image running `oneproc serve`, built from the project's Dockerfile. The default is where a
+   * release publishes it; until one has, build and push your own (docs/install.md, "First: the image").
    * @default `ghcr.io/oneproc/oneproc:<this package's version>`
    */
   readonly image?: string;
