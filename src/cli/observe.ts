@@ -17,6 +17,7 @@ import {
   readProcesses,
 } from '../observe/index';
 import type { Observation } from '../observe/types';
+import { safeJson, safeLine } from './escape';
 
 const USAGE = `Usage:
   oneproc observe [--format text|json] [--proc-root /proc] [--log-dir /var/log/containers] [--pid PID]...
@@ -107,14 +108,14 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof ProcReadError) {
-      process.stderr.write(`oneproc observe: ${err.message}\n`);
+      process.stderr.write(`${safeLine(`oneproc observe: ${err.message}`)}\n`);
       return 2;
     }
     throw err;
   }
-  for (const problem of problems) process.stderr.write(`oneproc observe: ${problem}\n`);
+  for (const problem of problems) process.stderr.write(`${safeLine(`oneproc observe: ${problem}`)}\n`);
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify({ containers: observations.map(flatten) }, null, 2)}\n`);
+    process.stdout.write(`${safeJson(JSON.stringify({ containers: observations.map(flatten) }, null, 2))}\n`);
   } else {
     process.stdout.write(formatText(observations, pids.length > 0, procRoot));
   }
@@ -143,15 +144,16 @@ function formatText(observations: readonly Observation[], trees: boolean, procRo
   if (observations.length === 0) {
     return trees
       ? 'no process tree to report\n'
-      : `no containers found in ${procRoot}: run observe on a Kubernetes node, in the host's PID namespace ` +
-          "(the chart's DaemonSet does), or name a process tree with --pid\n";
+      : `${safeLine(`no containers found in ${procRoot}`)}: run observe on a Kubernetes node, in the host's ` +
+          "PID namespace (the chart's DaemonSet does), or name a process tree with --pid\n";
   }
   const lines = observations.map((o) => {
     const who = o.names
       ? `${o.names.namespace}/${o.names.pod} container ${o.names.container}`
       : `${o.container.podUid ? `pod ${o.container.podUid} ` : ''}${o.container.containerId.slice(0, 12)}`;
     const verdict = o.workers > 1 ? `${o.workers} workers  MORE THAN ONE` : '1 worker';
-    return `${who}  ${o.server}  ${verdict}  (pid ${o.mainPid}: ${o.command.slice(0, 120)})`;
+    // A process sets its own command line: what it holds is shown, never obeyed by the terminal.
+    return safeLine(`${who}  ${o.server}  ${verdict}  (pid ${o.mainPid}: ${o.command.slice(0, 120)})`);
   });
   const groups = new Set(observations.map((o) => o.container.containerId)).size;
   const multi = observations.filter((o) => o.workers > 1).length;

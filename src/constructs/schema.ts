@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
+import { isBlankReason } from '../manifest/exemption';
 import { SingleProcessAppError } from './errors';
 import { CPU_PATTERN, MEMORY_PATTERN } from './quantities';
 
@@ -215,7 +216,9 @@ export const propsSchema = z.strictObject({
       reason: z
         .string()
         .trim()
-        .min(1, { error: 'must give the reason (it is shown wherever the exemption applies)' }),
+        .refine((reason) => !isBlankReason(reason), {
+          error: 'must give the reason (it is shown wherever the exemption applies)',
+        }),
       until: z
         .string()
         .regex(DATE, { error: 'must be a date YYYY-MM-DD' })
