@@ -13,6 +13,8 @@ import type { Category, Finding, Origin, Severity } from './types';
 
 export const EXEMPT_ANNOTATION = 'oneproc.dev/allow-multiple-workers';
 export const EXEMPT_UNTIL_ANNOTATION = 'oneproc.dev/allow-until';
+/** The last sentence of every finding's message; the constructs name their prop instead. */
+export const EXEMPT_HINT = `To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
 
 export interface CheckOptions {
   /** The container's field path, e.g. `spec.template.spec.containers[0]`. Default `container`. */
@@ -33,7 +35,7 @@ export interface CheckOptions {
   readonly budget?: WorkBudget;
 }
 
-/** Default severity per category: web servers are errors, job-queue workers warnings (DESIGN.md). */
+/** Default severity per category: web servers are errors, job-queue workers warnings (docs/rules.md). */
 export const DEFAULT_SEVERITY: Record<Category, Severity | 'off'> = { web: 'error', queue: 'warning' };
 
 /** Checks one Kubernetes container object (any JSON value). Never throws. */
@@ -201,7 +203,7 @@ function toFinding(
   const configured = options.severity?.[rule.category] ?? DEFAULT_SEVERITY[rule.category];
   if (configured === 'off') return undefined;
   const fix = safe(() => rule.fix(decision), '');
-  const exempt = `To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
+  const exempt = EXEMPT_HINT;
   const entry = cmd.entrypointUnknown
     ? ' (the container sets only args, so this assumes the image ENTRYPOINT runs them as a command)'
     : '';

@@ -21,6 +21,7 @@ export type {
   SpreadPolicy,
 } from './constructs';
 export {
+  AdmissionWebhookError,
   APP_CONTAINER,
   CONTAINER_PATH,
   guardContainer,
