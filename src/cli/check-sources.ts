@@ -139,9 +139,9 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     link = [...images.values()][0];
   }
 
-  const seen = new Set(input.known.map(keyOf));
-  const add = (f: Finding) => {
-    const key = keyOf(f);
+  const seen = new Set(input.known.map((f) => keyOf(f)));
+  const add = (f: Finding, workload?: string) => {
+    const key = keyOf(f, workload);
     if (seen.has(key)) return;
     seen.add(key);
     findings.push(f);
@@ -182,7 +182,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
               }
               if (exemption.state === 'exempt')
                 finding = { ...finding, exempted: { ...exemption.exemption } };
-              add(finding);
+              add(finding, `${manifest.name}|${doc.index}|${ref.path}`);
             }
           }
         }
@@ -210,8 +210,27 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   return { findings, notes, errors, images: images.size + (input.imageRoot && link ? 1 : 0) };
 }
 
-function keyOf(f: Finding): string {
-  return [f.rule, f.path, f.origin.file, f.origin.document, f.origin.container].join('|');
+/**
+ * Findings are merged only within one workload: the same rule at the same place of the same workload.
+ * A finding from an image file (`start.sh:2`) that two workloads run is kept for each — even when
+ * they share kind, name and container name, as two items of a `List` may — so that an exemption on
+ * one never hides the other's. `workload` names the container's place in its manifest; findings with
+ * a Kubernetes field path carry that place in the path itself.
+ */
+function keyOf(f: Finding, workload?: string): string {
+  const o = f.origin;
+  const scope = parseSourcePath(f.path) ? workload : undefined;
+  return JSON.stringify([
+    f.rule,
+    f.path,
+    o.file,
+    o.document,
+    o.kind,
+    o.namespace,
+    o.name,
+    o.container,
+    scope,
+  ]);
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
