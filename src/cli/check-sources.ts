@@ -9,17 +9,23 @@ import { promises as fs, constants as fsConstants, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { exemptionOf, InputError, parseManifests, podSpecs } from '../manifest';
 import type { ServerRule } from '../rules/types';
-import { type ImageSpec, readDockerfile } from '../sources/dockerfile';
-import { imageRootContext, repositoryContext } from '../sources/files';
+import { findStage, type ImageSpec, imageOf, parseDockerfile, stageNames } from '../sources/dockerfile';
+import { imageRootContext, missingSources, repositoryContext } from '../sources/files';
 import { checkImage } from '../sources/image';
 import { readImageConfig } from '../sources/image-config';
 import { parseSourcePath, type SourceContext, type SourceReport } from '../sources/types';
 import type { Finding, Note } from '../types';
 
-/** `Dockerfile`, `Containerfile`, `api.Dockerfile`, `Dockerfile.prod`. */
+/**
+ * `Dockerfile`, `Containerfile`, `api.Dockerfile`, `Dockerfile.prod`, and the lowercase spellings
+ * (`dockerfile`, which `docker build` also finds, and `python3.8.dockerfile`).
+ */
 export function isDockerfileName(file: string): boolean {
   const base = path.basename(file);
-  return /^(Dockerfile|Containerfile)(\..+)?$/.test(base) || /\.(Dockerfile|Containerfile)$/.test(base);
+  return (
+    /^(Dockerfile|Containerfile|dockerfile|containerfile)(\..+)?$/.test(base) ||
+    /\.(dockerfile|containerfile)$/i.test(base)
+  );
 }
 
 export interface SourcesInput {
@@ -30,6 +36,10 @@ export interface SourcesInput {
   /** Findings `check` already has, so a linked check does not report them twice. */
   readonly known: readonly Finding[];
   readonly dockerfile?: string;
+  /** `--build-context DIR`: the folder `--dockerfile` is built from. */
+  readonly buildContext?: string;
+  /** `--target STAGE`: the stage of `--dockerfile` that runs. */
+  readonly target?: string;
   readonly imageRoot?: string;
   readonly imageConfig?: string;
   readonly cwd: string;
@@ -68,28 +78,50 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   const display = displayIn(input.cwd);
 
   const dockerfiles: string[] = [];
+  /** The folder each Dockerfile was found in (the repository root for its build context). */
+  const roots = new Map<string, string>();
+  const walked: string[] = [];
   for (const p of input.paths) {
     if (p === '-') continue;
     const abs = path.resolve(input.cwd, p);
     try {
       const stat = await fs.stat(abs);
-      if (stat.isDirectory()) await walk(abs, dockerfiles);
-      else if (isDockerfileName(abs)) dockerfiles.push(abs);
+      if (stat.isDirectory()) {
+        walked.push(abs);
+        const found: string[] = [];
+        await walk(abs, found);
+        for (const f of found) {
+          if (!roots.has(f)) roots.set(f, abs);
+          if (!dockerfiles.includes(f)) dockerfiles.push(f);
+        }
+      } else if (isDockerfileName(abs) && !dockerfiles.includes(abs)) dockerfiles.push(abs);
     } catch {
       // check reports unreadable paths itself
     }
   }
-  if (input.dockerfile) {
-    const abs = path.resolve(input.cwd, input.dockerfile);
-    if (!dockerfiles.includes(abs)) dockerfiles.push(abs);
-  }
+  const named = input.dockerfile ? path.resolve(input.cwd, input.dockerfile) : undefined;
+  if (named && !dockerfiles.includes(named)) dockerfiles.push(named);
 
   const images = new Map<string, Image>();
   for (const abs of dockerfiles) {
     const name = display(abs);
     try {
-      const spec = readDockerfile((await readNamed(abs, display)).text, name);
-      images.set(abs, { spec, ctx: repositoryContext(spec, path.dirname(abs), display) });
+      const build = parseDockerfile((await readNamed(abs, display)).text, name);
+      const target = abs === named ? input.target : undefined;
+      if (target !== undefined && findStage(build, target) === undefined) {
+        throw new InputError(
+          `has no stage ${JSON.stringify(target)} for --target (its stages: ${stageNames(build).join(', ') || 'none'})`,
+          name,
+        );
+      }
+      const spec = imageOf(build, target);
+      const context =
+        abs === named && input.buildContext !== undefined
+          ? await namedContext(path.resolve(input.cwd, input.buildContext), display)
+          : discoverContext(spec, abs, roots.get(abs) ?? rootOf(abs, input.cwd, walked), display);
+      for (const n of context.notes) onNote(n);
+      for (const n of spec.notes ?? []) onNote({ message: n.message, file: spec.file, line: n.line });
+      images.set(abs, { spec, ctx: repositoryContext(spec, context.dir, display) });
     } catch (err) {
       errors.push(
         err instanceof InputError ? err : new InputError(`cannot be read: ${(err as Error).message}`, name),
@@ -231,6 +263,89 @@ function keyOf(f: Finding, workload?: string): string {
     o.container,
     scope,
   ]);
+}
+
+/** The repository root of a Dockerfile named on its own: the folder checked that holds it, or the working directory. */
+function rootOf(abs: string, cwd: string, walked: readonly string[]): string {
+  const inside = (dir: string) => abs.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+  const folder = walked.find(inside);
+  if (folder) return folder;
+  return inside(path.resolve(cwd)) ? path.resolve(cwd) : path.dirname(abs);
+}
+
+/** `--build-context DIR`: it must be a folder. */
+async function namedContext(
+  dir: string,
+  display: (abs: string) => string,
+): Promise<{ dir: string; notes: Note[] }> {
+  const stat = await fs.stat(dir).catch((err: NodeJS.ErrnoException) => err.code ?? 'EIO');
+  if (typeof stat === 'string' || !stat.isDirectory()) {
+    throw new InputError(
+      stat === 'ENOENT' || stat === 'ENOTDIR'
+        ? 'no such folder: --build-context names the folder the Dockerfile is built from'
+        : typeof stat === 'string'
+          ? `cannot be read (${stat})`
+          : 'is not a folder: --build-context names the folder the Dockerfile is built from',
+      display(dir),
+    );
+  }
+  return { dir, notes: [] };
+}
+
+/**
+ * The build context of a Dockerfile no one named one for: the first folder, from the Dockerfile's own
+ * up to the repository root, that holds every file its COPY and ADD name (a Dockerfile kept in
+ * `docker/` is usually built from the root: `docker build -f docker/Dockerfile .`). When no folder
+ * holds them all, the root, with a note naming what is missing. A context other than the Dockerfile's
+ * folder is said, so a user who builds it otherwise knows to say `--build-context`.
+ */
+function discoverContext(
+  spec: ImageSpec,
+  dockerfile: string,
+  root: string,
+  display: (abs: string) => string,
+): { dir: string; notes: Note[] } {
+  const own = path.dirname(dockerfile);
+  const candidates: string[] = [];
+  for (let dir = own; ; dir = path.dirname(dir)) {
+    candidates.push(dir);
+    if (dir === root || path.dirname(dir) === dir || !dockerfile.startsWith(root + path.sep)) break;
+  }
+  const shown = (dir: string) => (display(dir) === '.' ? 'the working directory (.)' : display(dir));
+  let first: string[] | undefined;
+  for (const dir of candidates) {
+    const missing = missingSources(spec, dir);
+    first ??= missing;
+    if (missing.length > 0) continue;
+    if (dir === own) return { dir, notes: [] };
+    return {
+      dir,
+      notes: [
+        {
+          message: `built from ${shown(dir)}, the nearest folder that holds every file its COPY and ADD name (${shown(own)} does not hold ${listed(first)}); name another with --build-context DIR`,
+          file: spec.file,
+        },
+      ],
+    };
+  }
+  const top = candidates[candidates.length - 1];
+  // Built from its own folder, the only one there is: each file a reader needs and does not find is said.
+  if (candidates.length === 1) return { dir: top, notes: [] };
+  const missing = missingSources(spec, top);
+  return {
+    dir: top,
+    notes: [
+      {
+        message: `no folder from ${shown(own)} up to ${shown(top)} holds every file its COPY and ADD name; oneproc used ${shown(top)}, which does not hold ${listed(missing)}, so what is copied from there was not followed; name the build context with --build-context DIR`,
+        file: spec.file,
+      },
+    ],
+  };
+}
+
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, 3).join(', ');
+  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {

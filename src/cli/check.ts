@@ -17,12 +17,14 @@ import { formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText, noteText } from './format-text';
 
 export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
-                     [--dockerfile FILE | --image-root DIR [--image-config FILE]]
+                     [--dockerfile FILE [--build-context DIR] [--target STAGE]
+                      | --image-root DIR [--image-config FILE]]
 
 Checks Kubernetes manifests (YAML or JSON, multi-document), Dockerfiles and the scripts and config
 files an image runs, for containers that start more than one worker process. PATH is a file or a
-folder (searched recursively for *.yaml, *.yml, *.json and Dockerfiles, skipping node_modules and
-.git); - reads standard input, e.g.  helm template my-release ./chart | oneproc check -
+folder (searched recursively for *.yaml, *.yml, *.json, Dockerfiles, compose files and Procfiles,
+skipping node_modules and .git); - reads standard input, e.g.
+  helm template my-release ./chart | oneproc check -
 
 Options:
   -f, --format FORMAT    text (default), json, or sarif (SARIF 2.1.0 for code scanning)
@@ -30,6 +32,11 @@ Options:
       --dockerfile FILE  the Dockerfile of the manifests' image: their containers are followed into
                          its ENTRYPOINT, CMD, ENV and the scripts and config files it runs
                          (automatic when the folders hold exactly one Dockerfile)
+      --build-context DIR
+                         the folder it is built from, as in  docker build -f FILE DIR  (default: the
+                         compose file's build.context, else the nearest folder from the Dockerfile's
+                         up to the folder checked that holds every file its COPY and ADD name)
+      --target STAGE     the stage that runs, as in  docker build --target STAGE  (default: the last)
       --image-root DIR   an unpacked image filesystem to follow instead (CI can check the image it built)
       --image-config FILE
                          its OCI/Docker image config JSON (default: DIR/config.json or beside DIR)
@@ -89,7 +96,13 @@ export async function run(
   let format: Format;
   let strict: boolean;
   let paths: string[];
-  let sourceFlags: { dockerfile?: string; imageRoot?: string; imageConfig?: string };
+  let sourceFlags: {
+    dockerfile?: string;
+    buildContext?: string;
+    target?: string;
+    imageRoot?: string;
+    imageConfig?: string;
+  };
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -97,6 +110,8 @@ export async function run(
         format: { type: 'string', short: 'f', default: 'text' },
         strict: { type: 'boolean', default: false },
         dockerfile: { type: 'string' },
+        'build-context': { type: 'string' },
+        target: { type: 'string' },
         'image-root': { type: 'string' },
         'image-config': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -114,6 +129,14 @@ export async function run(
     if (values['image-config'] && !values['image-root']) {
       throw new Error('--image-config goes with --image-root DIR');
     }
+    for (const flag of ['build-context', 'target'] as const) {
+      if (values[flag] !== undefined && !values.dockerfile) {
+        throw new Error(`--${flag} goes with --dockerfile FILE`);
+      }
+    }
+    if (values.dockerfile && values['image-root']) {
+      throw new Error('--dockerfile and --image-root name two images: give one');
+    }
     if (positionals.length === 0 && !values.dockerfile && !values['image-root']) {
       throw new Error('name at least one file or folder, or - for standard input');
     }
@@ -122,6 +145,8 @@ export async function run(
     paths = positionals;
     sourceFlags = {
       dockerfile: values.dockerfile,
+      buildContext: values['build-context'],
+      target: values.target,
       imageRoot: values['image-root'],
       imageConfig: values['image-config'],
     };

@@ -11,7 +11,7 @@ import { RULES } from '../rules';
 import { containerCommands } from '../shell';
 import type { Env, ShellProblem, SimpleCommand, Word } from '../shell/types';
 import type { Finding, Note, Origin } from '../types';
-import type { ImageSpec } from './dockerfile';
+import { DEFAULT_PATH, type ImageSpec } from './dockerfile';
 import { EXPANDERS } from './expanders';
 import { readScript } from './script';
 import {
@@ -20,6 +20,7 @@ import {
   type SourceContext,
   type SourceExpander,
   type SourceFile,
+  type SourceReport,
   sourcePath,
 } from './types';
 
@@ -50,7 +51,59 @@ export const MAX_DEPTH = 4;
  */
 export const MAX_FOLLOWED = MAX_COMMANDS;
 const SHELLS = /^(sh|bash|dash|ash|zsh)$/;
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Wrappers after which the program is a module or package name, not a file on PATH. */
+const RUNNERS = /^(python -m|npx|uvx|npm exec|npm x|pnpm dlx|pnpm exec|yarn dlx|yarn exec)$/;
+/** Interpreters whose own readers say what they could not follow (`python main.py`, `node server.js`). */
+const INTERPRETERS = /^(python[0-9.]*|pypy[0-9.]*|node|nodejs|bun|deno|ruby|perl|php[0-9.]*|java|dotnet)$/;
+/**
+ * Shell builtins and special utilities a script runs that are never a file to follow (POSIX 2.14 and
+ * the regular built-ins of 1.7): `cd`, `export`, `wait`, `trap`, …
+ */
+const BUILTINS = new Set([
+  ':',
+  '.',
+  'alias',
+  'bg',
+  'break',
+  'cd',
+  'command',
+  'continue',
+  'eval',
+  'exec',
+  'exit',
+  'export',
+  'false',
+  'fg',
+  'getopts',
+  'hash',
+  'jobs',
+  'kill',
+  'read',
+  'readonly',
+  'return',
+  'set',
+  'shift',
+  'source',
+  'test',
+  '[',
+  'times',
+  'trap',
+  'true',
+  'type',
+  'ulimit',
+  'umask',
+  'unalias',
+  'unset',
+  'wait',
+  'echo',
+  'printf',
+  'local',
+  'declare',
+  'typeset',
+  'let',
+  'pwd',
+  'sleep',
+]);
 
 /** Checks what the image (with an optional manifest container) runs. Never rejects. */
 export async function checkImage(
@@ -137,7 +190,10 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
         });
       return;
     }
-    const script = scriptOf(cmd, at);
+    // The container's own command, or one a script ends on: a note when it cannot be followed at all.
+    const final = depth === 0 || cmd.wrappers.includes('exec');
+    const pending: { note?: SourceReport } = {};
+    const script = scriptOf(cmd, at, final, pending);
     // Too deep: the command is judged as it stands, as any command that is not a script.
     if (script && depth >= MAX_DEPTH)
       at.report?.({
@@ -216,7 +272,10 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
       }
       return;
     }
-    add(checkCommands([cmd], [], options), chain);
+    const judged = checkCommands([cmd], [], options);
+    if (pending.note && judged.length === 0 && !INTERPRETERS.test(basename(cmd.argv[0]?.text ?? '')))
+      at.report?.(pending.note);
+    add(judged, chain);
   };
 
   const pushProblem = (p: ShellProblem, chain: string[]) => add(checkCommands([], [p], options), chain);
@@ -298,19 +357,31 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   return { container, origins };
 }
 
-/** A script the command runs (`/docker-entrypoint.sh …`, `sh start.sh …`), when the image has it. */
-function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
+/**
+ * A script the command runs (`/docker-entrypoint.sh …`, `sh start.sh …`, a bare `start` found on
+ * PATH), when the image has it. `final` marks a command that the container ends on (its own command,
+ * or one a script `exec`s): when it is neither a server oneproc knows nor a file of the image, a note
+ * says so, since nothing after it was checked.
+ */
+function scriptOf(cmd: SimpleCommand, ctx: SourceContext, final: boolean, pending: { note?: SourceReport }) {
   const words = cmd.argv;
   if (words.length === 0 || words[0].unknown) return undefined;
   let index = 0;
   if (SHELLS.test(basename(words[0].text)) && words[1] && !words[1].text.startsWith('-')) index = 1;
   const name = words[index]?.text;
   if (!name || (index === 0 && RULES.some((r) => safeRecognise(r, cmd)))) return undefined;
-  if (index === 0 && !name.includes('/') && !name.endsWith('.sh')) return undefined;
-  // A bare name is looked up on PATH, as exec does; a relative path from the working directory.
+  if (index === 0 && BUILTINS.has(name)) return undefined;
+  // `python -m MODULE`, `npx NAME`: a module or package, not a file on PATH; their readers follow it.
+  if (index === 0 && RUNNERS.test(cmd.wrappers[cmd.wrappers.length - 1] ?? '')) return undefined;
+  // A bare name is looked up on PATH, as execvp(3) does; a relative path from the working directory.
+  const bare = index === 0 && !name.includes('/');
   const searchPath = cmd.env.get('PATH')?.value ?? DEFAULT_PATH;
-  const candidates =
-    index === 0 && !name.includes('/') ? searchPath.split(':').map((dir) => `${dir}/${name}`) : [name];
+  const candidates = bare
+    ? searchPath
+        .split(':')
+        .filter((dir) => dir.startsWith('/'))
+        .map((dir) => `${dir.replace(/\/+$/, '')}/${name}`)
+    : [name];
   let file: SourceFile | undefined;
   // When the file boundary says why a candidate was not read (a dangling link, a binary, a limit),
   // that is the note; "not in the image" would contradict it.
@@ -324,22 +395,40 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
   };
   for (const candidate of candidates) {
     file = probe.readFile(candidate);
-    if (file) break;
+    if (file || explained) break;
   }
   if (!file) {
-    if (explained) return undefined;
+    if (explained || (bare && !final)) return undefined;
     const where = parseSourcePath(words[index].path);
-    ctx.report?.({
+    const whence = ctx.whence?.(candidates[0]);
+    // A bare name is said only when nothing else reads the command (a config reader, a rule).
+    const say = bare ? (r: SourceReport) => (pending.note = r) : (r: SourceReport) => ctx.report?.(r);
+    say({
       level: 'note',
-      message:
-        ctx.source === 'repository'
-          ? `${name} is not copied into the image by the Dockerfile's COPY or ADD (it may come from the base image or a RUN step), so what it starts was not followed`
+      message: bare
+        ? `\`${name}\` is not a server oneproc knows, and no file of that name is on the PATH of the image${
+            ctx.source === 'repository' ? ' as its Dockerfile builds it' : ''
+          }${whence ? ` (${whence})` : ''}, so what it runs was not checked`
+        : ctx.source === 'repository'
+          ? `${name} is not copied into the image by the Dockerfile's COPY, ADD or RUN mv/cp/ln${
+              whence ? ` (${whence})` : ' (it may come from the base image or a RUN step)'
+            }, so what it starts was not followed`
           : `${name} is not in the image, so what it starts was not followed`,
       ...(where ? { file: where.file, line: where.line } : {}),
     });
     return undefined;
   }
-  if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) return undefined;
+  if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) {
+    if (final && bare)
+      ctx.report?.({
+        level: 'note',
+        message: `${file.path} (\`${name}\` on PATH) is not a script oneproc can read (no #! line), so what it runs was not checked`,
+        ...(parseSourcePath(words[0].path)
+          ? { file: parseSourcePath(words[0].path)?.file, line: parseSourcePath(words[0].path)?.line }
+          : {}),
+      });
+    return undefined;
+  }
   if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text)) {
     // A program of another interpreter (`#!/usr/bin/env python3`): a launcher not followed.
     const interpreter = file.text.split('\n', 1)[0].slice(0, 80).trim();
