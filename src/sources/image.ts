@@ -131,6 +131,7 @@ export async function checkImage(
 async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckOptions): Promise<Finding[]> {
   const { container, origins } = mergeContainer(spec, options);
   const limits: Finding[] = [];
+  const baseNote = baseEntrypointNote(spec, options.container);
   const said = new Set<string>();
   const workload = workloadOf(options.origin);
   // What the readers and the file boundary say goes to this workload: notes to the door, limits
@@ -161,6 +162,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
       });
     },
   };
+  if (baseNote) ctx.report?.(baseNote);
   const start = containerCommands(container, BASE);
   // Words and env entries name the manifest field or the Dockerfile line they came from.
   const remap = (path: string) => {
@@ -294,6 +296,32 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
   return findings;
 }
 
+/**
+ * What the base image may add that oneproc cannot see: a Dockerfile whose stages set no ENTRYPOINT,
+ * built on an image oneproc does not know, runs its CMD through the base's ENTRYPOINT if it has one
+ * (`tini`, a launcher); with no CMD either, the base decides everything.
+ */
+function baseEntrypointNote(spec: ImageSpec, container: Record<string, unknown> | undefined) {
+  if (spec.entrypointKnown !== false || spec.entrypoint) return undefined;
+  if (Array.isArray(container?.command) && container.command.length > 0) return undefined;
+  const hasArgs = Array.isArray(container?.args) && container.args.length > 0;
+  const fromLine = spec.stages?.find((s) => s.index === spec.stage)?.line;
+  if (!spec.cmd && !hasArgs) {
+    return {
+      level: 'note' as const,
+      message: `${spec.file} sets no ENTRYPOINT or CMD, so the image runs what its base image ${spec.base} sets, which oneproc cannot see; nothing was checked`,
+      file: spec.file,
+      ...(fromLine ? { line: fromLine } : {}),
+    };
+  }
+  return {
+    level: 'note' as const,
+    message: `the base image ${spec.base} may set an ENTRYPOINT that runs ${hasArgs ? "the container's args" : 'this CMD'}; oneproc cannot see it and checked ${hasArgs ? 'the args' : 'the CMD'} as the command`,
+    file: spec.file,
+    ...(spec.cmd && !hasArgs ? { line: spec.cmd.line } : fromLine ? { line: fromLine } : {}),
+  };
+}
+
 /** The workload fields of an origin, which a note carries. */
 function workloadOf(origin: Origin | undefined): Pick<Note, 'kind' | 'namespace' | 'name' | 'container'> {
   const out: Pick<Note, 'kind' | 'namespace' | 'name' | 'container'> = {};
@@ -328,12 +356,23 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
     args = spec.cmd.words.map(escapeDollars);
     origins.args = args.map(() => sourcePath(spec.file, spec.cmd!.line));
   }
-  // With only args and no ENTRYPOINT, the args are the command (as Docker runs them).
-  if (command.length === 0 && args.length > 0 && !manifestArgs) {
+  // With no ENTRYPOINT, the args are the command (as Docker runs them) — the CMD, or a manifest's
+  // args when the image is known to set no ENTRYPOINT (its Dockerfile's base is one oneproc knows).
+  if (command.length === 0 && args.length > 0 && (!manifestArgs || spec.entrypointKnown === true)) {
     command = args;
     origins.command = origins.args;
     args = [];
     origins.args = [];
+  }
+  // The official node image's ENTRYPOINT docker-entrypoint.sh runs `node "$@"` when the first word is
+  // an option or not a command (`CMD ["server.js"]`), else `exec "$@"` (docker-library/node
+  // docker-entrypoint.sh: `if [ "${1#-}" != "${1}" ] || [ -z "$(command -v "${1}")" ] …`).
+  if (spec.knownBase === 'node' && !spec.entrypoint && !manifestCommand && command.length > 0) {
+    const first = String(command[0]);
+    if (first.startsWith('-') || /^[^/]*\.(c|m)?js$/.test(first)) {
+      command = ['node', ...command];
+      origins.command = [origins.command[0], ...origins.command];
+    }
   }
   const manifestEnv = Array.isArray(c.env) ? (c.env as Array<Record<string, unknown>>) : [];
   const names = new Set(manifestEnv.map((e) => e?.name));

@@ -345,3 +345,44 @@ describe('folder walks', () => {
     }
   });
 });
+
+describe('base images', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'oneproc-base-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
+
+  it('the node image\'s docker-entrypoint.sh runs `CMD ["server.js"]` with node', async () => {
+    write('Dockerfile', 'FROM node:20-slim\nENV WEB_CONCURRENCY=3\nCMD ["server.js"]\n');
+    const { report } = await check(['.'], dir);
+    expect(report.findings.map((f) => [f.rule, f.file, f.line])).toEqual([['node', 'Dockerfile', 2]]);
+  });
+
+  it('says what an unknown base may add: an ENTRYPOINT before the CMD, or everything', async () => {
+    write('Dockerfile', 'FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY app.py /app/\n');
+    write('app.py', 'app = None\n');
+    const bare = await check(['.'], dir);
+    expect(bare.report.notes).toEqual([
+      expect.objectContaining({
+        file: 'Dockerfile',
+        line: 1,
+        message:
+          'Dockerfile sets no ENTRYPOINT or CMD, so the image runs what its base image tiangolo/uvicorn-gunicorn-fastapi:python3.11 sets, which oneproc cannot see; nothing was checked',
+      }),
+    ]);
+    write('Dockerfile', 'FROM example.org/runtime:3\nCMD ["gunicorn", "app:app"]\n');
+    const withCmd = await check(['.'], dir);
+    expect(withCmd.report.notes).toEqual([
+      expect.objectContaining({
+        file: 'Dockerfile',
+        line: 2,
+        message:
+          'the base image example.org/runtime:3 may set an ENTRYPOINT that runs this CMD; oneproc cannot see it and checked the CMD as the command',
+      }),
+    ]);
+  });
+});
