@@ -9,10 +9,26 @@ import { promises as fs, constants as fsConstants, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { exemptionOf, InputError, parseManifests, podSpecs } from '../manifest';
 import type { ServerRule } from '../rules/types';
-import { findStage, type ImageSpec, imageOf, parseDockerfile, stageNames } from '../sources/dockerfile';
+import {
+  type ComposeService,
+  isComposeName,
+  parseEnvFile,
+  readCompose,
+  serviceImage,
+} from '../sources/compose';
+import {
+  type DockerfileBuild,
+  findStage,
+  type ImageEnv,
+  type ImageSpec,
+  imageOf,
+  parseDockerfile,
+  stageNames,
+} from '../sources/dockerfile';
 import { imageRootContext, missingSources, repositoryContext } from '../sources/files';
 import { checkImage } from '../sources/image';
 import { readImageConfig } from '../sources/image-config';
+import { isProcfileName, parseProcfile } from '../sources/procfile';
 import { parseSourcePath, type SourceContext, type SourceReport } from '../sources/types';
 import type { Finding, Note } from '../types';
 
@@ -54,6 +70,8 @@ export interface SourcesReport {
   readonly errors: InputError[];
   /** Dockerfiles and image configs read. */
   readonly images: number;
+  /** Compose services and Procfile process types checked. */
+  readonly services: number;
 }
 
 interface Image {
@@ -78,35 +96,65 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   const display = displayIn(input.cwd);
 
   const dockerfiles: string[] = [];
+  const composes: string[] = [];
+  const procfiles: string[] = [];
   /** The folder each Dockerfile was found in (the repository root for its build context). */
   const roots = new Map<string, string>();
   const walked: string[] = [];
+  const addFound = (found: Found, root?: string) => {
+    for (const f of found.dockerfiles) {
+      if (root && !roots.has(f)) roots.set(f, root);
+      if (!dockerfiles.includes(f)) dockerfiles.push(f);
+    }
+    for (const f of found.composes) if (!composes.includes(f)) composes.push(f);
+    for (const f of found.procfiles) if (!procfiles.includes(f)) procfiles.push(f);
+  };
   for (const p of input.paths) {
     if (p === '-') continue;
     const abs = path.resolve(input.cwd, p);
     try {
       const stat = await fs.stat(abs);
+      const found: Found = { dockerfiles: [], composes: [], procfiles: [] };
       if (stat.isDirectory()) {
         walked.push(abs);
-        const found: string[] = [];
         await walk(abs, found);
-        for (const f of found) {
-          if (!roots.has(f)) roots.set(f, abs);
-          if (!dockerfiles.includes(f)) dockerfiles.push(f);
-        }
-      } else if (isDockerfileName(abs) && !dockerfiles.includes(abs)) dockerfiles.push(abs);
+        addFound(found, abs);
+      } else {
+        classify(abs, found);
+        addFound(found);
+      }
     } catch {
       // check reports unreadable paths itself
     }
   }
+
+  // Compose files first: a service's `build` says which context and stage its Dockerfile is built with.
+  const composed: ComposeRead[] = [];
+  const hints = new Map<string, { context: string; file: string; line: number }>();
+  for (const abs of composes) {
+    const read = await readComposeFile(abs, display, onNote);
+    if (!read) continue;
+    composed.push(read);
+    for (const service of read.compose.services) {
+      if (!service.build) continue;
+      const context = path.resolve(path.dirname(abs), service.build.context);
+      const dockerfile = path.resolve(context, service.build.dockerfile);
+      if (!hints.has(dockerfile)) hints.set(dockerfile, { context, file: read.name, line: service.line });
+      if (!dockerfiles.includes(dockerfile)) dockerfiles.push(dockerfile);
+    }
+  }
+
   const named = input.dockerfile ? path.resolve(input.cwd, input.dockerfile) : undefined;
   if (named && !dockerfiles.includes(named)) dockerfiles.push(named);
 
   const images = new Map<string, Image>();
+  const contexts = new Map<string, string>();
+  const builds = new Map<string, DockerfileBuild>();
   for (const abs of dockerfiles) {
     const name = display(abs);
     try {
       const build = parseDockerfile((await readNamed(abs, display)).text, name);
+      builds.set(abs, build);
       const target = abs === named ? input.target : undefined;
       if (target !== undefined && findStage(build, target) === undefined) {
         throw new InputError(
@@ -115,10 +163,14 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
         );
       }
       const spec = imageOf(build, target);
+      const hint = hints.get(abs);
       const context =
         abs === named && input.buildContext !== undefined
           ? await namedContext(path.resolve(input.cwd, input.buildContext), display)
-          : discoverContext(spec, abs, roots.get(abs) ?? rootOf(abs, input.cwd, walked), display);
+          : hint
+            ? composeContext(spec, abs, hint, display)
+            : discoverContext(spec, abs, roots.get(abs) ?? rootOf(abs, input.cwd, walked), display);
+      contexts.set(abs, context.dir);
       for (const n of context.notes) onNote(n);
       for (const n of spec.notes ?? []) onNote({ message: n.message, file: spec.file, line: n.line });
       images.set(abs, { spec, ctx: repositoryContext(spec, context.dir, display) });
@@ -222,8 +274,10 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     }
   }
   // Each image also on its own, as `docker run IMAGE` runs it — unless manifests ran it already.
-  for (const image of images.values()) {
+  // A Dockerfile that compose services build is checked as each service runs it, with its target.
+  for (const [abs, image] of images) {
     if (image === link && linked > 0) continue;
+    if (hints.has(abs)) continue;
     for (const f of await checkImage(image.spec, image.ctx, {
       rules: input.rules,
       onNote,
@@ -231,7 +285,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     }))
       add(f);
   }
-  if (link && !images.has(link.spec.file) && linked === 0) {
+  if (link && ![...images.values()].includes(link) && linked === 0) {
     for (const f of await checkImage(link.spec, link.ctx, {
       rules: input.rules,
       onNote,
@@ -239,7 +293,194 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     }))
       add(f);
   }
-  return { findings, notes, errors, images: images.size + (input.imageRoot && link ? 1 : 0) };
+  // Each compose service, as `docker compose up` starts it.
+  let services = 0;
+  for (const read of composed) {
+    for (const service of read.compose.services) {
+      for (const n of service.notes)
+        onNote({
+          message: n.message,
+          file: read.name,
+          line: n.line,
+          kind: 'compose service',
+          name: service.name,
+        });
+      const origin = { file: read.name, kind: 'compose service', name: service.name };
+      let built: Image | undefined;
+      if (service.build) {
+        const context = path.resolve(path.dirname(read.abs), service.build.context);
+        const dockerfile = path.resolve(context, service.build.dockerfile);
+        const build = builds.get(dockerfile);
+        if (!build) continue; // its Dockerfile could not be read: an input error says why
+        if (service.build.target !== undefined && findStage(build, service.build.target) === undefined) {
+          errors.push(
+            new InputError(
+              `service ${service.name}: build.target ${JSON.stringify(service.build.target)} is not a stage of ${display(dockerfile)} (its stages: ${stageNames(build).join(', ') || 'none'})`,
+              read.name,
+            ),
+          );
+          continue;
+        }
+        const spec = imageOf(build, service.build.target);
+        built = { spec, ctx: repositoryContext(spec, contexts.get(dockerfile) ?? context, display) };
+      } else if (!service.entrypoint && !service.command) {
+        onNote({
+          message: service.image
+            ? `service ${service.name} runs the image ${service.image} as it is, which oneproc cannot see, so what it runs was not checked`
+            : `service ${service.name} has no build, image, entrypoint or command (an override file?), so nothing was checked`,
+          line: service.line,
+          ...origin,
+        });
+        continue;
+      }
+      services++;
+      const envFile = await envFiles(service, read, display, onNote);
+      const spec = serviceImage(service, read.name, built?.spec, envFile);
+      const ctx = built?.ctx ?? emptyImage(service.image ?? '');
+      for (const f of await checkImage(spec, ctx, { rules: input.rules, onNote, origin })) add(f);
+    }
+  }
+  // A Procfile with no Dockerfile beside it declares what a buildpack platform runs: each process type.
+  for (const abs of procfiles) {
+    const dir = path.dirname(abs);
+    if (dockerfiles.some((d) => path.dirname(d) === dir)) continue;
+    let text: string;
+    try {
+      text = (await readNamed(abs, display)).text;
+    } catch (err) {
+      errors.push(
+        err instanceof InputError
+          ? err
+          : new InputError(`cannot be read: ${(err as Error).message}`, display(abs)),
+      );
+      continue;
+    }
+    const name = display(abs);
+    const ctx = imageRootContext(dir, '/');
+    for (const entry of parseProcfile(text)) {
+      services++;
+      const spec: ImageSpec = {
+        file: name,
+        cmd: { words: ['/bin/sh', '-c', entry.command], shell: true, line: entry.line },
+        env: [],
+        workdir: '/',
+        copies: [],
+        base: '',
+      };
+      for (const f of await checkImage(spec, ctx, {
+        rules: input.rules,
+        onNote,
+        origin: { file: name, kind: 'Procfile', name: entry.name },
+      }))
+        add(f);
+    }
+  }
+  return { findings, notes, errors, images: images.size + (input.imageRoot && link ? 1 : 0), services };
+}
+
+interface Found {
+  dockerfiles: string[];
+  composes: string[];
+  procfiles: string[];
+}
+
+function classify(abs: string, found: Found): void {
+  if (isDockerfileName(abs)) found.dockerfiles.push(abs);
+  else if (isComposeName(abs)) found.composes.push(abs);
+  else if (isProcfileName(abs)) found.procfiles.push(abs);
+}
+
+interface ComposeRead {
+  readonly abs: string;
+  readonly name: string;
+  readonly compose: ReturnType<typeof readCompose>;
+}
+
+/** A compose file and the `.env` beside it (compose's interpolation values); undefined if unreadable. */
+async function readComposeFile(
+  abs: string,
+  display: (abs: string) => string,
+  onNote: (n: Note) => void,
+): Promise<ComposeRead | undefined> {
+  const name = display(abs);
+  let text: string;
+  try {
+    text = (await readNamed(abs, display)).text;
+  } catch (err) {
+    onNote({ message: `not read: ${(err as Error).message}`, file: name });
+    return undefined;
+  }
+  const dotenv = new Map<string, string>();
+  const envPath = path.join(path.dirname(abs), '.env');
+  const env = await readNamed(envPath, display).catch(() => undefined);
+  if (env) for (const [k, v] of parseEnvFile(env.text)) dotenv.set(k, v.value);
+  const compose = readCompose(text, name, dotenv);
+  if (compose.error) {
+    onNote({ message: `not read as a compose file: it ${compose.error}`, file: name });
+    return undefined;
+  }
+  return { abs, name, compose };
+}
+
+/** The values of a service's `env_file` files (each relative to the compose file's folder). */
+async function envFiles(
+  service: ComposeService,
+  read: ComposeRead,
+  display: (abs: string) => string,
+  onNote: (n: Note) => void,
+): Promise<ImageEnv[]> {
+  const out: ImageEnv[] = [];
+  for (const file of service.envFiles) {
+    const abs = path.resolve(path.dirname(read.abs), file.path);
+    const env = await readNamed(abs, display).catch((err: Error) => err);
+    if (env instanceof Error) {
+      if (file.required)
+        onNote({
+          message: `service ${service.name}: env_file ${file.path} ${env.message.replace(/^.*?: /, '')}, so the variables it sets are not known`,
+          file: read.name,
+          line: file.line,
+          kind: 'compose service',
+          name: service.name,
+        });
+      continue;
+    }
+    for (const [name, v] of parseEnvFile(env.text)) {
+      const at = out.findIndex((e) => e.name === name);
+      if (at >= 0) out.splice(at, 1);
+      out.push({ name, value: v.value, line: v.line, file: env.path });
+    }
+  }
+  return out;
+}
+
+/** The files of an image oneproc cannot see (a compose service's `image:`): none, and it says whence. */
+function emptyImage(image: string): SourceContext {
+  return {
+    workdir: '/',
+    source: 'image',
+    readFile: () => undefined,
+    whence: () =>
+      image ? `it may come from the image ${image}, which oneproc cannot see` : 'no image is known',
+  };
+}
+
+/** The build context a compose service names for a Dockerfile, said when it is not the Dockerfile's folder. */
+function composeContext(
+  spec: ImageSpec,
+  dockerfile: string,
+  hint: { context: string; file: string; line: number },
+  display: (abs: string) => string,
+): { dir: string; notes: Note[] } {
+  if (hint.context === path.dirname(dockerfile)) return { dir: hint.context, notes: [] };
+  return {
+    dir: hint.context,
+    notes: [
+      {
+        message: `built from ${display(hint.context)}, the build.context that ${hint.file}:${hint.line} gives it`,
+        file: spec.file,
+      },
+    ],
+  };
 }
 
 /**
@@ -348,7 +589,7 @@ function listed(names: readonly string[]): string {
   return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
+async function walk(dir: string, out: Found): Promise<void> {
   // A folder that cannot be read is reported by check's own walk; the other folders are still searched.
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -356,8 +597,8 @@ async function walk(dir: string, out: string[]): Promise<void> {
     const child = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name)) await walk(child, out);
-    } else if (entry.isFile() && isDockerfileName(entry.name)) {
-      out.push(child);
+    } else if (entry.isFile()) {
+      classify(child, out);
     }
   }
 }

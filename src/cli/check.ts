@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkText, decodeText, InputError } from '../manifest';
 import type { ServerRule } from '../rules/types';
+import { isComposeName } from '../sources/compose';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
 import { formatJson } from './format-json';
@@ -170,7 +171,7 @@ export async function run(
   const manifests: Array<{ name: string; text: string; json: boolean }> = [];
   const emptyFolders: string[] = [];
   for (const p of paths) {
-    if (isDockerfileName(p)) continue; // read by checkSources
+    if (isDockerfileName(p) || isComposeName(p) || /(^|\/)Procfile(\.[\w-]+)?$/.test(p)) continue; // read by checkSources
     if (p === '-') {
       if (!stdinRead) inputs.push({ name: STDIN_NAME, found: false });
       stdinRead = true;
@@ -225,8 +226,7 @@ export async function run(
   for (const finding of sources.findings) findings.push(finding);
   for (const note of sources.notes) notes.push(note);
   for (const error of sources.errors) errors.push(error);
-  documents += sources.images;
-  if (sources.images === 0) {
+  if (sources.images === 0 && sources.services === 0) {
     // Not an error (a folder may legitimately hold nothing to check yet), but a wrong path in CI
     // would otherwise pass silently.
     for (const p of emptyFolders) notes.push({ message: 'holds no manifests or Dockerfiles', file: p });
@@ -249,7 +249,12 @@ export async function run(
   // Notes go to standard error too, so a machine-readable report on standard output keeps them and
   // a person running `--format json > out.json` still sees them.
   if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
-  const checked = { documents, containers };
+  const checked = {
+    documents,
+    containers,
+    ...(sources.images > 0 ? { images: sources.images } : {}),
+    ...(sources.services > 0 ? { services: sources.services } : {}),
+  };
   if (format === 'json') io.stdout(formatJson(findings, checked, notes));
   else if (format === 'sarif')
     io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
@@ -276,7 +281,8 @@ async function expand(name: string, cwd: string): Promise<Input[]> {
       // Symbolic links to folders are not followed: they can loop, and rarely hold manifests.
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) await walk(child);
-      } else if (EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+      } else if (EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && !isComposeName(entry.name)) {
+        // Compose files are read by checkSources, service by service.
         if (entry.isFile() || (entry.isSymbolicLink() && (await isFile(path.resolve(cwd, child))))) {
           found.push({ name: child, found: true });
         }

@@ -29,12 +29,16 @@ export interface RunSpec {
   readonly line: number;
   /** For exec form spread over lines: the 1-based line of each word. */
   readonly lines?: readonly number[];
+  /** The file that sets it, when not the image's own (a compose file's `command`). */
+  readonly file?: string;
 }
 
 export interface ImageEnv {
   readonly name: string;
   readonly value: string;
   readonly line: number;
+  /** The file that sets it, when not the image's own (a compose file's `environment`, an env_file). */
+  readonly file?: string;
 }
 
 export interface CopySpec {
@@ -454,7 +458,9 @@ function addCopy(
     for (const src of sources) {
       if (REMOTE.test(src)) {
         stage.ops.push(unknownAt(dest, src, `downloaded by ADD from ${src}`, line, content));
-      } else if (keyword === 'ADD' && ARCHIVE.test(src)) {
+      } else if (keyword === 'ADD' && ARCHIVE.test(src) && dest !== '/') {
+        // What an archive extracted over the whole root holds is not known; over a folder, the
+        // folder's files are the archive's.
         stage.ops.push({
           op: 'unknown',
           paths: [dest.replace(/(.)\/$/, '$1')],
@@ -568,8 +574,11 @@ function parseArg(content: string): Array<[string, string | undefined]> {
   });
 }
 
-/** Splits on unquoted white space and removes the quotes, as Dockerfile instructions do. */
-function splitWords(text: string): string[] {
+/**
+ * Splits on unquoted white space and removes the quotes, as Dockerfile instructions do (and as
+ * compose's string `command:` is split, by go-shellwords).
+ */
+export function splitWords(text: string): string[] {
   const out: string[] = [];
   let word = '';
   let quote: string | undefined;

@@ -12,7 +12,7 @@ import { containerCommands } from '../shell';
 import type { Env, ShellProblem, SimpleCommand, Word } from '../shell/types';
 import type { Finding, Note, Origin } from '../types';
 import { DEFAULT_PATH, type ImageSpec } from './dockerfile';
-import { EXPANDERS } from './expanders';
+import { EXPANDERS, LAUNCHERS } from './expanders';
 import { readScript } from './script';
 import {
   contextIn,
@@ -32,6 +32,8 @@ export interface ImageCheckOptions extends CheckOptions {
   /** How the manifest container is named in chains, e.g. `deploy.yaml:14`. */
   readonly containerLocation?: string;
   readonly expanders?: readonly SourceExpander[];
+  /** Readers of launchers, tried before a command is read as a script (default `LAUNCHERS`). */
+  readonly launchers?: readonly SourceExpander[];
   /**
    * Receives what could not be followed (a script not in the image, a file refused), with the
    * workload's origin. Limits that may change the verdict are warning findings, not notes.
@@ -192,8 +194,44 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
         });
       return;
     }
-    // The container's own command, or one a script ends on: a note when it cannot be followed at all.
-    const final = depth === 0 || cmd.wrappers.includes('exec');
+    // The readers of config files and launchers: the first that knows the command decides.
+    const expand = async (list: readonly SourceExpander[]): Promise<boolean> => {
+      for (const expander of list) {
+        const expansion = await expander.expand(cmd, at);
+        if (!expansion) continue;
+        // A config already being followed (a supervisord program that runs supervisord on its own
+        // config): its programs are judged once, where it was first read, not again at every depth.
+        if (expansion.chain.some((file) => chain.includes(file))) return true;
+        const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
+        for (const c of expansion.commands) add(checkCommands([c], [], options), next);
+        for (const p of expansion.programs ?? []) {
+          if (depth >= MAX_DEPTH) {
+            const where = parseSourcePath(p.command.argv[0]?.path ?? '');
+            at.report?.({
+              level: 'note',
+              message: `\`${shown(p.command)}\` is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
+              ...(where ? { file: where.file, line: where.line } : {}),
+            });
+            continue;
+          }
+          await visit(p.command, next, depth + 1, p.workdir ? contextIn(at, p.workdir) : at);
+        }
+        for (const d of expansion.decisions ?? []) {
+          const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
+          const f = rule ? findingFor(rule, d.command, d.decision, options) : undefined;
+          if (f) add([f], next);
+        }
+        return true;
+      }
+      return false;
+    };
+    // Launchers first (s6's /init, runsvdir, `rails server`): what they start is declared by files,
+    // not by a script of their own.
+    if (await expand(options.launchers ?? LAUNCHERS)) return;
+    // The container's own command: a note when it cannot be followed at all. (Inside scripts every
+    // branch is read, so the `exec "$@"` fallback of an entrypoint would be noted even when the
+    // branch before it is the one that runs: there a name not found says nothing.)
+    const final = depth === 0;
     const pending: { note?: SourceReport } = {};
     const script = scriptOf(cmd, at, final, pending);
     // Too deep: the command is judged as it stands, as any command that is not a script.
@@ -247,33 +285,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
       }
       return;
     }
-    for (const expander of expanders) {
-      const expansion = await expander.expand(cmd, at);
-      if (!expansion) continue;
-      // A config already being followed (a supervisord program that runs supervisord on its own
-      // config): its programs are judged once, where it was first read, not again at every depth.
-      if (expansion.chain.some((file) => chain.includes(file))) return;
-      const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
-      for (const c of expansion.commands) add(checkCommands([c], [], options), next);
-      for (const p of expansion.programs ?? []) {
-        if (depth >= MAX_DEPTH) {
-          const where = parseSourcePath(p.command.argv[0]?.path ?? '');
-          at.report?.({
-            level: 'note',
-            message: `\`${shown(p.command)}\` is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
-            ...(where ? { file: where.file, line: where.line } : {}),
-          });
-          continue;
-        }
-        await visit(p.command, next, depth + 1, p.workdir ? contextIn(at, p.workdir) : at);
-      }
-      for (const d of expansion.decisions ?? []) {
-        const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
-        const f = rule ? findingFor(rule, d.command, d.decision, options) : undefined;
-        if (f) add([f], next);
-      }
-      return;
-    }
+    if (await expand(expanders)) return;
     const judged = checkCommands([cmd], [], options);
     if (pending.note && judged.length === 0 && !INTERPRETERS.test(basename(cmd.argv[0]?.text ?? '')))
       at.report?.(pending.note);
@@ -347,14 +359,18 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
     origins.command = manifestCommand.map((_, i) => `${cpath}.command[${i}]`);
   } else if (spec.entrypoint) {
     command = spec.entrypoint.words.map(escapeDollars);
-    origins.command = command.map(() => sourcePath(spec.file, spec.entrypoint!.line));
+    const entry = spec.entrypoint;
+    origins.command = command.map((_, i) =>
+      sourcePath(entry.file ?? spec.file, entry.lines?.[i] ?? entry.line),
+    );
   }
   if (manifestArgs) {
     args = manifestArgs;
     origins.args = manifestArgs.map((_, i) => `${cpath}.args[${i}]`);
   } else if (!manifestCommand && spec.cmd) {
     args = spec.cmd.words.map(escapeDollars);
-    origins.args = args.map(() => sourcePath(spec.file, spec.cmd!.line));
+    const cmd = spec.cmd;
+    origins.args = args.map((_, i) => sourcePath(cmd.file ?? spec.file, cmd.lines?.[i] ?? cmd.line));
   }
   // With no ENTRYPOINT, the args are the command (as Docker runs them) — the CMD, or a manifest's
   // args when the image is known to set no ENTRYPOINT (its Dockerfile's base is one oneproc knows).
@@ -380,7 +396,7 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   for (const e of spec.env) {
     if (names.has(e.name)) continue;
     env.push({ name: e.name, value: escapeDollars(e.value) });
-    origins.env.push(sourcePath(spec.file, e.line));
+    origins.env.push(sourcePath(e.file ?? spec.file, e.line));
   }
   manifestEnv.forEach((e, i) => {
     env.push(e);

@@ -293,16 +293,8 @@ function writtenBy(
             edit: true,
           }
         : undefined;
-    case 'tar': {
-      const dir = optionValue('-C', '--directory');
-      return args.some((a) => /^-?[a-zA-Z]*x/.test(a) || a === '--extract')
-        ? { paths: [dir ?? '.'], why: 'extracted by tar' }
-        : undefined;
-    }
-    case 'unzip': {
-      const dir = optionValue('-d');
-      return { paths: [dir ?? '.'], why: 'extracted by unzip' };
-    }
+    // `tar -x` and `unzip` write what their archive holds, which is not known here: the note for a
+    // file not found names the RUN line when it mentions the file (see `SourceContext.whence`).
     case 'git':
       return args[0] === 'clone' && operands.length >= 3
         ? { paths: [operands[operands.length - 1]], why: 'cloned by git' }
