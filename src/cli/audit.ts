@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ApiError, audit, connect } from '../audit';
 import { InputError } from '../manifest';
+import { safeJson, safeLine } from './escape';
 import { toJsonReport } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
@@ -67,11 +68,13 @@ export async function run(argv: string[]): Promise<number> {
       err instanceof ApiError
         ? err.message
         : `cannot read the cluster configuration: ${(err as Error).message}`;
-    process.stderr.write(`oneproc audit: ${reason}\n`);
+    process.stderr.write(`${safeLine(`oneproc audit: ${reason}`)}\n`);
     return 2;
   }
 
-  for (const p of report.problems) process.stderr.write(`oneproc audit: ${p.kind}: ${p.message}\n`);
+  // Object names and the server's messages come from the cluster: printed as safely as check's output.
+  for (const p of report.problems)
+    process.stderr.write(`${safeLine(`oneproc audit: ${p.kind}: ${p.message}`)}\n`);
   const checked = { documents: report.checked.objects, containers: report.checked.containers };
   const strict = values.strict;
   if (values.format === 'json') {
@@ -80,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
       folded: report.checked.folded,
       problems: report.problems,
     };
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    process.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
   } else if (values.format === 'sarif') {
     const inputErrors = report.problems.map((p) => new InputError(`${p.kind}: ${p.message}`, server));
     process.stdout.write(formatSarif(report.findings, { cwd: process.cwd(), inputErrors }));

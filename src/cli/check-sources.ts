@@ -5,7 +5,7 @@
  * found, `--dockerfile`, or `--image-root`), each manifest container is linked to it: the container's
  * command/args/env are merged with the image's as the kubelet does, and followed into the image.
  */
-import { promises as fs, constants as fsConstants, type Stats } from 'node:fs';
+import { promises as fs, constants as fsConstants, realpathSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { exemptionOf, InputError, parseManifests, podSpecs } from '../manifest';
 import type { ServerRule } from '../rules/types';
@@ -31,6 +31,7 @@ import { readImageConfig } from '../sources/image-config';
 import { isProcfileName, parseProcfile } from '../sources/procfile';
 import { parseSourcePath, type SourceContext, type SourceReport } from '../sources/types';
 import type { Finding, Note } from '../types';
+import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
 /**
  * `Dockerfile`, `Containerfile`, `api.Dockerfile`, `Dockerfile.prod`, and the lowercase spellings
@@ -132,13 +133,15 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   const composed: ComposeRead[] = [];
   const hints = new Map<string, { context: string; file: string; line: number }>();
   for (const abs of composes) {
-    const read = await readComposeFile(abs, display, onNote);
+    const root = rootOf(abs, input.cwd, walked);
+    const read = await readComposeFile(abs, root, display, onNote, input.cwd);
     if (!read) continue;
     composed.push(read);
     for (const service of read.compose.services) {
       if (!service.build) continue;
       const context = path.resolve(path.dirname(abs), service.build.context);
       const dockerfile = path.resolve(context, service.build.dockerfile);
+      if (!within(root, context) || !within(root, dockerfile)) continue;
       if (!hints.has(dockerfile)) hints.set(dockerfile, { context, file: read.name, line: service.line });
       if (!dockerfiles.includes(dockerfile)) dockerfiles.push(dockerfile);
     }
@@ -153,7 +156,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   for (const abs of dockerfiles) {
     const name = display(abs);
     try {
-      const build = parseDockerfile((await readNamed(abs, display)).text, name);
+      const build = parseDockerfile((await readNamed(abs, display, input.cwd)).text, name);
       builds.set(abs, build);
       const target = abs === named ? input.target : undefined;
       if (target !== undefined && findStage(build, target) === undefined) {
@@ -199,7 +202,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     } else {
       try {
         const config = input.imageConfig
-          ? await readNamed(path.resolve(input.cwd, input.imageConfig), display)
+          ? await readNamed(path.resolve(input.cwd, input.imageConfig), display, input.cwd)
           : imageConfigBeside(root, display);
         if (!config) {
           throw new InputError(
@@ -310,6 +313,14 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
       if (service.build) {
         const context = path.resolve(path.dirname(read.abs), service.build.context);
         const dockerfile = path.resolve(context, service.build.dockerfile);
+        if (!within(read.root, context) || !within(read.root, dockerfile)) {
+          onNote({
+            message: `service ${service.name} is built from ${display(within(read.root, context) ? dockerfile : context)}, outside the folder being checked (${display(read.root)}), which oneproc does not read, so it was not checked`,
+            line: service.line,
+            ...origin,
+          });
+          continue;
+        }
         const build = builds.get(dockerfile);
         if (!build) continue; // its Dockerfile could not be read: an input error says why
         if (service.build.target !== undefined && findStage(build, service.build.target) === undefined) {
@@ -334,7 +345,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
         continue;
       }
       services++;
-      const envFile = await envFiles(service, read, display, onNote);
+      const envFile = await envFiles(service, read, display, onNote, input.cwd);
       const spec = serviceImage(service, read.name, built?.spec, envFile);
       const ctx = built?.ctx ?? emptyImage(service.image ?? '');
       for (const f of await checkImage(spec, ctx, { rules: input.rules, onNote, origin })) add(f);
@@ -346,7 +357,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     if (dockerfiles.some((d) => path.dirname(d) === dir)) continue;
     let text: string;
     try {
-      text = (await readNamed(abs, display)).text;
+      text = (await readNamed(abs, display, input.cwd)).text;
     } catch (err) {
       errors.push(
         err instanceof InputError
@@ -392,6 +403,8 @@ function classify(abs: string, found: Found): void {
 
 interface ComposeRead {
   readonly abs: string;
+  /** The folder being checked that holds it: its env files and build contexts must lie inside. */
+  readonly root: string;
   readonly name: string;
   readonly compose: ReturnType<typeof readCompose>;
 }
@@ -399,27 +412,48 @@ interface ComposeRead {
 /** A compose file and the `.env` beside it (compose's interpolation values); undefined if unreadable. */
 async function readComposeFile(
   abs: string,
+  root: string,
   display: (abs: string) => string,
   onNote: (n: Note) => void,
+  cwd: string,
 ): Promise<ComposeRead | undefined> {
   const name = display(abs);
   let text: string;
   try {
-    text = (await readNamed(abs, display)).text;
+    text = (await readNamed(abs, display, cwd)).text;
   } catch (err) {
     onNote({ message: `not read: ${(err as Error).message}`, file: name });
     return undefined;
   }
   const dotenv = new Map<string, string>();
   const envPath = path.join(path.dirname(abs), '.env');
-  const env = await readNamed(envPath, display).catch(() => undefined);
+  const env = await readNamed(envPath, display, cwd).catch(() => undefined);
   if (env) for (const [k, v] of parseEnvFile(env.text)) dotenv.set(k, v.value);
   const compose = readCompose(text, name, dotenv);
   if (compose.error) {
     onNote({ message: `not read as a compose file: it ${compose.error}`, file: name });
     return undefined;
   }
-  return { abs, name, compose };
+  return { abs, root, name, compose };
+}
+
+/** Whether `abs` is `root` or below it, by name and by its real path (links do not lead out). */
+function within(root: string, abs: string): boolean {
+  const inside = (p: string, r: string) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep);
+  if (!inside(abs, root)) return false;
+  let real: string;
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    return false;
+  }
+  try {
+    real = realpathSync(abs);
+  } catch {
+    return true; // not there: reading it says so
+  }
+  return inside(real, realRoot);
 }
 
 /** The values of a service's `env_file` files (each relative to the compose file's folder). */
@@ -428,11 +462,16 @@ async function envFiles(
   read: ComposeRead,
   display: (abs: string) => string,
   onNote: (n: Note) => void,
+  cwd: string,
 ): Promise<ImageEnv[]> {
   const out: ImageEnv[] = [];
   for (const file of service.envFiles) {
     const abs = path.resolve(path.dirname(read.abs), file.path);
-    const env = await readNamed(abs, display).catch((err: Error) => err);
+    const env = within(read.root, abs)
+      ? await readNamed(abs, display, cwd).catch((err: Error) => err)
+      : new Error(
+          `: is outside the folder being checked (${display(read.root)}), which oneproc does not read`,
+        );
     if (env instanceof Error) {
       if (file.required)
         onNote({
@@ -621,6 +660,7 @@ export function displayIn(cwd: string): (abs: string) => string {
 async function readNamed(
   abs: string,
   display: (abs: string) => string,
+  cwd: string,
 ): Promise<{ path: string; text: string }> {
   const name = display(abs);
   const cannot = (err: unknown) => {
@@ -641,6 +681,8 @@ async function readNamed(
       throw new InputError(`is too large (${stat.size} bytes; the limit is ${MAX_BYTES})`, name);
     }
   };
+  const outside = await linkLeavesWorkingDirectory(abs, cwd);
+  if (outside !== undefined) throw new InputError(leavesMessage(outside), name);
   regular(await fs.stat(abs).catch((err) => Promise.reject(cannot(err))));
   const handle = await fs
     .open(abs, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)

@@ -3,19 +3,28 @@
  * Reads files, folders (recursively *.yaml, *.yml, *.json) and standard input; the checking itself
  * is `checkText` (pure), this module is only IO, options and exit codes:
  * 0 no error findings; 1 at least one (with --strict, warnings too); 2 usage error or unreadable input.
- * An unreadable file is reported and the other files are still checked and reported.
+ * An unreadable file or folder is reported and the other files are still checked and reported.
  */
-import { promises as fs } from 'node:fs';
+import { type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkText, decodeText, InputError } from '../manifest';
+import {
+  blankDocuments,
+  checkText,
+  decodeText,
+  InputError,
+  type TemplateSpan,
+  templateDocuments,
+} from '../manifest';
 import type { ServerRule } from '../rules/types';
 import { isComposeName } from '../sources/compose';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
+import { safeLine } from './escape';
 import { formatJson } from './format-json';
 import { formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText, noteText } from './format-text';
+import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
 export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
                      [--dockerfile FILE [--build-context DIR] [--target STAGE]
@@ -154,12 +163,13 @@ export async function run(
   } catch (err) {
     // parseArgs explains how to pass a path that starts with '-'; the usage below says enough.
     const message = messageOf(err).replace(/\. To specify a positional argument.*$/s, '');
-    io.stderr(`oneproc check: ${message}\n\n${CHECK_USAGE}`);
+    io.stderr(`${safeLine(`oneproc check: ${message}`)}\n\n${CHECK_USAGE}`);
     return 2;
   }
 
   const errors: InputError[] = [];
-  const skipped: string[] = [];
+  const skipped: Array<{ file: string; template: TemplateSpan }> = [];
+  const walkNotes: Note[] = [];
   const notManifests: string[] = [];
   const findings: Finding[] = [];
   const notes: Note[] = [];
@@ -179,9 +189,11 @@ export async function run(
     }
     try {
       const expanded = await expand(p, io.cwd);
-      if (expanded.length === 0) emptyFolders.push(p);
-      // A loop, not push(...): a folder may hold more files than a call has arguments.
-      for (const input of expanded) inputs.push(input);
+      if (expanded.inputs.length === 0 && expanded.errors.length === 0) emptyFolders.push(p);
+      // Loops, not push(...): a folder may hold more files than a call has arguments.
+      for (const input of expanded.inputs) inputs.push(input);
+      for (const error of expanded.errors) errors.push(error);
+      for (const note of expanded.notes) walkNotes.push(note);
     } catch (err) {
       errors.push(toInputError(err, p));
     }
@@ -190,14 +202,16 @@ export async function run(
   for (const input of inputs) {
     try {
       const bytes = input.name === STDIN_NAME ? await readStdin(io) : await readFile(input.name, io.cwd);
-      const text = decodeText(bytes, input.name);
-      const json = path.extname(input.name).toLowerCase() === '.json';
-      const report = checkText(text, input.name, { json, rules: engine.rules });
-      if (input.found && report.errors.length > 0 && /\{\{.*\}\}/.test(text)) {
-        // A Helm chart's templates/ are Go templates, not YAML: render them, then check the output.
-        skipped.push(input.name);
-        continue;
-      }
+      let text = decodeText(bytes, input.name);
+      let json = path.extname(input.name).toLowerCase() === '.json';
+      // A Helm chart's templates/ are Go templates, not YAML: found while walking, each document that
+      // is a template is skipped with a note (render it, then check the output); the others are checked.
+      const templates = input.found && !(json && isJson(text)) ? templateDocuments(text) : [];
+      if (templates.length > 0) json = false;
+      const report = checkText(text, input.name, { json, rules: engine.rules, skip: templates });
+      for (const template of templates) skipped.push({ file: input.name, template });
+      // What the source readers see of this file: the template documents emptied, lines kept.
+      if (templates.length > 0) text = blankDocuments(text, templates);
       if (input.found && report.errors.length > 0 && !/\bapiVersion\b/.test(text)) {
         // Found by walking a repository and not Kubernetes at all: tsconfig.json with comments, a pm2
         // process.json (JavaScript, not JSON) — read by the source readers where an image runs them.
@@ -231,11 +245,12 @@ export async function run(
     // would otherwise pass silently.
     for (const p of emptyFolders) notes.push({ message: 'holds no manifests or Dockerfiles', file: p });
   }
+  for (const note of walkNotes) notes.push(note);
   for (const s of skipped) {
     notes.push({
-      message:
-        'skipped: a Helm/Go template, not plain YAML; check its rendered output instead: helm template … | oneproc check -',
-      file: s,
+      message: `skipped: a template (Helm, Go…: {{ … }} at line ${s.template.template}), not plain YAML; check its rendered output instead: helm template … | oneproc check -`,
+      file: s.file,
+      line: s.template.line,
     });
   }
   for (const s of notManifests) {
@@ -245,7 +260,8 @@ export async function run(
     });
   }
 
-  for (const e of errors) io.stderr(`oneproc check: ${e.message}\n`);
+  // Messages name files and quote input: printed as safely as the report itself (src/cli/escape.ts).
+  for (const e of errors) io.stderr(`${safeLine(`oneproc check: ${e.message}`)}\n`);
   // Notes go to standard error too, so a machine-readable report on standard output keeps them and
   // a person running `--format json > out.json` still sees them.
   if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
@@ -268,34 +284,110 @@ export async function run(
   return failing ? 1 : 0;
 }
 
-/** A named path → the files to read: itself, or the manifests found under a folder (sorted). */
-async function expand(name: string, cwd: string): Promise<Input[]> {
+/** What walking a named path found: files to read, folders that could not be read, links not followed. */
+interface Expanded {
+  readonly inputs: Input[];
+  readonly errors: InputError[];
+  readonly notes: Note[];
+}
+
+/**
+ * A named path → the files to read: itself, or the manifests found under a folder (sorted). A subfolder
+ * that cannot be read is an error naming it, and the walk goes on. Symbolic links met while walking are
+ * followed only to files inside the named folder; every link not followed is a note.
+ */
+async function expand(name: string, cwd: string): Promise<Expanded> {
   const stat = await fs.stat(path.resolve(cwd, name));
-  if (!stat.isDirectory()) return [{ name, found: false }];
+  if (!stat.isDirectory()) return { inputs: [{ name, found: false }], errors: [], notes: [] };
+  const root = await fs.realpath(path.resolve(cwd, name));
+  const inside = (real: string) =>
+    real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
   const found: Input[] = [];
+  const errors: InputError[] = [];
+  const notes: Note[] = [];
   const walk = async (dir: string): Promise<void> => {
-    const entries = await fs.readdir(path.resolve(cwd, dir), { withFileTypes: true });
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(path.resolve(cwd, dir), { withFileTypes: true });
+    } catch (err) {
+      errors.push(toInputError(err, dir));
+      return;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const child = path.join(dir, entry.name);
-      // Symbolic links to folders are not followed: they can loop, and rarely hold manifests.
+      // Compose files are read by checkSources, service by service.
+      const manifest = EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && !isComposeName(entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) await walk(child);
-      } else if (EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && !isComposeName(entry.name)) {
-        // Compose files are read by checkSources, service by service.
-        if (entry.isFile() || (entry.isSymbolicLink() && (await isFile(path.resolve(cwd, child))))) {
-          found.push({ name: child, found: true });
+      } else if (entry.isSymbolicLink()) {
+        if (SKIPPED_DIRS.has(entry.name)) continue;
+        const link = await followLink(path.resolve(cwd, child), inside);
+        if (link.kind === 'file' || link.kind === 'unreadable') {
+          // An unreadable target is read anyway: the error says why, as for any file found.
+          if (manifest) found.push({ name: child, found: true });
+        } else if (link.kind === 'folder' || manifest) {
+          notes.push({ message: `skipped: ${link.why}`, file: child });
         }
+      } else if (manifest) {
+        if (entry.isFile()) found.push({ name: child, found: true });
+        else
+          notes.push({
+            message:
+              'skipped: not a regular file (a pipe, socket or device is not read while walking a folder)',
+            file: child,
+          });
       }
     }
   };
   await walk(name);
-  return found;
+  return { inputs: found, errors, notes };
 }
 
-async function isFile(p: string): Promise<boolean> {
+/** Where a symbolic link leads: a file to read, or why it is not followed. */
+type Link =
+  | { readonly kind: 'file' }
+  | { readonly kind: 'unreadable' }
+  | { readonly kind: 'folder'; readonly why: string }
+  | { readonly kind: 'skipped'; readonly why: string };
+
+/** Where a symbolic link met while walking leads, and why it is not followed when it is not. */
+async function followLink(link: string, inside: (real: string) => boolean): Promise<Link> {
+  let target = '';
   try {
-    return (await fs.stat(p)).isFile();
+    target = await fs.readlink(link);
+    const real = await fs.realpath(link);
+    const stat = await fs.stat(real);
+    if (stat.isDirectory()) {
+      return {
+        kind: 'folder',
+        why: `a symbolic link to a folder (${target}); links to folders are not followed while walking (they can loop): name the folder to check it`,
+      };
+    }
+    if (!inside(real)) {
+      return {
+        kind: 'skipped',
+        why: `a symbolic link to ${target}, outside the folder being checked; not read`,
+      };
+    }
+    if (!stat.isFile()) {
+      return { kind: 'skipped', why: `a symbolic link to ${target}, not a regular file; not read` };
+    }
+    return { kind: 'file' };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOENT')
+      return { kind: 'skipped', why: `a symbolic link to ${target}, which does not exist` };
+    if (code === 'ELOOP') return { kind: 'skipped', why: `a symbolic link that loops (${target})` };
+    return { kind: 'unreadable' };
+  }
+}
+
+/** Whether the text is one JSON document (then `{{ … }}` can only be inside its strings). */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
   } catch {
     return false;
   }
@@ -303,6 +395,8 @@ async function isFile(p: string): Promise<boolean> {
 
 async function readFile(name: string, cwd: string): Promise<Uint8Array> {
   const file = path.resolve(cwd, name);
+  const outside = await linkLeavesWorkingDirectory(file, cwd);
+  if (outside !== undefined) throw new InputError(leavesMessage(outside), name);
   const handle = await fs.open(file, 'r');
   try {
     const stat = await handle.stat();

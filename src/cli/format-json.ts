@@ -1,8 +1,10 @@
 /**
  * `oneproc check --format json`: one JSON document with a fixed shape (DESIGN.md, "CLI contract"), so
- * scripts can rely on every key being present. Absent origin fields are `null`.
+ * scripts can rely on every key being present. Absent origin fields are `null`. Printed with the
+ * characters terminals and CI runners act on escaped (`safeJson`), which parse back to the same values.
  */
 import type { Finding, Note } from '../types';
+import { safeJson } from './escape';
 
 export interface CheckSummary {
   /** Documents read and checked. */
@@ -104,5 +106,5 @@ export function formatJson(
   checked: CheckSummary,
   notes: readonly Note[] = [],
 ): string {
-  return `${JSON.stringify(toJsonReport(findings, checked, notes), null, 2)}\n`;
+  return `${safeJson(JSON.stringify(toJsonReport(findings, checked, notes), null, 2))}\n`;
 }

@@ -14,6 +14,7 @@ import { RULES } from '../rules';
 import type { ServerRule } from '../rules/types';
 import type { Finding, Note } from '../types';
 import { VERSION } from '../version';
+import { safeJson } from './escape';
 
 export interface SarifOptions {
   /** URIs are written relative to this folder (the repository root in CI). */
@@ -247,5 +248,5 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions): Lo
 }
 
 export function formatSarif(findings: readonly Finding[], options: SarifOptions): string {
-  return `${JSON.stringify(toSarif(findings, options), null, 2)}\n`;
+  return `${safeJson(JSON.stringify(toSarif(findings, options), null, 2))}\n`;
 }

@@ -1,8 +1,11 @@
 /**
  * `oneproc check --format text`: for a person at a terminal. One heading line per finding in the
  * `file:line:col` form editors and terminals make clickable, the message under it, a summary at the end.
+ * Every field can come from the input, so each is `printable` (controls shown as escapes) and each line
+ * defused of CI workflow commands (src/cli/escape.ts); only oneproc's own colours reach the terminal.
  */
 import type { Finding, Note } from '../types';
+import { defuseLine, defuseLines, printable } from './escape';
 import type { CheckSummary } from './format-json';
 
 export interface TextOptions {
@@ -28,65 +31,72 @@ export function formatText(
   const out: string[] = [];
   for (const f of findings) {
     const o = f.origin;
-    const where = o.file
-      ? `${o.file}${o.line === undefined ? '' : `:${o.line}${o.column === undefined ? '' : `:${o.column}`}`}`
-      : f.path;
+    const where = printable(
+      o.file
+        ? `${o.file}${o.line === undefined ? '' : `:${o.line}${o.column === undefined ? '' : `:${o.column}`}`}`
+        : f.path,
+    );
     const level = f.exempted
       ? paint('cyan', 'exempted')
       : f.severity === 'error'
         ? paint('red', 'error')
         : paint('yellow', 'warning');
-    const object = [o.kind, [o.namespace, o.name].filter((s) => s !== undefined).join('/')]
-      .filter((s) => s)
-      .join(' ');
     const heading = [
       paint('bold', where),
       level,
-      f.rule,
-      object,
-      o.container ? `container ${o.container}` : '',
+      printable(f.rule),
+      objectOf(o),
+      o.container ? `container ${printable(o.container)}` : '',
     ]
       .filter((s) => s)
       .join('  ');
     out.push(heading);
-    out.push(`  ${f.message}`);
+    out.push(`  ${printable(f.message)}`);
     // A Kubernetes field is worth naming; a `file:line` path is already the heading.
-    if (o.file && !/^[^[\]]+:\d+$/.test(f.path)) out.push(paint('dim', `  field: ${f.path}`));
-    if (o.chain && o.chain.length > 1) out.push(paint('dim', `  via: ${o.chain.join(' → ')}`));
+    if (o.file && !/^[^[\]]+:\d+$/.test(f.path)) out.push(paint('dim', `  field: ${printable(f.path)}`));
+    if (o.chain && o.chain.length > 1) {
+      out.push(paint('dim', `  via: ${o.chain.map(printable).join(' → ')}`));
+    }
     if (f.exempted) {
-      const until = f.exempted.until ? ` until ${f.exempted.until}` : '';
-      out.push(paint('cyan', `  Exempted${until}: ${f.exempted.reason}`));
+      const until = f.exempted.until ? ` until ${printable(f.exempted.until)}` : '';
+      out.push(paint('cyan', `  Exempted${until}: ${printable(f.exempted.reason)}`));
     }
     out.push('');
   }
   for (const n of options.notes ?? []) {
-    const where = n.file ? `${n.file}${n.line === undefined ? '' : `:${n.line}`}` : '';
+    const where = n.file ? printable(`${n.file}${n.line === undefined ? '' : `:${n.line}`}`) : '';
     const heading = [
       paint('bold', where),
       paint('dim', 'note'),
       objectOf(n),
-      n.container ? `container ${n.container}` : '',
+      n.container ? `container ${printable(n.container)}` : '',
     ]
       .filter((s) => s)
       .join('  ');
     out.push(heading);
-    out.push(`  ${n.message}`);
+    out.push(`  ${printable(n.message)}`);
     out.push('');
   }
   out.push(summary(findings, checked, options, paint));
-  return `${out.join('\n')}\n`;
+  return `${defuseLines(out.join('\n'))}\n`;
 }
 
-/** One line for a note, as printed on standard error beside a JSON or SARIF report. */
+/** One line for a note, as printed on standard error beside a JSON or SARIF report: printable, defused. */
 export function noteText(n: Note): string {
-  const where = n.file ? `${n.file}${n.line === undefined ? '' : `:${n.line}`}: ` : '';
+  const where = n.file ? `${printable(n.file)}${n.line === undefined ? '' : `:${n.line}`}: ` : '';
   const object = objectOf(n);
-  const container = n.container ? ` container ${n.container}` : '';
-  return `${where}${n.message}${object || container ? ` (${object}${container})` : ''}`;
+  const container = n.container ? ` container ${printable(n.container)}` : '';
+  return defuseLine(
+    `${where}${printable(n.message)}${object || container ? ` (${object}${container})` : ''}`,
+  );
 }
 
+/** `Deployment shop/web`, printable. */
 function objectOf(o: { kind?: string; namespace?: string; name?: string }): string {
-  return [o.kind, [o.namespace, o.name].filter((s) => s !== undefined).join('/')].filter((s) => s).join(' ');
+  const text = [o.kind, [o.namespace, o.name].filter((s) => s !== undefined).join('/')]
+    .filter((s) => s)
+    .join(' ');
+  return printable(text);
 }
 
 function summary(

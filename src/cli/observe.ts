@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { flatten, startAgent } from '../observe/agent';
 import { NameCache, observeContainers, observeTrees, ProcReadError, readProcesses } from '../observe/index';
 import type { Observation } from '../observe/types';
+import { safeJson, safeLine } from './escape';
 
 const USAGE = `Usage:
   oneproc observe [--format text|json] [--proc-root /proc] [--log-dir /var/log/containers] [--pid PID]...
@@ -68,13 +69,13 @@ export async function run(argv: string[]): Promise<number> {
       pids.length > 0 ? observeTrees(processes, pids) : observeContainers(processes, new NameCache(logDir));
   } catch (err) {
     if (err instanceof ProcReadError) {
-      process.stderr.write(`oneproc observe: ${err.message}\n`);
+      process.stderr.write(`${safeLine(`oneproc observe: ${err.message}`)}\n`);
       return 2;
     }
     throw err;
   }
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify({ containers: observations.map(flatten) }, null, 2)}\n`);
+    process.stdout.write(`${safeJson(JSON.stringify({ containers: observations.map(flatten) }, null, 2))}\n`);
   } else {
     process.stdout.write(formatText(observations));
   }
@@ -105,7 +106,8 @@ function formatText(observations: readonly Observation[]): string {
       ? `${o.names.namespace}/${o.names.pod} container ${o.names.container}`
       : `${o.container.podUid ? `pod ${o.container.podUid} ` : ''}${o.container.containerId.slice(0, 12)}`;
     const verdict = o.workers > 1 ? `${o.workers} workers  MORE THAN ONE` : '1 worker';
-    return `${who}  ${o.server}  ${verdict}  (pid ${o.mainPid}: ${o.command.slice(0, 120)})`;
+    // A process sets its own command line: what it holds is shown, never obeyed by the terminal.
+    return safeLine(`${who}  ${o.server}  ${verdict}  (pid ${o.mainPid}: ${o.command.slice(0, 120)})`);
   });
   const multi = observations.filter((o) => o.workers > 1).length;
   return `${lines.join('\n')}\n${observations.length} containers, ${multi} running more than one worker\n`;

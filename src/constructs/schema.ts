@@ -4,6 +4,7 @@
  * a misspelt prop (`replicas.mni`) is an error, not a silently ignored default.
  */
 import { z } from 'zod';
+import { isBlankReason } from '../manifest/exemption';
 import { SingleProcessAppError } from './errors';
 import { CPU_PATTERN, MEMORY_PATTERN } from './quantities';
 
@@ -199,7 +200,9 @@ export const propsSchema = z.strictObject({
       reason: z
         .string()
         .trim()
-        .min(1, { error: 'must give the reason (it is shown wherever the exemption applies)' }),
+        .refine((reason) => !isBlankReason(reason), {
+          error: 'must give the reason (it is shown wherever the exemption applies)',
+        }),
       until: z.string().regex(DATE, { error: 'must be a date YYYY-MM-DD' }).optional(),
     })
     .optional(),

@@ -183,7 +183,10 @@ export interface SessionAffinityOptions {
 
 /** An exemption from the one-process rule (annotation `oneproc.dev/allow-multiple-workers`). */
 export interface AllowMultipleWorkers {
-  /** Why this app must run several worker processes; shown wherever the exemption applies. */
+  /**
+   * Why this app must run several worker processes; shown wherever the exemption applies. It must show
+   * something: a reason made only of blanks or invisible characters (U+200B, U+FEFF) is refused.
+   */
   readonly reason: string;
   /**
    * Last day (`YYYY-MM-DD`) the exemption applies; after it, the guard fails synth again.

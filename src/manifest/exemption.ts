@@ -21,6 +21,34 @@ export type ExemptionStatus =
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
+ * Characters that show nothing: controls (Cc), format characters (Cf: zero-width space U+200B, the
+ * byte-order mark U+FEFF, bidi controls), separators (Z*: U+00A0, U+3000, U+2028), what Unicode marks
+ * Default_Ignorable_Code_Point (U+3164 Hangul filler, U+115F, U+FFA0, U+00AD, variation selectors),
+ * combining marks with nothing to combine with (Mn, Me) and the blank braille pattern U+2800.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\u2800]/u;
+const ONLY_INVISIBLE = /^[\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\u2800]*$/u;
+
+/**
+ * True when an exemption reason says nothing a reader can see: empty, or made only of invisible
+ * characters (a zero-width space is not a reason). Shared by every door: manifests, the webhook
+ * (through `checkObject`) and the cdk8s constructs.
+ */
+export function isBlankReason(reason: string): boolean {
+  return ONLY_INVISIBLE.test(reason);
+}
+
+/** `U+200B U+FEFF` for the invisible characters of `text` other than plain spaces, each named once. */
+function invisibleCodePoints(text: string): string {
+  const seen = new Set<string>();
+  for (const char of text) {
+    if (char === ' ' || !INVISIBLE.test(char)) continue;
+    seen.add(`U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`);
+  }
+  return [...seen].join(' ');
+}
+
+/**
  * Decides the exemption from the metadata met on the way to a pod spec (outermost first). The
  * innermost metadata that carries `allow-multiple-workers` decides, with the `allow-until` written
  * beside it: the pod template is the more specific place, and it is also what the admission webhook
@@ -46,11 +74,16 @@ export function exemptionOf(metadata: readonly MetadataRef[], now: Date): Exempt
         why: `the annotation ${EXEMPT_ANNOTATION} in ${where} is not a string (annotation values must be quoted strings)`,
       };
     }
-    if (reason.trim() === '') {
+    if (isBlankReason(reason)) {
+      const invisible = invisibleCodePoints(reason);
+      const what =
+        invisible === ''
+          ? 'has an empty reason'
+          : `has no visible reason (only invisible characters: ${invisible})`;
       return {
         state: 'rejected',
         where,
-        why: `the annotation ${EXEMPT_ANNOTATION} in ${where} has an empty reason; an exemption needs a reason, e.g. "legacy app, migrating to Redis sessions"`,
+        why: `the annotation ${EXEMPT_ANNOTATION} in ${where} ${what}; an exemption needs a reason, e.g. "legacy app, migrating to Redis sessions"`,
       };
     }
     if (!Object.hasOwn(annotations, EXEMPT_UNTIL_ANNOTATION)) {

@@ -1,9 +1,17 @@
 /** Kubernetes manifests → pod specs → findings. `checkObject` is the entry point every door shares. */
 export { checkObject, inspectObject, type ObjectCheckOptions, type ObjectReport } from './check';
 export { decodeText } from './decode';
-export { InputError } from './errors';
-export { type ExemptionStatus, exemptionOf } from './exemption';
 export {
+  blankDocuments,
+  type DocumentSpan,
+  splitDocuments,
+  type TemplateSpan,
+  templateDocuments,
+} from './documents';
+export { InputError } from './errors';
+export { type ExemptionStatus, exemptionOf, isBlankReason } from './exemption';
+export {
+  MAX_DOCUMENT_NODES,
   type ManifestDocument,
   type ParseOptions,
   type ParseResult,

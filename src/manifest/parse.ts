@@ -4,11 +4,17 @@
  * through eemeli/yaml's `parseAllDocuments`, which keeps source ranges. Pure: no IO.
  */
 
-import { type Node as JsonNode, type ParseError, parseTree as parseJsonTree } from 'jsonc-parser';
+import {
+  type Node as JsonNode,
+  type ParseError,
+  parseTree as parseJsonTree,
+  visit as visitJson,
+} from 'jsonc-parser';
 import {
   Composer,
   type Document,
   isAlias,
+  isCollection,
   isMap,
   isPair,
   isScalar,
@@ -18,7 +24,17 @@ import {
   type Pair,
   Parser,
 } from 'yaml';
+import { type DocumentSpan, estimateNodes, removeDocuments, splitDocuments } from './documents';
 import { InputError } from './errors';
+
+/**
+ * Nodes per document, aliases expanded. A Kubernetes object is at most 1.5 MiB in etcd (its default
+ * --max-request-bytes) and a few thousand nodes; a `kubectl get … -o yaml` List of a thousand
+ * Deployments is about 250,000. Kubernetes' own reader bounds alias expansion the same way, by the
+ * share of decoded nodes that come from aliases (go-yaml v2/v3 decode.go, `allowedAliasRatio`: at most
+ * about 400,000 alias-driven nodes).
+ */
+export const MAX_DOCUMENT_NODES = 1_000_000;
 
 /** A 1-based position in a file. */
 export interface Position {
@@ -39,6 +55,8 @@ export interface ManifestDocument {
    * field is absent (a default, a finding about a whole container), the closest enclosing node.
    */
   locate(path: string): Position;
+  /** `locate` for many paths at once: for large JSON, one pass over the text instead of one per path. */
+  locateAll(paths: readonly string[]): Position[];
 }
 
 export interface ParseResult {
@@ -55,10 +73,22 @@ export interface ParseOptions {
    */
   readonly json?: boolean;
   /**
-   * At most this many alias expansions per document. An "alias bomb" (a few lines that expand to
-   * billions of nodes) is refused with an error instead of exhausting memory. Default 1000.
+   * At most this many nodes per YAML document (default `MAX_DOCUMENT_NODES`): estimated from the text
+   * before parsing, so a document too large to parse in bounded memory is refused without being parsed,
+   * then counted with every alias expanded, so an "alias bomb" (a few lines that expand to billions of
+   * nodes) is refused without being expanded. Each refusal is an error naming the line and the limit.
+   */
+  readonly maxNodes?: number;
+  /**
+   * At most this many alias uses per document, weighted as eemeli/yaml's `maxAliasCount` does.
+   * @default - no count limit: `maxNodes` bounds what aliases expand to, whatever their number
    */
   readonly maxAliasCount?: number;
+  /**
+   * Documents not to read (from `splitDocuments`, e.g. the templates `templateDocuments` finds): each
+   * stays an empty document, so the others keep their index and lines.
+   */
+  readonly skip?: readonly DocumentSpan[];
 }
 
 /** Reads every document of `text`. `file` is only used in error messages. Never throws. */
@@ -82,11 +112,6 @@ export function* readManifests(
   file: string,
   options: ParseOptions = {},
 ): Generator<ManifestDocument | InputError> {
-  const lineCounter = new LineCounter();
-  const position = (offset: number): Position => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
   // JSON (a .json file, or `kubectl get -o json` on standard input) goes through JSON.parse, which is
   // about a hundred times faster than a YAML parser on the same text and follows JSON's own rules.
   const json = options.json || /^\s*[[{]/.test(text.slice(0, 1024)) ? readJson(text, file) : undefined;
@@ -99,23 +124,50 @@ export function* readManifests(
     if (json.value !== null && json.value !== undefined) yield json;
     return;
   }
+  const maxNodes = options.maxNodes ?? MAX_DOCUMENT_NODES;
+  // Documents too large to parse are refused from their text; they and the ones the caller skips are
+  // removed, so the parser never reads them, and positions map back to the original lines.
+  const skip = options.skip ?? [];
+  const skipped = new Set(skip.map((s) => s.start));
+  const refused: Array<{ span: DocumentSpan; error: InputError }> = [];
+  for (const span of splitDocuments(text)) {
+    if (skipped.has(span.start)) continue;
+    const estimate = estimateNodes(text, span.start, span.end);
+    if (estimate <= maxNodes) continue;
+    const detail = `a YAML document of about ${count(estimate)} nodes is too large to read (the limit is ${count(maxNodes)} nodes per document, to bound memory); split it into smaller documents, or give it as JSON (kubectl get … -o json), which is read whole`;
+    refused.push({ span, error: new InputError(detail, file, span.line, 1) });
+  }
+  const excision = removeDocuments(text, [...skip, ...refused.map((r) => r.span)]);
+  const source = excision.source;
+  const lineCounter = new LineCounter();
+  const position = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line: line + excision.linesBefore(offset), column: col };
+  };
   let docs: Iterable<Document.Parsed>;
   try {
     // `merge: true`: Kubernetes' YAML reader (go-yaml) honours `<<` merge keys, so oneproc does too.
     // `logLevel: 'error'`: a key that is itself a map (`name: {{ .Release.Name }}` in an unrendered chart
     // template) would otherwise make the yaml library print a Node process warning on stderr.
-    const composer = new Composer({ merge: true, logLevel: 'error' });
-    docs = composer.compose(new Parser(lineCounter.addNewLine).parse(text)) as Iterable<Document.Parsed>;
+    // `uniqueKeys: false`: the library compares each key with every earlier key of its map, quadratic
+    // time (a 2 MB map of 200,000 keys takes minutes); `inspectTree` finds duplicates with a set instead.
+    const composer = new Composer({ merge: true, logLevel: 'error', uniqueKeys: false });
+    docs = composer.compose(new Parser(lineCounter.addNewLine).parse(source)) as Iterable<Document.Parsed>;
   } catch (err) {
+    for (const r of refused) yield r.error;
     yield new InputError(`cannot be read as YAML: ${messageOf(err)}`, file);
     return;
   }
   let index = 0;
+  let next = 0; // the next refusal to yield, in the order of the stream
   try {
     for (const doc of docs) {
-      const item = readDocument(doc, index++, file, position, options);
+      const at = excision.originalOffset(doc.range?.[0] ?? 0);
+      while (next < refused.length && refused[next].span.start <= at) yield refused[next++].error;
+      const item = readDocument(doc, index++, file, position, { ...options, maxNodes });
       if (item) yield item;
     }
+    while (next < refused.length) yield refused[next++].error;
   } catch (err) {
     // The parser itself failed (not a syntax error, which it reports per document): say where it stopped.
     yield new InputError(`cannot be read as YAML after document ${index - 1}: ${messageOf(err)}`, file);
@@ -127,7 +179,7 @@ function readDocument(
   index: number,
   file: string,
   position: (offset: number) => Position,
-  options: ParseOptions,
+  options: ParseOptions & { maxNodes: number },
 ): ManifestDocument | InputError | undefined {
   const start = position(doc.range?.[0] ?? 0);
   if (doc.errors.length > 0) {
@@ -136,9 +188,19 @@ function readDocument(
     const summary = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     return new InputError(`invalid YAML in document ${index}: ${summary}`, file, at.line, at.column);
   }
+  const aliases: AliasTargets = new Map();
+  const problem = inspectTree(doc, options.maxNodes, aliases);
+  if (problem) {
+    const at = position(problem.offset);
+    const detail =
+      problem.kind === 'duplicate'
+        ? `invalid YAML in document ${index}: Map keys must be unique`
+        : `document ${index} holds more than ${count(options.maxNodes)} nodes once its aliases are expanded (the limit per document; a YAML "alias bomb"?); refusing to expand it`;
+    return new InputError(detail, file, at.line, at.column);
+  }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 1000 });
+    value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? -1 });
   } catch (err) {
     const why = /alias count/i.test(messageOf(err))
       ? 'too many alias expansions (a YAML "alias bomb"?); refusing to expand it'
@@ -147,15 +209,105 @@ function readDocument(
   }
   // A document of only comments (or a bare `---`) is empty, not a null object.
   if (value === null || value === undefined) return undefined;
-  return {
-    index,
-    value,
-    start,
-    locate: (path) => {
-      const node = nodeAt(doc, path);
-      return node?.range ? position(node.range[0]) : start;
-    },
+  const locate = (path: string) => {
+    const node = nodeAt(doc, aliases, path);
+    return node?.range ? position(node.range[0]) : start;
   };
+  return { index, value, start, locate, locateAll: (paths) => paths.map(locate) };
+}
+
+/**
+ * Each alias of a document and the node it stands for, found in one pass (the yaml library's
+ * `Alias.resolve(doc)` walks the whole document on every call: quadratic over a file's findings).
+ */
+type AliasTargets = Map<Node, Node>;
+
+/** What `inspectTree` found wrong, at an offset of the text. */
+interface TreeProblem {
+  readonly kind: 'duplicate' | 'too-large';
+  readonly offset: number;
+}
+
+/**
+ * One pass over a document's syntax tree, in document order, without expanding anything: the number of
+ * nodes it holds once every alias is expanded (each alias counts the expanded size of its anchor, which
+ * YAML 1.2.2 §7.1 says is the closest one before it; sizes of anchored nodes are remembered, so the pass
+ * is linear in the text however deep the aliases nest), and duplicate keys of a map (YAML 1.2.2 §3.2.1.1:
+ * keys are unique; Kubernetes' strict decoding refuses duplicates too). The first problem stops it.
+ */
+function inspectTree(doc: Document.Parsed, maxNodes: number, targets: AliasTargets): TreeProblem | undefined {
+  interface Frame {
+    readonly node: Node;
+    /** Keys and values of a map, in order, or the items of a sequence. */
+    readonly children: unknown[];
+    readonly isMap: boolean;
+    next: number;
+    size: number;
+    readonly keys?: Set<unknown>;
+  }
+  const anchors = new Map<string, Node>();
+  const sizes = new Map<Node, number>();
+  let total = 0;
+  const stack: Frame[] = [];
+  const open = (node: Node): Frame => {
+    const children: unknown[] = [];
+    const mapping = isMap(node);
+    if (isCollection(node)) {
+      for (const item of node.items) {
+        if (isPair(item)) children.push(item.key, item.value);
+        else children.push(item);
+      }
+    }
+    return { node, children, isMap: mapping, next: 0, size: 1, keys: mapping ? new Set() : undefined };
+  };
+  // Returns the size `child` adds, or a problem.
+  const visit = (child: unknown, frame: Frame | undefined, asKey: boolean): number | TreeProblem | Frame => {
+    if (child === null || child === undefined || typeof child !== 'object') return 0;
+    const node = child as Node;
+    if (asKey && frame?.keys && isScalar(node) && typeof node.value !== 'symbol') {
+      if (frame.keys.has(node.value)) return { kind: 'duplicate', offset: node.range?.[0] ?? 0 };
+      frame.keys.add(node.value);
+    }
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target) targets.set(node, target);
+      // An alias of an enclosing node (a cycle) has no size yet: it adds one node, as toJS shares it.
+      const size = (target && sizes.get(target)) ?? 1;
+      total += size;
+      if (total > maxNodes) return { kind: 'too-large', offset: node.range?.[0] ?? 0 };
+      return size;
+    }
+    if (node.anchor) anchors.set(node.anchor, node);
+    total += 1;
+    if (total > maxNodes) return { kind: 'too-large', offset: node.range?.[0] ?? 0 };
+    if (isCollection(node)) return open(node);
+    if (node.anchor) sizes.set(node, 1);
+    return 1;
+  };
+  const root = visit(doc.contents, undefined, false);
+  if (typeof root === 'object' && 'kind' in root) return root;
+  if (typeof root === 'object') stack.push(root);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    if (frame.next >= frame.children.length) {
+      stack.pop();
+      if (frame.node.anchor) sizes.set(frame.node, frame.size);
+      const parent = stack[stack.length - 1];
+      if (parent) parent.size += frame.size;
+      continue;
+    }
+    const index = frame.next++;
+    const result = visit(frame.children[index], frame, frame.isMap && index % 2 === 0);
+    if (typeof result === 'number') frame.size += result;
+    else if ('kind' in result) return result;
+    else stack.push(result);
+  }
+  return undefined;
+}
+
+/** `1,000,000`. */
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /**
@@ -187,16 +339,93 @@ function readJson(text: string, file: string): ManifestDocument | InputError {
     return offsetPosition(starts, offset);
   };
   const start = position(Math.max(text.search(/\S/), 0));
-  return {
-    index: 0,
-    value,
-    start,
-    locate: (path) => {
-      if (tree === null) tree = jsonTree(text);
-      const node = tree ? jsonNodeAt(tree, pathSegments(path)) : undefined;
-      return node ? position(node.offset) : start;
-    },
+  // jsonc-parser's tree takes about 50 bytes of memory per byte of JSON (3 GB for a 61 MB List): past a
+  // few MiB, positions come from one streaming pass per batch of paths instead.
+  const large = text.length > JSON_TREE_MAX_CHARS;
+  const locate = (path: string): Position => {
+    if (large) return locateAll([path])[0];
+    if (tree === null) tree = jsonTree(text);
+    const node = tree ? jsonNodeAt(tree, pathSegments(path)) : undefined;
+    return node ? position(node.offset) : start;
   };
+  const locateAll = (paths: readonly string[]): Position[] => {
+    if (!large) return paths.map(locate);
+    const offsets = jsonOffsets(text, paths);
+    return offsets.map((offset) => (offset === undefined ? start : position(offset)));
+  };
+  return { index: 0, value, start, locate, locateAll };
+}
+
+/** Above this size, a JSON document is located by streaming (`jsonOffsets`) rather than with a tree. */
+const JSON_TREE_MAX_CHARS = 4 * 1024 * 1024;
+
+/**
+ * Where each path's deepest existing node starts, in one streaming pass over the text (jsonc-parser's
+ * `visit`), following only the paths asked for: the same answer as `jsonNodeAt` on a tree (for a
+ * repeated key, the last one, as JSON.parse keeps it), in memory proportional to the paths.
+ */
+function jsonOffsets(text: string, paths: readonly string[]): Array<number | undefined> {
+  interface Trie {
+    readonly children: Map<string | number, Trie>;
+    offset?: number;
+  }
+  const root: Trie = { children: new Map() };
+  const ends = paths.map((path) => {
+    const trail = [root];
+    for (const segment of pathSegments(path)) {
+      const last = trail[trail.length - 1];
+      let next = last.children.get(segment);
+      if (!next) {
+        next = { children: new Map() };
+        last.children.set(segment, next);
+      }
+      trail.push(next);
+    }
+    return trail;
+  });
+  // One frame per open object or array: the trie node it matched (or none) and where its next value goes.
+  const frames: Array<{ trie: Trie | undefined; array: boolean; index: number; key?: string }> = [];
+  const valueAt = (offset: number): Trie | undefined => {
+    const parent = frames[frames.length - 1];
+    let trie: Trie | undefined;
+    if (!parent) trie = root;
+    else if (parent.array) trie = parent.trie?.children.get(parent.index++);
+    else trie = parent.key === undefined ? undefined : parent.trie?.children.get(parent.key);
+    if (trie) trie.offset = offset;
+    return trie;
+  };
+  try {
+    visitJson(
+      text,
+      {
+        onObjectBegin: (offset) => {
+          frames.push({ trie: valueAt(offset), array: false, index: 0 });
+        },
+        onObjectProperty: (property) => {
+          frames[frames.length - 1].key = property;
+        },
+        onObjectEnd: () => {
+          frames.pop();
+        },
+        onArrayBegin: (offset) => {
+          frames.push({ trie: valueAt(offset), array: true, index: 0 });
+        },
+        onArrayEnd: () => {
+          frames.pop();
+        },
+        onLiteralValue: (_value, offset) => {
+          valueAt(offset);
+        },
+      },
+      { disallowComments: true },
+    );
+  } catch {
+    // Absurd nesting overflows jsonc-parser's recursion: what was found so far still stands.
+  }
+  return ends.map((trail) => {
+    for (let i = trail.length - 1; i >= 0; i--) if (trail[i].offset !== undefined) return trail[i].offset;
+    return undefined;
+  });
 }
 
 /**
@@ -267,16 +496,16 @@ export function pathSegments(path: string): (string | number)[] {
 }
 
 /** The deepest node of `doc` along `path`, following aliases and `<<` merge keys. */
-function nodeAt(doc: Document.Parsed, path: string): Node | undefined {
+function nodeAt(doc: Document.Parsed, aliases: AliasTargets, path: string): Node | undefined {
   let best: Node | undefined = doc.contents ?? undefined;
   let node: unknown = doc.contents;
   for (const segment of pathSegments(path)) {
-    node = resolve(doc, node);
+    node = resolve(aliases, node);
     let next: unknown;
     if (typeof segment === 'number' && isSeq(node)) {
       next = node.items[segment];
     } else if (typeof segment === 'string' && isMap(node)) {
-      const pair = findPair(doc, node, segment, 0);
+      const pair = findPair(aliases, node, segment, 0);
       // `key:` with no value: point at the key.
       next = pair ? (pair.value ?? pair.key) : undefined;
     }
@@ -287,12 +516,12 @@ function nodeAt(doc: Document.Parsed, path: string): Node | undefined {
   return best;
 }
 
-function resolve(doc: Document.Parsed, node: unknown): unknown {
-  for (let i = 0; i < 100 && isAlias(node); i++) node = node.resolve(doc);
+function resolve(aliases: AliasTargets, node: unknown): unknown {
+  for (let i = 0; i < 100 && isAlias(node); i++) node = aliases.get(node);
   return node;
 }
 
-function findPair(doc: Document.Parsed, map: unknown, key: string, depth: number): Pair | undefined {
+function findPair(aliases: AliasTargets, map: unknown, key: string, depth: number): Pair | undefined {
   if (!isMap(map) || depth > 20) return undefined;
   let merged: Pair | undefined;
   for (const pair of map.items) {
@@ -301,10 +530,10 @@ function findPair(doc: Document.Parsed, map: unknown, key: string, depth: number
     if (k === key || (isScalar(pair.key) && String(pair.key.value) === key)) return pair;
     const isMerge = isScalar(pair.key) && (typeof k === 'symbol' || k === '<<') && pair.key.source === '<<';
     if (isMerge && merged === undefined) {
-      const sources = resolve(doc, pair.value);
-      const list = isSeq(sources) ? sources.items.map((s) => resolve(doc, s)) : [sources];
+      const sources = resolve(aliases, pair.value);
+      const list = isSeq(sources) ? sources.items.map((s) => resolve(aliases, s)) : [sources];
       for (const source of list) {
-        merged = findPair(doc, source, key, depth + 1);
+        merged = findPair(aliases, source, key, depth + 1);
         if (merged) break;
       }
     }

@@ -38,10 +38,11 @@ export function checkText(
       origin: { ...options.origin, file, document: doc.index },
     });
     containers += report.containers;
-    for (const finding of report.findings) {
-      const { line, column } = doc.locate(finding.path);
+    const positions = doc.locateAll(report.findings.map((f) => f.path));
+    report.findings.forEach((finding, i) => {
+      const { line, column } = positions[i];
       findings.push({ ...finding, origin: { ...finding.origin, line, column } });
-    }
+    });
   }
   return { findings, documents, containers, errors };
 }

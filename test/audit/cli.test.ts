@@ -77,6 +77,25 @@ describe('oneproc audit', () => {
     expect(stdout).toContain('Deployment shop/web');
   });
 
+  it('prints hostile names from the cluster without letting them act on a terminal or CI log', async () => {
+    const name = 'debug\u009b2J\u202e';
+    const container = 'app\n::error::pwned\u001b[1A';
+    const pod = {
+      metadata: { name, namespace: 'shop', uid: 'p-hostile' },
+      spec: {
+        containers: [{ name: container, image: 'python:3.12', command: ['gunicorn', '-w', '3', 'app:app'] }],
+      },
+    };
+    const file = await kubeconfigFor({ objects: { pods: [pod] } });
+    const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+    const text = await oneproc(['--kubeconfig', file]);
+    expect(text.stdout.replaceAll('\n', '')).not.toMatch(CONTROL);
+    expect(text.stdout).toContain('Pod shop/debug\\u009b2J\\u202e  container app\\n::error::pwned\\u001b[1A');
+    const json = await oneproc(['--kubeconfig', file, '--format', 'json']);
+    expect(json.stdout.replaceAll('\n', '')).not.toMatch(CONTROL);
+    expect(JSON.parse(json.stdout).findings[0]).toMatchObject({ name, container });
+  });
+
   it('names the server it cannot reach and exits 2', async () => {
     const file = path.join(dir, 'down');
     fs.writeFileSync(file, kubeconfig('https://127.0.0.1:1', tls, TOKEN));

@@ -5,6 +5,7 @@
 import '@microsoft/jest-sarif';
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
 import {
+  appendFileSync,
   chmodSync,
   existsSync,
   mkdirSync,
@@ -42,8 +43,8 @@ function write(name: string, text: string | Buffer): void {
   writeFileSync(file, text);
 }
 
-function oneproc(args: string[], options: SpawnSyncOptions = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+function oneproc(args: string[], options: SpawnSyncOptions = {}, nodeOptions: string[] = []) {
+  const result = spawnSync(process.execPath, [...nodeOptions, BIN, ...args], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 30_000,
@@ -116,7 +117,50 @@ describe('oneproc check (subprocess)', () => {
     const r = oneproc(['check', 'bomb.yaml']);
     expect(r.code).toBe(2);
     expect(r.err).toBe(
-      'oneproc check: bomb.yaml:1:1: document 0 too many alias expansions (a YAML "alias bomb"?); refusing to expand it\n',
+      'oneproc check: bomb.yaml:6:36: document 0 holds more than 1,000,000 nodes once its aliases are expanded (the limit per document; a YAML "alias bomb"?); refusing to expand it\n',
+    );
+  });
+
+  // The huge cases run with a heap cap, so a regression crashes the child instead of the test machine.
+  const capped = (args: string[]) => oneproc(args, {}, ['--max-old-space-size=256']);
+
+  it('refuses aliases that expand to 100 million nodes, however few they are', () => {
+    // 999 containers whose args are one 100,000-item sequence: 240 KB of text.
+    const rows = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: flood}',
+      `x: &a [${Array(100_000).fill('1').join(',')}]`,
+    ];
+    rows.push('spec:', '  containers:');
+    for (let i = 0; i < 999; i++) rows.push(`  - {name: c${i}, image: x, args: *a}`);
+    write('flood.yaml', `${rows.join('\n')}\n`);
+    write('ok.yaml', POD);
+    const r = capped(['check', 'flood.yaml', 'ok.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      'oneproc check: flood.yaml:15:32: document 0 holds more than 1,000,000 nodes once its aliases are expanded (the limit per document; a YAML "alias bomb"?); refusing to expand it\n',
+    );
+    expect(r.out).toBe(
+      '0 errors, 0 warnings, 1 unreadable input (see above) in 1 document, 1 container checked\n',
+    );
+  });
+
+  it('refuses a single 61 MB document before parsing it, and checks the documents around it', () => {
+    // Written in pieces: the test process never holds the whole text.
+    const file = path.join(dir, 'huge.yaml');
+    writeFileSync(file, `${POD}---\napiVersion: v1\nkind: List\nitems:\n`);
+    const item = '- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n  data: {a: b, c: d}\n';
+    const chunk = item.repeat(10_000);
+    while (statSync(file).size < 61_000_000) appendFileSync(file, chunk);
+    appendFileSync(file, `---\n${POD}`);
+    const r = capped(['check', 'huge.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^oneproc check: huge\.yaml:8:1: a YAML document of about [\d,]+ nodes is too large to read \(the limit is 1,000,000 nodes per document, to bound memory\); split it into smaller documents, or give it as JSON \(kubectl get … -o json\), which is read whole\n$/,
+    );
+    expect(r.out).toBe(
+      '0 errors, 0 warnings, 1 unreadable input (see above) in 2 documents, 2 containers checked\n',
     );
   });
 
@@ -159,6 +203,21 @@ describe('oneproc check (subprocess)', () => {
     );
     expect(r.out).toBe(
       '0 errors, 0 warnings, 2 unreadable inputs (see above) in 1 document, 1 container checked\n',
+    );
+  });
+
+  it('reports an unreadable subfolder with its own path, and walks the rest', () => {
+    write('k8s/a/pod.yaml', POD);
+    write('k8s/b/secret/pod.yaml', POD);
+    write('k8s/c/pod.yaml', POD);
+    chmodSync(path.join(dir, 'k8s/b/secret'), 0o000);
+    chmodSync(dir, 0o755);
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = oneproc(['check', 'k8s'], asUser);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('oneproc check: k8s/b/secret: cannot be read: permission denied\n');
+    expect(r.out).toBe(
+      '0 errors, 0 warnings, 1 unreadable input (see above) in 2 documents, 2 containers checked\n',
     );
   });
 

@@ -281,7 +281,7 @@ describe('oneproc check: inputs', () => {
     expect(folder.code).toBe(0);
     expect(folder.err).toBe('');
     expect(folder.out).toContain(
-      'chart/templates/deployment.yaml  note\n  skipped: a Helm/Go template, not plain YAML; check its rendered output instead: helm template … | oneproc check -\n',
+      'chart/templates/deployment.yaml:1  note\n  skipped: a template (Helm, Go…: {{ … }} at line 3), not plain YAML; check its rendered output instead: helm template … | oneproc check -\n',
     );
     const named = await check(['chart/templates/deployment.yaml']);
     expect(named.code).toBe(2);
@@ -303,7 +303,7 @@ describe('oneproc check: inputs', () => {
     const r = await check(['bomb.yaml', 'logo.yaml']);
     expect(r.code).toBe(2);
     expect(r.err).toBe(
-      'oneproc check: bomb.yaml:1:1: document 0 too many alias expansions (a YAML "alias bomb"?); refusing to expand it\n' +
+      'oneproc check: bomb.yaml:6:29: document 0 holds more than 1,000,000 nodes once its aliases are expanded (the limit per document; a YAML "alias bomb"?); refusing to expand it\n' +
         'oneproc check: logo.yaml:3: is a binary file, not YAML or JSON (NUL byte at offset 8)\n',
     );
   });

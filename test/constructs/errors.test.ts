@@ -162,6 +162,16 @@ describe('bad props are refused with the prop and its value', () => {
       `'allowMultipleWorkers.reason' (" ") must give the reason (it is shown wherever the exemption applies)`,
     ],
     [
+      'exemption whose reason is a zero-width space',
+      { ...base, allowMultipleWorkers: { reason: '\u200b' } },
+      `'allowMultipleWorkers.reason' ("\u200b") must give the reason (it is shown wherever the exemption applies)`,
+    ],
+    [
+      'exemption whose reason is only invisible characters',
+      { ...base, allowMultipleWorkers: { reason: '\u200b\ufeff\u00a0\u2060\u3164' } },
+      `'allowMultipleWorkers.reason' ("\u200b\ufeff\u00a0\u2060\u3164") must give the reason (it is shown wherever the exemption applies)`,
+    ],
+    [
       'exemption with a bad date',
       { ...base, allowMultipleWorkers: { reason: 'legacy', until: '2027/01/01' } },
       `'allowMultipleWorkers.until' ("2027/01/01") must be a date YYYY-MM-DD`,

@@ -300,6 +300,12 @@ describe('checkObject: exemptions', () => {
   it.each([
     ['', 'has an empty reason; an exemption needs a reason'],
     ['   ', 'has an empty reason; an exemption needs a reason'],
+    ['\u200b', 'has no visible reason (only invisible characters: U+200B); an exemption needs a reason'],
+    [
+      ' \ufeff\u00a0\u200b\u2060\u00ad\u3164\u202e\u2800 ',
+      'has no visible reason (only invisible characters: U+FEFF U+00A0 U+200B U+2060 U+00AD U+3164 U+202E U+2800); an exemption needs a reason',
+    ],
+    ['\t\n', 'has no visible reason (only invisible characters: U+0009 U+000A); an exemption needs a reason'],
   ])('does not exempt with the reason %p, and says why', (reason, why) => {
     const [finding] = check(deployment({ [REASON]: reason }));
     expect(finding.exempted).toBeUndefined();

@@ -212,7 +212,7 @@ describe('checkText', () => {
     const report = checkText(bomb, 'bomb.yaml');
     expect(report.documents).toBe(0);
     expect(report.errors.map((e) => e.message)).toEqual([
-      'bomb.yaml:1:1: document 0 too many alias expansions (a YAML "alias bomb"?); refusing to expand it',
+      'bomb.yaml:7:8: document 0 holds more than 1,000,000 nodes once its aliases are expanded (the limit per document; a YAML "alias bomb"?); refusing to expand it',
     ]);
   });
 

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { evaluate, moduleAssignments, parsePython } from '../../src/sources/python/parse';
+import { evaluate, moduleAssignments, withPython } from '../../src/sources/python/parse';
 
 describe('Python integer literals', () => {
   it.each([
@@ -13,24 +13,30 @@ describe('Python integer literals', () => {
     ['0b11', '3'],
     ['0', '0'],
   ])('reads workers = %s as %s, pointing at its line', async (literal, value) => {
-    const root = await parsePython(`import os\n\nworkers = ${literal}\n`);
-    expect(root).toBeDefined();
-    const names = moduleAssignments(root!);
-    const node = names.get('workers');
-    expect(node).toBeDefined();
-    const word = evaluate(node!, 'gunicorn.conf.py', names, new Map());
+    const word = await withPython(`import os\n\nworkers = ${literal}\n`, (root) => {
+      const names = moduleAssignments(root);
+      const node = names.get('workers');
+      return node && evaluate(node, 'gunicorn.conf.py', names, new Map());
+    });
     expect(word).toEqual({ text: value, path: 'gunicorn.conf.py:3' });
   });
 });
 
 /** The value of `workers = EXPR` in a module, with the container env given. */
 async function workersOf(expr: string, env: Record<string, string> = {}, prelude = '') {
-  const root = await parsePython(`import os\nimport multiprocessing\n${prelude}workers = ${expr}\n`);
-  const names = moduleAssignments(root!);
   const entries = new Map(
     Object.entries(env).map(([name, value]) => [name, { name, value, path: `env.${name}` }]),
   );
-  return evaluate(names.get('workers')!, 'gunicorn.conf.py', names, entries);
+  const word = await withPython(
+    `import os\nimport multiprocessing\n${prelude}workers = ${expr}\n`,
+    (root) => {
+      const names = moduleAssignments(root);
+      const node = names.get('workers');
+      return node && evaluate(node, 'gunicorn.conf.py', names, entries);
+    },
+  );
+  if (!word) throw new Error(`workers = ${expr} was not read`);
+  return word;
 }
 
 describe('Python integer arithmetic, as Python computes it', () => {

@@ -7,7 +7,7 @@
  * beats the file, nothing is added.
  */
 import type { SimpleCommand, Word } from '../../shell/types';
-import { evaluate, moduleAssignments, parsePython } from '../python/parse';
+import { evaluate, moduleAssignments, unparsedPython, withPython } from '../python/parse';
 import type { Expansion, SourceContext, SourceExpander } from '../types';
 
 export const gunicornConfig: SourceExpander = {
@@ -34,13 +34,16 @@ export const gunicornConfig: SourceExpander = {
       : 'gunicorn.conf.py';
     const file = ctx.readFile(name);
     if (!file) return undefined;
-    const root = await parsePython(file.text);
-    if (!root) return undefined;
-    const workers = moduleAssignments(root).get('workers');
-    if (!workers) return { commands: [cmd], chain: [file.path] };
-    const value = evaluate(workers, file.path, moduleAssignments(root), cmd.env);
-    const flag: Word = { text: '--workers', path: value.path };
-    const expanded: SimpleCommand = { ...cmd, argv: [argv[0], flag, value, ...argv.slice(1)] };
-    return { commands: [expanded], chain: [`${file.path}:${workers.startPosition.row + 1}`] };
+    const read = await withPython(file.text, (root): Expansion => {
+      const names = moduleAssignments(root);
+      const workers = names.get('workers');
+      if (!workers) return { commands: [cmd], chain: [file.path] };
+      const value = evaluate(workers, file.path, names, cmd.env);
+      const flag: Word = { text: '--workers', path: value.path };
+      const expanded: SimpleCommand = { ...cmd, argv: [argv[0], flag, value, ...argv.slice(1)] };
+      return { commands: [expanded], chain: [`${file.path}:${workers.startPosition.row + 1}`] };
+    });
+    if (!read) ctx.report?.(unparsedPython(file.path));
+    return read;
   },
 };

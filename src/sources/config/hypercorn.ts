@@ -21,7 +21,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { findOption, lastHit, programName, stripLaunchers } from '../../rules/common';
 import { HYPERCORN_SCAN } from '../../rules/hypercorn';
 import type { SimpleCommand, Word } from '../../shell/types';
-import { evaluate, moduleAssignments, parsePython } from '../python/parse';
+import { evaluate, moduleAssignments, unparsedPython, withPython } from '../python/parse';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
 import { sourcePath } from '../types';
 
@@ -83,12 +83,20 @@ export const hypercornConfig: SourceExpander = {
     let word: Word | undefined;
     let line = '';
     if (python !== undefined) {
-      const root = await parsePython(file.text);
-      if (!root) return undefined;
-      const names = moduleAssignments(root);
-      const workers = names.get('workers');
-      word = workers ? evaluate(workers, file.path, names, cmd.env) : undefined;
-      if (workers) line = sourcePath(file.path, workers.startPosition.row + 1);
+      const read = await withPython(file.text, (root) => {
+        const names = moduleAssignments(root);
+        const workers = names.get('workers');
+        return {
+          word: workers ? evaluate(workers, file.path, names, cmd.env) : undefined,
+          line: workers ? sourcePath(file.path, workers.startPosition.row + 1) : '',
+        };
+      });
+      if (!read) {
+        ctx.report?.(unparsedPython(file.path));
+        return undefined;
+      }
+      word = read.word;
+      line = read.line;
     } else {
       const read = tomlWorkers(file);
       if (read.error) {

@@ -27,7 +27,15 @@ import { stripWrapper } from '../../shell/wrappers';
 import { tomlWorkers } from '../config/hypercorn';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
 import { parseSourcePath, sourcePath } from '../types';
-import { evaluate, moduleAssignments, type PyNode, parsePython, WALK_LIMIT, walk } from './parse';
+import {
+  evaluate,
+  moduleAssignments,
+  type PyNode,
+  unparsedPython,
+  WALK_LIMIT,
+  walk,
+  withPython,
+} from './parse';
 
 const PYTHON = /^python[\d.]*$/;
 const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
@@ -55,56 +63,66 @@ export const pythonEntry: SourceExpander = {
   async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
     const file = entryFile(cmd, ctx);
     if (!file) return undefined;
-    const root = await parsePython(file.text);
-    if (!root) return undefined;
-    const names = moduleAssignments(root);
-    const commands: SimpleCommand[] = [];
-    const tooLarge = (what: string) => (next: PyNode) =>
-      ctx.report?.({
-        level: 'warning',
-        message: `${file.path} is too large to read whole: oneproc read ${WALK_LIMIT.toLocaleString('en')} syntax nodes of it and stopped before line ${next.startPosition.row + 1}, so ${what} from there on were not read`,
-        file: file.path,
-        line: next.startPosition.row + 1,
-      });
-    let assignments: PyNode[] | undefined;
-    const facts: FileFacts = {
-      path: file.path,
-      root,
-      uvicornRun: /\bfrom\s+uvicorn\s+import\b/.test(file.text),
-      hypercornRun: /\bfrom\s+hypercorn\.run\s+import\s[^\n]*\brun\b/.test(file.text),
-      mentionsGunicorn: /\bgunicorn\b/.test(file.text),
-      assignments: () => {
-        // Assignments are statements: nothing below one (but a chained `a = b = …`) is another.
-        assignments ??= [
-          ...walk(root, {
-            holding: '=',
-            into: (n) => n.type !== 'assignment' || n.childForFieldName('right')?.type === 'assignment',
-            onLimit: tooLarge('assignments'),
-          }),
-        ].filter((n) => n.type === 'assignment');
-        return assignments;
-      },
-    };
-    // Only what can hold a call is entered: a server is started by a call, which holds `(`.
-    for (const node of walk(root, { holding: '(', onLimit: tooLarge('calls') })) {
-      if (node.type !== 'call') continue;
-      const built = serverCall(node, facts, names, cmd, ctx);
-      if (!built) continue;
-      if (commands.length === MAX_SERVER_CALLS) {
-        ctx.report?.({
-          level: 'warning',
-          message: `${file.path} starts servers more than ${MAX_SERVER_CALLS} times; oneproc read the first ${MAX_SERVER_CALLS}, so the server starts from line ${node.startPosition.row + 1} on were not read`,
-          file: file.path,
-          line: node.startPosition.row + 1,
-        });
-        break;
-      }
-      commands.push(built);
-    }
-    if (commands.length === 0) return undefined;
-    return { commands, chain: [`${file.path}:${commands[0].argv[0].path.split(':').pop()}`] };
+    const read = await withPython(file.text, (root) => serverStarts(root, file, cmd, ctx));
+    if (read === undefined) ctx.report?.(unparsedPython(file.path));
+    return read ?? undefined;
   },
 };
+
+/** The servers a parsed entry module starts, as commands (undefined when it starts none). */
+function serverStarts(
+  root: PyNode,
+  file: { readonly path: string; readonly text: string },
+  cmd: SimpleCommand,
+  ctx: SourceContext,
+): Expansion | null {
+  const names = moduleAssignments(root);
+  const commands: SimpleCommand[] = [];
+  const tooLarge = (what: string) => (next: PyNode) =>
+    ctx.report?.({
+      level: 'warning',
+      message: `${file.path} is too large to read whole: oneproc read ${WALK_LIMIT.toLocaleString('en')} syntax nodes of it and stopped before line ${next.startPosition.row + 1}, so ${what} from there on were not read`,
+      file: file.path,
+      line: next.startPosition.row + 1,
+    });
+  let assignments: PyNode[] | undefined;
+  const facts: FileFacts = {
+    path: file.path,
+    root,
+    uvicornRun: /\bfrom\s+uvicorn\s+import\b/.test(file.text),
+    hypercornRun: /\bfrom\s+hypercorn\.run\s+import\s[^\n]*\brun\b/.test(file.text),
+    mentionsGunicorn: /\bgunicorn\b/.test(file.text),
+    assignments: () => {
+      // Assignments are statements: nothing below one (but a chained `a = b = …`) is another.
+      assignments ??= [
+        ...walk(root, {
+          holding: '=',
+          into: (n) => n.type !== 'assignment' || n.childForFieldName('right')?.type === 'assignment',
+          onLimit: tooLarge('assignments'),
+        }),
+      ].filter((n) => n.type === 'assignment');
+      return assignments;
+    },
+  };
+  // Only what can hold a call is entered: a server is started by a call, which holds `(`.
+  for (const node of walk(root, { holding: '(', onLimit: tooLarge('calls') })) {
+    if (node.type !== 'call') continue;
+    const built = serverCall(node, facts, names, cmd, ctx);
+    if (!built) continue;
+    if (commands.length === MAX_SERVER_CALLS) {
+      ctx.report?.({
+        level: 'warning',
+        message: `${file.path} starts servers more than ${MAX_SERVER_CALLS} times; oneproc read the first ${MAX_SERVER_CALLS}, so the server starts from line ${node.startPosition.row + 1} on were not read`,
+        file: file.path,
+        line: node.startPosition.row + 1,
+      });
+      break;
+    }
+    commands.push(built);
+  }
+  if (commands.length === 0) return null;
+  return { commands, chain: [`${file.path}:${commands[0].argv[0].path.split(':').pop()}`] };
+}
 
 /** The file a Python command runs: `python [options] main.py`, or the module of `python -m MODULE`. */
 function entryFile(cmd: SimpleCommand, ctx: SourceContext): SourceFile | undefined {

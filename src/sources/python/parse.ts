@@ -24,8 +24,14 @@ export interface PyNode {
   childForFieldName(name: string): PyNode | null;
 }
 
+/** A parsed file. Its memory lives in WebAssembly and is freed only by `delete()`. */
+export interface PyTree {
+  readonly rootNode: PyNode;
+  delete(): void;
+}
+
 interface Parser {
-  parse(text: string): { rootNode: PyNode } | null;
+  parse(text: string): PyTree | null;
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -48,13 +54,54 @@ export function pythonParser(): Promise<Parser> {
   return parserPromise;
 }
 
-/** Parses Python source; undefined when the parser cannot be loaded or the text is not Python. */
-export async function parsePython(text: string): Promise<PyNode | undefined> {
-  try {
-    return (await pythonParser()).parse(text)?.rootNode ?? undefined;
-  } catch {
-    return undefined;
+/** Trees kept for reuse: an image's file is read once per container that runs it (say 200). */
+const KEPT_TREES = 4;
+const trees = new Map<string, PyTree>();
+
+/**
+ * Parses Python source and hands its tree to `use`. web-tree-sitter keeps trees in WebAssembly memory,
+ * which only grows, so trees are freed explicitly: the last few are kept, keyed by their text, for the
+ * containers that run the same file (200 containers of one image parse its 1 MiB main.py once), and
+ * older ones are deleted. `use` runs synchronously and nothing of the tree may be kept past it (words
+ * copy their text). Undefined when the parser cannot be loaded or cannot parse the text; the caller
+ * says so.
+ */
+export async function withPython<T>(text: string, use: (root: PyNode) => T): Promise<T | undefined> {
+  let tree = trees.get(text);
+  if (tree) {
+    trees.delete(text);
+  } else {
+    let parsed: PyTree | null;
+    try {
+      parsed = (await pythonParser()).parse(text);
+    } catch {
+      return undefined;
+    }
+    if (!parsed) return undefined;
+    // Another caller may have parsed the same text while this one awaited the parser.
+    const again = trees.get(text);
+    if (again) {
+      parsed.delete();
+      trees.delete(text);
+      tree = again;
+    } else tree = parsed;
   }
+  trees.set(text, tree);
+  while (trees.size > KEPT_TREES) {
+    const [oldest, old] = trees.entries().next().value as [string, PyTree];
+    trees.delete(oldest);
+    old.delete();
+  }
+  return use(tree.rootNode);
+}
+
+/** What a reader says of a Python file that the parser could not read. */
+export function unparsedPython(file: string): { level: 'warning'; message: string; file: string } {
+  return {
+    level: 'warning',
+    message: `${file} could not be parsed as Python here, so what it sets was not read`,
+    file,
+  };
 }
 
 /** How far `walk` goes. */
