@@ -227,6 +227,37 @@ describe('compose', () => {
   });
 });
 
+it('never reads an env_file or a build context outside the folder being checked', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-compose-out-'));
+  try {
+    mkdirSync(path.join(dir, 'repo'));
+    mkdirSync(path.join(dir, 'secret'));
+    writeFileSync(path.join(dir, 'secret.env'), 'WEB_CONCURRENCY=7\n');
+    writeFileSync(
+      path.join(dir, 'secret', 'Dockerfile'),
+      'FROM python:3.12\nCMD ["gunicorn", "-w", "9", "a:b"]\n',
+    );
+    writeFileSync(
+      path.join(dir, 'repo', 'compose.yaml'),
+      'services:\n  web:\n    image: python:3.12\n    command: gunicorn app:app\n    env_file: ../secret.env\n  other:\n    build: ../secret\n',
+    );
+    const { report } = await check(['repo'], dir);
+    expect(report.findings).toEqual([]);
+    expect(report.notes.map((n) => n.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^service web: env_file \.\.\/secret\.env is outside the folder being checked \(repo\)/,
+        ),
+        expect.stringMatching(
+          /^service other is built from secret, outside the folder being checked \(repo\)/,
+        ),
+      ]),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('Procfile', () => {
   it('checks each process type as its own container', async () => {
     const { code, report } = await check(['procfile']);
