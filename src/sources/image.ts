@@ -203,7 +203,8 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
         // config): its programs are judged once, where it was first read, not again at every depth.
         if (expansion.chain.some((file) => chain.includes(file))) return true;
         const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
-        for (const c of expansion.commands) add(checkCommands([c], [], options), next);
+        for (const c of expansion.commands)
+          add(countWhereItLives(checkCommands([c], [], options), cmd), next);
         for (const p of expansion.programs ?? []) {
           if (depth >= MAX_DEPTH) {
             const where = parseSourcePath(p.command.argv[0]?.path ?? '');
@@ -294,7 +295,20 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
 
   const pushProblem = (p: ShellProblem, chain: string[]) => add(checkCommands([], [p], options), chain);
   const add = (list: Finding[], chain: string[]) => {
-    for (const f of list) {
+    for (const found of list) {
+      // A rule judging a command alone says a config file "this manifest cannot show"; here the
+      // image was read, and the file was not in it.
+      const f = found.message.includes('which this manifest cannot show')
+        ? {
+            ...found,
+            message: found.message.replaceAll(
+              'which this manifest cannot show',
+              given.source === 'repository'
+                ? 'and the file is not in the image as oneproc follows its Dockerfile'
+                : 'and the file is not in the image',
+            ),
+          }
+        : found;
       const key = `${f.rule}|${f.path}|${f.severity}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -332,6 +346,25 @@ function baseEntrypointNote(spec: ImageSpec, container: Record<string, unknown> 
     file: spec.file,
     ...(spec.cmd && !hasArgs ? { line: spec.cmd.line } : fromLine ? { line: fromLine } : {}),
   };
+}
+
+/**
+ * A count that a config file sets (`workers = 3` in gunicorn.conf.py:4) is judged as the words a reader
+ * made of it (`--workers 3`); the fix then names the file and line where the count lives instead of
+ * telling to drop words the command line does not have.
+ */
+function countWhereItLives(findings: Finding[], cmd: SimpleCommand): Finding[] {
+  const own = parseSourcePath(cmd.argv[0]?.path ?? '');
+  return findings.map((f) => {
+    const at = parseSourcePath(f.path);
+    if (!at || (own && own.file === at.file)) return f;
+    const message = f.message.replace(
+      /Fix: drop `([^`]+)`[^;]*;/,
+      (_all, evidence: string) =>
+        `Fix: set the count in ${at.file}:${at.line} to 1 (oneproc reads it as \`${evidence}\`), or pass a count of 1 on the command line, which wins;`,
+    );
+    return message === f.message ? f : { ...f, message };
+  });
 }
 
 /** The workload fields of an origin, which a note carries. */
