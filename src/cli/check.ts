@@ -17,6 +17,7 @@ import {
   templateDocuments,
 } from '../manifest';
 import type { ServerRule } from '../rules/types';
+import { isComposeName } from '../sources/compose';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
 import { safeLine } from './escape';
@@ -26,12 +27,14 @@ import { formatText, noteText } from './format-text';
 import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
 export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
-                     [--dockerfile FILE | --image-root DIR [--image-config FILE]]
+                     [--dockerfile FILE [--build-context DIR] [--target STAGE]
+                      | --image-root DIR [--image-config FILE]]
 
 Checks Kubernetes manifests (YAML or JSON, multi-document), Dockerfiles and the scripts and config
 files an image runs, for containers that start more than one worker process. PATH is a file or a
-folder (searched recursively for *.yaml, *.yml, *.json and Dockerfiles, skipping node_modules and
-.git); - reads standard input, e.g.  helm template my-release ./chart | oneproc check -
+folder (searched recursively for *.yaml, *.yml, *.json, Dockerfiles, compose files and Procfiles,
+skipping node_modules and .git); - reads standard input, e.g.
+  helm template my-release ./chart | oneproc check -
 
 Options:
   -f, --format FORMAT    text (default), json, or sarif (SARIF 2.1.0 for code scanning)
@@ -39,6 +42,11 @@ Options:
       --dockerfile FILE  the Dockerfile of the manifests' image: their containers are followed into
                          its ENTRYPOINT, CMD, ENV and the scripts and config files it runs
                          (automatic when the folders hold exactly one Dockerfile)
+      --build-context DIR
+                         the folder it is built from, as in  docker build -f FILE DIR  (default: the
+                         compose file's build.context, else the nearest folder from the Dockerfile's
+                         up to the folder checked that holds every file its COPY and ADD name)
+      --target STAGE     the stage that runs, as in  docker build --target STAGE  (default: the last)
       --image-root DIR   an unpacked image filesystem to follow instead (CI can check the image it built)
       --image-config FILE
                          its OCI/Docker image config JSON (default: DIR/config.json or beside DIR)
@@ -98,7 +106,13 @@ export async function run(
   let format: Format;
   let strict: boolean;
   let paths: string[];
-  let sourceFlags: { dockerfile?: string; imageRoot?: string; imageConfig?: string };
+  let sourceFlags: {
+    dockerfile?: string;
+    buildContext?: string;
+    target?: string;
+    imageRoot?: string;
+    imageConfig?: string;
+  };
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -106,6 +120,8 @@ export async function run(
         format: { type: 'string', short: 'f', default: 'text' },
         strict: { type: 'boolean', default: false },
         dockerfile: { type: 'string' },
+        'build-context': { type: 'string' },
+        target: { type: 'string' },
         'image-root': { type: 'string' },
         'image-config': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -123,6 +139,14 @@ export async function run(
     if (values['image-config'] && !values['image-root']) {
       throw new Error('--image-config goes with --image-root DIR');
     }
+    for (const flag of ['build-context', 'target'] as const) {
+      if (values[flag] !== undefined && !values.dockerfile) {
+        throw new Error(`--${flag} goes with --dockerfile FILE`);
+      }
+    }
+    if (values.dockerfile && values['image-root']) {
+      throw new Error('--dockerfile and --image-root name two images: give one');
+    }
     if (positionals.length === 0 && !values.dockerfile && !values['image-root']) {
       throw new Error('name at least one file or folder, or - for standard input');
     }
@@ -131,6 +155,8 @@ export async function run(
     paths = positionals;
     sourceFlags = {
       dockerfile: values.dockerfile,
+      buildContext: values['build-context'],
+      target: values.target,
       imageRoot: values['image-root'],
       imageConfig: values['image-config'],
     };
@@ -155,7 +181,7 @@ export async function run(
   const manifests: Array<{ name: string; text: string; json: boolean }> = [];
   const emptyFolders: string[] = [];
   for (const p of paths) {
-    if (isDockerfileName(p)) continue; // read by checkSources
+    if (isDockerfileName(p) || isComposeName(p) || /(^|\/)Procfile(\.[\w-]+)?$/.test(p)) continue; // read by checkSources
     if (p === '-') {
       if (!stdinRead) inputs.push({ name: STDIN_NAME, found: false });
       stdinRead = true;
@@ -214,8 +240,7 @@ export async function run(
   for (const finding of sources.findings) findings.push(finding);
   for (const note of sources.notes) notes.push(note);
   for (const error of sources.errors) errors.push(error);
-  documents += sources.images;
-  if (sources.images === 0) {
+  if (sources.images === 0 && sources.services === 0) {
     // Not an error (a folder may legitimately hold nothing to check yet), but a wrong path in CI
     // would otherwise pass silently.
     for (const p of emptyFolders) notes.push({ message: 'holds no manifests or Dockerfiles', file: p });
@@ -240,7 +265,12 @@ export async function run(
   // Notes go to standard error too, so a machine-readable report on standard output keeps them and
   // a person running `--format json > out.json` still sees them.
   if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
-  const checked = { documents, containers };
+  const checked = {
+    documents,
+    containers,
+    ...(sources.images > 0 ? { images: sources.images } : {}),
+    ...(sources.services > 0 ? { services: sources.services } : {}),
+  };
   if (format === 'json') io.stdout(formatJson(findings, checked, notes));
   else if (format === 'sarif')
     io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
@@ -286,7 +316,8 @@ async function expand(name: string, cwd: string): Promise<Expanded> {
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const child = path.join(dir, entry.name);
-      const manifest = EXTENSIONS.has(path.extname(entry.name).toLowerCase());
+      // Compose files are read by checkSources, service by service.
+      const manifest = EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && !isComposeName(entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) await walk(child);
       } else if (entry.isSymbolicLink()) {

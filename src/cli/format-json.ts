@@ -11,6 +11,10 @@ export interface CheckSummary {
   readonly documents: number;
   /** Long-running containers checked. */
   readonly containers: number;
+  /** Images checked (Dockerfiles read, or an unpacked image), when any. */
+  readonly images?: number;
+  /** Compose services and Procfile process types checked, when any. */
+  readonly services?: number;
 }
 
 export interface JsonFinding {
@@ -47,7 +51,7 @@ export interface JsonNote {
 export interface JsonReport {
   findings: JsonFinding[];
   notes: JsonNote[];
-  checked: { documents: number; containers: number };
+  checked: { documents: number; containers: number; images?: number; services?: number };
 }
 
 export function toJsonReport(
@@ -88,7 +92,12 @@ export function toJsonReport(
       name: n.name ?? null,
       container: n.container ?? null,
     })),
-    checked: { documents: checked.documents, containers: checked.containers },
+    checked: {
+      documents: checked.documents,
+      containers: checked.containers,
+      ...(checked.images ? { images: checked.images } : {}),
+      ...(checked.services ? { services: checked.services } : {}),
+    },
   };
 }
 

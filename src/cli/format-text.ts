@@ -109,7 +109,16 @@ function summary(
   const errors = active.filter((f) => f.severity === 'error').length;
   const warnings = active.length - errors;
   const exempted = findings.length - active.length;
-  const scope = `${plural(checked.documents, 'document')}, ${plural(checked.containers, 'container')} checked`;
+  // Manifests' documents and containers, and the images and compose services or Procfile processes
+  // read on their own: each part said when there is one (a Dockerfile alone is "1 image checked").
+  const counted = [
+    ...(checked.documents > 0 || (!checked.images && !checked.services)
+      ? [plural(checked.documents, 'document'), plural(checked.containers, 'container')]
+      : []),
+    ...(checked.images ? [plural(checked.images, 'image')] : []),
+    ...(checked.services ? [plural(checked.services, 'service')] : []),
+  ];
+  const scope = `${counted.join(', ')} checked`;
   const parts = [plural(errors, 'error'), plural(warnings, 'warning')];
   if (exempted > 0) parts.push(`${exempted} exempted`);
   const notes = options.notes?.length ?? 0;

@@ -9,6 +9,8 @@ import { pumaConfig } from './config/puma';
 import { supervisordConfig } from './config/supervisord';
 import { unicornConfig } from './config/unicorn';
 import { uwsgiConfig } from './config/uwsgi';
+import { processPrefixes, railsServer, runit, s6Overlay } from './launchers';
+import { procfileRunner } from './procfile';
 import { pythonEntry } from './python/entry';
 import type { SourceExpander } from './types';
 
@@ -23,3 +25,9 @@ export const EXPANDERS: SourceExpander[] = [
   supervisordConfig,
   pythonEntry,
 ];
+
+/**
+ * Launchers, tried before a command is read as a script: what they start is declared by files of the
+ * image (service folders, config files), not by a script of their own.
+ */
+export const LAUNCHERS: SourceExpander[] = [processPrefixes, s6Overlay, runit, railsServer, procfileRunner];

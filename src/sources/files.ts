@@ -17,7 +17,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ImageSpec } from './dockerfile';
+import type { ImageSpec, StageSpec } from './dockerfile';
+import { isGlob, matchName } from './run-files';
 import type { SourceContext, SourceFile, SourceReport } from './types';
 
 /** Larger files are not scripts or config files; they are not read (a warning says so). */
@@ -303,13 +304,18 @@ function readUpTo(fd: number, max: number): Buffer {
   return buf.subarray(0, length);
 }
 
-/** The regular files and links directly in a resolved folder (links are resolved when read). */
-function listResolved(tree: Tree, real: string, shown: string, say: Say): string[] | undefined {
+/** The entries directly in a resolved folder, each with whether it is a folder (links count as files). */
+function listEntries(
+  tree: Tree,
+  real: string,
+  shown: string,
+  say: Say,
+): { name: string; folder: boolean }[] | undefined {
   try {
     return fs
       .readdirSync(tree.host(real), { withFileTypes: true })
-      .filter((e) => e.isFile() || e.isSymbolicLink())
-      .map((e) => e.name);
+      .filter((e) => e.isFile() || e.isSymbolicLink() || e.isDirectory())
+      .map((e) => ({ name: e.name, folder: e.isDirectory() }));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR') {
@@ -345,6 +351,19 @@ export function imageRootContext(rootDir: string, workdir: string): SourceContex
       });
     }
   };
+  const list = (name: string, say: Say, folders: boolean): string[] | undefined => {
+    const target = path.posix.resolve(workdir, name);
+    const r = resolve(tree, target, { links: 0 });
+    if (r.kind !== 'found') {
+      explain(r, target, say);
+      return undefined;
+    }
+    if (!r.stat.isDirectory()) return undefined;
+    return listEntries(tree, r.real, target, say)
+      ?.filter((e) => e.folder === folders)
+      .map((e) => e.name)
+      .sort();
+  };
   return {
     workdir,
     source: 'image',
@@ -359,37 +378,102 @@ export function imageRootContext(rootDir: string, workdir: string): SourceContex
       return readResolved(tree, r.real, r.stat, target, say);
     },
     listFiles(name: string): readonly string[] | undefined {
-      const say: Say = (r) => this.report?.(r);
-      const target = path.posix.resolve(workdir, name);
-      const r = resolve(tree, target, { links: 0 });
-      if (r.kind !== 'found') {
-        explain(r, target, say);
-        return undefined;
-      }
-      return r.stat.isDirectory() ? listResolved(tree, r.real, target, say) : undefined;
+      return list(name, (r) => this.report?.(r), false);
+    },
+    listFolders(name: string): readonly string[] | undefined {
+      return list(name, (r) => this.report?.(r), true);
     },
   };
 }
 
-/** Where an image path lands in a COPY/ADD source of the build context. */
+/** Where an image path comes from, as far as the Dockerfile tells. */
 type Copied =
+  /** A file or folder of the build context. */
   | { readonly kind: 'found'; readonly real: string; readonly stat: fs.Stats }
-  /** A link copied as a link (inside a copied folder): in the image it points at `image`. */
+  /** Written by a heredoc (`COPY <<EOF /app/start.sh`). */
+  | { readonly kind: 'inline'; readonly file: SourceFile }
+  /** A link of the image (`ln -s`, or a link inside a copied folder): in the image it points at `image`. */
   | { readonly kind: 'link'; readonly image: string; readonly at: string; readonly target: string }
+  /** Made by something oneproc does not follow (an image it cannot see, a download): `message` says it. */
+  | { readonly kind: 'unknown'; readonly message: string; readonly file?: string; readonly line?: number }
+  /** A folder made by `mkdir` or WORKDIR (its files come from elsewhere). */
+  | { readonly kind: 'folder' }
   | { readonly kind: 'none' };
 
+/** Steps (instructions visited) per lookup of an image path through the Dockerfile's stages. */
+export const MAX_LOOKUP_STEPS = 20_000;
+
+interface Lookup {
+  links: number;
+  steps: number;
+}
+
+const NONE: Copied = { kind: 'none' };
+
 /**
- * Files of the image built from `spec` by `docker build CONTEXT`: an image path is mapped back to the
- * build context through the COPY/ADD instructions of the final stage (the last one that covers the path
- * wins, as it does in the image). `display` makes repository-relative names for findings.
+ * Folders every Debian, Ubuntu and Alpine image has (the Filesystem Hierarchy Standard's, and
+ * Docker's default PATH): `mv start.sh /usr/local/bin` moves the file into them.
+ */
+const STANDARD_FOLDERS = new Set([
+  '/',
+  '/bin',
+  '/etc',
+  '/home',
+  '/opt',
+  '/root',
+  '/sbin',
+  '/srv',
+  '/tmp',
+  '/usr',
+  '/usr/bin',
+  '/usr/lib',
+  '/usr/local',
+  '/usr/local/bin',
+  '/usr/local/lib',
+  '/usr/local/sbin',
+  '/usr/local/share',
+  '/usr/sbin',
+  '/usr/share',
+  '/var',
+  '/var/lib',
+  '/var/log',
+  '/var/run',
+  '/run',
+]);
+
+/** `target` below image folder `dest`: `''` for the folder itself, the rest below it, or undefined. */
+function below(target: string, dest: string): string | undefined {
+  const d = dest.length > 1 ? dest.replace(/\/+$/, '') : dest;
+  if (target === d) return '';
+  const prefix = d === '/' ? '/' : `${d}/`;
+  return target.startsWith(prefix) ? target.slice(prefix.length) : undefined;
+}
+
+function trimSlash(p: string): string {
+  return p.length > 1 ? p.replace(/\/+$/, '') : p;
+}
+
+/**
+ * Files of the image built from `spec` by `docker build CONTEXT`: an image path is traced back through
+ * the instructions of the stage that runs, and the stages it is built on or copies from, to a file of
+ * the build context, a heredoc, or what oneproc cannot see (an image, a download). The last
+ * instruction that provides the path wins, as it does in the image. `display` makes
+ * repository-relative names for findings.
+ *
+ * Followed, in order: COPY/ADD from the context (plain paths and globs of file names), COPY --from an
+ * earlier stage (traced there), COPY --from an image (unknown, said), COPY heredocs, and the file
+ * operations of RUN (`mv`, `cp`, `install`, `ln -s`, `rm`); a path written by a RUN command in any
+ * other way (`curl -o`, `sed -i`) is unknown, said with its line. A stage built FROM an earlier stage
+ * holds that stage's files.
  *
  * Each source is read as BuildKit reads it (frontend/dockerfile/dockerfile2llb/convert.go:
  * `llb.Copy(…, filepath.Join("/", src), dest, &llb.CopyInfo{FollowSymlinks: true, …})`, and
  * tonistiigi/fsutil copy/copy.go `rootPath`: the source is joined under the context root and its links
  * are followed bounded to that root): `COPY ../secrets/start.sh` is `<context>/secrets/start.sh`, never a
  * sibling folder of the context. Inside a copied folder, fsutil's copier recreates each link as a link
- * (`os.Symlink(link, target)`), so there a link's target is an image path, looked up through the COPY
- * instructions again (taken lexically: `..` is not checked against links of the image).
+ * (`os.Symlink(link, target)`), so there a link's target is an image path, looked up again (taken
+ * lexically: `..` is not checked against links of the image). A glob source matches file names with
+ * Go's `filepath.Match` (BuildKit's `AllowWildcard`), leading dots included.
  */
 export function repositoryContext(
   spec: ImageSpec,
@@ -398,8 +482,26 @@ export function repositoryContext(
 ): SourceContext {
   const tree = new Tree(contextDir);
   const shown = (rel: string) => display(tree.shown(rel));
-  const copies = spec.copies.filter((c) => !c.fromStage);
-  const plain = (src: string) => !/[*?[]/.test(src) && !/^https?:\/\//.test(src);
+  const stages: readonly StageSpec[] = spec.stages ?? [
+    {
+      index: 0,
+      line: 1,
+      from: spec.base,
+      base: spec.base,
+      ops: spec.copies
+        .filter((c) => !c.fromStage)
+        .map((c) => ({
+          op: 'add' as const,
+          sources: c.sources,
+          dest: c.dest,
+          line: c.line,
+          from: { context: true as const },
+        })),
+    },
+  ];
+  const top = spec.stage ?? stages.length - 1;
+  const endOf = (s: number) => stages[s]?.ops.length ?? 0;
+  const at = (line: number) => `${spec.file}:${line}`;
 
   /**
    * A COPY source resolved in the context, with a note for each link that points outside it: the
@@ -438,92 +540,370 @@ export function repositoryContext(
   };
 
   /** Walks `rel` below a copied folder, as the image holds it: a link there is a link in the image. */
-  const below = (dir: string, image: string, rel: string[], budget: Budget): Copied | 'loop' => {
+  const inFolder = (dir: string, image: string, rel: string[], budget: Lookup): Copied | 'loop' => {
     let real = dir;
     let stat: fs.Stats | undefined;
     for (let i = 0; i < rel.length; i++) {
-      const at = path.posix.join(real, rel[i]);
+      const next = path.posix.join(real, rel[i]);
       const imageAt = path.posix.join(image, ...rel.slice(0, i + 1));
-      const entry = tree.lstat(at);
-      if (!entry.ok) return { kind: 'none' };
+      const entry = tree.lstat(next);
+      if (!entry.ok) return NONE;
       const st = entry.value;
       if (st.isSymbolicLink()) {
         if (++budget.links > MAX_LINKS) return 'loop';
-        const read = tree.readlink(at);
-        if (!read.ok) return { kind: 'none' };
+        const read = tree.readlink(next);
+        if (!read.ok) return NONE;
         const target = read.value;
         const base = target.startsWith('/') ? target : path.posix.join(path.posix.dirname(imageAt), target);
-        return { kind: 'link', image: path.posix.resolve('/', base, ...rel.slice(i + 1)), at, target };
+        return {
+          kind: 'link',
+          image: path.posix.resolve('/', base, ...rel.slice(i + 1)),
+          at: shown(next),
+          target,
+        };
       }
-      if (!st.isDirectory() && i < rel.length - 1) return { kind: 'none' };
-      real = at;
+      if (!st.isDirectory() && i < rel.length - 1) return NONE;
+      real = next;
       stat = st;
     }
-    return stat ? { kind: 'found', real, stat } : { kind: 'none' };
+    return stat ? { kind: 'found', real, stat } : NONE;
   };
 
-  /**
-   * Where image path `target` comes from in the context: the last COPY that holds it (a file or a
-   * folder), or the link of the image that stands there.
-   */
-  const locate = (target: string, budget: Budget, say: Say): Copied | 'loop' => {
-    for (const copy of [...copies].reverse()) {
-      const dest = copy.dest.length > 1 ? copy.dest.replace(/\/+$/, '') : copy.dest;
-      // A file copied into a folder keeps its name (with several sources, the destination is a folder).
-      const intoFolder = copy.dest.endsWith('/') || copy.sources.length > 1;
-      for (const src of copy.sources) {
-        if (!plain(src)) continue;
-        const under =
-          target === dest
-            ? ''
-            : target.startsWith(dest === '/' ? '/' : `${dest}/`)
-              ? target.slice(dest === '/' ? 1 : dest.length + 1)
-              : undefined;
-        if (under === undefined) continue;
-        // A source that cannot be resolved fails the build; `source` has said why.
-        const r = source(src, say);
-        if (r.kind !== 'found') continue;
-        if (r.stat.isDirectory()) {
-          // A folder's contents land in the destination folder.
-          if (under === '') return { kind: 'found', real: r.real, stat: r.stat };
-          const hit = below(r.real, dest, under.split('/'), budget);
-          if (hit === 'loop' || hit.kind !== 'none') return hit;
-        } else if (intoFolder ? under === path.posix.basename(src) : under === '') {
-          return { kind: 'found', real: r.real, stat: r.stat };
-        }
+  /** An image path in one COPY/ADD from the build context; undefined when it does not provide it. */
+  const fromContext = (
+    op: { sources: readonly string[]; dest: string },
+    target: string,
+    budget: Lookup,
+    say: Say,
+  ): Copied | 'loop' | undefined => {
+    const dest = trimSlash(op.dest);
+    // A file copied into a folder keeps its name (with several sources, the destination is a folder).
+    const intoFolder = op.dest.endsWith('/') || op.sources.length > 1;
+    const rest = below(target, dest);
+    if (rest === undefined) return undefined;
+    for (const src of op.sources) {
+      if (isGlob(src)) {
+        // Each match is copied into the folder under its own name.
+        const dir = path.posix.dirname(src);
+        const [first, ...more] = rest.split('/');
+        if (
+          rest === '' ||
+          more.length > 0 ||
+          isGlob(dir) ||
+          !matchName(path.posix.basename(src), first, true)
+        )
+          continue;
+        const r = source(path.posix.join(dir, first), say);
+        if (r.kind === 'found' && !r.stat.isDirectory()) return { kind: 'found', real: r.real, stat: r.stat };
+        continue;
+      }
+      // A source that cannot be resolved fails the build; `source` has said why.
+      const r = source(src, say);
+      if (r.kind !== 'found') continue;
+      if (r.stat.isDirectory()) {
+        // A folder's contents land in the destination folder.
+        if (rest === '') return { kind: 'found', real: r.real, stat: r.stat };
+        const hit = inFolder(r.real, dest, rest.split('/'), budget);
+        if (hit === 'loop' || hit.kind !== 'none') return hit;
+      } else if (intoFolder ? rest === path.posix.basename(src) : rest === '') {
+        return { kind: 'found', real: r.real, stat: r.stat };
       }
     }
-    return { kind: 'none' };
+    return undefined;
   };
 
   /**
-   * Follows links of the image until a file of the context is reached: `none` when no COPY provides
+   * Where image path `target` comes from at instruction `end` of stage `s` (the instructions before
+   * it, then the stage it is built on).
+   */
+  const locate = (target: string, s: number, end: number, budget: Lookup, say: Say): Copied | 'loop' => {
+    const stage = stages[s];
+    if (!stage) return NONE;
+    for (let i = Math.min(end, stage.ops.length) - 1; i >= 0; i--) {
+      if (++budget.steps > MAX_LOOKUP_STEPS) return 'loop';
+      const op = stage.ops[i];
+      switch (op.op) {
+        case 'add': {
+          if ('context' in op.from) {
+            const hit = fromContext(op, target, budget, say);
+            if (hit !== undefined) return hit;
+            break;
+          }
+          const dest = trimSlash(op.dest);
+          const rest = below(target, dest);
+          if (rest === undefined) break;
+          const intoFolder = op.dest.endsWith('/') || op.sources.length > 1;
+          for (const src of [...op.sources].reverse()) {
+            const candidates: string[] = [];
+            const [first, ...more] = rest.split('/');
+            if (isGlob(src)) {
+              const dir = path.posix.dirname(src);
+              if (rest !== '' && !isGlob(dir) && matchName(path.posix.basename(src), first, true))
+                candidates.push(path.posix.join(dir, first, ...more));
+            } else {
+              if (rest === '' && !intoFolder) candidates.push(src);
+              if (intoFolder && rest === path.posix.basename(src)) candidates.push(src);
+              // A folder's contents land in the destination (with a trailing slash, or one source).
+              if (rest !== '' && (!intoFolder || src.endsWith('/') || 'stage' in op.from))
+                candidates.push(path.posix.join(src, rest));
+            }
+            if (candidates.length === 0) continue;
+            if ('image' in op.from) {
+              return {
+                kind: 'unknown',
+                message: `${target} comes from the image ${op.from.image} (COPY --from at ${at(op.line)}), which oneproc cannot see, so it was not read`,
+                file: spec.file,
+                line: op.line,
+              };
+            }
+            const from = op.from.stage;
+            for (const c of candidates) {
+              const hit = locate(path.posix.resolve('/', c), from, endOf(from), budget, say);
+              if (hit === 'loop' || hit.kind !== 'none') return hit;
+            }
+          }
+          break;
+        }
+        case 'write':
+          if (target === op.path) {
+            return {
+              kind: 'inline',
+              file: { path: `${spec.file}:${op.path}`, text: op.text },
+            };
+          }
+          break;
+        case 'move':
+        case 'copy': {
+          const folder = op.folder === 'maybe' ? (folderAt(op.dest, s, i, budget) ? 'yes' : 'no') : op.folder;
+          for (const c of placements(op.sources, op.dest, folder, target)) {
+            const hit = locate(c, s, i, budget, say);
+            if (hit === 'loop' || hit.kind !== 'none') return hit;
+          }
+          // What was moved away is no longer where it was.
+          if (op.op === 'move' && op.sources.some((src) => covers(src, target))) return NONE;
+          break;
+        }
+        case 'folder':
+          if (op.paths.some((p) => below(p, target) !== undefined)) return { kind: 'folder' };
+          break;
+        case 'link': {
+          const name = path.posix.basename(op.target);
+          const rest = below(target, op.dest);
+          const inside = op.folder !== 'no' ? below(target, path.posix.join(op.dest, name)) : undefined;
+          const linkAt =
+            rest === '' && op.folder !== 'yes'
+              ? op.dest
+              : inside !== undefined
+                ? path.posix.join(op.dest, name)
+                : undefined;
+          if (linkAt === undefined) break;
+          const more = below(target, linkAt) ?? '';
+          const base = op.target.startsWith('/')
+            ? op.target
+            : path.posix.join(path.posix.dirname(linkAt), op.target);
+          return {
+            kind: 'link',
+            image: path.posix.resolve('/', base, more),
+            at: `${linkAt} (\`ln -s\` in RUN at ${at(op.line)})`,
+            target: op.target,
+          };
+        }
+        case 'remove':
+          if (op.paths.some((p) => covers(p, target))) return NONE;
+          break;
+        case 'edit': {
+          if (!op.paths.some((p) => covers(p, target))) break;
+          const hit = locate(target, s, i, budget, say);
+          if (hit !== 'loop' && (hit.kind === 'found' || hit.kind === 'inline'))
+            say({
+              level: 'note',
+              message: `${target} is ${op.why} in RUN at ${at(op.line)} (\`${op.text}\`), which oneproc does not run; it was read as copied`,
+              file: spec.file,
+              line: op.line,
+            });
+          return hit;
+        }
+        case 'unknown':
+          if (op.paths.some((p) => below(target, p) !== undefined)) {
+            return {
+              kind: 'unknown',
+              message: `${target} is ${op.why} in RUN at ${at(op.line)} (\`${op.text}\`), which oneproc does not run, so it was not read`,
+              file: spec.file,
+              line: op.line,
+            };
+          }
+          break;
+      }
+    }
+    return stage.parent !== undefined ? locate(target, stage.parent, endOf(stage.parent), budget, say) : NONE;
+  };
+
+  /** Whether image path `dest` is a folder before instruction `end` of stage `s`. */
+  const folderAt = (dest: string, s: number, end: number, budget: Lookup): boolean => {
+    if (STANDARD_FOLDERS.has(dest)) return true;
+    const hit = locate(dest, s, end, budget, () => {});
+    return hit !== 'loop' && (hit.kind === 'folder' || (hit.kind === 'found' && hit.stat.isDirectory()));
+  };
+
+  /**
+   * Follows links of the image until a file is reached: `none` when the Dockerfile does not provide
    * the path, `said` when a note already says why it was not followed.
    */
   const find = (
     target: string,
-    budget: Budget,
+    budget: Lookup,
     say: Say,
-  ): { real: string; stat: fs.Stats } | 'none' | 'said' => {
-    const hit = locate(target, budget, say);
+  ): { real: string; stat: fs.Stats } | SourceFile | 'none' | 'said' => {
+    const hit = locate(target, top, endOf(top), budget, say);
     if (hit === 'loop') {
       say({
         level: 'note',
-        message: `${target}: more than ${MAX_LINKS} symbolic links were met resolving it (a loop?), so it was not followed`,
+        message:
+          budget.steps > MAX_LOOKUP_STEPS
+            ? `${target}: oneproc traced it through ${MAX_LOOKUP_STEPS.toLocaleString('en')} instructions of ${spec.file} and stopped, so it was not followed`
+            : `${target}: more than ${MAX_LINKS} symbolic links were met resolving it (a loop?), so it was not followed`,
+        file: spec.file,
       });
       return 'said';
     }
+    if (hit.kind === 'unknown') {
+      say({
+        level: 'note',
+        message: hit.message,
+        ...(hit.file ? { file: hit.file } : {}),
+        ...(hit.line ? { line: hit.line } : {}),
+      });
+      return 'said';
+    }
+    if (hit.kind === 'inline') return hit.file;
     if (hit.kind !== 'link') return hit.kind === 'found' ? hit : 'none';
     const next = find(hit.image, budget, say);
     if (next === 'none') {
       say({
         level: 'note',
-        message: `${shown(hit.at)} is a symbolic link to ${hit.target}: in the image that is ${hit.image}, which the Dockerfile's COPY and ADD do not provide, so it was not followed`,
-        file: shown(hit.at),
+        message: `${hit.at} is a symbolic link to ${hit.target}: in the image that is ${hit.image}, which the Dockerfile does not provide (COPY, ADD, RUN mv/cp/ln), so it was not followed`,
+        file: hit.at.replace(/ \(.*$/, ''),
       });
       return 'said';
     }
     return next;
+  };
+
+  /** Names that may be directly in image folder `dir` at instruction `end` of stage `s`; false if unknown. */
+  const gather = (
+    s: number,
+    end: number,
+    dir: string,
+    budget: Lookup,
+    say: Say,
+    out: Set<string>,
+  ): boolean => {
+    const stage = stages[s];
+    if (!stage) return false;
+    let known =
+      stage.parent !== undefined ? gather(stage.parent, endOf(stage.parent), dir, budget, say, out) : false;
+    const place = (placed: string) => {
+      if (path.posix.dirname(placed) === dir && placed !== '/') {
+        out.add(path.posix.basename(placed));
+        known = true;
+      }
+    };
+    for (let i = 0; i < Math.min(end, stage.ops.length); i++) {
+      if (++budget.steps > MAX_LOOKUP_STEPS) return known;
+      const op = stage.ops[i];
+      if (op.op === 'add') {
+        const dest = trimSlash(op.dest);
+        const intoFolder = op.dest.endsWith('/') || op.sources.length > 1;
+        for (const src of op.sources) {
+          if (isGlob(src)) {
+            const srcDir = path.posix.dirname(src);
+            if (trimSlash(dir) !== dest || isGlob(srcDir)) continue;
+            const names = new Set<string>();
+            const listed =
+              'context' in op.from
+                ? contextNames(srcDir, say, names)
+                : 'stage' in op.from &&
+                  gather(
+                    op.from.stage,
+                    endOf(op.from.stage),
+                    path.posix.resolve('/', srcDir),
+                    budget,
+                    say,
+                    names,
+                  );
+            if (!listed) continue;
+            known = true;
+            for (const n of names) if (matchName(path.posix.basename(src), n, true)) out.add(n);
+            continue;
+          }
+          place(intoFolder ? path.posix.join(dest, path.posix.basename(src)) : dest);
+          const rest = below(dir, dest);
+          if (rest === undefined) continue;
+          // A folder copied there: its entries.
+          if ('context' in op.from) {
+            if (contextNames(path.posix.join(src, rest), say, out)) known = true;
+          } else if ('stage' in op.from) {
+            const from = op.from.stage;
+            if (gather(from, endOf(from), path.posix.resolve('/', src, rest), budget, say, out)) known = true;
+          }
+        }
+      } else if (op.op === 'write') {
+        place(op.path);
+      } else if (op.op === 'move' || op.op === 'copy') {
+        const folder = op.folder === 'maybe' ? (folderAt(op.dest, s, i, budget) ? 'yes' : 'no') : op.folder;
+        for (const src of op.sources) {
+          const name = path.posix.basename(src);
+          if (isGlob(src)) {
+            if (dir !== op.dest || isGlob(path.posix.dirname(src))) continue;
+            const names = new Set<string>();
+            if (!gather(s, i, path.posix.dirname(src), budget, say, names)) continue;
+            known = true;
+            for (const n of names) if (matchName(name, n, false)) out.add(n);
+            continue;
+          }
+          if (folder !== 'no') place(path.posix.join(op.dest, name));
+          if (folder !== 'yes') place(op.dest);
+          const into = folder !== 'no' ? below(dir, path.posix.join(op.dest, name)) : undefined;
+          const onto = folder !== 'yes' ? below(dir, op.dest) : undefined;
+          for (const rest of [into, onto]) {
+            if (rest !== undefined && gather(s, i, path.posix.join(src, rest), budget, say, out))
+              known = true;
+          }
+        }
+      } else if (op.op === 'link') {
+        if (op.folder !== 'yes') place(op.dest);
+        if (op.folder !== 'no') place(path.posix.join(op.dest, path.posix.basename(op.target)));
+      }
+    }
+    return known;
+  };
+
+  /** The entries of a folder of the build context (as COPY source `rel`), added to `out`. */
+  const contextNames = (rel: string, say: Say, out: Set<string>): boolean => {
+    const r = source(rel, say);
+    if (r.kind !== 'found' || !r.stat.isDirectory()) return false;
+    const entries = listEntries(tree, r.real, shown(r.real), say);
+    if (!entries) return false;
+    for (const e of entries) out.add(e.name);
+    return true;
+  };
+
+  /** The entries of image folder `name`, each with whether it is a folder; undefined when unknown. */
+  const entries = (name: string, say: Say): { name: string; folder: boolean }[] | undefined => {
+    const dir = path.posix.resolve(spec.workdir, name);
+    const budget: Lookup = { links: 0, steps: 0 };
+    const names = new Set<string>();
+    if (!gather(top, endOf(top), dir, budget, say, names)) return undefined;
+    const out: { name: string; folder: boolean }[] = [];
+    for (const n of [...names].sort()) {
+      const hit = locate(path.posix.join(dir, n), top, endOf(top), { links: 0, steps: 0 }, () => {});
+      if (hit === 'loop' || hit.kind === 'none' || hit.kind === 'unknown') continue;
+      out.push({
+        name: n,
+        folder: hit.kind === 'folder' || (hit.kind === 'found' && hit.stat.isDirectory()),
+      });
+    }
+    return out;
   };
 
   return {
@@ -531,48 +911,110 @@ export function repositoryContext(
     source: 'repository',
     readFile(name: string): SourceFile | undefined {
       const say: Say = (r) => this.report?.(r);
-      const found = find(path.posix.resolve(spec.workdir, name), { links: 0 }, say);
+      const found = find(path.posix.resolve(spec.workdir, name), { links: 0, steps: 0 }, say);
       if (typeof found === 'string') return undefined;
+      if ('text' in found) return found;
       return readResolved(tree, found.real, found.stat, shown(found.real), say);
     },
     listFiles(name: string): readonly string[] | undefined {
       const say: Say = (r) => this.report?.(r);
-      const target = path.posix.resolve(spec.workdir, name);
-      const names = new Set<string>();
-      let known = false;
-      for (const copy of copies) {
-        const dest = copy.dest.length > 1 ? copy.dest.replace(/\/+$/, '') : copy.dest;
-        const intoFolder = copy.dest.endsWith('/') || copy.sources.length > 1;
-        for (const src of copy.sources) {
-          if (!plain(src)) continue;
-          const placed = intoFolder ? path.posix.join(dest, path.posix.basename(src)) : dest;
-          const covers = target === dest || target.startsWith(dest === '/' ? '/' : `${dest}/`);
-          if (!covers && path.posix.dirname(placed) !== target) continue;
-          const r = source(src, say);
-          if (r.kind !== 'found') continue;
-          if (r.stat.isDirectory()) {
-            if (!covers) continue;
-            const rel = target === dest ? [] : target.slice(dest === '/' ? 1 : dest.length + 1).split('/');
-            let dir: Copied | 'loop' = { kind: 'found', real: r.real, stat: r.stat };
-            if (rel.length > 0) dir = below(r.real, dest, rel, { links: 0 });
-            if (dir === 'loop' || dir.kind !== 'found') {
-              // A folder reached through a link of the image: list where the link points.
-              const elsewhere =
-                dir !== 'loop' && dir.kind === 'link' ? find(dir.image, { links: 0 }, say) : 'none';
-              if (typeof elsewhere === 'string' || !elsewhere.stat.isDirectory()) continue;
-              dir = { kind: 'found', ...elsewhere };
-            }
-            if (!dir.stat.isDirectory()) continue;
-            const entries = listResolved(tree, dir.real, shown(dir.real), say);
-            if (entries) known = true;
-            for (const entry of entries ?? []) names.add(entry);
-          } else if (path.posix.dirname(placed) === target) {
-            known = true;
-            names.add(path.posix.basename(placed));
-          }
-        }
-      }
-      return known ? [...names].sort() : undefined;
+      return entries(name, say)
+        ?.filter((e) => !e.folder)
+        .map((e) => e.name);
+    },
+    listFolders(name: string): readonly string[] | undefined {
+      const say: Say = (r) => this.report?.(r);
+      return entries(name, say)
+        ?.filter((e) => e.folder)
+        .map((e) => e.name);
+    },
+    whence(name: string): string {
+      return missingFrom(spec, stages, top, path.posix.resolve(spec.workdir, name));
     },
   };
+}
+
+/**
+ * Where each source of a `mv`/`cp` lands that holds image path `target`: the paths to look for
+ * before the command, the folder reading first (`mv a.sh /usr/local/bin`).
+ */
+function placements(
+  sources: readonly string[],
+  dest: string,
+  folder: 'yes' | 'no' | 'maybe',
+  target: string,
+): string[] {
+  const out: string[] = [];
+  for (const src of [...sources].reverse()) {
+    const name = path.posix.basename(src);
+    if (folder !== 'no') {
+      const rest = below(target, dest);
+      if (rest !== undefined && rest !== '') {
+        const [first, ...more] = rest.split('/');
+        const dir = path.posix.dirname(src);
+        if (isGlob(src) ? !isGlob(dir) && matchName(name, first, false) : first === name)
+          out.push(path.posix.join(dir, first, ...more));
+      }
+    }
+    if (folder !== 'yes' && !isGlob(src)) {
+      const rest = below(target, dest);
+      if (rest !== undefined) out.push(rest === '' ? src : path.posix.join(src, rest));
+    }
+  }
+  return out;
+}
+
+/** Whether `target` is `pattern` or below it; the pattern's last name may be a shell glob. */
+function covers(pattern: string, target: string): boolean {
+  if (!isGlob(pattern)) return below(target, pattern) !== undefined;
+  const dir = path.posix.dirname(pattern);
+  if (isGlob(dir)) return false;
+  const rest = below(target, dir);
+  if (rest === undefined || rest === '') return false;
+  return matchName(path.posix.basename(pattern), rest.split('/')[0], false);
+}
+
+/**
+ * Where an image path the Dockerfile does not provide may still come from: the base image, or a RUN
+ * step (oneproc models only their simple file operations), naming the first RUN line that mentions
+ * the file's name.
+ */
+function missingFrom(spec: ImageSpec, stages: readonly StageSpec[], top: number, target: string): string {
+  const chain: StageSpec[] = [];
+  for (
+    let s: StageSpec | undefined = stages[top];
+    s;
+    s = s.parent !== undefined ? stages[s.parent] : undefined
+  )
+    chain.push(s);
+  const base = chain[chain.length - 1]?.base ?? spec.base;
+  const name = path.posix.basename(target);
+  const runs = chain
+    .flatMap((s) => s.runs ?? [])
+    .filter((r) => r.text.includes(name))
+    .map((r) => r.line)
+    .sort((a, b) => a - b);
+  const from = base && base !== 'scratch' ? `the base image ${base} or ` : '';
+  return runs.length > 0
+    ? `it may come from ${from}the RUN step at ${spec.file}:${runs[0]}, which mentions ${name}`
+    : `it may come from ${from}a RUN step`;
+}
+
+/**
+ * The COPY/ADD sources (plain paths, not globs) of the build context that `contextDir` does not hold,
+ * for every stage: a context that holds them all is one `docker build` can build from.
+ */
+export function missingSources(spec: ImageSpec, contextDir: string): string[] {
+  const tree = new Tree(contextDir);
+  const missing: string[] = [];
+  for (const stage of spec.stages ?? []) {
+    for (const op of stage.ops) {
+      if (op.op !== 'add' || !('context' in op.from)) continue;
+      for (const src of op.sources) {
+        if (isGlob(src) || missing.includes(src)) continue;
+        if (resolve(tree, path.posix.join('/', src), { links: 0 }).kind !== 'found') missing.push(src);
+      }
+    }
+  }
+  return missing;
 }

@@ -11,8 +11,8 @@ import { RULES } from '../rules';
 import { containerCommands } from '../shell';
 import type { Env, ShellProblem, SimpleCommand, Word } from '../shell/types';
 import type { Finding, Note, Origin } from '../types';
-import type { ImageSpec } from './dockerfile';
-import { EXPANDERS } from './expanders';
+import { DEFAULT_PATH, type ImageSpec } from './dockerfile';
+import { EXPANDERS, LAUNCHERS } from './expanders';
 import { readScript } from './script';
 import {
   contextIn,
@@ -20,6 +20,7 @@ import {
   type SourceContext,
   type SourceExpander,
   type SourceFile,
+  type SourceReport,
   sourcePath,
 } from './types';
 
@@ -31,6 +32,8 @@ export interface ImageCheckOptions extends CheckOptions {
   /** How the manifest container is named in chains, e.g. `deploy.yaml:14`. */
   readonly containerLocation?: string;
   readonly expanders?: readonly SourceExpander[];
+  /** Readers of launchers, tried before a command is read as a script (default `LAUNCHERS`). */
+  readonly launchers?: readonly SourceExpander[];
   /**
    * Receives what could not be followed (a script not in the image, a file refused), with the
    * workload's origin. Limits that may change the verdict are warning findings, not notes.
@@ -50,7 +53,59 @@ export const MAX_DEPTH = 4;
  */
 export const MAX_FOLLOWED = MAX_COMMANDS;
 const SHELLS = /^(sh|bash|dash|ash|zsh)$/;
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Wrappers after which the program is a module or package name, not a file on PATH. */
+const RUNNERS = /^(python -m|npx|uvx|npm exec|npm x|pnpm dlx|pnpm exec|yarn dlx|yarn exec)$/;
+/** Interpreters whose own readers say what they could not follow (`python main.py`, `node server.js`). */
+const INTERPRETERS = /^(python[0-9.]*|pypy[0-9.]*|node|nodejs|bun|deno|ruby|perl|php[0-9.]*|java|dotnet)$/;
+/**
+ * Shell builtins and special utilities a script runs that are never a file to follow (POSIX 2.14 and
+ * the regular built-ins of 1.7): `cd`, `export`, `wait`, `trap`, …
+ */
+const BUILTINS = new Set([
+  ':',
+  '.',
+  'alias',
+  'bg',
+  'break',
+  'cd',
+  'command',
+  'continue',
+  'eval',
+  'exec',
+  'exit',
+  'export',
+  'false',
+  'fg',
+  'getopts',
+  'hash',
+  'jobs',
+  'kill',
+  'read',
+  'readonly',
+  'return',
+  'set',
+  'shift',
+  'source',
+  'test',
+  '[',
+  'times',
+  'trap',
+  'true',
+  'type',
+  'ulimit',
+  'umask',
+  'unalias',
+  'unset',
+  'wait',
+  'echo',
+  'printf',
+  'local',
+  'declare',
+  'typeset',
+  'let',
+  'pwd',
+  'sleep',
+]);
 
 /** Checks what the image (with an optional manifest container) runs. Never rejects. */
 export async function checkImage(
@@ -78,6 +133,7 @@ export async function checkImage(
 async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckOptions): Promise<Finding[]> {
   const { container, origins } = mergeContainer(spec, options);
   const limits: Finding[] = [];
+  const baseNote = baseEntrypointNote(spec, options.container);
   const said = new Set<string>();
   const workload = workloadOf(options.origin);
   // What the readers and the file boundary say goes to this workload: notes to the door, limits
@@ -108,6 +164,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
       });
     },
   };
+  if (baseNote) ctx.report?.(baseNote);
   const start = containerCommands(container, BASE);
   // Words and env entries name the manifest field or the Dockerfile line they came from.
   const remap = (path: string) => {
@@ -137,7 +194,47 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
         });
       return;
     }
-    const script = scriptOf(cmd, at);
+    // The readers of config files and launchers: the first that knows the command decides.
+    const expand = async (list: readonly SourceExpander[]): Promise<boolean> => {
+      for (const expander of list) {
+        const expansion = await expander.expand(cmd, at);
+        if (!expansion) continue;
+        // A config already being followed (a supervisord program that runs supervisord on its own
+        // config): its programs are judged once, where it was first read, not again at every depth.
+        if (expansion.chain.some((file) => chain.includes(file))) return true;
+        const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
+        for (const c of expansion.commands)
+          add(countWhereItLives(checkCommands([c], [], options), cmd), next);
+        for (const p of expansion.programs ?? []) {
+          if (depth >= MAX_DEPTH) {
+            const where = parseSourcePath(p.command.argv[0]?.path ?? '');
+            at.report?.({
+              level: 'note',
+              message: `\`${shown(p.command)}\` is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
+              ...(where ? { file: where.file, line: where.line } : {}),
+            });
+            continue;
+          }
+          await visit(p.command, next, depth + 1, p.workdir ? contextIn(at, p.workdir) : at);
+        }
+        for (const d of expansion.decisions ?? []) {
+          const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
+          const f = rule ? findingFor(rule, d.command, d.decision, options) : undefined;
+          if (f) add([f], next);
+        }
+        return true;
+      }
+      return false;
+    };
+    // Launchers first (s6's /init, runsvdir, `rails server`): what they start is declared by files,
+    // not by a script of their own.
+    if (await expand(options.launchers ?? LAUNCHERS)) return;
+    // The container's own command: a note when it cannot be followed at all. (Inside scripts every
+    // branch is read, so the `exec "$@"` fallback of an entrypoint would be noted even when the
+    // branch before it is the one that runs: there a name not found says nothing.)
+    const final = depth === 0;
+    const pending: { note?: SourceReport } = {};
+    const script = scriptOf(cmd, at, final, pending);
     // Too deep: the command is judged as it stands, as any command that is not a script.
     if (script && depth >= MAX_DEPTH)
       at.report?.({
@@ -189,39 +286,29 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
       }
       return;
     }
-    for (const expander of expanders) {
-      const expansion = await expander.expand(cmd, at);
-      if (!expansion) continue;
-      // A config already being followed (a supervisord program that runs supervisord on its own
-      // config): its programs are judged once, where it was first read, not again at every depth.
-      if (expansion.chain.some((file) => chain.includes(file))) return;
-      const next = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), ...expansion.chain];
-      for (const c of expansion.commands) add(checkCommands([c], [], options), next);
-      for (const p of expansion.programs ?? []) {
-        if (depth >= MAX_DEPTH) {
-          const where = parseSourcePath(p.command.argv[0]?.path ?? '');
-          at.report?.({
-            level: 'note',
-            message: `\`${shown(p.command)}\` is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
-            ...(where ? { file: where.file, line: where.line } : {}),
-          });
-          continue;
-        }
-        await visit(p.command, next, depth + 1, p.workdir ? contextIn(at, p.workdir) : at);
-      }
-      for (const d of expansion.decisions ?? []) {
-        const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
-        const f = rule ? findingFor(rule, d.command, d.decision, options) : undefined;
-        if (f) add([f], next);
-      }
-      return;
-    }
-    add(checkCommands([cmd], [], options), chain);
+    if (await expand(expanders)) return;
+    const judged = checkCommands([cmd], [], options);
+    if (pending.note && judged.length === 0 && !INTERPRETERS.test(basename(cmd.argv[0]?.text ?? '')))
+      at.report?.(pending.note);
+    add(judged, chain);
   };
 
   const pushProblem = (p: ShellProblem, chain: string[]) => add(checkCommands([], [p], options), chain);
   const add = (list: Finding[], chain: string[]) => {
-    for (const f of list) {
+    for (const found of list) {
+      // A rule judging a command alone says a config file "this manifest cannot show"; here the
+      // image was read, and the file was not in it.
+      const f = found.message.includes('which this manifest cannot show')
+        ? {
+            ...found,
+            message: found.message.replaceAll(
+              'which this manifest cannot show',
+              given.source === 'repository'
+                ? 'and the file is not in the image as oneproc follows its Dockerfile'
+                : 'and the file is not in the image',
+            ),
+          }
+        : found;
       const key = `${f.rule}|${f.path}|${f.severity}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -233,6 +320,51 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
   for (const p of problems) pushProblem(p, baseChain);
   add(limits, baseChain);
   return findings;
+}
+
+/**
+ * What the base image may add that oneproc cannot see: a Dockerfile whose stages set no ENTRYPOINT,
+ * built on an image oneproc does not know, runs its CMD through the base's ENTRYPOINT if it has one
+ * (`tini`, a launcher); with no CMD either, the base decides everything.
+ */
+function baseEntrypointNote(spec: ImageSpec, container: Record<string, unknown> | undefined) {
+  if (spec.entrypointKnown !== false || spec.entrypoint) return undefined;
+  if (Array.isArray(container?.command) && container.command.length > 0) return undefined;
+  const hasArgs = Array.isArray(container?.args) && container.args.length > 0;
+  const fromLine = spec.stages?.find((s) => s.index === spec.stage)?.line;
+  if (!spec.cmd && !hasArgs) {
+    return {
+      level: 'note' as const,
+      message: `${spec.file} sets no ENTRYPOINT or CMD, so the image runs what its base image ${spec.base} sets, which oneproc cannot see; nothing was checked`,
+      file: spec.file,
+      ...(fromLine ? { line: fromLine } : {}),
+    };
+  }
+  return {
+    level: 'note' as const,
+    message: `the base image ${spec.base} may set an ENTRYPOINT that runs ${hasArgs ? "the container's args" : 'this CMD'}; oneproc cannot see it and checked ${hasArgs ? 'the args' : 'the CMD'} as the command`,
+    file: spec.file,
+    ...(spec.cmd && !hasArgs ? { line: spec.cmd.line } : fromLine ? { line: fromLine } : {}),
+  };
+}
+
+/**
+ * A count that a config file sets (`workers = 3` in gunicorn.conf.py:4) is judged as the words a reader
+ * made of it (`--workers 3`); the fix then names the file and line where the count lives instead of
+ * telling to drop words the command line does not have.
+ */
+function countWhereItLives(findings: Finding[], cmd: SimpleCommand): Finding[] {
+  const own = parseSourcePath(cmd.argv[0]?.path ?? '');
+  return findings.map((f) => {
+    const at = parseSourcePath(f.path);
+    if (!at || (own && own.file === at.file)) return f;
+    const message = f.message.replace(
+      /Fix: drop `([^`]+)`[^;]*;/,
+      (_all, evidence: string) =>
+        `Fix: set the count in ${at.file}:${at.line} to 1 (oneproc reads it as \`${evidence}\`), or pass a count of 1 on the command line, which wins;`,
+    );
+    return message === f.message ? f : { ...f, message };
+  });
 }
 
 /** The workload fields of an origin, which a note carries. */
@@ -260,21 +392,36 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
     origins.command = manifestCommand.map((_, i) => `${cpath}.command[${i}]`);
   } else if (spec.entrypoint) {
     command = spec.entrypoint.words.map(escapeDollars);
-    origins.command = command.map(() => sourcePath(spec.file, spec.entrypoint!.line));
+    const entry = spec.entrypoint;
+    origins.command = command.map((_, i) =>
+      sourcePath(entry.file ?? spec.file, entry.lines?.[i] ?? entry.line),
+    );
   }
   if (manifestArgs) {
     args = manifestArgs;
     origins.args = manifestArgs.map((_, i) => `${cpath}.args[${i}]`);
   } else if (!manifestCommand && spec.cmd) {
     args = spec.cmd.words.map(escapeDollars);
-    origins.args = args.map(() => sourcePath(spec.file, spec.cmd!.line));
+    const cmd = spec.cmd;
+    origins.args = args.map((_, i) => sourcePath(cmd.file ?? spec.file, cmd.lines?.[i] ?? cmd.line));
   }
-  // With only args and no ENTRYPOINT, the args are the command (as Docker runs them).
-  if (command.length === 0 && args.length > 0 && !manifestArgs) {
+  // With no ENTRYPOINT, the args are the command (as Docker runs them) — the CMD, or a manifest's
+  // args when the image is known to set no ENTRYPOINT (its Dockerfile's base is one oneproc knows).
+  if (command.length === 0 && args.length > 0 && (!manifestArgs || spec.entrypointKnown === true)) {
     command = args;
     origins.command = origins.args;
     args = [];
     origins.args = [];
+  }
+  // The official node image's ENTRYPOINT docker-entrypoint.sh runs `node "$@"` when the first word is
+  // an option or not a command (`CMD ["server.js"]`), else `exec "$@"` (docker-library/node
+  // docker-entrypoint.sh: `if [ "${1#-}" != "${1}" ] || [ -z "$(command -v "${1}")" ] …`).
+  if (spec.knownBase === 'node' && !spec.entrypoint && !manifestCommand && command.length > 0) {
+    const first = String(command[0]);
+    if (first.startsWith('-') || /^[^/]*\.(c|m)?js$/.test(first)) {
+      command = ['node', ...command];
+      origins.command = [origins.command[0], ...origins.command];
+    }
   }
   const manifestEnv = Array.isArray(c.env) ? (c.env as Array<Record<string, unknown>>) : [];
   const names = new Set(manifestEnv.map((e) => e?.name));
@@ -282,7 +429,7 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   for (const e of spec.env) {
     if (names.has(e.name)) continue;
     env.push({ name: e.name, value: escapeDollars(e.value) });
-    origins.env.push(sourcePath(spec.file, e.line));
+    origins.env.push(sourcePath(e.file ?? spec.file, e.line));
   }
   manifestEnv.forEach((e, i) => {
     env.push(e);
@@ -298,19 +445,31 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   return { container, origins };
 }
 
-/** A script the command runs (`/docker-entrypoint.sh …`, `sh start.sh …`), when the image has it. */
-function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
+/**
+ * A script the command runs (`/docker-entrypoint.sh …`, `sh start.sh …`, a bare `start` found on
+ * PATH), when the image has it. `final` marks a command that the container ends on (its own command,
+ * or one a script `exec`s): when it is neither a server oneproc knows nor a file of the image, a note
+ * says so, since nothing after it was checked.
+ */
+function scriptOf(cmd: SimpleCommand, ctx: SourceContext, final: boolean, pending: { note?: SourceReport }) {
   const words = cmd.argv;
   if (words.length === 0 || words[0].unknown) return undefined;
   let index = 0;
   if (SHELLS.test(basename(words[0].text)) && words[1] && !words[1].text.startsWith('-')) index = 1;
   const name = words[index]?.text;
   if (!name || (index === 0 && RULES.some((r) => safeRecognise(r, cmd)))) return undefined;
-  if (index === 0 && !name.includes('/') && !name.endsWith('.sh')) return undefined;
-  // A bare name is looked up on PATH, as exec does; a relative path from the working directory.
+  if (index === 0 && BUILTINS.has(name)) return undefined;
+  // `python -m MODULE`, `npx NAME`: a module or package, not a file on PATH; their readers follow it.
+  if (index === 0 && RUNNERS.test(cmd.wrappers[cmd.wrappers.length - 1] ?? '')) return undefined;
+  // A bare name is looked up on PATH, as execvp(3) does; a relative path from the working directory.
+  const bare = index === 0 && !name.includes('/');
   const searchPath = cmd.env.get('PATH')?.value ?? DEFAULT_PATH;
-  const candidates =
-    index === 0 && !name.includes('/') ? searchPath.split(':').map((dir) => `${dir}/${name}`) : [name];
+  const candidates = bare
+    ? searchPath
+        .split(':')
+        .filter((dir) => dir.startsWith('/'))
+        .map((dir) => `${dir.replace(/\/+$/, '')}/${name}`)
+    : [name];
   let file: SourceFile | undefined;
   // When the file boundary says why a candidate was not read (a dangling link, a binary, a limit),
   // that is the note; "not in the image" would contradict it.
@@ -324,22 +483,40 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext) {
   };
   for (const candidate of candidates) {
     file = probe.readFile(candidate);
-    if (file) break;
+    if (file || explained) break;
   }
   if (!file) {
-    if (explained) return undefined;
+    if (explained || (bare && !final)) return undefined;
     const where = parseSourcePath(words[index].path);
-    ctx.report?.({
+    const whence = ctx.whence?.(candidates[0]);
+    // A bare name is said only when nothing else reads the command (a config reader, a rule).
+    const say = bare ? (r: SourceReport) => (pending.note = r) : (r: SourceReport) => ctx.report?.(r);
+    say({
       level: 'note',
-      message:
-        ctx.source === 'repository'
-          ? `${name} is not copied into the image by the Dockerfile's COPY or ADD (it may come from the base image or a RUN step), so what it starts was not followed`
+      message: bare
+        ? `\`${name}\` is not a server oneproc knows, and no file of that name is on the PATH of the image${
+            ctx.source === 'repository' ? ' as its Dockerfile builds it' : ''
+          }${whence ? ` (${whence})` : ''}, so what it runs was not checked`
+        : ctx.source === 'repository'
+          ? `${name} is not copied into the image by the Dockerfile's COPY, ADD or RUN mv/cp/ln${
+              whence ? ` (${whence})` : ' (it may come from the base image or a RUN step)'
+            }, so what it starts was not followed`
           : `${name} is not in the image, so what it starts was not followed`,
       ...(where ? { file: where.file, line: where.line } : {}),
     });
     return undefined;
   }
-  if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) return undefined;
+  if (index === 0 && !file.text.startsWith('#!') && !name.endsWith('.sh')) {
+    if (final && bare)
+      ctx.report?.({
+        level: 'note',
+        message: `${file.path} (\`${name}\` on PATH) is not a script oneproc can read (no #! line), so what it runs was not checked`,
+        ...(parseSourcePath(words[0].path)
+          ? { file: parseSourcePath(words[0].path)?.file, line: parseSourcePath(words[0].path)?.line }
+          : {}),
+      });
+    return undefined;
+  }
   if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text)) {
     // A program of another interpreter (`#!/usr/bin/env python3`): a launcher not followed.
     const interpreter = file.text.split('\n', 1)[0].slice(0, 80).trim();

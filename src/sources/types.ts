@@ -38,6 +38,16 @@ export interface SourceContext {
    */
   listFiles?(dir: string): readonly string[] | undefined;
   /**
+   * The names of the folders directly in an image folder, for launchers that start one service per
+   * folder (s6's `/etc/services.d/NAME/run`, runit's `/etc/service/NAME/run`). Undefined when unknown.
+   */
+  listFolders?(dir: string): readonly string[] | undefined;
+  /**
+   * Where a file `readFile` did not find may still come from, for notes: e.g. "it may come from the
+   * base image python:3.12 or the RUN step at Dockerfile:7, which mentions app".
+   */
+  whence?(name: string): string;
+  /**
    * Says what could not be followed (a `note`: a file refused or missing) or what was only partly
    * read (a `warning`: a size, node or depth limit reached, so the verdict may be incomplete).
    * Optional: pure readers call it as `ctx.report?.(…)`; the door decides where it goes.
@@ -73,6 +83,14 @@ export function contextIn(ctx: SourceContext, dir: string): SourceContext {
           },
         }
       : {}),
+    ...(ctx.listFolders
+      ? {
+          listFolders(name: string) {
+            return ctx.listFolders?.call(this, at(name));
+          },
+        }
+      : {}),
+    ...(ctx.whence ? { whence: (name: string) => ctx.whence?.(at(name)) ?? '' } : {}),
     ...(ctx.report ? { report: (r: SourceReport) => ctx.report?.(r) } : {}),
   };
 }

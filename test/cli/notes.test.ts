@@ -68,7 +68,7 @@ describe('an entrypoint script that the build context does not hold', () => {
     const r = await check(['.']);
     expect(r.code).toBe(0);
     expect(r.out).toContain(
-      "Dockerfile:3  note  Deployment shop/web  container app\n  /docker-entrypoint.sh is not copied into the image by the Dockerfile's COPY or ADD (it may come from the base image or a RUN step), so what it starts was not followed\n",
+      "Dockerfile:3  note  Deployment shop/web  container app\n  /docker-entrypoint.sh is not copied into the image by the Dockerfile's COPY, ADD or RUN mv/cp/ln (it may come from the base image python:3.12 or a RUN step), so what it starts was not followed\n",
     );
     expect(r.out).toMatch(/0 errors, 0 warnings, 1 note on what was not followed in/);
   });

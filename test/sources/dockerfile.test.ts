@@ -21,7 +21,7 @@ describe('readDockerfile', () => {
       ].join('\n'),
       'Dockerfile',
     );
-    expect(spec).toEqual({
+    expect(spec).toMatchObject({
       file: 'Dockerfile',
       cmd: { words: ['/bin/sh', '-c', 'gunicorn -b :8000 app:app'], shell: true, line: 12 },
       env: [

@@ -20,6 +20,30 @@ export function pumaWorkers(text: string, file: string, env: SimpleCommand['env'
   return rubySetting(text, file, env, 'workers', 'Puma')?.word;
 }
 
+/**
+ * The config Puma loads when `-C` is not given (puma 6 `lib/puma/configuration.rb`
+ * `Configuration#config_files`): the first of `config/puma/ENV.rb` and `config/puma.rb` that exists,
+ * ENV being `-e/--environment`, else `APP_ENV`, `RACK_ENV`, `RAILS_ENV` (the `environment` default of
+ * `Configuration.puma_default_options`), else `development`. An environment not known here tries
+ * only `config/puma.rb`.
+ */
+function defaultConfig(args: readonly Word[], env: SimpleCommand['env'], ctx: SourceContext) {
+  let name: Word | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const t = args[i].text;
+    if (t === '-e' || t === '--environment') name = args[i + 1];
+    else if (t.startsWith('--environment=')) name = { ...args[i], text: t.slice(14) };
+    else if (t.startsWith('-e') && t.length > 2) name = { ...args[i], text: t.slice(2) };
+  }
+  const fromEnv = ['APP_ENV', 'RACK_ENV', 'RAILS_ENV'].map((n) => env.get(n)).find((e) => e !== undefined);
+  const environment = name ? (name.unknown ? undefined : name.text) : fromEnv ? fromEnv.value : 'development';
+  if (environment && /^[A-Za-z0-9_.-]+$/.test(environment) && !environment.startsWith('.')) {
+    const specific = ctx.readFile(`config/puma/${environment}.rb`);
+    if (specific) return specific;
+  }
+  return ctx.readFile('config/puma.rb');
+}
+
 export const pumaConfig: SourceExpander = {
   id: 'puma-config',
   expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
@@ -52,7 +76,7 @@ export const pumaConfig: SourceExpander = {
       }
     }
     if (named?.unknown || named?.text === '-') return undefined;
-    const file = ctx.readFile(named ? named.text : 'config/puma.rb');
+    const file = named ? ctx.readFile(named.text) : defaultConfig(argv.slice(at + 1), cmd.env, ctx);
     if (!file) return undefined;
     const setting = rubySetting(file.text, file.path, cmd.env, 'workers', 'Puma');
     if (setting?.refused !== undefined) {

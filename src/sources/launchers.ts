@@ -1,0 +1,408 @@
+/**
+ * Launchers: programs that start other programs which the image's files declare — s6-overlay's `/init`
+ * (its s6-rc longruns and `/etc/services.d/NAME/run`), runit (`runsvdir DIR`, `runsv DIR`, phusion's
+ * `my_init`, each `DIR/NAME/run`), and the process-state prefixes of daemontools, runit, s6 and phusion
+ * (`setuidgid USER prog`, `thpoff prog`, `softlimit -m N prog`, `with-contenv prog`) that the shell
+ * layer does not strip. Each program found is followed like the container's own command. Pure except
+ * for `ctx`; never throws.
+ *
+ * Sources: just-containers/s6-overlay 3.2 README ("Writing a service script", "Using CMD",
+ * `/etc/s6-overlay/s6-rc.d/user/contents.d`, legacy `/etc/services.d`); skarnet's s6-rc
+ * (`type` is `oneshot`, `longrun` or `bundle`; a bundle's `contents.d` names its members); runit 2.1.2
+ * man pages runsvdir(8), runsv(8), chpst(8); phusion/baseimage-docker `image/bin/my_init` (runs
+ * `/etc/my_init.d/*`, then `runsvdir -P /etc/service`, then the command given after `--`);
+ * daemontools setuidgid(8), envuidgid(8), softlimit(8), envdir(8).
+ */
+import { argvCommands } from '../shell';
+import type { SimpleCommand, Word } from '../shell/types';
+import type { Expansion, SourceContext, SourceExpander, SourceFile } from './types';
+import { parseSourcePath, sourcePath } from './types';
+
+/** Services read per launcher: more is not a real image. */
+export const MAX_SERVICES = 100;
+
+type Program = NonNullable<Expansion['programs']>[number];
+
+function base(word: Word | undefined): string {
+  const t = word?.text ?? '';
+  return t.slice(t.lastIndexOf('/') + 1);
+}
+
+/** The commands `words` run (wrappers stripped, `sh -c` split), as programs of a launcher. */
+function programsOf(words: readonly Word[], cmd: SimpleCommand): Program[] {
+  if (words.length === 0 || words.some((w) => w.unknown !== undefined && w === words[0])) return [];
+  return argvCommands(words, cmd.env, cmd.envFrom ?? []).commands.map((command) => ({ command }));
+}
+
+/**
+ * Prefixes that change the process's state and exec the rest: the count of words each takes before
+ * the program (options are counted apart). daemontools' setuidgid/envuidgid take an account,
+ * envdir a folder; s6's s6-envuidgid and s6-applyuidgid likewise; phusion's thpoff takes nothing.
+ */
+const PREFIXES: Record<string, { operands: number; options?: string }> = {
+  setuidgid: { operands: 1 },
+  envuidgid: { operands: 1 },
+  envdir: { operands: 1 },
+  fghack: { operands: 0 },
+  pgrphack: { operands: 0 },
+  softlimit: { operands: 0, options: 'madoplfcrts' },
+  thpoff: { operands: 0 },
+  'with-contenv': { operands: 0 },
+  's6-envuidgid': { operands: 1, options: '' },
+  's6-envdir': { operands: 1, options: '' },
+  's6-applyuidgid': { operands: 0, options: 'ugG' },
+  's6-softlimit': { operands: 0, options: 'madoplfcrts' },
+};
+
+/** `thpoff gunicorn …`, `setuidgid app gunicorn …`: the program after the prefix. */
+export const processPrefixes: SourceExpander = {
+  id: 'process-prefixes',
+  expand(cmd: SimpleCommand): Expansion | undefined {
+    const name = base(cmd.argv[0]);
+    const spec = Object.hasOwn(PREFIXES, name) ? PREFIXES[name] : undefined;
+    if (!spec || cmd.argv[0].unknown) return undefined;
+    let i = 1;
+    while (i < cmd.argv.length && /^-./.test(cmd.argv[i].text) && spec.options !== undefined) {
+      const t = cmd.argv[i].text;
+      if (t === '--') {
+        i++;
+        break;
+      }
+      // An option letter that takes a value takes the rest of the word or the next word.
+      const valued = spec.options.includes(t[1]);
+      i += valued && t.length === 2 ? 2 : 1;
+    }
+    i += spec.operands;
+    const rest = cmd.argv.slice(i);
+    if (rest.length === 0) return undefined;
+    return { commands: [], programs: programsOf(rest, cmd), chain: [] };
+  },
+};
+
+/** What a service's `run` file starts: a shell script, an execline script, or a note. */
+function runProgram(ctx: SourceContext, run: string, cmd: SimpleCommand): Program[] {
+  const file = ctx.readFile(run);
+  if (!file) {
+    ctx.report?.({
+      level: 'note',
+      message: `${run} is not in the image${ctx.whence ? ` (${ctx.whence(run)})` : ''}, so the service it would start was not checked`,
+    });
+    return [];
+  }
+  const first = file.text.split('\n', 1)[0];
+  const at = (line: number) => sourcePath(file.path, line);
+  // `#!/command/with-contenv bash` runs bash with the container's environment.
+  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
+  let interpreter = shebang ? base({ text: shebang[1], path: '' }) : 'sh';
+  if ((interpreter === 'with-contenv' || interpreter === 'env') && shebang?.[2])
+    interpreter = base({ text: shebang[2], path: '' });
+  if (/^(sh|bash|dash|ash)$/.test(interpreter)) {
+    // The words stand where the launcher was started, so the chain reads launcher → service script.
+    const where = cmd.argv[0]?.path ?? at(1);
+    const words: Word[] = [
+      { text: interpreter, path: where },
+      { text: run, path: where },
+    ];
+    return [
+      {
+        command: {
+          argv: words,
+          env: cmd.env,
+          wrappers: [],
+          ...(cmd.envFrom ? { envFrom: cmd.envFrom } : {}),
+        },
+      },
+    ];
+  }
+  if (interpreter === 'execlineb') return execline(file, cmd, ctx);
+  ctx.report?.({
+    level: 'note',
+    message: `${file.path} is run by \`${first.slice(0, 80)}\`, which oneproc does not follow, so the service it starts was not checked`,
+    file: file.path,
+    line: 1,
+  });
+  return [];
+}
+
+/** execline programs that run the rest of the script after setting something (their operands). */
+const EXECLINE_CHAIN: Record<string, number> = {
+  'with-contenv': 0,
+  's6-setuidgid': 1,
+  's6-envuidgid': 1,
+  's6-applyuidgid': 0,
+  's6-envdir': 1,
+  exec: 0,
+  cd: 1,
+  export: 2,
+  unexport: 1,
+  fdmove: 2,
+  fdclose: 1,
+  fdswap: 2,
+  redirfd: 2,
+  importas: 2,
+  emptyenv: 0,
+  's6-notifyoncheck': 0,
+  fdreserve: 1,
+  umask: 1,
+};
+/** execline programs whose first operand is a block they run before going on. */
+const EXECLINE_BLOCK = new Set([
+  'foreground',
+  'background',
+  'if',
+  'multisubstitute',
+  'multidefine',
+  'backtick',
+  'ifelse',
+  'define',
+  'elglob',
+  'heredoc',
+]);
+
+/** Words of an execline script: `"…"` strings, `#` comments, `{`/`}` blocks (execlineb(1)'s lexer). */
+function execlineWords(text: string, file: string): Word[] {
+  const words: Word[] = [];
+  const lines = text.split('\n');
+  for (let n = 1; n < lines.length; n++) {
+    const line = lines[n];
+    let i = 0;
+    while (i < line.length) {
+      const c = line[i];
+      if (/\s/.test(c)) {
+        i++;
+      } else if (c === '#') {
+        break;
+      } else if (c === '"') {
+        let word = '';
+        i++;
+        while (i < line.length && line[i] !== '"') {
+          if (line[i] === '\\' && i + 1 < line.length) i++;
+          word += line[i++];
+        }
+        i++;
+        words.push({ text: word, path: sourcePath(file, n + 1) });
+      } else {
+        let word = '';
+        while (i < line.length && !/\s/.test(line[i])) word += line[i++];
+        words.push({ text: word, path: sourcePath(file, n + 1) });
+      }
+    }
+  }
+  return words;
+}
+
+/**
+ * The program an execline run script ends on: chain-loading commands (`with-contenv`,
+ * `s6-setuidgid abc`, `fdmove -c 2 1`, `foreground { … }`) are skipped to the last program, which
+ * execs in their place. `${VAR}` set by `importas` is not known here.
+ */
+function execline(file: SourceFile, cmd: SimpleCommand, ctx: SourceContext): Program[] {
+  const words = execlineWords(file.text, file.path);
+  let i = 0;
+  while (i < words.length) {
+    const name = base(words[i]);
+    if (words[i].text === '{' || words[i].text === '}') {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    // Options (`-c`, `-i`, `-D default`) of the chain-loading program.
+    while (j < words.length && /^-./.test(words[j].text)) j += /^-[DwrauNEt]$/.test(words[j].text) ? 2 : 1;
+    if (EXECLINE_BLOCK.has(name)) {
+      // Skip operands up to the block, then the block itself.
+      while (j < words.length && words[j].text !== '{') j++;
+      let depth = 0;
+      for (; j < words.length; j++) {
+        if (words[j].text === '{') depth++;
+        else if (words[j].text === '}' && --depth === 0) break;
+      }
+      if (name === 'ifelse') {
+        ctx.report?.({
+          level: 'note',
+          message: `${file.path} chooses its program with execline's ifelse, which oneproc does not follow, so the service it starts was not checked`,
+          file: file.path,
+          line: 1,
+        });
+        return [];
+      }
+      i = j + 1;
+      continue;
+    }
+    if (Object.hasOwn(EXECLINE_CHAIN, name)) {
+      i = j + EXECLINE_CHAIN[name];
+      continue;
+    }
+    break;
+  }
+  const rest = words
+    .slice(i)
+    .map(
+      (w): Word =>
+        w.text.includes('${') || /\$[A-Za-z_]/.test(w.text)
+          ? { ...w, unknown: `${w.text} is an execline substitution, not known here` }
+          : w,
+    );
+  if (rest.length === 0) return [];
+  return programsOf(rest, cmd);
+}
+
+/** The `run` files of the service folders in `dir` (folders, or links to them). */
+function serviceRuns(ctx: SourceContext, dir: string): string[] | undefined {
+  const folders = ctx.listFolders?.(dir);
+  const links = ctx.listFiles?.(dir);
+  if (!folders && !links) return undefined;
+  const runs = (folders ?? []).filter((n) => !n.startsWith('.')).map((n) => `${dir}/${n}/run`);
+  // A link to a service folder (`ln -s /etc/sv/web /etc/service/`) lists as a file: kept when it holds a run.
+  for (const n of links ?? []) {
+    if (n.startsWith('.') || folders?.includes(n)) continue;
+    const run = `${dir}/${n}/run`;
+    if (ctx.readFile(run)) runs.push(run);
+  }
+  return runs.sort();
+}
+
+/**
+ * s6-overlay: `ENTRYPOINT ["/init"]` starts the longruns of the s6-rc `user` bundle
+ * (`/etc/s6-overlay/s6-rc.d/user/contents.d/NAME`, each `NAME/type` = `longrun`, bundles followed),
+ * the legacy `/etc/services.d/NAME/run`, and the CMD after it as the container's main program.
+ */
+export const s6Overlay: SourceExpander = {
+  id: 's6-overlay',
+  expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
+    const first = cmd.argv[0];
+    if (
+      !first ||
+      first.unknown ||
+      (first.text !== '/init' && first.text !== '/package/admin/s6-overlay/command/init')
+    )
+      return undefined;
+    // An image whose /init is its own shell script runs that script.
+    const own = ctx.readFile('/init');
+    if (own && /^#!\s*\S*\b(sh|bash|dash|ash)\b/.test(own.text)) return undefined;
+    const rc = '/etc/s6-overlay/s6-rc.d';
+    const runs: string[] = [];
+    const seen = new Set<string>();
+    const bundle = (name: string, depth: number) => {
+      if (seen.has(name) || depth > 8 || runs.length >= MAX_SERVICES) return;
+      seen.add(name);
+      const type = ctx.readFile(`${rc}/${name}/type`)?.text.trim();
+      if (type === 'longrun') runs.push(`${rc}/${name}/run`);
+      else if (type === 'bundle' || name === 'user')
+        for (const member of ctx.listFiles?.(`${rc}/${name}/contents.d`) ?? []) bundle(member, depth + 1);
+    };
+    bundle('user', 0);
+    bundle('user2', 0);
+    for (const run of serviceRuns(ctx, '/etc/services.d') ?? [])
+      if (runs.length < MAX_SERVICES) runs.push(run);
+    const programs = runs.flatMap((run) => runProgram(ctx, run, cmd));
+    // `/init CMD…` runs CMD as the main program, supervised by nothing: it is a process too.
+    programs.push(...programsOf(cmd.argv.slice(1), cmd));
+    if (runs.length === 0 && cmd.argv.length === 1)
+      ctx.report?.({
+        level: 'note',
+        message: `/init (s6-overlay) starts the services of ${rc}/user/contents.d and /etc/services.d; none is in the image${ctx.source === 'repository' ? ' as its Dockerfile builds it' : ''}, so what it starts was not checked`,
+        ...placeOf(first),
+      });
+    return { commands: [], programs, chain: [] };
+  },
+};
+
+/**
+ * runit: `runsvdir [-P] DIR`, `runsv DIR`, Debian's `runit`/`runit-init` (`/etc/service`) and phusion's
+ * `my_init [-- CMD…]` (`/etc/service`, then CMD).
+ */
+export const runit: SourceExpander = {
+  id: 'runit',
+  expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
+    const name = base(cmd.argv[0]);
+    if (cmd.argv[0]?.unknown) return undefined;
+    let dir: string | undefined;
+    let single: string | undefined;
+    let main: Word[] = [];
+    if (name === 'runsvdir') {
+      const operands = cmd.argv.slice(1).filter((w) => !w.text.startsWith('-'));
+      dir = operands[0]?.text;
+      if (!dir || operands[0].unknown) return undefined;
+    } else if (name === 'runsv') {
+      const operand = cmd.argv[1];
+      if (!operand || operand.unknown) return undefined;
+      single = `${operand.text.replace(/\/+$/, '')}/run`;
+    } else if (name === 'my_init') {
+      dir = '/etc/service';
+      const dash = cmd.argv.findIndex((w) => w.text === '--');
+      if (dash > 0) main = cmd.argv.slice(dash + 1);
+    } else if (name === 'runit' || name === 'runit-init') {
+      dir = '/etc/service';
+    } else return undefined;
+    const runs = single ? [single] : (serviceRuns(ctx, dir ?? '/etc/service') ?? []).slice(0, MAX_SERVICES);
+    const programs = runs.flatMap((run) => runProgram(ctx, run, cmd));
+    programs.push(...programsOf(main, cmd));
+    if (runs.length === 0 && main.length === 0)
+      ctx.report?.({
+        level: 'note',
+        message: `${name} starts the services under ${dir}; none is in the image${ctx.source === 'repository' ? ' as its Dockerfile builds it' : ''}, so what it starts was not checked`,
+        ...placeOf(cmd.argv[0]),
+      });
+    return { commands: [], programs, chain: [] };
+  },
+};
+
+function placeOf(word: Word | undefined): { file?: string; line?: number } {
+  const at = parseSourcePath(word?.path ?? '');
+  return at ? { file: at.file, line: at.line } : {};
+}
+
+/** `rails server` options that take a value (railties `Rails::Command::ServerCommand` class_options). */
+const RAILS_VALUED = new Set([
+  '-p',
+  '--port',
+  '-b',
+  '--binding',
+  '-c',
+  '--config',
+  '-P',
+  '--pid',
+  '-e',
+  '--environment',
+  '-u',
+  '--using',
+]);
+
+/**
+ * `rails server` / `rails s` (also `bin/rails s`, `bundle exec rails s`): Rails starts its server
+ * through Rack's handler — Puma unless `-u/--using` names another (railties 7
+ * `Rails::Command::ServerCommand`, whose default server is the first Rack finds, Puma in every
+ * generated Gemfile) — and Puma's handler loads Puma's default config files (`config/puma/ENV.rb`,
+ * `config/puma.rb`) as `puma` does. Read as the command `puma [-e ENV]`, so the puma rule and config
+ * reader judge it; `-e` is Rails' environment, which Puma's handler passes on.
+ */
+export const railsServer: SourceExpander = {
+  id: 'rails-server',
+  expand(cmd: SimpleCommand): Expansion | undefined {
+    const argv = cmd.argv;
+    if (base(argv[0]) !== 'rails' || argv[0].unknown) return undefined;
+    const sub = argv[1]?.text;
+    if (sub !== 'server' && sub !== 's') return undefined;
+    let environment: Word | undefined;
+    for (let i = 2; i < argv.length; i++) {
+      const t = argv[i].text;
+      const [flag, inline] = t.includes('=')
+        ? [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]
+        : [t];
+      if (flag === '-u' || flag === '--using') {
+        const server = inline ?? argv[i + 1]?.text;
+        if (server !== 'puma') return undefined;
+      }
+      if (flag === '-e' || flag === '--environment')
+        environment = inline !== undefined ? { ...argv[i], text: inline } : argv[i + 1];
+      if (RAILS_VALUED.has(flag) && inline === undefined) i++;
+    }
+    const puma: Word[] = [{ text: 'puma', path: argv[0].path }];
+    if (environment) puma.push({ text: '-e', path: environment.path }, environment);
+    return {
+      commands: [],
+      programs: [{ command: { ...cmd, argv: puma } }],
+      chain: [],
+    };
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * Never a silent pass: `oneproc check` on every fixture repository of test/fixtures/sources/ either
+ * reports a finding or says what it could not follow — except the fixtures whose server really runs
+ * one process, listed here with why, which must then report nothing at all. A fixture added without
+ * a verdict here fails the test.
+ */
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { type CheckIO, run } from '../../src/cli/check';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sources');
+
+/** Fixtures checked and fine: one process, as the real server runs them. */
+const SINGLE: Record<string, string> = {
+  'hypercorn-override': 'the command line -w 1 wins over the config file',
+  'hypercorn-serve': "hypercorn's serve() in Python runs one process",
+  'unicorn-default': 'Unicorn without worker_processes runs one worker',
+};
+
+interface Report {
+  findings: unknown[];
+  notes: unknown[];
+  checked: { documents: number; containers: number; images?: number; services?: number };
+}
+
+async function check(fixture: string): Promise<Report> {
+  let out = '';
+  const io: CheckIO = {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: () => {},
+    stdin: async function* () {},
+    cwd: FIXTURES,
+    color: false,
+  };
+  const args = fixture === 'image-root' ? ['--image-root', 'image-root/rootfs'] : [fixture];
+  await run(['--format', 'json', ...args], io);
+  return JSON.parse(out) as Report;
+}
+
+const fixtures = readdirSync(FIXTURES, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
+
+it('lists only fixtures that exist', () => {
+  expect(Object.keys(SINGLE).filter((f) => !fixtures.includes(f))).toEqual([]);
+});
+
+describe.each(fixtures)('%s', (fixture) => {
+  it(SINGLE[fixture] ? `is fine: ${SINGLE[fixture]}` : 'gets a verdict or a note', async () => {
+    const report = await check(fixture);
+    const c = report.checked;
+    expect(c.containers + (c.images ?? 0) + (c.services ?? 0)).toBeGreaterThan(0);
+    if (SINGLE[fixture]) {
+      expect({ findings: report.findings, notes: report.notes }).toEqual({ findings: [], notes: [] });
+    } else {
+      expect(report.findings.length + report.notes.length).toBeGreaterThan(0);
+    }
+  });
+});
