@@ -18,8 +18,13 @@ export const EXEMPT_ANNOTATION = 'oneproc.dev/allow-multiple-workers';
  */
 const SEP = '\\u001f';
 
-/** A literal worker count above 1, as text: `2`, `04`, `16`. */
-const ABOVE_ONE = '0*([2-9]|[1-9][0-9]+)';
+/**
+ * A literal worker count above 1, as plain decimal text: `2`, `16`. A leading zero is left to the webhook's
+ * engine, because servers read it differently — `04` is 4 for Python's `int()` (uvicorn, gunicorn), `010`
+ * is 8 and `08` is refused for optparse (odoo), and `int(x, 0)` refuses both — and the policy must never
+ * reject what the engine admits.
+ */
+const ABOVE_ONE = '([2-9]|[1-9][0-9]+)';
 
 /** A CEL string literal. Backslashes pass through on purpose: the callers write CEL escapes. */
 function quote(text: string): string {
