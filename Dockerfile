@@ -1,14 +1,21 @@
 # syntax=docker/dockerfile:1
 # The oneproc admission webhook image: `oneproc serve` on a distroless Node 20 runtime, as non-root.
-#   docker build -t ghcr.io/oneproc/oneproc:0.1.0 .
+# It is the chart's appVersion (the build fails otherwise), so tag it with that version:
+#   VERSION=$(node -p "require('./package.json').version")
+#   docker build -t registry.example.com/platform/oneproc:$VERSION .
 # The chart (charts/oneproc) passes --tls-cert, --tls-key, --port, --metrics-port and --mode as args.
+# docs/install.md ("The image") shows how to push it and point the chart or manifests/ at it.
 
 # Build: compile TypeScript and pack the npm package exactly as it is published.
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
+# The image must be the version the chart runs by default (image.tag empty = the chart's appVersion).
+COPY charts/oneproc/Chart.yaml ./charts/oneproc/Chart.yaml
+COPY scripts/check-version.js ./scripts/check-version.js
+RUN node scripts/check-version.js
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json README.md LICENSE CHANGELOG.md ./
 COPY bin ./bin
 COPY src ./src
 RUN npm run build && npm pack --ignore-scripts && mv oneproc-*.tgz /oneproc.tgz

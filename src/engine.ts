@@ -4,15 +4,17 @@
  */
 import { RULES } from './rules';
 import type { Decision, ServerRule } from './rules/types';
-import { containerCommands, MAX_COMMANDS } from './shell';
+import { containerCommands, MAX_COMMANDS, WorkBudget } from './shell';
 
-export { MAX_COMMANDS };
+export { MAX_COMMANDS, WorkBudget };
 
 import type { ShellProblem, SimpleCommand } from './shell/types';
 import type { Category, Finding, Origin, Severity } from './types';
 
 export const EXEMPT_ANNOTATION = 'oneproc.dev/allow-multiple-workers';
 export const EXEMPT_UNTIL_ANNOTATION = 'oneproc.dev/allow-until';
+/** The last sentence of every finding's message; the constructs name their prop instead. */
+export const EXEMPT_HINT = `To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
 
 export interface CheckOptions {
   /** The container's field path, e.g. `spec.template.spec.containers[0]`. Default `container`. */
@@ -26,19 +28,27 @@ export interface CheckOptions {
    * server family (or test a door with a rule of its own) without forking the engine.
    */
   readonly rules?: readonly ServerRule[];
+  /**
+   * The work budget shared by the containers of one review or object (src/shell/budget.ts): caps at
+   * the kernel's limits, on words and text built, and on time. Default: one for this call.
+   */
+  readonly budget?: WorkBudget;
 }
 
-/** Default severity per category: web servers are errors, job-queue workers warnings (DESIGN.md). */
+/** Default severity per category: web servers are errors, job-queue workers warnings (docs/rules.md). */
 export const DEFAULT_SEVERITY: Record<Category, Severity | 'off'> = { web: 'error', queue: 'warning' };
 
 /** Checks one Kubernetes container object (any JSON value). Never throws. */
 export function checkContainer(container: unknown, options: CheckOptions = {}): Finding[] {
   const path = options.path ?? 'container';
   try {
-    const { commands, problems } = containerCommands(container, path);
-    return checkCommands(commands, problems, options);
+    const budget = options.budget ?? new WorkBudget();
+    const { commands, problems } = containerCommands(container, path, budget);
+    return checkCommands(commands, problems, options.budget ? options : { ...options, budget });
   } catch (err) {
-    return [internalFinding(err, path, options.origin ?? {})];
+    return [
+      internalFinding(`oneproc failed to check this container (${String(err)})`, path, options.origin ?? {}),
+    ];
   }
 }
 
@@ -62,14 +72,35 @@ export function checkCommands(
     const judged = commands.length > MAX_COMMANDS ? commands.slice(0, MAX_COMMANDS) : commands;
     const seen = new Set<string>();
     for (const cmd of judged) {
-      const rule = rules.find((r) => safe(() => r.recognise(cmd), false));
-      if (!rule) continue;
-      const decision = safe<Decision>(() => rule.decide(cmd), {
-        outcome: 'unknown',
-        evidence: cmd.argv.map((w) => w.text).join(' '),
-        path: cmd.argv[0]?.path ?? options.path ?? 'container',
-        why: 'oneproc could not read this command line',
-      });
+      // Rules are cheap, but a review's time is checked per command all the same.
+      const late = options.budget?.timeUp(cmd.argv[0]?.path ?? options.path ?? 'container');
+      if (late !== undefined) {
+        if (!problems.some((p) => p.limit && p.message === late)) {
+          findings.push(limitFinding(late, cmd.argv[0]?.path ?? options.path ?? 'container', origin));
+        }
+        break;
+      }
+      // A rule that throws is a bug in oneproc, never a verdict: the command is reported as not judged
+      // (`internal`), which enforce mode denies, instead of passing or becoming a mere warning.
+      const at = cmd.argv[0]?.path ?? options.path ?? 'container';
+      let rule: ServerRule | undefined;
+      let decision: Decision | undefined;
+      let failure: string | undefined;
+      for (const candidate of rules) {
+        try {
+          if (!candidate.recognise(cmd)) continue;
+          rule = candidate;
+          decision = candidate.decide(cmd);
+        } catch (err) {
+          failure = `oneproc failed to judge this command with its ${candidate.id} rule (${String(err)})`;
+        }
+        break;
+      }
+      if (failure !== undefined) {
+        findings.push(internalFinding(failure, at, origin));
+        continue;
+      }
+      if (!rule || !decision) continue;
       const finding = findingFor(rule, cmd, decision, options);
       if (!finding) continue;
       // The same verdict on the same field (a script that starts the same server twice) is one finding.
@@ -79,17 +110,23 @@ export function checkCommands(
       findings.push(finding);
     }
     if (judged.length < commands.length) {
-      findings.push({
-        rule: 'shell',
-        category: 'web',
-        severity: 'warning',
-        message: `This container runs more than ${MAX_COMMANDS} commands; oneproc judged the first ${MAX_COMMANDS} and cannot tell how many worker processes the rest start.`,
-        path: commands[MAX_COMMANDS].argv[0]?.path ?? options.path ?? 'container',
-        workers: null,
-        origin,
-      });
+      findings.push(
+        limitFinding(
+          `the container runs more than ${MAX_COMMANDS.toLocaleString('en-US')} commands, oneproc's limit per container; the first ${MAX_COMMANDS.toLocaleString('en-US')} were judged`,
+          commands[MAX_COMMANDS].argv[0]?.path ?? options.path ?? 'container',
+          origin,
+        ),
+      );
     }
     for (const problem of problems) {
+      if (problem.limit) {
+        findings.push(limitFinding(problem.message, problem.path, origin));
+        continue;
+      }
+      if (problem.internal) {
+        findings.push(internalFinding(problem.message, problem.path, origin));
+        continue;
+      }
       findings.push({
         rule: 'shell',
         category: 'web',
@@ -102,16 +139,40 @@ export function checkCommands(
     }
     return findings;
   } catch (err) {
-    return [internalFinding(err, options.path ?? 'container', origin)];
+    return [
+      internalFinding(
+        `oneproc failed to check this container (${String(err)})`,
+        options.path ?? 'container',
+        origin,
+      ),
+    ];
   }
 }
 
-function internalFinding(err: unknown, path: string, origin: Origin): Finding {
+function internalFinding(what: string, path: string, origin: Origin): Finding {
   return {
     rule: 'internal',
     category: 'web',
     severity: 'warning',
-    message: `oneproc failed to check this container (${String(err)}); please report this input.`,
+    message: `${what}; please report this input.`,
+    path,
+    workers: null,
+    origin,
+  };
+}
+
+/**
+ * The finding for a container that could not be judged because a limit was reached: what the limit
+ * is, that the worker count cannot be known, and how to exempt the workload.
+ */
+function limitFinding(why: string, path: string, origin: Origin): Finding {
+  return {
+    rule: 'limit',
+    category: 'web',
+    severity: 'warning',
+    message:
+      `oneproc stopped reading this container at a limit: ${why}. It cannot tell how many worker ` +
+      `processes the container starts. To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`,
     path,
     workers: null,
     origin,
@@ -142,7 +203,7 @@ function toFinding(
   const configured = options.severity?.[rule.category] ?? DEFAULT_SEVERITY[rule.category];
   if (configured === 'off') return undefined;
   const fix = safe(() => rule.fix(decision), '');
-  const exempt = `To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
+  const exempt = EXEMPT_HINT;
   const entry = cmd.entrypointUnknown
     ? ' (the container sets only args, so this assumes the image ENTRYPOINT runs them as a command)'
     : '';
@@ -161,6 +222,21 @@ function toFinding(
         `and keep shared state in Redis. ${exempt}`,
       path: decision.path,
       workers: decision.workers,
+      origin,
+    };
+  }
+  if (decision.outcome === 'refused') {
+    return {
+      rule: rule.id,
+      category: rule.category,
+      severity: 'warning',
+      message:
+        `${rule.title} refuses its worker count${decision.only ? ` (${decision.only})` : ''}: ` +
+        `\`${decision.evidence}\`${entry} — ${decision.why}. ` +
+        'The server exits with an error, so the container will not start as written. ' +
+        `Fix: ${fix ? `${fix}; ` : ''}run one process per container and scale with replicas. ${exempt}`,
+      path: decision.path,
+      workers: null,
       origin,
     };
   }

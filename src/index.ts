@@ -21,6 +21,7 @@ export type {
   SpreadPolicy,
 } from './constructs';
 export {
+  AdmissionWebhookError,
   APP_CONTAINER,
   CONTAINER_PATH,
   guardContainer,
@@ -69,6 +70,7 @@ export {
   readManifests,
   WORKLOAD_KINDS,
 } from './manifest';
+export { createdFromCheckedTemplate, TEMPLATE_CONTROLLER_USERNAMES } from './manifest/controllers';
 export { buildPolicy, type PolicyAction, PolicyOptionError, type PolicyOptions } from './policy';
 export { RULES } from './rules';
 export type { Decision, ServerRule } from './rules/types';
@@ -84,6 +86,7 @@ export type {
 } from './shell/types';
 export type { Category, Exemption, Finding, Origin, Severity } from './types';
 export { CertificateError, CertificateReloader, type KeyPair, loadKeyPair } from './webhook/certs';
+export { JsonLog, type JsonLogOptions, type LogEntry, MAX_LOG_QUEUE_BYTES } from './webhook/log';
 export { createMetricsServer, WebhookMetrics } from './webhook/metrics';
 export {
   type AdmissionResponse,
@@ -98,6 +101,7 @@ export {
   type ReviewResult,
   review,
   reviewBody,
+  UNJUDGED_RULES,
   type Verdict,
   withWarnings,
 } from './webhook/review';
@@ -108,4 +112,13 @@ export {
   WebhookServer,
   type WebhookServerOptions,
 } from './webhook/server';
-export { MAX_BODY_BYTES, REVIEW_PATHS, Transport, type TransportOptions } from './webhook/transport';
+export {
+  type ConnectionRejection,
+  MAX_BODY_BYTES,
+  MAX_BUFFERED_BYTES,
+  MAX_CONNECTIONS,
+  MAX_IDLE_CONNECTIONS,
+  REVIEW_PATHS,
+  Transport,
+  type TransportOptions,
+} from './webhook/transport';

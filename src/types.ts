@@ -56,7 +56,7 @@ export interface Finding {
 /**
  * Something oneproc could not follow to its end — a file not found or outside the root, a binary, an
  * unknown launcher, a template it did not render — with the reason and the place, so that "0 errors"
- * means checked and fine (DESIGN.md, "Notes"). Notes never change the exit status; a limit that may
+ * means checked and fine (README, "Notes"). Notes never change the exit status; a limit that may
  * change the verdict is a warning finding instead.
  */
 export interface Note {

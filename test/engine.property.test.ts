@@ -25,7 +25,7 @@ const ORIGIN: Origin = {
 /** The engine's catch-all answers: reaching them means some part threw. */
 const FALLBACKS = [/failed to check this container/, /could not read this command line/];
 
-/** Every field of a finding as `src/types.ts` and DESIGN.md define it. */
+/** Every field of a finding as `src/types.ts` and the README define it. */
 function wellFormed(finding: Finding): string[] {
   const problems: string[] = [];
   if (typeof finding.rule !== 'string' || finding.rule === '') problems.push('rule');

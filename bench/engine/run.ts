@@ -2,8 +2,9 @@
  * Engine benchmarks, run on demand (never in the test suite):
  *   npm run build && npx tsx bench/engine/run.ts
  * 1. median time per container over a realistic mix of containers (goal ≤ 20 µs);
- * 2. adversarial 1 MiB argument lists and scripts (goal ≤ 50 ms each), and the same at 2 MiB, to show
- *    the time grows linearly (a ratio near 2, not 4);
+ * 2. adversarial argument lists and scripts as large as the kernel lets a container run (goal ≤ 50 ms
+ *    each), and the same at half the size, to show the time grows linearly (a ratio near 2, not 4);
+ *    and inputs past the kernel's limits, refused at once with a `limit` finding;
  * 3. `oneproc check` (the built CLI, a real process) over 10,000 documents (goal ≤ 3 s).
  * Prints each figure and its ratio to the goal (below 1 is better than the goal).
  */
@@ -108,35 +109,81 @@ function report(figure: string, value: number, unit: 'µs' | 'ms' | 's', goal: n
   );
 }
 
-// 2. Adversarial 1 MiB inputs; each is also timed at 2 MiB to expose super-linear paths.
+// 2. Adversarial inputs as large as a container can run: the kernel gives one program at most 128 KiB
+//    per argument and 2 MiB in all (src/shell/budget.ts). Each is also timed at half its size: a
+//    ratio near 2 means linear. Inputs past those limits are refused by the kernel, and by oneproc at
+//    once (a `limit` finding): the last rows time that.
 {
-  const MiB = 1024 * 1024;
-  const cases: Record<string, (bytes: number) => unknown> = {
-    'args: 1 MiB of "--workers N" pairs': (bytes) => {
-      const args: string[] = ['main:app'];
-      for (let size = 0; size < bytes; size += 14) args.push('--workers', String(size % 9));
-      return { command: ['uvicorn'], args };
+  const KiB = 1024;
+  const MiB = 1024 * KiB;
+  const SCRIPT = 120 * KiB;
+  const cases: Record<string, [number, (bytes: number) => unknown]> = {
+    'args: 1 MiB of "--workers $(W)" pairs (100,000 words)': [
+      MiB,
+      (bytes) => {
+        const args: string[] = ['main:app'];
+        for (let size = 0; size < bytes; size += 19) args.push('--workers', '$(W)');
+        return { command: ['uvicorn'], args, env: [{ name: 'W', value: '4' }] };
+      },
+    ],
+    'args: one 120 KiB word': [
+      SCRIPT,
+      (bytes) => ({ command: ['gunicorn'], args: ['-w', '9'.repeat(bytes)] }),
+    ],
+    'sh -c: 120 KiB script of chained commands': [
+      SCRIPT,
+      (bytes) => ({ command: ['sh', '-c', 'gunicorn -w 2 app && '.repeat(Math.floor(bytes / 21))] }),
+    ],
+    'sh -c: 120 KiB of one command’s words': [
+      SCRIPT,
+      (bytes) => ({
+        command: ['sh', '-c', `uvicorn main:app ${'--a=b '.repeat(Math.floor(bytes / 6))}--workers 2`],
+      }),
+    ],
+    'sh -c: 120 KiB of nested quotes and $(': [
+      SCRIPT,
+      (bytes) => ({ command: ['bash', '-c', `uvicorn --workers ${'"$('.repeat(Math.floor(bytes / 3))}`] }),
+    ],
+    'sh -c: 120 KiB doubling a variable, then uvicorn': [
+      SCRIPT,
+      (bytes) => ({
+        command: ['sh', '-c', `A=x\n${'A=$A$A\n'.repeat(Math.floor(bytes / 7))}exec uvicorn app --workers 4`],
+      }),
+    ],
+    'env: 1 MiB of $(VAR) references': [
+      MiB,
+      (bytes) => {
+        const env = [];
+        for (let i = 0; i < bytes / 32; i++) env.push({ name: `V${i}`, value: `$(V${i + 1})$(V${i + 1})` });
+        return { command: ['uvicorn', 'main:app', '--workers', '$(V0)'], env };
+      },
+    ],
+  };
+  for (const [name, [size, make]] of Object.entries(cases)) {
+    const full = make(size);
+    const half = make(size / 2);
+    checkContainer(full); // warm up
+    const t1 = median([0, 1, 2, 3, 4].map(() => time(() => checkContainer(full))));
+    const t2 = median([0, 1, 2, 3, 4].map(() => time(() => checkContainer(half))));
+    report(name, t1, 'ms', 50, `; half the size: ${t2.toFixed(1)} ms (×${(t1 / t2).toFixed(1)})`);
+  }
+  const refused: Record<string, unknown> = {
+    'sh -c: 2 MiB script (over 128 KiB: refused)': {
+      command: ['sh', '-c', 'gunicorn -w 2 app && '.repeat(100_000)],
     },
-    'args: one 1 MiB word': (bytes) => ({ command: ['gunicorn'], args: ['-w', `${'9'.repeat(bytes)}`] }),
-    'sh -c: 1 MiB script of chained commands': (bytes) => ({
-      command: ['sh', '-c', 'gunicorn -w 2 app && '.repeat(Math.ceil(bytes / 21))],
-    }),
-    'sh -c: 1 MiB of nested quotes and $(': (bytes) => ({
-      command: ['bash', '-c', `uvicorn --workers ${'"$('.repeat(Math.ceil(bytes / 3))}`],
-    }),
-    'env: 1 MiB of $(VAR) references': (bytes) => {
-      const env = [];
-      for (let i = 0; i < bytes / 32; i++) env.push({ name: `V${i}`, value: `$(V${i + 1})$(V${i + 1})` });
-      return { command: ['uvicorn', 'main:app', '--workers', '$(V0)'], env };
+    'args: 2 MiB of "--workers N" pairs (over 2 MiB with pointers: refused)': {
+      command: [
+        'uvicorn',
+        'main:app',
+        ...Array.from({ length: 150_000 }, (_, i) => (i % 2 ? '4' : '--workers')),
+      ],
     },
   };
-  for (const [name, make] of Object.entries(cases)) {
-    const one = make(MiB);
-    const two = make(2 * MiB);
-    checkContainer(one); // warm up
-    const t1 = median([0, 1, 2, 3, 4].map(() => time(() => checkContainer(one))));
-    const t2 = median([0, 1, 2, 3, 4].map(() => time(() => checkContainer(two))));
-    report(name, t1, 'ms', 50, `; 2 MiB: ${t2.toFixed(1)} ms (×${(t2 / t1).toFixed(1)})`);
+  for (const [name, container] of Object.entries(refused)) {
+    const rules = checkContainer(container).map((f) => f.rule);
+    if (rules.join() !== 'limit') throw new Error(`${name}: expected one limit finding, got ${rules.join()}`);
+    const t = median([0, 1, 2, 3, 4].map(() => time(() => checkContainer(container))));
+    report(name, t, 'ms', 50);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Finding } from '../types';
 import { ApiError, type ClusterTarget } from './client';
 import { foldOwned, type Listed } from './fold';
 
-export { ApiError, type ClusterTarget, type ConnectOptions, connect } from './client';
+export { ApiError, type ClusterTarget, type ConnectOptions, connect, KubeconfigError } from './client';
 export { foldOwned, type Listed } from './fold';
 
 /** The kinds audited, with where the API serves them. */

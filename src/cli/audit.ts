@@ -5,7 +5,7 @@
  * reported).
  */
 import { parseArgs } from 'node:util';
-import { ApiError, audit, connect } from '../audit';
+import { ApiError, audit, connect, KubeconfigError } from '../audit';
 import { InputError } from '../manifest';
 import { safeJson, safeLine } from './escape';
 import { toJsonReport } from './format-json';
@@ -65,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
     });
   } catch (err) {
     const reason =
-      err instanceof ApiError
+      err instanceof ApiError || err instanceof KubeconfigError
         ? err.message
         : `cannot read the cluster configuration: ${(err as Error).message}`;
     process.stderr.write(`${safeLine(`oneproc audit: ${reason}`)}\n`);

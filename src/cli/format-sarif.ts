@@ -45,6 +45,7 @@ interface RuleInfo {
 const ENGINE_RULES: readonly RuleInfo[] = [
   { id: 'shell', title: 'an unreadable command line', category: 'web' },
   { id: 'internal', title: 'an input oneproc failed to read', category: 'web' },
+  { id: 'limit', title: 'a container read up to a limit', category: 'web' },
 ];
 
 /** One descriptor per rule id the findings use, in order of first use. */

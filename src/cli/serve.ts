@@ -1,15 +1,18 @@
 /**
  * `oneproc serve` — the validating admission webhook. Each flag falls back to an environment variable
- * so the same image works with `args` or `env` in the Deployment.
+ * so the same image works with `args` or `env` in the Deployment. The one command that may end the
+ * process itself: after a graceful shutdown, a log reader that does not read must not keep it alive.
  */
 import { parseArgs } from 'node:util';
 import { checkObject } from '../manifest/check';
 import { CertificateError } from '../webhook/certs';
 import { MODES, type Mode } from '../webhook/review';
 import { runUntilSignal, WebhookServer } from '../webhook/server';
+import { MAX_CONNECTIONS } from '../webhook/transport';
 
 const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090]
                      [--mode enforce|warn|off] [--host ADDRESS] [--shutdown-delay SECONDS]
+                     [--max-connections N]
 
   --tls-cert FILE           serving certificate, PEM (env ONEPROC_TLS_CERT); reloaded when it changes
   --tls-key FILE            its private key, PEM (env ONEPROC_TLS_KEY)
@@ -21,6 +24,9 @@ const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port 8443]
   --host ADDRESS            address to listen on (env ONEPROC_HOST, default all addresses)
   --shutdown-delay SECONDS  after SIGTERM, keep serving while readiness fails, then drain
                             (env ONEPROC_SHUTDOWN_DELAY, default 3)
+  --max-connections N       open TLS connections at most; more are dropped at once (env
+                            ONEPROC_MAX_CONNECTIONS, default 2000, sized for a 256Mi memory limit:
+                            raise it with the limit, about 30 KiB per connection)
 `;
 
 /** A command line that cannot be run; exit code 2. */
@@ -36,6 +42,7 @@ export interface ServeConfig {
   mode: Mode;
   host?: string;
   shutdownDelayMs: number;
+  maxConnections: number;
 }
 
 /** Flags first, then environment variables, then defaults. Throws ServeUsageError. */
@@ -54,6 +61,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         mode: { type: 'string' },
         host: { type: 'string' },
         'shutdown-delay': { type: 'string' },
+        'max-connections': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -82,6 +90,12 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!/^\d+(\.\d+)?$/.test(delay) || seconds > 300) {
     throw new ServeUsageError(`--shutdown-delay must be a number of seconds from 0 to 300, got '${delay}'`);
   }
+  const connections = pick('max-connections', 'ONEPROC_MAX_CONNECTIONS') ?? String(MAX_CONNECTIONS);
+  if (!/^\d{1,6}$/.test(connections) || Number(connections) < 1) {
+    throw new ServeUsageError(
+      `--max-connections must be a whole number from 1 to 999999, got '${connections}'`,
+    );
+  }
   return {
     certFile,
     keyFile,
@@ -90,6 +104,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     mode: mode as Mode,
     host: pick('host', 'ONEPROC_HOST'),
     shutdownDelayMs: Math.round(seconds * 1000),
+    maxConnections: Number(connections),
   };
 }
 
@@ -131,5 +146,9 @@ export async function run(argv: string[]): Promise<number> {
     await server.shutdown('listen failed').catch(() => undefined);
     return 1;
   }
-  return runUntilSignal(server);
+  const code = await runUntilSignal(server);
+  // A log reader that stalled or went away must not keep the process alive past its grace period:
+  // its queued lines were given their time (see src/webhook/log.ts); exit without them.
+  if (!server.logDrained) process.exit(code);
+  return code;
 }

@@ -6,8 +6,10 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CREATED_FROM_TEMPLATE_CONDITION } from '../policy/cel';
 import { RESOURCE_RULES } from '../policy/policy';
 import { VERSION } from '../version';
+import { AdmissionWebhookError } from './errors';
 
 /** Where the webhook's serving certificate comes from. */
 export abstract class WebhookCertificate {
@@ -58,7 +60,7 @@ class CertManagerCertificate extends WebhookCertificate {
   constructor(public readonly options: CertManagerOptions) {
     super();
     if (options.issuerRef && !options.issuerRef.name) {
-      throw new Error("'certificate.issuerRef.name' must not be empty");
+      throw new Error("WebhookCertificate.certManager: 'issuerRef.name' must not be empty");
     }
   }
 }
@@ -101,7 +103,8 @@ export interface AdmissionWebhookProps {
    */
   readonly name?: string;
   /**
-   * The image running `oneproc serve`.
+   * The image running `oneproc serve`, built from the project's Dockerfile. The default is where a
+   * release publishes it; until one has, build and push your own (docs/install.md, "First: the image").
    * @default `ghcr.io/oneproc/oneproc:<this package's version>`
    */
   readonly image?: string;
@@ -153,15 +156,8 @@ export const WEBHOOK_MATCH_CONDITIONS: ReadonlyArray<{ readonly name: string; re
       name: 'not-a-mirror-pod',
       expression: "!(request.kind.kind == 'Pod' && request.userInfo.username.startsWith('system:node:'))",
     },
-    {
-      name: 'not-created-from-a-checked-template',
-      expression:
-        '!(has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, ' +
-        'has(r.controller) && r.controller == true && ' +
-        "((r.apiVersion == 'apps/v1' && r.kind in ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']) || " +
-        "(r.apiVersion == 'batch/v1' && r.kind in ['Job', 'CronJob']) || " +
-        "(r.apiVersion == 'v1' && r.kind == 'ReplicationController'))))",
-    },
+    // Skips only what a built-in controller sends: see src/manifest/controllers.ts.
+    { name: 'not-created-from-a-checked-template', expression: CREATED_FROM_TEMPLATE_CONDITION },
     {
       name: 'sets-command-or-args',
       expression:
@@ -213,30 +209,31 @@ export class AdmissionWebhook extends Construct {
         ? this.certificate.secretName
         : `${this.name}-tls`;
 
+    const fail = (problem: string) => new AdmissionWebhookError(this.node.path || id, problem);
     if (!DNS_LABEL.test(this.namespace))
-      throw new Error(`'namespace' (${this.namespace}) is not a valid namespace name`);
+      throw fail(`'namespace' (${this.namespace}) is not a valid namespace name`);
     if (!DNS_LABEL.test(this.name))
-      throw new Error(`'name' (${this.name}) must be a DNS label (it names the Service)`);
+      throw fail(`'name' (${this.name}) must be a DNS label (it names the Service)`);
     if (this.mode !== 'enforce' && this.mode !== 'warn') {
-      throw new Error(`'mode' (${String(this.mode)}) must be enforce or warn`);
+      throw fail(`'mode' (${String(this.mode)}) must be enforce or warn`);
     }
     if (this.failurePolicy !== 'Ignore' && this.failurePolicy !== 'Fail') {
-      throw new Error(`'failurePolicy' (${String(this.failurePolicy)}) must be Ignore or Fail`);
+      throw fail(`'failurePolicy' (${String(this.failurePolicy)}) must be Ignore or Fail`);
     }
     if (!Number.isInteger(this.replicas) || this.replicas < 1) {
-      throw new Error(`'replicas' (${this.replicas}) must be a whole number of at least 1`);
+      throw fail(`'replicas' (${this.replicas}) must be a whole number of at least 1`);
     }
     if (this.failurePolicy === 'Fail' && this.replicas < 2) {
-      throw new Error(
+      throw fail(
         `'replicas' (${this.replicas}) must be at least 2 when 'failurePolicy' is Fail: with one pod, every restart of it rejects all pod and workload changes`,
       );
     }
     if (!Number.isInteger(this.timeoutSeconds) || this.timeoutSeconds < 1 || this.timeoutSeconds > 3) {
-      throw new Error(`'timeoutSeconds' (${this.timeoutSeconds}) must be between 1 and 3`);
+      throw fail(`'timeoutSeconds' (${this.timeoutSeconds}) must be between 1 and 3`);
     }
     for (const ns of props.excludedNamespaces ?? []) {
       if (!DNS_LABEL.test(ns))
-        throw new Error(`'excludedNamespaces' contains '${ns}', not a valid namespace name`);
+        throw fail(`'excludedNamespaces' contains '${ns}', not a valid namespace name`);
     }
 
     const selector = {

@@ -43,6 +43,18 @@ export class MultipleWorkersError extends Error {
   }
 }
 
+/** A prop of `AdmissionWebhook` is invalid; the message names the construct's path, the prop and its value. */
+export class AdmissionWebhookError extends Error {
+  override readonly name = 'AdmissionWebhookError';
+  /** The construct's path in the cdk8s tree, e.g. `oneproc/webhook`. */
+  readonly construct: string;
+
+  constructor(construct: string, problem: string) {
+    super(`AdmissionWebhook '${construct}': ${problem}`);
+    this.construct = construct;
+  }
+}
+
 /** A value as it appears in an error message: JSON, shortened to stay readable. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'missing';

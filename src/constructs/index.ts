@@ -9,7 +9,7 @@ export {
   type WebhookFailurePolicy,
   type WebhookMode,
 } from './admission-webhook';
-export { MultipleWorkersError, SingleProcessAppError } from './errors';
+export { AdmissionWebhookError, MultipleWorkersError, SingleProcessAppError } from './errors';
 export type { GuardInput, GuardResult } from './guard';
 export { CONTAINER_PATH, guardContainer } from './guard';
 export type {

@@ -94,10 +94,16 @@ export interface RedisProps extends RedisOptions {
    */
   readonly clientLabels: Readonly<Record<string, string>>;
   /**
-   * Name of the Redis objects.
+   * Name of the Redis objects, and the `app.kubernetes.io/instance` label its workload selects its pod by.
    * @default - generated from the construct path
    */
   readonly name?: string;
+  /**
+   * Legacy: take the instance label from the construct path even when `name` is given (oneproc 0.1.0's
+   * selector, which a renamed construct changes). See `SingleProcessAppProps.legacySelector`.
+   * @default false
+   */
+  readonly legacySelector?: boolean;
   /**
    * Namespace of the Redis objects (the app's).
    * @default - none: the namespace kubectl applies to
@@ -150,7 +156,8 @@ export class Redis extends Construct {
     this.serviceName = name;
     const selector = {
       'app.kubernetes.io/component': 'redis',
-      'app.kubernetes.io/instance': Names.toLabelValue(this),
+      'app.kubernetes.io/instance':
+        props.name !== undefined && props.legacySelector !== true ? props.name : Names.toLabelValue(this),
     };
     const labels = { ...props.labels, ...selector };
     const metadata = { name, namespace: props.namespace, labels };

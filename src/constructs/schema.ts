@@ -4,6 +4,7 @@
  * a misspelt prop (`replicas.mni`) is an error, not a silently ignored default.
  */
 import { z } from 'zod';
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
 import { isBlankReason } from '../manifest/exemption';
 import { SingleProcessAppError } from './errors';
 import { CPU_PATTERN, MEMORY_PATTERN } from './quantities';
@@ -50,10 +51,24 @@ const labels = z.record(
     error: 'must be a label value (letters, digits, "-", "_", "." and starting and ending alphanumeric)',
   }),
 );
-const annotations = z.record(
-  z.string().regex(META_KEY, { error: 'must be an annotation key such as "example.com/owner"' }),
-  z.string(),
-);
+const annotations = z
+  .record(
+    z.string().regex(META_KEY, { error: 'must be an annotation key such as "example.com/owner"' }),
+    z.string(),
+  )
+  .superRefine((value, ctx) => {
+    // The exemption is a prop, so the guard that fails synth honours it as the cluster will.
+    for (const key of [EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION]) {
+      if (!Object.hasOwn(value, key)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message:
+          "is not how to exempt a SingleProcessApp: set the prop 'allowMultipleWorkers' " +
+          '({ reason, until? }), which the guard honours and which writes both annotations',
+      });
+    }
+  });
 const secretKeyRef = z.strictObject({
   secret: dnsSubdomain,
   key: z.string().min(1, { error: 'must not be empty' }),
@@ -195,6 +210,7 @@ export const propsSchema = z.strictObject({
       error: 'must be true, { password?, persistence?, image?, cpu?, memory?, database? } or { url }',
     })
     .optional(),
+  legacySelector: z.boolean().optional(),
   allowMultipleWorkers: z
     .strictObject({
       reason: z
@@ -203,12 +219,23 @@ export const propsSchema = z.strictObject({
         .refine((reason) => !isBlankReason(reason), {
           error: 'must give the reason (it is shown wherever the exemption applies)',
         }),
-      until: z.string().regex(DATE, { error: 'must be a date YYYY-MM-DD' }).optional(),
+      until: z
+        .string()
+        .regex(DATE, { error: 'must be a date YYYY-MM-DD' })
+        .refine(isCalendarDate, { error: 'must be a date of the calendar (YYYY-MM-DD)' })
+        .optional(),
     })
     .optional(),
 });
 
 export type ParsedProps = z.output<typeof propsSchema>;
+
+/** `2026-02-30` has the shape of a date but is none; manifests would ignore such an exemption. */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 /** Validates raw props; throws one SingleProcessAppError for the first problem found. */
 export function parseProps(construct: string, props: unknown): ParsedProps {

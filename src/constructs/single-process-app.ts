@@ -16,6 +16,7 @@ import {
   HorizontalPodAutoscaler,
   type ImagePullPolicy,
   k8s,
+  LabelSelector,
   Metric,
   MetricTarget,
   Probe,
@@ -229,8 +230,11 @@ export interface SingleProcessAppProps {
   readonly servicePort?: number;
   /**
    * Name of the Deployment, Service, HorizontalPodAutoscaler and PodDisruptionBudget (and `<name>-redis`),
-   * and the `app.kubernetes.io/name` label.
-   * @default - names generated from the construct path; the label is the construct id
+   * the `app.kubernetes.io/name` label, and the `app.kubernetes.io/instance` label the Deployment selects
+   * its pods by. A Deployment's selector cannot change once applied, so with a name the selector stays
+   * the same when the construct is renamed or moved in the tree.
+   * @default - names generated from the construct path, and the construct id as the name label; the
+   * instance label then comes from the construct path too, as the object names do
    */
   readonly name?: string;
   /**
@@ -244,12 +248,13 @@ export interface SingleProcessAppProps {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Annotations added to every object.
+   * Annotations added to every object. Not the exemption annotations (`oneproc.dev/allow-multiple-workers`,
+   * `oneproc.dev/allow-until`): those are refused here, set `allowMultipleWorkers` instead.
    * @default - none
    */
   readonly annotations?: Record<string, string>;
   /**
-   * Annotations added to the pods (e.g. scrape settings).
+   * Annotations added to the pods (e.g. scrape settings); the exemption annotations are refused, as above.
    * @default - none
    */
   readonly podAnnotations?: Record<string, string>;
@@ -312,6 +317,16 @@ export interface SingleProcessAppProps {
    * @default - not exempt
    */
   readonly allowMultipleWorkers?: AllowMultipleWorkers;
+  /**
+   * Legacy: select the pods as oneproc 0.1.0 did, by cdk8s-plus's `cdk8s.io/metadata.addr` label, which
+   * is derived from the construct path (the Deployment's, and the Redis workload's). Only for apps
+   * already applied with that selector: a Deployment's (and a StatefulSet's) selector is immutable, so
+   * the API server rejects an apply that changes it. Renaming or moving the construct changes this
+   * selector too. To leave it, delete the Deployment (and the Redis workload) and apply again.
+   * @default false
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#label-selector-updates
+   */
+  readonly legacySelector?: boolean;
 }
 
 /** The name of the app container. */
@@ -328,7 +343,10 @@ export class SingleProcessApp extends Construct {
   readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
   /** The in-cluster Redis, when `redis` asks for one. */
   readonly redis?: Redis;
-  /** Engine warnings (and exempted errors) about the container, also printed at synth. */
+  /**
+   * Engine warnings about the container, and the errors `allowMultipleWorkers` exempts (`exempted` set);
+   * printed on standard error at synth, the exempted ones as exempted.
+   */
   readonly warnings: readonly Finding[];
 
   readonly port: number;
@@ -408,7 +426,10 @@ export class SingleProcessApp extends Construct {
     checkWebConcurrency(p, exemption, fail);
 
     const appName = p.name ?? id;
-    const instance = Names.toLabelValue(this);
+    const legacy = p.legacySelector === true;
+    // The instance label identifies this app's pods: from its name (stable across refactors of the
+    // construct tree), or from the construct path when the objects' names come from it too.
+    const instance = !legacy && p.name !== undefined ? p.name : Names.toLabelValue(this);
     const commonLabels = { 'app.kubernetes.io/name': labelValue(appName), ...p.labels };
     const podLabels = {
       ...commonLabels,
@@ -437,6 +458,7 @@ export class SingleProcessApp extends Construct {
         this.redis = new Redis(this, 'Redis', {
           ...(p.redis === true ? {} : p.redis),
           name: p.name !== undefined ? `${p.name}-redis` : undefined,
+          legacySelector: legacy,
           namespace: p.namespace,
           labels: commonLabels,
           clientLabels: { 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': 'server' },
@@ -453,6 +475,7 @@ export class SingleProcessApp extends Construct {
       name: p.name ?? id,
       namespace: p.namespace,
       annotations: exemptionAnnotations,
+      exemptionProp: 'allowMultipleWorkers',
     });
     if (guard.errors.length > 0) throw new MultipleWorkersError(where, guard.errors);
     const warnings: Finding[] = [...guard.warnings];
@@ -473,12 +496,14 @@ export class SingleProcessApp extends Construct {
       );
     }
     this.warnings = warnings;
-    for (const w of warnings) this.node.addMetadata('oneproc:warning', w.message);
+    for (const w of warnings) {
+      this.node.addMetadata(w.exempted ? 'oneproc:exempted' : 'oneproc:warning', w.message);
+    }
+    // Printed once at synth, on standard error: a warning as a warning, an exempted finding as exempted.
     let printed = false;
     this.node.addValidation({
       validate: () => {
-        if (!printed)
-          for (const w of warnings) console.warn(`oneproc warning: ${where}: ${w.message} (${w.path})`);
+        if (!printed) for (const w of warnings) process.stderr.write(`${synthLine(where, w)}\n`);
         printed = true;
         return [];
       },
@@ -518,7 +543,13 @@ export class SingleProcessApp extends Construct {
       }),
     };
 
+    // The selector: this app's server pods by their instance label; never the construct path (unless legacy).
+    const selectorLabels = {
+      'app.kubernetes.io/instance': instance,
+      'app.kubernetes.io/component': 'server',
+    };
     this.deployment = new Deployment(this, 'Deployment', {
+      select: legacy,
       metadata: { ...metadata(), annotations: { ...p.annotations, ...exemptionAnnotations } },
       podMetadata: { labels: podLabels, annotations: { ...p.podAnnotations, ...exemptionAnnotations } },
       containers: [containerProps],
@@ -534,7 +565,15 @@ export class SingleProcessApp extends Construct {
       }),
       terminationGracePeriod: Duration.seconds(this.gracePeriodSeconds),
     });
+    if (!legacy) this.deployment.select(LabelSelector.of({ labels: selectorLabels }));
     const deploymentObject = ApiObject.of(this.deployment);
+    if (!legacy) {
+      // cdk8s-plus labels every pod with its construct path; nothing selects by it here, and a renamed
+      // construct would otherwise roll every pod for a label change alone.
+      deploymentObject.addJsonPatch(
+        JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+      );
+    }
     deploymentObject.addJsonPatch(
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', {
@@ -551,9 +590,11 @@ export class SingleProcessApp extends Construct {
 
     this.service = new Service(this, 'Service', {
       metadata: metadata(),
-      selector: this.deployment,
+      ...(legacy && { selector: this.deployment }),
       ports: [{ name: 'http', port: this.servicePort, targetPort: this.port }],
     });
+    if (!legacy)
+      for (const [key, value] of Object.entries(selectorLabels)) this.service.selectLabel(key, value);
     if (p.sessionAffinity !== undefined) {
       const timeoutSeconds = p.sessionAffinity === true ? 10800 : (p.sessionAffinity.timeoutSeconds ?? 10800);
       ApiObject.of(this.service).addJsonPatch(
@@ -698,6 +739,13 @@ function spreadConstraints(
       // Nodes the pods cannot run on (tainted, cordoned) are not domains to balance over.
       nodeTaintsPolicy: 'Honor',
     }));
+}
+
+/** One line of what `cdk8s synth` prints about the app: a warning, or a finding the exemption covers. */
+function synthLine(where: string, w: Finding): string {
+  if (!w.exempted) return `oneproc warning: ${where}: ${w.message} (${w.path})`;
+  const until = w.exempted.until ? ` until ${w.exempted.until}` : '';
+  return `oneproc: ${where}: exempted by allowMultipleWorkers${until} (${JSON.stringify(w.exempted.reason)}): ${w.message} (${w.path})`;
 }
 
 function resourceWarning(message: string): Finding {

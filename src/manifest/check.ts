@@ -2,7 +2,7 @@
  * A Kubernetes object in, findings out: finds every pod spec, checks each long-running container with
  * the engine and applies the exemption annotations. Pure: no IO, never throws for any input.
  */
-import { type CheckOptions, checkContainer } from '../engine';
+import { type CheckOptions, checkContainer, WorkBudget } from '../engine';
 import type { Finding, Origin } from '../types';
 import { exemptionOf } from './exemption';
 import { isObject, podSpecs } from './workloads';
@@ -19,6 +19,12 @@ export interface ObjectCheckOptions {
   readonly origin?: Origin;
   /** The server rules to try, as for `checkContainer`. Default: the built-in rules. */
   readonly rules?: CheckOptions['rules'];
+  /**
+   * The work budget all containers share (src/shell/budget.ts). Default: one per workload object (the
+   * object itself, or each item of a `List`), so one review is bounded in time and memory while a
+   * `kubectl get -o json` List of thousands of objects is read whole.
+   */
+  readonly budget?: WorkBudget;
 }
 
 /** Findings plus how much was looked at, for summaries (`checked.containers`). */
@@ -66,6 +72,7 @@ function inspect(object: unknown, options: ObjectCheckOptions): ObjectReport {
   const findings: Finding[] = [];
   let containers = 0;
   for (const pod of podSpecs(object)) {
+    const budget = options.budget ?? new WorkBudget();
     const meta = isObject(pod.object.metadata) ? pod.object.metadata : {};
     const name =
       typeof meta.name === 'string'
@@ -91,6 +98,7 @@ function inspect(object: unknown, options: ObjectCheckOptions): ObjectReport {
         severity: options.severity,
         origin,
         rules: options.rules,
+        budget,
       });
       for (const finding of found) {
         if (exemption.state === 'exempt') {

@@ -1,7 +1,7 @@
 /**
  * The node agent behind `oneproc observe --serve`: rescans /proc on an interval, exports one gauge per
- * container, and logs one JSON line when a container starts running more than one worker (again only
- * when its count changes). Scrapes read the last scan; they never trigger a scan or a lookup.
+ * server of each container, and logs one JSON line when a server starts running more than one worker
+ * (again only when its count changes). Scrapes read the last scan; they never trigger a scan or a lookup.
  */
 import * as http from 'node:http';
 import { Gauge, Registry } from 'prom-client';
@@ -29,7 +29,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const registry = new Registry();
   const gauge = new Gauge({
     name: 'oneproc_observed_workers',
-    help: 'Worker processes observed in a container (1 = a single process).',
+    help: 'Worker processes of a server observed in a container (1 = a single process; summed over copies of one server).',
     labelNames: ['namespace', 'pod', 'container', 'pod_uid', 'container_id', 'server'] as const,
     registers: [registry],
   });
@@ -47,8 +47,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     gauge.reset();
     const seen = new Set<string>();
     for (const o of observations) {
-      seen.add(o.container.containerId);
-      gauge.set(
+      // One server in a container: its id and main process (a container may run several servers).
+      const key = `${o.container.containerId}/${o.server}/${o.mainPid}`;
+      seen.add(key);
+      // inc, not set: two copies of one server in one container share a label set; both count.
+      gauge.inc(
         {
           namespace: o.names?.namespace ?? '',
           pod: o.names?.pod ?? '',
@@ -59,7 +62,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         },
         o.workers,
       );
-      if (o.workers > 1 && reported.get(o.container.containerId) !== o.workers) {
+      if (o.workers > 1 && reported.get(key) !== o.workers) {
         log(
           JSON.stringify({
             level: 'warn',
@@ -68,7 +71,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
           }),
         );
       }
-      reported.set(o.container.containerId, o.workers);
+      reported.set(key, o.workers);
     }
     for (const id of reported.keys()) if (!seen.has(id)) reported.delete(id);
     scans.setToCurrentTime();

@@ -4,16 +4,19 @@
  */
 import { containerFromCgroup } from './cgroup';
 import type { NameCache } from './names';
-import { analyseTree } from './tree';
+import { analyseServers } from './tree';
 import type { ContainerIdentity, Observation, ProcessInfo } from './types';
 
 export { containerFromCgroup } from './cgroup';
 export { NameCache, parseLogName } from './names';
 export { ProcReadError, readProcesses } from './proc';
-export { analyseTree, recogniseServer } from './tree';
+export { analyseServers, analyseTree, recogniseServer } from './tree';
 export type { ContainerIdentity, Observation, ProcessInfo } from './types';
 
-/** Observations for every container found in the processes' cgroups. Pure but for the name cache. */
+/**
+ * Observations for every container found in the processes' cgroups: one per server in it (a container
+ * that runs two servers, e.g. under supervisord, has two). Pure but for the name cache.
+ */
 export function observeContainers(processes: readonly ProcessInfo[], names?: NameCache): Observation[] {
   const groups = new Map<string, { id: ContainerIdentity; procs: ProcessInfo[] }>();
   for (const p of processes) {
@@ -25,15 +28,20 @@ export function observeContainers(processes: readonly ProcessInfo[], names?: Nam
   }
   const out: Observation[] = [];
   for (const { id, procs } of groups.values()) {
-    const tree = analyseTree(procs);
-    if (!tree) continue;
+    const servers = analyseServers(procs);
+    if (servers.length === 0) continue;
     const found = names?.lookup(id.containerId);
-    out.push({ container: id, ...(found ? { names: found } : {}), ...tree });
+    for (const server of servers) out.push({ container: id, ...(found ? { names: found } : {}), ...server });
   }
-  return out.sort((a, b) => a.container.containerId.localeCompare(b.container.containerId));
+  return out.sort(
+    (a, b) => a.container.containerId.localeCompare(b.container.containerId) || a.mainPid - b.mainPid,
+  );
 }
 
-/** Observations for the process trees rooted at the given PIDs (a local run, outside Kubernetes). */
+/**
+ * Observations for the process trees rooted at the given PIDs (a local run, outside Kubernetes): one per
+ * server in each tree. A PID that is not among the processes gives none: see `missingRoots`.
+ */
 export function observeTrees(processes: readonly ProcessInfo[], roots: readonly number[]): Observation[] {
   const children = new Map<number, ProcessInfo[]>();
   for (const p of processes) {
@@ -54,8 +62,15 @@ export function observeTrees(processes: readonly ProcessInfo[], roots: readonly 
       tree.push(p);
       stack.push(...(children.get(p.pid) ?? []));
     }
-    const analysis = analyseTree(tree);
-    if (analysis) out.push({ container: { runtime: 'process', containerId: `pid-${root}` }, ...analysis });
+    for (const server of analyseServers(tree)) {
+      out.push({ container: { runtime: 'process', containerId: `pid-${root}` }, ...server });
+    }
   }
   return out;
+}
+
+/** The PIDs among `roots` that are not among the processes (exited, or in another PID namespace). */
+export function missingRoots(processes: readonly ProcessInfo[], roots: readonly number[]): number[] {
+  const pids = new Set(processes.map((p) => p.pid));
+  return roots.filter((root) => !pids.has(root));
 }

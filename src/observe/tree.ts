@@ -37,10 +37,15 @@ export function commandText(p: ProcessInfo): string {
   return p.argv.length > 0 ? p.argv.join(' ') : `[${p.comm}]`;
 }
 
-/** Analyses the processes of one container (or one process tree). */
-export function analyseTree(processes: readonly ProcessInfo[]): TreeAnalysis | null {
+/**
+ * Analyses the processes of one container (or one process tree): every server found in it, masters
+ * with their workers first, then single-process servers that no other server's tree holds. A process
+ * manager or wrapper (supervisord, pm2-runtime, `uv run`) whose tree holds a server is not a server
+ * itself. Ordered by PID.
+ */
+export function analyseServers(processes: readonly ProcessInfo[]): TreeAnalysis[] {
   const live = processes.filter((p) => p.argv.length > 0);
-  if (live.length === 0) return null;
+  if (live.length === 0) return [];
   const byPid = new Map(live.map((p) => [p.pid, p]));
   const children = new Map<number, ProcessInfo[]>();
   for (const p of live) {
@@ -49,28 +54,75 @@ export function analyseTree(processes: readonly ProcessInfo[]): TreeAnalysis | n
     list.push(p);
     children.set(p.ppid, list);
   }
+  const subtree = (root: ProcessInfo): number[] => {
+    const out: number[] = [];
+    const stack = [root];
+    const seen = new Set<number>();
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (seen.has(p.pid)) continue;
+      seen.add(p.pid);
+      out.push(p.pid);
+      stack.push(...(children.get(p.pid) ?? []));
+    }
+    return out;
+  };
 
-  let best: { parent: ProcessInfo; kids: ProcessInfo[]; depth: number } | null = null;
+  // Masters: the most workers first (then the outermost), each unless another master's workers hold it.
+  const candidates: Array<{ parent: ProcessInfo; kids: ProcessInfo[]; depth: number }> = [];
   for (const parent of live) {
     const kids = (children.get(parent.pid) ?? []).filter((c) => isWorkerOf(c, parent));
+    if (kids.length > 0) candidates.push({ parent, kids, depth: depthOf(parent, byPid) });
+  }
+  candidates.sort(
+    (a, b) => b.kids.length - a.kids.length || a.depth - b.depth || a.parent.pid - b.parent.pid,
+  );
+  const covered = new Set<number>();
+  const found: TreeAnalysis[] = [];
+  const mains = new Set<number>();
+  for (const candidate of candidates) {
+    const { parent } = candidate;
+    if (covered.has(parent.pid)) continue;
+    // A launcher whose only "worker" is another server's master (pm2-runtime and its God daemon).
+    const kids = candidate.kids.filter((k) => !covered.has(k.pid));
     if (kids.length === 0) continue;
-    const depth = depthOf(parent, byPid);
-    if (!best || kids.length > best.kids.length || (kids.length === best.kids.length && depth < best.depth)) {
-      best = { parent, kids, depth };
-    }
+    covered.add(parent.pid);
+    for (const kid of kids) for (const pid of subtree(kid)) covered.add(pid);
+    found.push(masterAnalysis(parent, kids));
+    mains.add(parent.pid);
   }
 
-  if (!best) {
-    const main = pickServer(live, byPid, children);
-    return {
-      server: serverOf(main),
-      workers: 1,
-      mainPid: main.pid,
-      workerPids: [main.pid],
-      command: commandText(main),
-    };
+  // Single-process servers outside every master's tree; the innermost when one holds another.
+  const singles = live.filter((p) => !covered.has(p.pid) && recogniseServer(p) !== undefined);
+  const singlePids = new Set(singles.map((p) => p.pid));
+  for (const p of singles) {
+    const inside = subtree(p).filter((pid) => pid !== p.pid);
+    if (inside.some((pid) => mains.has(pid) || singlePids.has(pid))) continue;
+    found.push(singleAnalysis(p));
   }
-  const { parent, kids } = best;
+
+  if (found.length === 0) found.push(singleAnalysis(pickServer(live, byPid, children)));
+  return found.sort((a, b) => a.mainPid - b.mainPid);
+}
+
+/** The server with the most workers in one container (or process tree), or null without live processes. */
+export function analyseTree(processes: readonly ProcessInfo[]): TreeAnalysis | null {
+  const servers = analyseServers(processes);
+  if (servers.length === 0) return null;
+  return servers.reduce((best, s) => (s.workers > best.workers ? s : best));
+}
+
+function singleAnalysis(main: ProcessInfo): TreeAnalysis {
+  return {
+    server: serverOf(main),
+    workers: 1,
+    mainPid: main.pid,
+    workerPids: [main.pid],
+    command: commandText(main),
+  };
+}
+
+function masterAnalysis(parent: ProcessInfo, kids: readonly ProcessInfo[]): TreeAnalysis {
   const server = serverOf(parent);
   const parentIsWorker =
     server === 'uwsgi' && !parent.argv.some((a) => a === '--master' || a === '-M' || /^--master=/.test(a));

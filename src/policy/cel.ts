@@ -6,6 +6,7 @@
  * only what the rule engine reports as an error: when in doubt, it admits and leaves the case to the
  * webhook. test/install/policy.test.ts holds it to that over the engine's rule fixtures.
  */
+import { TEMPLATE_CONTROLLER_USERNAMES, TEMPLATE_OWNERS } from '../manifest/controllers';
 import { POLICY_SERVERS, type PolicyServer } from './servers';
 
 /** The annotation that exempts a workload (see src/engine.ts). */
@@ -139,6 +140,22 @@ export const EXEMPT_EXPRESSION =
   `(has(variables.template.metadata) && has(variables.template.metadata.annotations) && ` +
   `${quote(EXEMPT_ANNOTATION)} in variables.template.metadata.annotations)`;
 
+/**
+ * True unless the request comes from a built-in controller copying a checked template (see
+ * src/manifest/controllers.ts, which the webhook's review applies too): the sender's identity decides,
+ * since anyone who may create a Pod can write an ownerReference.
+ */
+export const CREATED_FROM_TEMPLATE_CONDITION =
+  `!(request.userInfo.username in ${list(TEMPLATE_CONTROLLER_USERNAMES)} && ` +
+  'has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, ' +
+  'has(r.controller) && r.controller == true && (' +
+  TEMPLATE_OWNERS.map(
+    (o) =>
+      `(r.apiVersion == ${quote(o.apiVersion)} && ` +
+      (o.kinds.length === 1 ? `r.kind == ${quote(o.kinds[0])})` : `r.kind in ${list(o.kinds)})`),
+  ).join(' || ') +
+  ')))';
+
 /** Requests that are never judged (the same reasons as the webhook's matchConditions in the chart). */
 export const MATCH_CONDITIONS: ReadonlyArray<{ name: string; expression: string }> = [
   { name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' },
@@ -146,13 +163,5 @@ export const MATCH_CONDITIONS: ReadonlyArray<{ name: string; expression: string 
     name: 'not-a-mirror-pod',
     expression: "!(request.kind.kind == 'Pod' && request.userInfo.username.startsWith('system:node:'))",
   },
-  {
-    name: 'not-created-from-a-checked-template',
-    expression:
-      '!(has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, ' +
-      'has(r.controller) && r.controller == true && ' +
-      "((r.apiVersion == 'apps/v1' && r.kind in ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']) || " +
-      "(r.apiVersion == 'batch/v1' && r.kind in ['Job', 'CronJob']) || " +
-      "(r.apiVersion == 'v1' && r.kind == 'ReplicationController'))))",
-  },
+  { name: 'not-created-from-a-checked-template', expression: CREATED_FROM_TEMPLATE_CONDITION },
 ];

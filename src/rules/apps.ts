@@ -26,7 +26,8 @@
  *   command line does not show: a warning (a per-CPU default, as `$(nproc)` alone is).
  *
  * Each entry is judged like any server: the flag (last wins), then the variable, then the default; an
- * explicit count of 1 is fine, a default above 1 is an error with that count.
+ * explicit count of 1 is fine, a default above 1 is an error with that count. Every count here is
+ * read by Python's int() (click's INT, argparse's `type=int`, airflow's `conf.getint`).
  */
 import type { SimpleCommand, Word } from '../shell/types';
 import {
@@ -38,6 +39,7 @@ import {
   firstPositional,
   hasFlag,
   lastHit,
+  PYTHON_INT,
   programName,
   readCount,
   stripLaunchers,
@@ -269,20 +271,24 @@ function decide(found: NonNullable<ReturnType<typeof match>>): Decision {
   // Findings name the application, whose title is generic.
   const named = (d: Decision): Decision =>
     d.outcome === 'multiple' && !d.why ? { ...d, why: entry.command } : d;
-  const zero = (text: string) => entry.zeroMeansDefault === true && /^\s*[+-]?0+\s*$/.test(text);
+  const zero = (text: string) => {
+    const read = PYTHON_INT.read(text);
+    return entry.zeroMeansDefault === true && 'n' in read && read.n === 0;
+  };
   if (entry.options.length > 0) {
     const hit = lastHit(
       findOption(cmd.argv, entry.options, { from, shortGlue: 'glued', takesValue: entry.takesValue }),
     );
     if (hit) {
       if (!hit.value) return { outcome: 'single', evidence: hit.written, path: hit.path };
-      if (!zero(hit.value.text)) return named(decideCount(readCount(hit.value), hit.written, hit.path));
+      if (!zero(hit.value.text))
+        return named(decideCount(readCount(hit.value, PYTHON_INT), hit.written, hit.path));
     }
   }
   const variable = entry.env ? cmd.env.get(entry.env) : undefined;
   if (variable && !(variable.value !== undefined && !variable.unknown && variable.value.trim() === '')) {
     if (variable.value === undefined || variable.unknown || !zero(variable.value))
-      return named(decideEnv(variable));
+      return named(decideEnv(variable, PYTHON_INT));
   }
   return byDefault();
 }

@@ -5,8 +5,9 @@
  *   `CELERY_WORKER_<OPTION>` (`CELERY_WORKER_CONCURRENCY`, `CELERY_WORKER_POOL`,
  *   `CELERY_WORKER_AUTOSCALE`); the command line wins over the environment. Global options (`-A`,
  *   `-b`, `--config`, …) come before the subcommand.
- * - `celery/bin/worker.py`: `-c/--concurrency` (default `app.conf.worker_concurrency`, 0), `-P/--pool`
- *   (default `prefork`), `--autoscale=MAX,MIN`.
+ * - `celery/bin/worker.py`: `-c/--concurrency` (click `type=int`: Python's int(); default
+ *   `app.conf.worker_concurrency`, 0), `-P/--pool` (default `prefork`), `--autoscale=MAX,MIN` (each
+ *   part Python's int(), the larger one the maximum).
  * - `celery/worker/worker.py`: `if not self.concurrency: self.concurrency = cpu_count()` — no count,
  *   or 0, means one pool process per CPU.
  * - `celery/concurrency/__init__.py ALIASES`: `prefork` and `processes` fork child processes; `solo`
@@ -22,7 +23,16 @@
  * `inspect`, `call`, … are not workers.
  */
 import type { EnvEntry, SimpleCommand, Word } from '../shell/types';
-import { decideCount, firstPositional, lastOption, programName, readCount, stripLaunchers } from './common';
+import {
+  type Count,
+  decideCount,
+  firstPositional,
+  lastOption,
+  PYTHON_INT,
+  programName,
+  readCount,
+  stripLaunchers,
+} from './common';
 import type { Decision, ServerRule } from './types';
 
 const GLOBAL_TAKES_VALUE = [
@@ -131,6 +141,29 @@ function setting(
   return undefined;
 }
 
+/**
+ * The largest pool `--autoscale` allows, as celery/bin/worker.py `Autoscale.convert` reads it: one or
+ * two comma-separated parts, each Python's `int()`, sorted, so `3,10` and `10,3` both grow to 10;
+ * more parts or a part `int()` refuses stop the worker (click's "Expected … integers").
+ */
+function autoscaleMax(text: string): Count {
+  const parts = text.split(',');
+  if (parts.length > 2) {
+    return {
+      kind: 'text',
+      text,
+      refused: `celery expects one or two comma-separated integers, not ${parts.length}`,
+    };
+  }
+  let max = 0;
+  for (const part of parts) {
+    const count = readCount({ text: part }, PYTHON_INT);
+    if (count.kind !== 'number') return count;
+    max = Math.max(max, count.n);
+  }
+  return { kind: 'number', n: max };
+}
+
 /** The pool size of a prefork worker: `--autoscale` MAX, else `--concurrency`, else the default. */
 function decidePoolSize(worker: Worker, cmd: SimpleCommand): Decision {
   const { argv, from, dialect } = worker;
@@ -144,16 +177,19 @@ function decidePoolSize(worker: Worker, cmd: SimpleCommand): Decision {
         why: autoscale.value.unknown,
       };
     }
-    const max = autoscale.value.text.split(',')[0] ?? '';
-    const decision = decideCount(readCount({ text: max }), autoscale.written, autoscale.path);
+    const decision = decideCount(autoscaleMax(autoscale.value.text), autoscale.written, autoscale.path);
     if (decision.outcome === 'multiple') {
-      return { ...decision, why: `the autoscaler grows the pool up to ${decision.workers ?? max} processes` };
+      return {
+        ...decision,
+        why: `the autoscaler grows the pool up to ${decision.workers ?? 'several'} processes`,
+      };
     }
     return decision;
   }
   const concurrency = setting(argv, from, dialect.concurrency.names, cmd.env.get(dialect.concurrency.env));
   if (concurrency) {
-    const count = readCount(concurrency.value);
+    // celery/bin/worker.py: `-c/--concurrency` is click `type=int` (CELERY_WORKER_CONCURRENCY too).
+    const count = readCount(concurrency.value, PYTHON_INT);
     if (count.kind === 'number' && count.n === 0) {
       return {
         outcome: 'multiple',

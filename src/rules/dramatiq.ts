@@ -7,7 +7,7 @@
  * Decisions (category `queue`): no `-p` → `multiple`, one process per CPU; `-p 1` → one process.
  */
 import type { SimpleCommand, Word } from '../shell/types';
-import { decideCount, lastOption, programName, readCount, stripLaunchers } from './common';
+import { decideCount, lastOption, PYTHON_INT, programName, readCount, stripLaunchers } from './common';
 import type { Decision, ServerRule } from './types';
 
 function dramatiqArgv(cmd: SimpleCommand): readonly Word[] | undefined {
@@ -37,7 +37,8 @@ export const dramatiq: ServerRule = {
         '--watch',
       ],
     });
-    if (hit?.value) return decideCount(readCount(hit.value), hit.written, hit.path);
+    // argparse `type=int`: Python's int().
+    if (hit?.value) return decideCount(readCount(hit.value, PYTHON_INT), hit.written, hit.path);
     return {
       outcome: 'multiple',
       workers: null,

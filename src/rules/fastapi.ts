@@ -15,6 +15,7 @@ import {
   decideOption,
   findOption,
   lastHit,
+  PYTHON_INT,
   programName,
   type ScanOptions,
   viaPython,
@@ -67,7 +68,8 @@ export const fastapi: ServerRule = viaPython(
       }
       if (reload) return { outcome: 'single', evidence: `fastapi ${sub.name} with reload` };
       const hit = sub.name === 'run' ? lastHit(findOption(cmd.argv, ['--workers'], scan)) : undefined;
-      if (hit) return decideOption(hit);
+      // typer's `int` option is click's INT: Python's int() (see uvicorn.ts).
+      if (hit) return decideOption(hit, PYTHON_INT);
       return webConcurrencyDecision(cmd.env);
     },
     fix: (decision) => countFix(decision, '--workers 1'),

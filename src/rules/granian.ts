@@ -14,12 +14,15 @@
  * - No WEB_CONCURRENCY.
  */
 import {
+  atLeast,
   clickEnv,
   countFix,
   decideEnv,
   decideOption,
   findOption,
+  type IntReader,
   lastHit,
+  PYTHON_INT,
   programName,
   viaPython,
 } from './common';
@@ -66,6 +69,13 @@ const VALUE_OPTIONS = [
   '--env-files',
 ];
 
+/** click's IntRange(1): Python's int() (click's INT), then values below 1 are refused. */
+const WORKERS: IntReader = atLeast(
+  PYTHON_INT,
+  1,
+  'granian refuses a worker count below 1 (click.IntRange(1))',
+);
+
 export const granian: ServerRule = viaPython(
   {
     id: 'granian',
@@ -76,9 +86,9 @@ export const granian: ServerRule = viaPython(
       const hit = lastHit(
         findOption(cmd.argv, ['--workers'], { shortGlue: 'none', takesValue: VALUE_OPTIONS }),
       );
-      if (hit) return decideOption(hit);
+      if (hit) return decideOption(hit, WORKERS);
       const fromEnv = clickEnv(cmd, 'GRANIAN_WORKERS');
-      if (fromEnv) return decideEnv(fromEnv);
+      if (fromEnv) return decideEnv(fromEnv, WORKERS);
       return { outcome: 'single' };
     },
     fix: (decision) => countFix(decision, '--workers 1'),

@@ -3,9 +3,16 @@
  *
  * Read from benoitc/gunicorn 26.1.0 (65ac1a3); Debian's 20.1.0 is identical in these respects:
  * - `gunicorn/config.py` `class Workers`: `cli = ["-w", "--workers"]`, `type = int`, validated by
- *   `validate_pos_int` (0 is allowed: an arbiter with no workers), default
- *   `int(os.environ.get("WEB_CONCURRENCY", 1))`. The parser is argparse, so `-w 4`, `-w4`, `-w=4`,
- *   `--workers 4` and `--workers=4` all work and the last occurrence wins.
+ *   `validate_pos_int` (0 is allowed: an arbiter with no workers; a negative count is refused),
+ *   default `int(os.environ.get("WEB_CONCURRENCY", 1))`. The parser is argparse, so `-w 4`, `-w4`,
+ *   `-w=4`, `--workers 4` and `--workers=4` all work and the last occurrence wins.
+ * - Counts are Python's `int()` in base 10: argparse's `type=int` on the command line and in
+ *   GUNICORN_CMD_ARGS (`-w 1_0` is 10, `-w ４` is 4, `-w 04` is 4; `-w 0x4` is "invalid int value"),
+ *   and `int(os.environ.get("WEB_CONCURRENCY", 1))`, which runs when gunicorn.config is imported: a
+ *   WEB_CONCURRENCY that `int()` refuses (or a negative one, refused when the settings are built)
+ *   stops gunicorn whatever `-w` says. Only a config file's string value goes through
+ *   `int(value, 0)` (src/sources/config/gunicorn.ts). Checked with Debian's gunicorn 20.1.0
+ *   (test/realservers).
  * - `gunicorn/config.py get_cmd_args_from_env`: `shlex.split(os.environ["GUNICORN_CMD_ARGS"])`.
  * - `gunicorn/app/base.py load_config`: the defaults (WEB_CONCURRENCY) are overridden by the config
  *   file (`-c/--config` on the command line, else `-c` inside GUNICORN_CMD_ARGS, else an implicit
@@ -25,13 +32,16 @@
  */
 import type { SimpleCommand, Word } from '../shell/types';
 import {
+  atLeast,
   countFix,
   decideEnv,
   decideOption,
   envEvidence,
   findOption,
+  type IntReader,
   lastHit,
   type OptionHit,
+  PYTHON_INT,
   programName,
   type ScanOptions,
   splitEnvArgs,
@@ -105,6 +115,13 @@ const VALUE_OPTIONS = [
 
 const SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takesValue: VALUE_OPTIONS };
 
+/** argparse's `type=int` (Python's int()), then `validate_pos_int`. */
+export const GUNICORN_WORKERS: IntReader = atLeast(
+  PYTHON_INT,
+  0,
+  'gunicorn refuses a negative worker count (validate_pos_int: "Value must be positive")',
+);
+
 interface Parsed {
   workers?: OptionHit;
   config?: OptionHit;
@@ -127,8 +144,14 @@ export const gunicorn: ServerRule = viaPython(
     category: 'web',
     recognise: (cmd) => PROGRAMS.has(programName(cmd)),
     decide(cmd) {
+      // WEB_CONCURRENCY is read when gunicorn starts, whatever else sets the count.
+      const concurrency = cmd.env.get('WEB_CONCURRENCY');
+      if (concurrency) {
+        const read = decideEnv(concurrency, GUNICORN_WORKERS);
+        if (read.outcome === 'refused') return read;
+      }
       const cli = parse(cmd.argv, 1);
-      if (cli.workers) return decideOption(cli.workers);
+      if (cli.workers) return decideOption(cli.workers, GUNICORN_WORKERS);
 
       const cmdArgsEntry = cmd.env.get('GUNICORN_CMD_ARGS');
       let envArgs: Parsed = {};
@@ -144,7 +167,10 @@ export const gunicorn: ServerRule = viaPython(
         }
         envArgs = parse(words, 0);
         if (envArgs.workers) {
-          return decideOption({ ...envArgs.workers, written: `GUNICORN_CMD_ARGS="${cmdArgsEntry.value}"` });
+          return decideOption(
+            { ...envArgs.workers, written: `GUNICORN_CMD_ARGS="${cmdArgsEntry.value}"` },
+            GUNICORN_WORKERS,
+          );
         }
       }
 
@@ -185,7 +211,7 @@ export const gunicorn: ServerRule = viaPython(
 
 function webConcurrency(cmd: SimpleCommand): Decision {
   const entry = cmd.env.get('WEB_CONCURRENCY');
-  return entry ? decideEnv(entry) : { outcome: 'single' };
+  return entry ? decideEnv(entry, GUNICORN_WORKERS) : { outcome: 'single' };
 }
 
 function fileName(hit: OptionHit): string {

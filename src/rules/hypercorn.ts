@@ -2,8 +2,8 @@
  * hypercorn: how many worker processes `hypercorn APP …` starts.
  *
  * Read from pgjones/hypercorn 0.18.0 (0e2311f); Debian ships 0.13.2:
- * - `src/hypercorn/__main__.py`: argparse with `-w/--workers` (int, last one wins; `-w4` and `-w=4`
- *   work), `-k/--worker-class` (asyncio, uvloop, trio: not a count) and `-c/--config` (a TOML file,
+ * - `src/hypercorn/__main__.py`: argparse with `-w/--workers` (`type=int`: Python's int(), so `0_2`
+ *   and `２` are 2 and `0x2` is refused; last one wins; `-w4` and `-w=4` work), `-k/--worker-class` (asyncio, uvloop, trio: not a count) and `-c/--config` (a TOML file,
  *   `file:path.py` or `python:module`). Command-line values are applied after the config file is
  *   loaded (`if args.workers is not sentinel: config.workers = args.workers`), so they win.
  * - `src/hypercorn/config.py`: `workers = 1`. There is no environment variable for it (no
@@ -21,6 +21,7 @@ import {
   decideOption,
   findOption,
   lastHit,
+  PYTHON_INT,
   programName,
   type ScanOptions,
   viaPython,
@@ -83,7 +84,7 @@ export const hypercorn: ServerRule = viaPython(
     recognise: (cmd) => programName(cmd) === 'hypercorn',
     decide(cmd) {
       const workers = lastHit(findOption(cmd.argv, ['-w', '--workers'], HYPERCORN_SCAN));
-      if (workers) return decideOption(workers);
+      if (workers) return decideOption(workers, PYTHON_INT);
       const config = lastHit(findOption(cmd.argv, ['-c', '--config'], HYPERCORN_SCAN));
       if (config) {
         return {

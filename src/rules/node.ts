@@ -14,7 +14,7 @@
  * pm2 running node is the pm2 rule's, registered before this one.
  */
 import type { SimpleCommand } from '../shell/types';
-import { firstPositional, programName, readEnvCount, stripLaunchers } from './common';
+import { firstPositional, PLAIN_DECIMAL, programName, readEnvCount, stripLaunchers } from './common';
 import type { Decision, ServerRule } from './types';
 
 const NODE = new Set(['node', 'nodejs']);
@@ -58,7 +58,8 @@ export const node: ServerRule = {
     const entry = cmd.env.get('WEB_CONCURRENCY');
     if (!entry) return { outcome: 'single' };
     const evidence = `WEB_CONCURRENCY=${entry.value ?? '…'}`;
-    const count = readEnvCount(entry);
+    // How the app's code reads it (throng, cluster code) is the app's own: plain digits only.
+    const count = readEnvCount(entry, PLAIN_DECIMAL);
     if (count.kind === 'number') {
       if (count.n <= 1) return { outcome: 'single', evidence, path: entry.path };
       return {

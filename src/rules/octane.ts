@@ -17,7 +17,7 @@
  * one or more per CPU whatever the server.
  */
 import type { SimpleCommand, Word } from '../shell/types';
-import { decideCount, lastOption, programName, readCount, stripLaunchers } from './common';
+import { decideCount, lastOption, PLAIN_DECIMAL, programName, readCount, stripLaunchers } from './common';
 import type { Decision, ServerRule } from './types';
 
 const COMMANDS = /^octane:(start|swoole|roadrunner|frankenphp)$/;
@@ -62,9 +62,14 @@ export const octane: ServerRule = {
     const server = serverOf(cmd, found.argv, found.command, from);
     const hit = lastOption(found.argv, ['--workers'], { from });
     if (hit?.value) {
-      const count = readCount(hit.value);
+      // Each server's command compares the option with 'auto' in `workerCount()`
+      // (src/Commands/StartSwooleCommand.php, StartRoadRunnerCommand.php, StartFrankenPhpCommand.php);
+      // any other text goes to the server as it is, and PHP's and the servers' own conversion of it
+      // is not followed here: plain digits only, anything else unknown.
+      const count = readCount(hit.value, PLAIN_DECIMAL);
       const isAuto =
-        (count.kind === 'text' && count.text === 'auto') || (count.kind === 'number' && count.n === 0);
+        (hit.value.unknown === undefined && hit.value.text === 'auto') ||
+        (count.kind === 'number' && count.n === 0);
       if (!isAuto) return decideCount(count, hit.written, hit.path);
       return {
         outcome: 'multiple',

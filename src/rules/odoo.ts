@@ -2,8 +2,9 @@
  * Odoo (`odoo`, `odoo-bin`, `openerp-server`): how many HTTP worker processes the server starts.
  *
  * Read from odoo/odoo `odoo/tools/config.py` and `odoo/cli/command.py`, `odoo/service/server.py`:
- * - optparse option `--workers` (default 0, "0 disable prefork mode"); `--workers=N` and `--workers N`
- *   work, the last one wins. `-w` is `--db_password`, not a count.
+ * - optparse option `--workers` (`type="int"`, default 0, "0 disable prefork mode"); `--workers=N`
+ *   and `--workers N` work, the last one wins. optparse reads `0x…` as hexadecimal and any other
+ *   leading 0 as octal (`--workers 010` is 8, `08` is refused: Lib/optparse.py `_parse_num`). `-w` is `--db_password`, not a count.
  * - `-c/--config FILE` (or the ODOO_RC / OPENERP_SERVER variables) names a config file whose
  *   `[options] workers = N` applies unless the command line sets `--workers`.
  * - With `workers > 0` the PreforkServer starts that many HTTP workers and also forks
@@ -24,6 +25,7 @@ import {
   envEvidence,
   findOption,
   lastHit,
+  OPTPARSE_INT,
   programName,
   type ScanOptions,
 } from './common';
@@ -88,7 +90,7 @@ export const odoo: ServerRule = {
     const scan: ScanOptions = { from, shortGlue: 'glued', takesValue: VALUE_OPTIONS };
     const hit = lastHit(findOption(cmd.argv, ['--workers'], scan));
     if (hit) {
-      const decision = decideOption(hit);
+      const decision = decideOption(hit, OPTPARSE_INT);
       return decision.outcome === 'multiple'
         ? { ...decision, why: 'prefork mode; it also forks cron worker processes' }
         : decision;

@@ -5,8 +5,8 @@
  * - `lib/binaries/CLI.js` and `lib/binaries/Runtime4Docker.js` define `-i --instances <number>`; no
  *   `-i` means 1 (`lib/Common.js determineExecMode`: `instances` undefined → 1).
  * - `lib/Common.js verifyConfs`: `'max'` becomes 0, any other string goes through
- *   `parseInt(…) || 0`, so text that is not a number (`$(UNDEFINED)` left verbatim by the kubelet,
- *   `auto`) becomes 0 as well, and `3abc` becomes 3.
+ *   `parseInt(…) || 0` (no radix: `0x4` is 4), so text that is not a number (`$(UNDEFINED)` left
+ *   verbatim by the kubelet, `auto`, `４`) becomes 0 as well, and `3abc` becomes 3.
  * - `lib/God.js prepare`: 0 means one instance per CPU, a negative value means CPUs + value, and
  *   anything ≤ 0 after that becomes 1. The instances are separate processes in cluster mode (node)
  *   and in fork mode (other interpreters) alike.
@@ -30,6 +30,7 @@ import {
   cpuFormulaBounds,
   findOption,
   firstPositional,
+  JS_PARSE_INT,
   lastOption,
   programName,
   stripLaunchers,
@@ -102,11 +103,17 @@ export function isPm2ConfigFile(name: string): boolean {
  */
 export function pm2Instances(text: string): Count {
   if (text === 'max') return { kind: 'per-cpu', min: 1, max: 256 };
-  const parsed = Number.parseInt(text, 10);
-  const n = Number.isNaN(parsed) ? 0 : parsed;
+  // `parseInt(text) || 0` (no radix: `0x4` is 4; `４` is no digit, so 0).
+  const n = pm2Number(text);
   if (n === 0) return { kind: 'per-cpu', min: 1, max: 256 };
   if (n < 0) return { kind: 'per-cpu', min: 1, max: Math.max(1, 256 + n) };
   return { kind: 'number', n };
+}
+
+/** `parseInt(text) || 0`, as pm2's lib/Common.js `verifyConfs` reads an instance count. */
+function pm2Number(text: string): number {
+  const read = JS_PARSE_INT.read(text);
+  return 'n' in read && !Number.isNaN(read.n) ? read.n : 0;
 }
 
 /**
@@ -146,7 +153,7 @@ export function decideInstances(value: Word, written: string, path: string): Dec
     outcome: 'unknown',
     evidence: written,
     path,
-    why: `a negative count means the node's CPU count minus ${-Number.parseInt(text, 10)}`,
+    why: `a negative count means the node's CPU count minus ${-pm2Number(text)}`,
   };
 }
 

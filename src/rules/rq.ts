@@ -9,7 +9,15 @@
  * Decisions (category `queue`): `rq worker` → one process; `rq worker-pool -n N` → N.
  */
 import type { SimpleCommand, Word } from '../shell/types';
-import { decideCount, firstPositional, lastOption, programName, readCount, stripLaunchers } from './common';
+import {
+  decideCount,
+  firstPositional,
+  lastOption,
+  PYTHON_INT,
+  programName,
+  readCount,
+  stripLaunchers,
+} from './common';
 import type { Decision, ServerRule } from './types';
 
 function rqArgv(cmd: SimpleCommand): readonly Word[] | undefined {
@@ -44,7 +52,8 @@ export const rq: ServerRule = {
       ],
     });
     if (!hit?.value) return { outcome: 'single', evidence: 'rq worker-pool', path: sub.word.path };
-    return decideCount(readCount(hit.value), hit.written, hit.path);
+    // click `type=int`: Python's int().
+    return decideCount(readCount(hit.value, PYTHON_INT), hit.written, hit.path);
   },
   fix: (decision) =>
     decision.outcome === 'single' ? '' : 'use `rq worker` (one process) or `--num-workers 1`',

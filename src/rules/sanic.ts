@@ -2,7 +2,8 @@
  * sanic: how many worker processes `sanic APP …` starts.
  *
  * Read from sanic-org/sanic 25.12.0:
- * - `sanic/cli/arguments.py`: argparse; a mutually exclusive group of `-w/--workers N` (default 1),
+ * - `sanic/cli/arguments.py`: argparse; a mutually exclusive group of `-w/--workers N` (`type=int`:
+ *   Python's int(); default 1),
  *   `--fast` (as many workers as CPUs) and `--single-process`. `-p` is the port, not a count.
  * - `sanic/mixins/startup.py prepare`: `fast` sets `workers` to the number of CPUs the process may
  *   run on — on a Kubernetes node that is every CPU of the node, so more than one.
@@ -14,6 +15,7 @@ import {
   findOption,
   hasFlag,
   lastHit,
+  PYTHON_INT,
   programName,
   type ScanOptions,
   viaPython,
@@ -58,7 +60,7 @@ export const sanic: ServerRule = viaPython(
         };
       }
       const hit = lastHit(findOption(cmd.argv, ['-w', '--workers'], SCAN));
-      return hit ? decideOption(hit) : { outcome: 'single' };
+      return hit ? decideOption(hit, PYTHON_INT) : { outcome: 'single' };
     },
     fix(decision) {
       if (decision.outcome !== 'single' && decision.evidence === '--fast') {

@@ -9,7 +9,7 @@
  * (1 → one process), else `multiple`, one per CPU.
  */
 import type { SimpleCommand } from '../shell/types';
-import { decideCount, programName, readEnvCount, stripLaunchers } from './common';
+import { decideCount, PLAIN_DECIMAL, programName, readEnvCount, stripLaunchers } from './common';
 import type { Decision, ServerRule } from './types';
 
 function program(cmd: SimpleCommand): string | undefined {
@@ -26,7 +26,13 @@ export const sidekiq: ServerRule = {
   decide: (cmd): Decision => {
     if (program(cmd) !== 'sidekiqswarm') return { outcome: 'single' };
     const entry = cmd.env.get('SIDEKIQ_COUNT');
-    if (entry) return decideCount(readEnvCount(entry), `SIDEKIQ_COUNT=${entry.value ?? '…'}`, entry.path);
+    // sidekiqswarm's source is not public: plain digits only, any other text unknown.
+    if (entry)
+      return decideCount(
+        readEnvCount(entry, PLAIN_DECIMAL),
+        `SIDEKIQ_COUNT=${entry.value ?? '…'}`,
+        entry.path,
+      );
     const inner = stripLaunchers(cmd);
     return {
       outcome: 'multiple',

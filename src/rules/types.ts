@@ -6,6 +6,8 @@ import type { Category } from '../types';
  * - `single`: one worker process (nothing to report).
  * - `multiple`: more than one worker process (an error, for the web category).
  * - `unknown`: a count is asked for but cannot be resolved here (a warning), with the reason.
+ * - `refused`: the server refuses the count it is given, so it exits and the container does not start
+ *   (a warning that says so).
  */
 export type Decision =
   | { readonly outcome: 'single'; readonly evidence?: string; readonly path?: string }
@@ -26,6 +28,19 @@ export type Decision =
       readonly path: string;
       /** Why it cannot be known here, e.g. "WEB_CONCURRENCY comes from a Secret (valueFrom)". */
       readonly why: string;
+    }
+  | {
+      /** The server refuses the count (`--workers 0x4` to click's INT): it exits, the container does not start. */
+      readonly outcome: 'refused';
+      readonly evidence: string;
+      readonly path: string;
+      /** Why the server refuses it, citing the server's own reading. */
+      readonly why: string;
+      /**
+       * Set when only some versions refuse it: which ones, and what the others make of it, e.g.
+       * "Puma 7.2 and later; earlier versions read it with to_i as 0, single mode".
+       */
+      readonly only?: string;
     };
 
 /** One server family: how it is recognised and how its real implementation chooses its worker count. */

@@ -8,6 +8,11 @@
  * - `uvicorn/config.py` `Config.__init__`: `self.workers = workers or 1` (so 0 means 1); the file
  *   named by `--env-file` is loaded (python-dotenv, existing variables win) and then, only when
  *   `workers is None`, `WEB_CONCURRENCY` is read with `int(...)`.
+ * - Counts are Python's `int()`: `--workers` is `type=int`, click's INT (`click/types.py
+ *   IntParamType`, `_number_class = int`), for UVICORN_WORKERS too; so `0004`, `1_0`, `４` and ` 4 `
+ *   are read as numbers (checked with Debian's uvicorn 0.17.6, test/realservers), and text `int()`
+ *   refuses (`0x4`, `4.0`) stops click, or the Config for WEB_CONCURRENCY: the server does not start,
+ *   even with `--reload`.
  * - `uvicorn/main.py run()`: `config.should_reload` → one server process under the reloader
  *   (`workers` is ignored, with a warning); else `config.workers > 1` → `Multiprocess`; else in-process.
  * Precedence: `--workers` (last one wins) > UVICORN_WORKERS > WEB_CONCURRENCY (or one set by
@@ -34,6 +39,7 @@ import {
   envEvidence,
   findOption,
   lastHit,
+  PYTHON_INT,
   programName,
   type ScanOptions,
   viaPython,
@@ -91,7 +97,7 @@ const PROGRAMS = new Set(['uvicorn']);
  */
 export function webConcurrencyDecision(env: Env, envFile?: { written: string; path: string }): Decision {
   const concurrency = env.get('WEB_CONCURRENCY');
-  if (concurrency) return decideEnv(concurrency);
+  if (concurrency) return decideEnv(concurrency, PYTHON_INT);
   if (envFile) {
     return {
       outcome: 'unknown',
@@ -112,7 +118,8 @@ export const uvicorn: ServerRule = viaPython(
     decide(cmd) {
       const opts: ScanOptions = { takesValue: UVICORN_VALUE_OPTIONS, shortGlue: 'none' };
       const count = countDecision(cmd, opts);
-      if (count.outcome === 'single') return count;
+      // A count click or the Config refuses stops uvicorn before the reloader starts.
+      if (count.outcome === 'single' || count.outcome === 'refused') return count;
       // The reloader runs one server process whatever the count.
       if (hasFlagOutsideValues(cmd)) return { outcome: 'single', evidence: '--reload' };
       const reload = clickEnvBool(clickEnv(cmd, 'UVICORN_RELOAD'));
@@ -154,9 +161,9 @@ function hasFlagOutsideValues(cmd: SimpleCommand): boolean {
 
 function countDecision(cmd: SimpleCommand, opts: ScanOptions): Decision {
   const hit = lastHit(findOption(cmd.argv, ['--workers'], opts));
-  if (hit) return decideOption(hit);
+  if (hit) return decideOption(hit, PYTHON_INT);
   const fromEnv = clickEnv(cmd, 'UVICORN_WORKERS');
-  if (fromEnv) return decideEnv(fromEnv);
+  if (fromEnv) return decideEnv(fromEnv, PYTHON_INT);
   const envFileHit = lastHit(findOption(cmd.argv, ['--env-file'], opts));
   const envFileEnv = clickEnv(cmd, 'UVICORN_ENV_FILE');
   const envFile = envFileHit

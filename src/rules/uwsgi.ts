@@ -24,6 +24,7 @@
 import type { EnvEntry, SimpleCommand, Word } from '../shell/types';
 import {
   atoi,
+  C_ATOI,
   type Count,
   cpuFormulaBounds,
   decideCount,
@@ -249,11 +250,12 @@ function countOf(value: Word | EnvEntry, env: SimpleCommand['env']): Count {
   const unknown =
     value.unknown ?? (known === undefined ? `${(value as EnvEntry).name} is not known here` : undefined);
   if (unknown !== undefined || known === undefined) {
-    if (known !== undefined && cpuFormulaBounds(known)) return readCount({ text: known });
+    if (known !== undefined && cpuFormulaBounds(known)) return readCount({ text: known }, C_ATOI);
     return { kind: 'unknown', why: unknown ?? 'not known here' };
   }
   const expanded = uwsgiExpand(known, env);
   if ('why' in expanded) return { kind: 'unknown', why: expanded.why };
+  // atoi never reads a formula: `$(nproc)` written literally is 0.
   return { kind: 'number', n: atoi(expanded.text) };
 }
 

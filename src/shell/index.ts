@@ -15,6 +15,7 @@
  *
  * Pure; never throws.
  */
+import { MAX_ARG_STRLEN, WorkBudget } from './budget';
 import { analyseArgv, type Context } from './interpret';
 import {
   type ExpandedWord,
@@ -25,8 +26,18 @@ import {
   piecesToWord,
   readContainerEnv,
 } from './kubernetes';
-import type { Env, EnvFromSource, ShellResult, Word } from './types';
+import type { Env, EnvFromSource, ShellProblem, ShellResult, Word } from './types';
 
+export {
+  type BudgetOptions,
+  type LimitReached,
+  MAX_ARG_STRLEN,
+  MAX_ARG_TOTAL,
+  MAX_REVIEW_TEXT,
+  MAX_REVIEW_WORDS,
+  TIME_BUDGET_MS,
+  WorkBudget,
+} from './budget';
 export { SERVER_MENTION } from './interpret';
 export type { Env, EnvEntry, EnvFromSource, ShellProblem, ShellResult, SimpleCommand, Word } from './types';
 export { envFromFor, expandReferences };
@@ -40,19 +51,36 @@ export const MAX_COMMANDS = 1000;
 
 /**
  * Reads a Kubernetes container object (any JSON value) and returns the commands it runs.
- * `basePath` is the container's field path, e.g. `spec.containers[0]`. Never throws.
+ * `basePath` is the container's field path, e.g. `spec.containers[0]`. The work is counted against
+ * `budget` (one per review; by default one for this container): the limits this container reaches
+ * are returned as problems marked `limit`. Never throws: an exception is a problem marked `internal`.
  */
-export function containerCommands(container: unknown, basePath: string): ShellResult {
+export function containerCommands(
+  container: unknown,
+  basePath: string,
+  budget: WorkBudget = new WorkBudget(),
+): ShellResult {
+  budget.startContainer();
   try {
-    return analyse(container, basePath);
+    return analyse(container, basePath, budget);
   } catch (err) {
     return {
       commands: [],
       problems: [
-        { message: `oneproc could not read this container's command (${String(err)})`, path: basePath },
+        ...limitProblems(budget),
+        {
+          message: `oneproc failed to read this container's command (${String(err)})`,
+          path: basePath,
+          internal: true,
+        },
       ],
     };
   }
+}
+
+/** The limits the current container reached, as problems. */
+function limitProblems(budget: WorkBudget): ShellProblem[] {
+  return budget.limits().map((l) => ({ message: l.message, path: l.path, limit: true }));
 }
 
 /**
@@ -64,7 +92,9 @@ export function argvCommands(
   argv: readonly Word[],
   env: Env,
   envFrom: readonly EnvFromSource[] = [],
+  budget: WorkBudget = new WorkBudget(),
 ): ShellResult {
+  budget.startContainer();
   try {
     const ctx: Context = {
       commands: [],
@@ -72,51 +102,76 @@ export function argvCommands(
       envFrom,
       entrypointUnknown: false,
       pieces: new WeakMap(),
-      budget: 256,
+      nesting: 256,
+      work: budget,
       limit: MAX_COMMANDS + 1,
     };
     analyseArgv(argv, { env, wrappers: [], cleared: false }, ctx, 0);
-    return { commands: ctx.commands, problems: ctx.problems };
+    return { commands: ctx.commands, problems: [...ctx.problems, ...limitProblems(budget)] };
   } catch (err) {
     return {
       commands: [],
       problems: [
-        { message: `oneproc could not read this command (${String(err)})`, path: argv[0]?.path ?? '' },
+        ...limitProblems(budget),
+        {
+          message: `oneproc failed to read this command (${String(err)})`,
+          path: argv[0]?.path ?? '',
+          internal: true,
+        },
       ],
     };
   }
 }
 
-function analyse(container: unknown, basePath: string): ShellResult {
+function analyse(container: unknown, basePath: string, budget: WorkBudget): ShellResult {
   if (!isObject(container)) return { commands: [], problems: [] };
   const hasCommand = Array.isArray(container.command) && container.command.length > 0;
   const hasArgs = Array.isArray(container.args) && container.args.length > 0;
   if (!hasCommand && !hasArgs) return { commands: [], problems: [] };
-  const { env, envFrom, lookup } = readContainerEnv(container, basePath);
+  // A review whose time or budget ran out reads no further container; each says so.
+  if (budget.stopped(basePath) !== undefined) return { commands: [], problems: limitProblems(budget) };
+  const { env, envFrom, lookup } = readContainerEnv(container, basePath, budget);
   const ctx: Context = {
     commands: [],
     problems: [],
     envFrom,
     entrypointUnknown: !hasCommand,
     pieces: new WeakMap(),
-    budget: 256,
+    nesting: 256,
+    work: budget,
     limit: MAX_COMMANDS + 1,
   };
   const argv: Word[] = [];
-  if (hasCommand) readWords(container.command as unknown[], `${basePath}.command`, lookup, ctx, argv);
-  if (hasArgs) readWords(container.args as unknown[], `${basePath}.args`, lookup, ctx, argv);
+  const complete =
+    budget.stopped(basePath) === undefined &&
+    (!hasCommand || readWords(container.command as unknown[], `${basePath}.command`, lookup, ctx, argv)) &&
+    (!hasArgs || readWords(container.args as unknown[], `${basePath}.args`, lookup, ctx, argv));
+  // The kernel refuses a program whose arguments or environment pass its limits: the container never
+  // starts, and a command line read only in part is not judged.
+  if (!complete) return { commands: [], problems: limitProblems(budget) };
   analyseArgv(argv, { env, wrappers: [], cleared: false }, ctx, 0);
-  return { commands: ctx.commands, problems: ctx.problems };
+  return { commands: ctx.commands, problems: [...ctx.problems, ...limitProblems(budget)] };
 }
 
-function readWords(items: unknown[], field: string, lookup: Lookup, ctx: Context, out: Word[]): void {
+/**
+ * Reads `command` or `args` into `out`, each word expanded and counted as the kernel counts the
+ * program's arguments. False when reading stopped: the kernel would refuse the program, or the
+ * review's budget is spent.
+ */
+function readWords(items: unknown[], field: string, lookup: Lookup, ctx: Context, out: Word[]): boolean {
+  const budget = ctx.work;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     const path = `${field}[${i}]`;
+    if (!budget.words(1, path)) return false;
     if (typeof item === 'string' && item.indexOf('$') < 0) {
+      if (!budget.programString(item, path)) return false;
       out.push({ text: item, path });
     } else if (typeof item === 'string') {
-      const expanded: ExpandedWord = piecesToWord(expandReferences(item, lookup), path);
+      const pieces = expandReferences(item, lookup, MAX_ARG_STRLEN - 1);
+      if (pieces[0]?.tooLong) return budget.programTooLong(path);
+      const expanded: ExpandedWord = piecesToWord(pieces, path);
+      if (!budget.programString(expanded.text, path)) return false;
       const word: Word =
         expanded.unknown === undefined
           ? { text: expanded.text, path }
@@ -137,4 +192,5 @@ function readWords(items: unknown[], field: string, lookup: Lookup, ctx: Context
       out.push({ text: `(${kind})`, unknown: `${path} is ${kind}, not a string`, path });
     }
   }
+  return true;
 }

@@ -9,6 +9,8 @@
  * simple command the script contains is reported, which errs on the side of seeing a server.
  */
 import { parse as shellQuoteParse } from 'shell-quote';
+import { MAX_ARG_STRLEN, type WorkBudget } from './budget';
+import { EnvBuilder, OverlayEnv } from './env';
 import { type Piece, undefinedReason } from './kubernetes';
 import { MARK_OPEN, MARKER_RE, type Marker, MarkerTable, scanScript } from './scan';
 import type { Env, EnvEntry, EnvFromSource, ShellProblem, SimpleCommand, Word } from './types';
@@ -22,8 +24,10 @@ export interface Context {
   readonly entrypointUnknown: boolean;
   /** Pieces of words that carry Kubernetes references with unknown values (for scripts). */
   readonly pieces: WeakMap<Word, readonly Piece[]>;
-  /** Work left before giving up on pathological input (nested `sh -c`, `eval`). */
-  budget: number;
+  /** Scripts left to run before giving up on pathological input (nested `sh -c`, `eval`). */
+  nesting: number;
+  /** The review's work budget: words, text and time (budget.ts). */
+  readonly work: WorkBudget;
   /**
    * Commands recorded at most. Scripts are read piece by piece and reading stops once this many
    * commands were found, so a 1 MiB script costs no more than its first commands (the engine judges
@@ -60,19 +64,19 @@ export function analyseArgv(argv: readonly Word[], frame: Frame, ctx: Context, d
     if (!result) break;
     wrappers.push(result.name);
     if ('script' in result) {
-      if (--ctx.budget < 0 || depth >= MAX_DEPTH) {
-        problemIfServer(ctx, result.script.text, result.script.path, 'is nested too deeply to be read');
+      if (--ctx.nesting < 0 || depth >= MAX_DEPTH) {
+        limitIfServer(ctx, result.script.text, result.script.path);
         return;
       }
       runScript(result.script, result.arg0, result.positionals, { env, wrappers, cleared }, ctx, depth + 1);
       return;
     }
-    if (result.clear || result.set || result.unset) {
-      const next = new Map<string, EnvEntry>(result.clear ? [] : env);
-      for (const name of result.unset ?? []) next.delete(name);
-      for (const entry of result.set ?? []) next.set(entry.name, entry);
-      env = next;
-      cleared = cleared || result.clear === true;
+    if (result.clear) {
+      env = new Map((result.set ?? []).map((entry) => [entry.name, entry]));
+      cleared = true;
+    } else if (result.set || result.unset) {
+      // An overlay over the environment so far: `env A=B` copies nothing (see env.ts).
+      env = OverlayEnv.with(env, result.set ?? [], result.unset ?? []);
     }
     words = result.argv;
   }
@@ -98,6 +102,17 @@ function makeCommand(
   return cmd;
 }
 
+/** oneproc's limit on scripts run by scripts, reached: a limit, reported when a server is mentioned. */
+function limitIfServer(ctx: Context, text: string, path: string): void {
+  const m = SERVER_MENTION.exec(text);
+  if (!m) return;
+  ctx.work.reach(
+    'nesting',
+    `a shell script mentioning ${m[1]} is nested more than ${MAX_DEPTH} deep (or more than 256 scripts run), oneproc's limit for scripts run by scripts`,
+    path,
+  );
+}
+
 function problemIfServer(ctx: Context, text: string, path: string, what: string): void {
   const m = SERVER_MENTION.exec(text);
   if (!m) return;
@@ -118,7 +133,9 @@ type VarState =
 /** The state of one running script. */
 class Shell {
   /** Variables assigned or unset by the script itself. */
-  readonly vars = new Map<string, VarState & { exported: boolean }>();
+  readonly vars: Map<string, VarState & { exported: boolean }>;
+  /** The environment of the commands it starts: `frame.env` plus what the script exported. */
+  readonly exported: EnvBuilder;
   positionals: Word[];
   /**
    * Set once the script reads variables from somewhere not visible here (`. FILE`, `source FILE`,
@@ -134,8 +151,13 @@ class Shell {
     readonly depth: number,
     readonly arg0: Word | undefined,
     positionals: Word[],
+    /** For `eval`: the variables of the shell it runs in, shared, not copied. */
+    shared?: Shell,
   ) {
     this.positionals = positionals;
+    this.vars = shared ? shared.vars : new Map();
+    this.exported = shared ? shared.exported : new EnvBuilder(frame.env);
+    if (shared?.hidden !== undefined) this.hidden = shared.hidden;
   }
 
   lookup(name: string): VarState {
@@ -167,22 +189,15 @@ class Shell {
     const before = this.vars.get(name);
     const exported = exportIt || before?.exported === true || (!before && this.frame.env.has(name));
     this.vars.set(name, { ...state, exported });
+    if (!exported) return;
+    if (state.kind === 'unset') this.exported.remove(name);
+    else if (state.kind === 'value') this.exported.set({ name, value: state.value, path: state.path });
+    else this.exported.set({ name, unknown: state.why, path: this.path });
   }
 
   /** The environment a command started now receives, plus its own `A=B` prefixes. */
   childEnv(prefix: EnvEntry[]): Env {
-    let changed = prefix.length > 0;
-    for (const v of this.vars.values()) if (v.exported) changed = true;
-    if (!changed) return this.frame.env;
-    const env = new Map(this.frame.env);
-    for (const [name, v] of this.vars) {
-      if (!v.exported) continue;
-      if (v.kind === 'unset') env.delete(name);
-      else if (v.kind === 'value') env.set(name, { name, value: v.value, path: v.path });
-      else env.set(name, { name, unknown: v.why, path: this.path });
-    }
-    for (const entry of prefix) env.set(entry.name, entry);
-    return env;
+    return OverlayEnv.with(this.exported.snapshot(), prefix);
   }
 }
 
@@ -235,6 +250,8 @@ function hasShellSyntax(text: string): boolean {
 }
 
 function runText(text: string, shell: Shell): void {
+  // Every script read (a container's, a nested `sh -c`, an `eval`) counts against the budget.
+  if (!shell.ctx.work.text(text.length, shell.path)) return;
   const scan = scanScript(text, shell.markers);
   if (scan.unterminated !== undefined) {
     problemIfServer(
@@ -244,26 +261,33 @@ function runText(text: string, shell: Shell): void {
       `leaves ${scan.unterminated} unclosed, so the shell would not run it as written`,
     );
   }
-  const state = { depth: 0 };
-  let batch: string[] = [];
+  const state: TokenState = { depth: 0, current: [], piped: [], heredoc: undefined };
+  let batch: LinePiece[] = [];
   let size = 0;
   const flush = (): boolean => {
     if (batch.length > 0) runBatch(batch, shell, state);
     batch = [];
     size = 0;
-    return shell.ctx.commands.length < shell.ctx.limit;
+    return shell.ctx.commands.length < shell.ctx.limit && shell.ctx.work.stopped(shell.path) === undefined;
   };
   // Tokenizing is the largest cost of reading a script, so it is done in pieces of about
-  // BATCH_CHARS (whole lines, or a long line cut between its commands), and stops once the
-  // container has as many commands as anyone will judge.
+  // BATCH_CHARS (whole lines, or a long line cut between its commands, or a long command cut between
+  // its words), and stops once the container has as many commands as anyone will judge or the
+  // budget is spent.
   for (const line of scan.lines) {
-    for (const piece of line.length > BATCH_CHARS ? splitCommands(line) : [line]) {
+    for (const piece of line.length > BATCH_CHARS ? splitCommands(line) : [{ text: line, more: false }]) {
       batch.push(piece);
-      size += piece.length;
+      size += piece.text.length;
       if (size >= BATCH_CHARS && !flush()) return;
     }
   }
   flush();
+}
+
+/** A piece of a scanned line; `more`: the next piece continues the same command (cut at a blank). */
+interface LinePiece {
+  readonly text: string;
+  readonly more: boolean;
 }
 
 /** Characters tokenized in one call (a typical script is one batch). */
@@ -273,10 +297,16 @@ const BATCH_CHARS = 8192;
  * Cuts a long scanned line after the `;`, `&&` and `||` that separate its commands (outside quotes;
  * scan.ts already replaced substitutions by markers). Each piece tokenizes to the same words and the
  * commands come out the same: these operators only end a command. `;;`, `;&` and `|` are not cut
- * (`case` patterns and pipelines are read across them).
+ * (`case` patterns and pipelines are read across them). A command longer than BATCH_CHARS is also
+ * cut at a blank between two words (never right after an operator, so a redirection keeps its
+ * target), marked `more`: its words are the same whether tokenized whole or in pieces.
  */
-function splitCommands(line: string): string[] {
-  const pieces: string[] = [];
+function splitCommands(line: string): LinePiece[] {
+  const pieces: LinePiece[] = [];
+  const end = (at: number, next: number) => {
+    if (line.slice(start, at).trim() !== '') pieces.push({ text: line.slice(start, at), more: false });
+    start = next;
+  };
   let start = 0;
   // The open quote: `'`, `"`, or `$` for `$'…'` (where a backslash escapes, unlike in `'…'`).
   let quote = '';
@@ -292,25 +322,30 @@ function splitCommands(line: string): string[] {
     } else if (c === "'" || c === '"') {
       quote = c;
     } else if ((c === '&' || c === '|') && line[i + 1] === c) {
-      pieces.push(line.slice(start, i));
-      start = i + 2;
+      end(i, i + 2);
       i++;
     } else if (c === ';') {
       // `;;`, `;;&` and `;&` end `case` arms and are kept whole; a lone `;` ends a command.
       if (line[i + 1] === ';') i += line[i + 2] === '&' ? 2 : 1;
       else if (line[i + 1] === '&') i++;
-      else {
-        pieces.push(line.slice(start, i));
-        start = i + 1;
-      }
+      else end(i, i + 1);
+    } else if ((c === ' ' || c === '\t') && i - start >= BATCH_CHARS && isWordEnd(line, i - 1)) {
+      pieces.push({ text: line.slice(start, i), more: true });
+      start = i;
     } else {
       // Operators that contain `&` or `|` without ending a command, consumed whole as the tokenizer
       // reads them: `|&`, `&>`, `&>>`, `>&`, `>|`, `>>`, `>(`, `<&`, `<>`, `<(`, `<<`, `<<-`, `<<<`.
       i += operatorTail(line, i);
     }
   }
-  pieces.push(line.slice(start));
-  return pieces.filter((p) => p.trim() !== '');
+  end(line.length, line.length);
+  return pieces;
+}
+
+/** True when `line[i]` ends a word (not a blank, not an operator character). */
+function isWordEnd(line: string, i: number): boolean {
+  const c = line[i];
+  return c !== undefined && !' \t;&|<>()'.includes(c);
 }
 
 /** How many characters after `line[i]` belong to the same (non-separating) operator. */
@@ -335,33 +370,38 @@ function operatorTail(line: string, i: number): number {
  * Tokenizes lines in one call (a line break separates commands like `;` does); only when that fails
  * is each line tokenized alone, to find the line at fault.
  */
-function runBatch(lines: readonly string[], shell: Shell, state: { depth: number }): void {
-  if (lines.length > 1) {
+function runBatch(pieces: readonly LinePiece[], shell: Shell, state: TokenState): void {
+  const last = pieces[pieces.length - 1];
+  if (pieces.length > 1) {
     let all: readonly Token[] | undefined;
     try {
-      all = tokenize(lines.join(' ;\n'), shell.markers);
+      // A line break separates commands like `;` does; a piece cut at a blank continues its command.
+      const text = pieces.map((p, k) =>
+        k === pieces.length - 1 ? p.text : p.more ? `${p.text} ` : `${p.text} ;\n`,
+      );
+      all = tokenize(text.join(''), shell.markers);
     } catch {
       all = undefined;
     }
     if (all) {
-      runTokens(all, shell, state);
+      runTokens(all, shell, state, !last.more);
       return;
     }
   }
-  for (const line of lines) {
+  for (const piece of pieces) {
     let tokens: readonly Token[];
     try {
-      tokens = tokenize(line, shell.markers);
+      tokens = tokenize(piece.text, shell.markers);
     } catch {
       problemIfServer(
         shell.ctx,
-        reveal(line, shell.markers),
+        reveal(piece.text, shell.markers),
         shell.path,
         'has a line oneproc cannot split into words',
       );
       continue;
     }
-    runTokens(tokens, shell, state);
+    runTokens(tokens, shell, state, !piece.more);
   }
 }
 
@@ -430,29 +470,38 @@ const STATE_BUILTINS = new Set([
 ]);
 const NAME_EQ = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 
-function runTokens(tokens: readonly Token[], shell: Shell, state: { depth: number }): void {
-  let current: string[] = [];
-  let heredoc: Marker | undefined;
-  // Commands joined by `|` wait until the pipeline ends: `web|api)` is a `case` pattern, not a pipeline.
-  let piped: Array<{ raw: string[]; heredoc: Marker | undefined }> = [];
+/**
+ * The command being read, kept across the pieces of a long command. Commands joined by `|` wait until
+ * the pipeline ends: `web|api)` is a `case` pattern, not a pipeline.
+ */
+interface TokenState {
+  /** Open parentheses (subshells) of the script so far. */
+  depth: number;
+  current: string[];
+  piped: Array<{ raw: string[]; heredoc: Marker | undefined }>;
+  heredoc: Marker | undefined;
+}
+
+/** Runs the commands of `tokens`; with `end`, the last one too (else the next piece continues it). */
+function runTokens(tokens: readonly Token[], shell: Shell, state: TokenState, end: boolean): void {
   const run = () => {
-    for (const p of piped) runCommand(p.raw, shell, p.heredoc);
-    piped = [];
-    if (current.length > 0) runCommand(current, shell, heredoc);
-    current = [];
-    heredoc = undefined;
+    for (const p of state.piped) runCommand(p.raw, shell, p.heredoc);
+    state.piped = [];
+    if (state.current.length > 0) runCommand(state.current, shell, state.heredoc);
+    state.current = [];
+    state.heredoc = undefined;
   };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     if ('word' in token) {
-      current.push(token.word);
+      state.current.push(token.word);
       continue;
     }
     const op = token.op;
     if (op === '|' || op === '|&') {
-      piped.push({ raw: current, heredoc });
-      current = [];
-      heredoc = undefined;
+      state.piped.push({ raw: state.current, heredoc: state.heredoc });
+      state.current = [];
+      state.heredoc = undefined;
       continue;
     }
     if (SEPARATORS.has(op)) {
@@ -461,9 +510,9 @@ function runTokens(tokens: readonly Token[], shell: Shell, state: { depth: numbe
         if (state.depth > 0) state.depth--;
         else {
           // The end of a `case` pattern: nothing before it on this command is run.
-          piped = [];
-          current = [];
-          heredoc = undefined;
+          state.piped = [];
+          state.current = [];
+          state.heredoc = undefined;
         }
       }
       run();
@@ -473,10 +522,10 @@ function runTokens(tokens: readonly Token[], shell: Shell, state: { depth: numbe
     const target = tokens[i + 1];
     if (target && 'word' in target) {
       i++;
-      if (op === '<<' || op === '<<-') heredoc = markerOf(target.word, shell.markers);
+      if (op === '<<' || op === '<<-') state.heredoc = markerOf(target.word, shell.markers);
     }
   }
-  run();
+  if (end) run();
 }
 
 function markerOf(word: string, markers: MarkerTable): Marker | undefined {
@@ -486,6 +535,8 @@ function markerOf(word: string, markers: MarkerTable): Marker | undefined {
 
 /** One simple command of the script, as raw words (quotes removed, markers in place). */
 function runCommand(raw: string[], shell: Shell, heredoc: Marker | undefined): void {
+  // The review's time and budget are checked once per command: a script stops where they run out.
+  if (shell.ctx.work.stopped(shell.path) !== undefined) return;
   let start = 0;
   while (start < raw.length) {
     const w = raw[start];
@@ -541,7 +592,7 @@ function runCommand(raw: string[], shell: Shell, heredoc: Marker | undefined): v
     return;
   }
   const argv = expandWords(raw.slice(i), shell);
-  if (argv.length === 0) return;
+  if (argv === undefined || argv.length === 0) return;
   const program = argv[0].text;
   if (program === 'set') {
     const dashes = argv.findIndex((w) => w.text === '--');
@@ -596,6 +647,8 @@ function runCommand(raw: string[], shell: Shell, heredoc: Marker | undefined): v
 
 /** Why a variable assigned in the script is unknown: what it was set from, and why that is unknown. */
 function assignedFrom(name: string, raw: string, why: string, shell: Shell): string {
+  // `A=$A$A` again and again: the reason is already about A, and stays one sentence long.
+  if (why.startsWith(`${name} is set to `)) return why;
   return `${name} is set to ${short(reveal(raw, shell.markers))} in the script, and ${why}`;
 }
 
@@ -644,10 +697,11 @@ function runEval(args: Word[], shell: Shell): void {
     );
     return;
   }
-  if (--shell.ctx.budget < 0 || shell.depth >= MAX_DEPTH) {
-    problemIfServer(shell.ctx, text, shell.path, 'is nested too deeply to be read');
+  if (--shell.ctx.nesting < 0 || shell.depth >= MAX_DEPTH) {
+    limitIfServer(shell.ctx, text, shell.path);
     return;
   }
+  // eval runs in the current shell: its assignments and exports are the shell's own.
   const inner = new Shell(
     new MarkerTable(),
     shell.path,
@@ -656,10 +710,11 @@ function runEval(args: Word[], shell: Shell): void {
     shell.depth + 1,
     shell.arg0,
     shell.positionals,
+    shell,
   );
-  for (const [name, v] of shell.vars) inner.vars.set(name, v);
   runText(sanitize(text), inner);
-  for (const [name, v] of inner.vars) shell.vars.set(name, v);
+  shell.positionals = inner.positionals;
+  if (inner.hidden !== undefined) shell.hidden ??= inner.hidden;
 }
 
 /** What one marker expands to. */
@@ -669,54 +724,93 @@ type Expansion =
   /** Positional parameters; `star` for `$*`, which joins them into one word inside quotes. */
   | { readonly kind: 'words'; readonly words: readonly Word[]; readonly star: boolean };
 
-/** Expands a word that is not split (an assignment's value). */
+/**
+ * Why a value the script builds is not followed past MAX_ARG_STRLEN (e.g. `A=$A$A` repeated): dash
+ * would hold it, but no program can be given it, and following it would cost oneproc without limit.
+ */
+function scriptValueTooLong(shell: Shell): string {
+  return shell.ctx.work.reach(
+    'script-value',
+    'a value the script builds grows longer than 128 KiB, the kernel’s limit for one argument or environment string (MAX_ARG_STRLEN); oneproc does not follow it',
+    shell.path,
+  );
+}
+
+/** The text of positional parameters joined by blanks, unless that passes MAX_ARG_STRLEN. */
+function joined(words: readonly Word[]): string | undefined {
+  let size = words.length;
+  for (const w of words) size += w.text.length;
+  return size > MAX_ARG_STRLEN ? undefined : words.map((w) => w.text).join(' ');
+}
+
+/**
+ * Expands a word that is not split (an assignment's value). A value that would pass MAX_ARG_STRLEN
+ * (or the budget) is unknown, with its text as written.
+ */
 function expandSingle(raw: string, shell: Shell): { text: string; unknown?: string } {
   if (raw.indexOf(MARK_OPEN) < 0) return { text: raw };
   let text = '';
   let unknown: string | undefined;
   let last = 0;
+  // Why `t` cannot be added, or undefined when it can.
+  const refused = (t: string | undefined) =>
+    t === undefined || text.length + t.length > MAX_ARG_STRLEN
+      ? scriptValueTooLong(shell)
+      : shell.ctx.work.text(t.length, shell.path)
+        ? undefined
+        : (shell.ctx.work.stopped(shell.path) ?? '');
   for (const m of raw.matchAll(MARKER_RE)) {
-    text += raw.slice(last, m.index);
+    const literal = raw.slice(last, m.index);
+    const whyNot = refused(literal);
+    if (whyNot !== undefined) return { text: raw, unknown: whyNot };
+    text += literal;
     last = (m.index ?? 0) + m[0].length;
     const marker = shell.markers.get(m[1]);
     if (!marker) continue;
     const e = expandMarker(marker, shell);
-    if (e.kind === 'text') text += e.text;
-    else if (e.kind === 'unknown') {
-      text += e.text;
-      unknown ??= e.why;
-    } else {
-      text += e.words.map((w) => w.text).join(' ');
-      const u = e.words.find((w) => w.unknown !== undefined);
-      if (u) unknown ??= u.unknown;
-    }
+    const value = e.kind === 'words' ? joined(e.words) : e.text;
+    const tooMuch = refused(value);
+    if (tooMuch !== undefined || value === undefined) return { text: raw, unknown: tooMuch ?? '' };
+    text += value;
+    if (e.kind === 'unknown') unknown ??= e.why;
+    else if (e.kind === 'words') unknown ??= e.words.find((w) => w.unknown !== undefined)?.unknown;
   }
   text += raw.slice(last);
   return unknown === undefined ? { text } : { text, unknown };
 }
 
-/** Expands the words of a command: markers resolved, unquoted known values split into words. */
-function expandWords(raw: readonly string[], shell: Shell): Word[] {
+/**
+ * Expands the words of a command: markers resolved, unquoted known values split into words. Each
+ * word is counted against the review's budget; undefined once the budget is spent.
+ */
+function expandWords(raw: readonly string[], shell: Shell): Word[] | undefined {
   const out: Word[] = [];
+  const work = shell.ctx.work;
   for (const word of raw) {
     if (word.indexOf(MARK_OPEN) < 0) {
+      if (!work.words(1, shell.path)) return undefined;
       out.push({ text: word, path: shell.path });
       continue;
     }
-    expandWordInto(word, shell, out);
+    if (!expandWordInto(word, shell, out)) return undefined;
   }
   return out;
 }
 
-function expandWordInto(raw: string, shell: Shell, out: Word[]): void {
+/** Expands one raw word into `out` (none, one or several words); false once the budget is spent. */
+function expandWordInto(raw: string, shell: Shell, out: Word[]): boolean {
+  const work = shell.ctx.work;
   // The word being built: its text, first unknown reason, and whether anything real is in it.
   let text = '';
   let unknown: string | undefined;
   let path: string | undefined;
   let solid = false; // holds literal text or quoted content: kept even when empty
   let parts = 0;
+  let capped = false; // past MAX_ARG_STRLEN: the rest of this word is not built
+  let spent = false;
   const push = () => {
     if (solid || text !== '' || unknown !== undefined) {
+      if (!work.words(1, shell.path)) spent = true;
       const p = parts === 1 && path !== undefined ? path : shell.path;
       out.push(unknown === undefined ? { text, path: p } : { text, unknown, path: p });
     }
@@ -725,8 +819,19 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): void {
     path = undefined;
     solid = false;
     parts = 0;
+    capped = false;
+  };
+  const cap = (why: string) => {
+    // Kept as a short unknown word: no program could be given it anyway.
+    capped = true;
+    unknown = why;
+    text = `${text.slice(0, 40)}…`;
+    if (work.stopped(shell.path) !== undefined) spent = true;
   };
   const add = (t: string, why?: string, from?: string) => {
+    if (capped) return;
+    if (text.length + t.length > MAX_ARG_STRLEN) return cap(scriptValueTooLong(shell));
+    if (!work.text(t.length, shell.path)) return cap(work.stopped(shell.path) ?? '');
     text += t;
     if (why !== undefined && unknown === undefined) unknown = why;
     parts++;
@@ -734,6 +839,7 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): void {
   };
   let last = 0;
   for (const m of raw.matchAll(MARKER_RE)) {
+    if (spent) return false;
     const index = m.index ?? 0;
     if (index > last) {
       add(raw.slice(last, index));
@@ -754,7 +860,7 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): void {
       }
       // Unquoted: the value is split into words on blanks (IFS), as the shell does.
       const fields = e.text.split(/[ \t\n]+/);
-      for (let f = 0; f < fields.length; f++) {
+      for (let f = 0; f < fields.length && !spent; f++) {
         if (f > 0) push();
         if (fields[f] !== '') add(fields[f], undefined, e.path);
       }
@@ -762,16 +868,18 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): void {
       // "$@" and $@: one word per positional parameter (the first and last join their neighbours).
       if (e.words.length === 0) continue;
       if (e.star && (marker.quoted || e.words.length === 1)) {
-        const joinedText = e.words.map((w) => w.text).join(' ');
         const u = e.words.find((w) => w.unknown !== undefined);
-        add(joinedText, u?.unknown, e.words.length === 1 ? e.words[0].path : undefined);
+        const all = joined(e.words);
+        if (all === undefined) cap(scriptValueTooLong(shell));
+        else add(all, u?.unknown, e.words.length === 1 ? e.words[0].path : undefined);
         continue;
       }
-      e.words.forEach((w, k) => {
+      for (let k = 0; k < e.words.length && !spent; k++) {
+        const w = e.words[k];
         if (k > 0) push();
         add(w.text, w.unknown, w.path);
         solid = true;
-      });
+      }
     }
   }
   if (last < raw.length) {
@@ -779,6 +887,7 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): void {
     solid = true;
   }
   push();
+  return !spent;
 }
 
 const SIMPLE_PARAM =

@@ -10,13 +10,19 @@
  * expanded against the entries before it), on top of the keys of `envFrom` (kubelet_pods.go
  * makeEnvironmentVariables), which are not known here. Pure functions; never throw.
  */
+import { MAX_ARG_STRLEN, WORD_TOO_LONG, type WorkBudget } from './budget';
 import type { EnvEntry, EnvFromSource, Word } from './types';
+
+/** Why an env value is unknown when its expansion grew past MAX_ARG_STRLEN. */
+const TOO_LONG_VALUE = 'is longer than 128 KiB once expanded, the kernel’s limit for one environment string';
 
 /** A piece of an expanded string: literal text, or a reference whose value is not known here. */
 export interface Piece {
   readonly text: string;
   /** Set when the value is not known: `text` is then the reference as written, e.g. `$(WORKERS)`. */
   readonly unknown?: string;
+  /** Set when the value is unknown because it grew past `max` (see expandReferences). */
+  readonly tooLong?: true;
 }
 
 /** A word after Kubernetes expansion, with the pieces it is made of (for `sh -c` scripts). */
@@ -30,11 +36,14 @@ export type Lookup = (name: string) => { value: string } | { unknown: string } |
 /**
  * Expands `$(VAR)` references like the kubelet. Linear in the input: the search for a closing `)`
  * is shared across references, so a string of many unterminated `$(` stays cheap (the Go original
- * rescans the rest of the string for each one).
+ * rescans the rest of the string for each one). Once the result would pass `max` characters
+ * (references that double a value double its length each time), expansion stops and the result is
+ * one unknown piece marked `tooLong`, holding the input as written.
  */
-export function expandReferences(input: string, lookup: Lookup): Piece[] {
-  if (input.indexOf('$') < 0) return [{ text: input }];
+export function expandReferences(input: string, lookup: Lookup, max = Number.POSITIVE_INFINITY): Piece[] {
+  if (input.indexOf('$') < 0) return input.length > max ? over(input) : [{ text: input }];
   const pieces: Piece[] = [];
+  let size = 0; // characters in `pieces`
   let buf = '';
   let checkpoint = 0;
   let nextClose = -2; // index of the next ')' at or after the cursor; -1 when there is none
@@ -54,8 +63,11 @@ export function expandReferences(input: string, lookup: Lookup): Piece[] {
         const name = input.slice(cursor + 2, nextClose);
         const found = lookup(name);
         if (found === undefined) buf += `$(${name})`;
-        else if ('value' in found) buf += found.value;
-        else {
+        else if ('value' in found) {
+          if (size + buf.length + found.value.length > max) return over(input);
+          buf += found.value;
+        } else {
+          size += buf.length;
           if (buf) pieces.push({ text: buf });
           buf = '';
           pieces.push({ text: `$(${name})`, unknown: found.unknown });
@@ -69,8 +81,14 @@ export function expandReferences(input: string, lookup: Lookup): Piece[] {
     checkpoint = cursor + 1;
   }
   buf += input.slice(checkpoint);
+  if (size + buf.length > max) return over(input);
   if (buf || pieces.length === 0) pieces.push({ text: buf });
   return pieces;
+}
+
+/** The result of an expansion that grew past its limit: the input as written, unknown. */
+function over(input: string): Piece[] {
+  return [{ text: input, unknown: WORD_TOO_LONG, tooLong: true }];
 }
 
 /** Joins pieces into one word: the text with unknown references verbatim, and the first reason. */
@@ -120,8 +138,16 @@ export function undefinedReason(envFrom: readonly EnvFromSource[], name: string)
   return undefined;
 }
 
-/** Reads `env` and `envFrom` of a container object. Never throws. */
-export function readContainerEnv(container: Record<string, unknown>, basePath: string): ContainerEnv {
+/**
+ * Reads `env` and `envFrom` of a container object. With a budget, each value is counted as the kernel
+ * counts the program's environment (see budget.ts), and reading stops once the kernel would refuse
+ * the container or the review's budget is spent. Never throws.
+ */
+export function readContainerEnv(
+  container: Record<string, unknown>,
+  basePath: string,
+  budget?: WorkBudget,
+): ContainerEnv {
   const envFrom = readEnvFrom(container.envFrom, basePath);
   const env = new Map<string, EnvEntry>();
   const lookup: Lookup = (name) => {
@@ -135,8 +161,15 @@ export function readContainerEnv(container: Record<string, unknown>, basePath: s
     for (let i = 0; i < list.length; i++) {
       const item: unknown = list[i];
       if (!isObject(item) || typeof item.name !== 'string' || item.name === '') continue;
-      const entry = readEnvVar(item, item.name, `${basePath}.env[${i}]`, lookup, container);
+      const path = `${basePath}.env[${i}]`;
+      const entry = readEnvVar(item, item.name, path, lookup, container);
       env.set(entry.name, entry);
+      if (!budget) continue;
+      const ok =
+        entry.unknown === `${entry.name} ${TOO_LONG_VALUE}`
+          ? budget.programTooLong(entry.path)
+          : budget.programEntry(entry.name, entry.value ?? '', entry.path);
+      if (!ok) break;
     }
   }
   return { env, envFrom, lookup };
@@ -164,7 +197,13 @@ function readEnvVar(
     return { name, value: String(raw), path: `${path}.value` };
   if (typeof raw !== 'string')
     return { name, unknown: `${name} has a value that is not a string`, path: `${path}.value` };
-  const word = piecesToWord(expandReferences(raw, lookup), `${path}.value`);
+  // Most values hold no reference: no pieces to build (a Pod may have tens of thousands of them).
+  if (raw.indexOf('$') < 0 && raw.length < MAX_ARG_STRLEN - name.length - 2)
+    return { name, value: raw, path: `${path}.value` };
+  // The kernel takes `NAME=value` whole: the value may use what is left of MAX_ARG_STRLEN.
+  const pieces = expandReferences(raw, lookup, MAX_ARG_STRLEN - name.length - 2);
+  if (pieces[0]?.tooLong) return { name, unknown: `${name} ${TOO_LONG_VALUE}`, path: `${path}.value` };
+  const word = piecesToWord(pieces, `${path}.value`);
   return word.unknown === undefined
     ? { name, value: word.text, path: word.path }
     : { name, unknown: word.unknown, path: word.path };

@@ -10,6 +10,11 @@ export interface Word {
   readonly text: string;
   /** Why the value cannot be known here, e.g. `WORKERS comes from valueFrom`, `command substitution`. */
   readonly unknown?: string;
+  /**
+   * Set by a reader that hands a server a value itself, not as command-line text, when the server
+   * cannot take it whatever its text (a Python `str` where hypercorn needs an `int`): why it exits.
+   */
+  readonly refused?: string;
   /** The field this word came from, e.g. `spec.containers[0].args[3]`. */
   readonly path: string;
 }
@@ -65,6 +70,10 @@ export interface SimpleCommand {
 export interface ShellProblem {
   readonly message: string;
   readonly path: string;
+  /** Reading stopped at a limit (the kernel's, or the review's work budget): see budget.ts. */
+  readonly limit?: boolean;
+  /** oneproc itself failed (an exception): a bug, reported with the input. */
+  readonly internal?: boolean;
 }
 
 export interface ShellResult {

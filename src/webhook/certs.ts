@@ -3,7 +3,7 @@
  * served without a restart or a failed request. A Kubernetes Secret volume swaps a `..data` symlink
  * atomically; the directory is watched for that, and the files are also re-read on a short interval
  * because inotify does not see every kind of volume update. A broken new pair (half written, key and
- * certificate not matching) keeps the old one in service and is reported once.
+ * certificate not matching, expired or not yet valid) keeps the old one in service and is reported once.
  */
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
@@ -33,13 +33,25 @@ export interface KeyPair {
 }
 
 /** Reads and checks a key pair. Throws CertificateError naming the file at fault. */
-export function loadKeyPair(certFile: string, keyFile: string): KeyPair {
+export function loadKeyPair(certFile: string, keyFile: string, now: Date = new Date()): KeyPair {
   const cert = readFile(certFile, 'certificate');
   const key = readFile(keyFile, 'private key');
-  return parseKeyPair(cert, key, certFile, keyFile);
+  return parseKeyPair(cert, key, certFile, keyFile, now);
 }
 
-export function parseKeyPair(cert: Buffer, key: Buffer, certFile: string, keyFile: string): KeyPair {
+/**
+ * Parses and checks a key pair: a certificate, the private key that belongs to it, usable by TLS, and
+ * valid now. An expired or not yet valid certificate is refused: the API server would fail every call
+ * with it (`x509: certificate has expired or is not yet valid`), so keeping the pair in service, or not
+ * starting, tells the operator where a broken rotation would only show as failed admissions.
+ */
+export function parseKeyPair(
+  cert: Buffer,
+  key: Buffer,
+  certFile: string,
+  keyFile: string,
+  now: Date = new Date(),
+): KeyPair {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
@@ -63,10 +75,21 @@ export function parseKeyPair(cert: Buffer, key: Buffer, certFile: string, keyFil
   } catch (err) {
     throw new CertificateError(`${certFile}: TLS cannot use this key pair (${message(err)})`, certFile);
   }
+  const notBefore = new Date(x509.validFrom);
+  const notAfter = new Date(x509.validTo);
+  if (now.getTime() > notAfter.getTime()) {
+    throw new CertificateError(`${certFile}: the certificate expired at ${notAfter.toISOString()}`, certFile);
+  }
+  if (now.getTime() < notBefore.getTime()) {
+    throw new CertificateError(
+      `${certFile}: the certificate is not valid before ${notBefore.toISOString()} (now ${now.toISOString()})`,
+      certFile,
+    );
+  }
   return {
     cert,
     key,
-    notAfter: new Date(x509.validTo),
+    notAfter,
     subject: x509.subject.replace(/\n/g, ', '),
     fingerprint256: x509.fingerprint256,
   };
@@ -81,6 +104,8 @@ export interface ReloaderOptions {
   readonly onReload: (pair: KeyPair) => void;
   /** Called once per distinct broken content; the old pair stays in service. */
   readonly onError: (error: Error) => void;
+  /** The clock a certificate's validity is checked against. Default: the current time. */
+  readonly now?: () => Date;
 }
 
 /** Watches a key pair; `current` is always a valid pair. */
@@ -95,7 +120,7 @@ export class CertificateReloader {
     private readonly options: ReloaderOptions,
     initial?: KeyPair,
   ) {
-    this.pair = initial ?? loadKeyPair(options.certFile, options.keyFile);
+    this.pair = initial ?? loadKeyPair(options.certFile, options.keyFile, options.now?.() ?? new Date());
   }
 
   get current(): KeyPair {
@@ -140,8 +165,9 @@ export class CertificateReloader {
     }
     if (cert.equals(this.pair.cert) && key.equals(this.pair.key)) return false;
     try {
-      this.pair = parseKeyPair(cert, key, certFile, keyFile);
+      this.pair = parseKeyPair(cert, key, certFile, keyFile, this.options.now?.() ?? new Date());
     } catch (err) {
+      // Reported once per content and reason; a pair that is not valid yet is taken once it is.
       const digest = createHash('sha256').update(cert).update(key).digest('hex');
       this.fail(digest, err instanceof Error ? err : new Error(String(err)));
       return false;

@@ -7,45 +7,37 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CertificateReloader, type KeyPair, loadKeyPair } from './certs';
+import { JsonLog, type LogEntry, type Logger } from './log';
 import { createMetricsServer, WebhookMetrics } from './metrics';
 import { type CheckObject, type DecisionRecord, type Mode, reviewBody } from './review';
 import { Transport } from './transport';
 
-export type LogEntry = Record<string, unknown> & { msg: string; level: 'info' | 'warn' | 'error' };
-export type Logger = (entry: LogEntry) => void;
+export { jsonLogger, type LogEntry, type Logger } from './log';
 
-let pending = '';
+/** Time allowed after shutdown for the log reader to take the last lines. */
+const LOG_DRAIN_MS = 2000;
 
-function flush(): void {
-  const lines = pending;
-  pending = '';
-  process.stdout.write(lines);
+/** The log line of one decision. */
+export function decisionLogEntry(decision: DecisionRecord, seconds: number): LogEntry {
+  const entry: LogEntry = {
+    level: decision.verdict === 'errored' ? 'warn' : 'info',
+    msg: 'review',
+    uid: decision.uid,
+    kind: decision.kind,
+    namespace: decision.namespace,
+    name: decision.name,
+    operation: decision.operation,
+    dryRun: decision.dryRun,
+    mode: decision.mode,
+    verdict: decision.verdict,
+    rule: decision.rules.join(','),
+    durationMs: Math.round(seconds * 1e6) / 1e3,
+  };
+  if (decision.exempted.length > 0) entry.exempted = decision.exempted.join(',');
+  if (decision.error) entry.error = decision.error;
+  if (decision.skipped) entry.skipped = decision.skipped;
+  return entry;
 }
-
-/** The ISO time of the last line, reused while the clock stays in the same millisecond. */
-let lastMs = 0;
-let lastIso = '';
-
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
-}
-
-/**
- * One JSON object per line on standard output, the format log collectors expect from a pod, `time`
- * first. Lines written in the same turn of the event loop go out in one write: under load that is one
- * system call for many decisions instead of one each. (Standard output is synchronous for files and
- * pipes on Linux, so nothing queues in memory.)
- */
-export const jsonLogger: Logger = (entry) => {
-  if (pending === '') setImmediate(flush);
-  const rest = JSON.stringify(entry);
-  pending += `{"time":"${isoNow()}",${rest.slice(1)}\n`;
-};
 
 export interface WebhookServerOptions {
   readonly certFile: string;
@@ -60,6 +52,7 @@ export interface WebhookServerOptions {
   readonly mode: Mode;
   /** The engine over Kubernetes objects (`checkObject`). */
   readonly check: CheckObject;
+  /** Where log lines go. Default: JSON lines on standard output, bounded (see src/webhook/log.ts). */
   readonly log?: Logger;
   /** Time between SIGTERM and closing the listener, while readiness is failing. Default 3000 ms. */
   readonly shutdownDelayMs?: number;
@@ -67,6 +60,10 @@ export interface WebhookServerOptions {
   readonly shutdownTimeoutMs?: number;
   /** How often the key pair files are re-read. Default 2000 ms. */
   readonly certCheckIntervalMs?: number;
+  /** Time allowed for a TLS handshake. Default 5000 ms. */
+  readonly handshakeTimeoutMs?: number;
+  /** Open connections at most. Default `MAX_CONNECTIONS` (2,000). */
+  readonly maxConnections?: number;
 }
 
 export class WebhookServer {
@@ -75,12 +72,22 @@ export class WebhookServer {
   private readonly metricsServer: HttpServer;
   private readonly reloader: CertificateReloader;
   private readonly log: Logger;
+  /** The default log, when no `log` was given. */
+  private readonly jsonLog: JsonLog | undefined;
   private ready = false;
+  private drained = true;
   private stopping: Promise<void> | undefined;
 
   /** Reads the key pair (throws CertificateError naming the file) and prepares both listeners. */
   constructor(private readonly options: WebhookServerOptions) {
-    this.log = options.log ?? jsonLogger;
+    if (options.log) {
+      this.log = options.log;
+    } else {
+      this.jsonLog = new JsonLog({ onDrop: (reason) => this.metrics.logLinesDropped.inc({ reason }) });
+      this.log = this.jsonLog.log;
+      const jsonLog = this.jsonLog;
+      this.metrics.logQueuedBytes = () => jsonLog.queuedBytes;
+    }
     const pair = loadKeyPair(options.certFile, options.keyFile);
     this.metrics.setCertificate(pair.notAfter);
     const check = options.check;
@@ -90,6 +97,13 @@ export class WebhookServer {
       review: (mode, body) => reviewBody(body, { mode, check }),
       onDecision: (decision, seconds) => this.decided(decision, seconds),
       isReady: () => this.ready,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      maxConnections: options.maxConnections,
+      onConnectionRejected: (reason) => this.metrics.connectionsRejected.inc({ reason }),
+    });
+    this.metrics.connectionCounts = () => ({
+      open: this.transport.connections,
+      idle: this.transport.idleConnections,
     });
     this.reloader = new CertificateReloader(
       {
@@ -117,6 +131,14 @@ export class WebhookServer {
 
   get isReady(): boolean {
     return this.ready;
+  }
+
+  /**
+   * After shutdown: whether the log reader took every line. When it did not (stalled or gone), the
+   * process must exit without waiting for it (see src/cli/serve.ts).
+   */
+  get logDrained(): boolean {
+    return this.drained;
   }
 
   /** Listens on both ports; resolves once `/readyz` answers 200. */
@@ -160,27 +182,12 @@ export class WebhookServer {
       this.metricsServer.closeAllConnections();
     });
     this.log({ level: 'info', msg: 'stopped', reason, durationMs: Date.now() - started });
+    if (this.jsonLog) this.drained = await this.jsonLog.close(LOG_DRAIN_MS);
   }
 
   private decided(decision: DecisionRecord, seconds: number): void {
     this.metrics.observe(decision, seconds);
-    const entry: LogEntry = {
-      level: decision.verdict === 'errored' ? 'warn' : 'info',
-      msg: 'review',
-      uid: decision.uid,
-      kind: decision.kind,
-      namespace: decision.namespace,
-      name: decision.name,
-      operation: decision.operation,
-      dryRun: decision.dryRun,
-      mode: decision.mode,
-      verdict: decision.verdict,
-      rule: decision.rules.join(','),
-      durationMs: Math.round(seconds * 1e6) / 1e3,
-    };
-    if (decision.exempted.length > 0) entry.exempted = decision.exempted.join(',');
-    if (decision.error) entry.error = decision.error;
-    this.log(entry);
+    this.log(decisionLogEntry(decision, seconds));
   }
 
   private rotated(pair: KeyPair): void {

@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { type UnprivilegedCli, unprivilegedCli } from '../helpers/unprivileged';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/oneproc.js');
@@ -43,8 +44,16 @@ function write(name: string, text: string | Buffer): void {
   writeFileSync(file, text);
 }
 
-function oneproc(args: string[], options: SpawnSyncOptions = {}, nodeOptions: string[] = []) {
-  const result = spawnSync(process.execPath, [...nodeOptions, BIN, ...args], {
+/** The CLI as an unprivileged user runs it (copied where that user can load it), made on first use. */
+let unprivileged: UnprivilegedCli | undefined;
+function asUser(): UnprivilegedCli {
+  unprivileged ??= unprivilegedCli();
+  return unprivileged;
+}
+afterAll(() => unprivileged?.cleanup());
+
+function oneproc(args: string[], options: SpawnSyncOptions = {}, nodeOptions: string[] = [], bin = BIN) {
+  const result = spawnSync(process.execPath, [...nodeOptions, bin, ...args], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 30_000,
@@ -194,8 +203,8 @@ describe('oneproc check (subprocess)', () => {
     chmodSync(path.join(dir, 'secret.yaml'), 0o000);
     chmodSync(dir, 0o755);
     // root reads every file: run as nobody so the permission check is the kernel's, as for a user.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const r = oneproc(['check', 'secret.yaml', 'nothing-here.yaml', 'ok.yaml'], asUser);
+    const { bin, user } = asUser();
+    const r = oneproc(['check', 'secret.yaml', 'nothing-here.yaml', 'ok.yaml'], user, [], bin);
     expect(r.code).toBe(2);
     expect(r.err).toBe(
       'oneproc check: nothing-here.yaml: no such file or folder\n' +
@@ -212,8 +221,8 @@ describe('oneproc check (subprocess)', () => {
     write('k8s/c/pod.yaml', POD);
     chmodSync(path.join(dir, 'k8s/b/secret'), 0o000);
     chmodSync(dir, 0o755);
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const r = oneproc(['check', 'k8s'], asUser);
+    const { bin, user } = asUser();
+    const r = oneproc(['check', 'k8s'], user, [], bin);
     expect(r.code).toBe(2);
     expect(r.err).toBe('oneproc check: k8s/b/secret: cannot be read: permission denied\n');
     expect(r.out).toBe(

@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Log } from 'sarif';
-import { type CheckIO, run } from '../../src/cli/check';
 import { RULES } from '../manifest/fake-rule';
+import { runCheck } from './run-check';
 
 let dir: string;
 beforeEach(() => {
@@ -25,22 +25,8 @@ function write(name: string, text: string): void {
   writeFileSync(file, text);
 }
 
-async function check(argv: string[], color = false): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {},
-    cwd: dir,
-    color,
-  };
-  const code = await run(argv, io, { rules: RULES });
-  return { code, out, err };
+function check(argv: string[], color = false) {
+  return runCheck(argv, { cwd: dir, color, engine: { rules: RULES } });
 }
 
 /** Every character a terminal acts on or a reader cannot see the place of. */

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
+import { runCheck } from './run-check';
 
 let top: string;
 let repo: string;
@@ -27,22 +27,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(top, { recursive: true, force: true }));
 
-async function check(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {},
-    cwd: repo,
-    color: false,
-  };
-  const code = await run(argv, io);
-  return { code, out, err };
+function check(argv: string[]) {
+  return runCheck(argv, { cwd: repo });
 }
 
 it('refuses a named manifest that links out of the working directory, naming where it leads', async () => {

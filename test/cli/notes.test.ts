@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Log } from 'sarif';
-import { type CheckIO, run } from '../../src/cli/check';
+import { runCheck } from './run-check';
 
 let dir: string;
 beforeEach(() => {
@@ -23,22 +23,8 @@ function write(name: string, text: string): void {
   writeFileSync(file, text);
 }
 
-async function check(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {},
-    cwd: dir,
-    color: false,
-  };
-  const code = await run(argv, io);
-  return { code, out, err };
+function check(argv: string[]) {
+  return runCheck(argv, { cwd: dir });
 }
 
 const DEPLOYMENT = `apiVersion: apps/v1

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
 import { RULES } from '../manifest/fake-rule';
+import { runCheck } from './run-check';
 
 let dir: string;
 beforeEach(() => {
@@ -26,21 +26,8 @@ function write(name: string, text: string): void {
 }
 
 async function check(argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {},
-    cwd: dir,
-    color: false,
-  };
-  const code = await run(argv, io, { rules: RULES });
-  return { code, out, err, json: () => JSON.parse(out) };
+  const r = await runCheck(argv, { cwd: dir, engine: { rules: RULES } });
+  return { ...r, json: () => JSON.parse(r.out) };
 }
 
 const deployment = (name: string, workers: string, comment = '') =>

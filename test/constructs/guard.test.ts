@@ -1,9 +1,19 @@
 import { Chart, Testing } from 'cdk8s';
 import { MultipleWorkersError, SingleProcessApp, SingleProcessAppError } from '../../src/constructs';
-import { checkContainer } from '../../src/engine';
-import { construct, synthApp, thrown, UVICORN } from './helpers';
+import { checkContainer, EXEMPT_HINT } from '../../src/engine';
+import { captureStderr, construct, synthApp, thrown, UVICORN } from './helpers';
 
 const PATH = 'spec.template.spec.containers[0]';
+
+/** How a construct's user exempts an app: the prop, never an annotation written by hand. */
+const PROP_HINT =
+  'To exempt it, set the prop allowMultipleWorkers: { reason: "<reason>", until?: "YYYY-MM-DD" } on the construct.';
+
+/** The engine's message as the construct reports it: the same, with the prop as the way out. */
+function inConstruct(message: string): string {
+  expect(message).toContain(EXEMPT_HINT);
+  return message.replace(EXEMPT_HINT, PROP_HINT);
+}
 
 /** The engine's own finding for this container, as the guard must report it. */
 function engineFinding(container: Record<string, unknown>) {
@@ -23,9 +33,10 @@ describe('the synth-time guard refuses multi-worker commands with the engine mes
     expect(err.name).toBe('MultipleWorkersError');
     const finding = engineFinding({ command });
     expect(err.message).toBe(
-      `SingleProcessApp 'test/web': ${finding.message} (uvicorn at ${PATH}.command[5])`,
+      `SingleProcessApp 'test/web': ${inConstruct(finding.message)} (uvicorn at ${PATH}.command[5])`,
     );
     expect(err.message).toContain('`--workers 4`');
+    expect(err.message).not.toContain('annotate');
     expect(err.findings).toHaveLength(1);
     expect(err.findings[0]).toMatchObject({
       rule: 'uvicorn',
@@ -41,7 +52,9 @@ describe('the synth-time guard refuses multi-worker commands with the engine mes
     const err = thrown(() => construct({ image: 'shop:1', args, port: 8000 })) as MultipleWorkersError;
     expect(err).toBeInstanceOf(MultipleWorkersError);
     const finding = engineFinding({ args });
-    expect(err.message).toBe(`SingleProcessApp 'test/web': ${finding.message} (gunicorn at ${PATH}.args[1])`);
+    expect(err.message).toBe(
+      `SingleProcessApp 'test/web': ${inConstruct(finding.message)} (gunicorn at ${PATH}.args[1])`,
+    );
     expect(err.message).toContain('`-w4`');
     expect(err.findings[0]).toMatchObject({ rule: 'gunicorn', workers: 4 });
   });
@@ -56,7 +69,7 @@ describe('the synth-time guard refuses multi-worker commands with the engine mes
     expect(err).toBeInstanceOf(MultipleWorkersError);
     const finding = engineFinding({ command });
     expect(err.message).toBe(
-      `SingleProcessApp 'test/web': ${finding.message} (uvicorn at ${PATH}.command[2])`,
+      `SingleProcessApp 'test/web': ${inConstruct(finding.message)} (uvicorn at ${PATH}.command[2])`,
     );
     expect(err.message).toContain('`--workers 3`');
     expect(err.findings[0]).toMatchObject({ rule: 'uvicorn', workers: 3, path: `${PATH}.command[2]` });
@@ -113,16 +126,18 @@ describe('warnings are reported, not thrown', () => {
     expect(app.node.metadata.filter((m) => m.type === 'oneproc:warning').map((m) => m.data)).toEqual([
       app.warnings[0]!.message,
     ]);
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
-    try {
-      Testing.synth(chart);
-      Testing.synth(chart);
-      expect(warn.mock.calls).toEqual([
-        [`oneproc warning: test/web: ${app.warnings[0]!.message} (${PATH}.command[3])`],
-      ]);
-    } finally {
-      warn.mockRestore();
-    }
+    let printed = '';
+    captureStderr(
+      () => {
+        Testing.synth(chart);
+        Testing.synth(chart);
+      },
+      (text) => {
+        printed += text;
+      },
+    );
+    expect(printed).toBe(`oneproc warning: test/web: ${app.warnings[0]!.message} (${PATH}.command[3])\n`);
+    expect(app.warnings[0]!.message).toContain(PROP_HINT);
   });
 
   test('one replica and a CPU limit above one core are warned about', () => {
@@ -143,8 +158,8 @@ describe('warnings are reported, not thrown', () => {
 describe('allowMultipleWorkers', () => {
   const command = ['uvicorn', 'main:app', '--workers', '4'];
 
-  test('exempts: the finding becomes a warning and the annotations are set', () => {
-    const { app, one } = synthApp({
+  test('exempts: the finding is reported as exempted, not as a warning, and the annotations are set', () => {
+    const { app, one, printed } = synthApp({
       image: 'shop:1',
       command,
       port: 8000,
@@ -157,6 +172,16 @@ describe('allowMultipleWorkers', () => {
       workers: 4,
       exempted: { reason: 'legacy in-process cache, moving to Redis', until: '2999-12-31' },
     });
+    expect(app.warnings[0]!.message).not.toContain('To exempt it');
+    expect(app.node.metadata.filter((m) => m.type === 'oneproc:warning')).toEqual([]);
+    expect(app.node.metadata.filter((m) => m.type === 'oneproc:exempted').map((m) => m.data)).toEqual([
+      app.warnings[0]!.message,
+    ]);
+    expect(printed).toBe(
+      'oneproc: test/web: exempted by allowMultipleWorkers until 2999-12-31 ("legacy in-process cache, moving to Redis"): ' +
+        `${app.warnings[0]!.message} (${PATH}.command[3])\n`,
+    );
+    expect(printed).not.toContain('warning');
     const deployment = one('Deployment');
     const expected = {
       'oneproc.dev/allow-multiple-workers': 'legacy in-process cache, moving to Redis',
@@ -189,7 +214,40 @@ describe('allowMultipleWorkers', () => {
       }),
     );
     expect(err).toBeInstanceOf(MultipleWorkersError);
-    expect(err.message).toContain('Not exempted: ');
-    expect(err.message).toContain('2000-01-01');
+    expect(err.message).toContain(
+      "Not exempted: 'allowMultipleWorkers.until' (2000-01-01) has passed; remove the extra workers, or move the date.",
+    );
+    expect(err.message).not.toContain('oneproc.dev/');
+    expect(err.message).toContain(PROP_HINT);
+  });
+
+  test('the exemption annotations in annotations or podAnnotations are refused, pointing at the prop', () => {
+    for (const prop of ['annotations', 'podAnnotations']) {
+      for (const key of ['oneproc.dev/allow-multiple-workers', 'oneproc.dev/allow-until']) {
+        const err = thrown(() =>
+          construct({ image: 'shop:1', command, port: 8000, [prop]: { [key]: 'legacy', team: 'shop' } }),
+        );
+        expect(err).toBeInstanceOf(SingleProcessAppError);
+        expect(err.message).toBe(
+          `SingleProcessApp 'test/web': '${prop}.${key}' ("legacy") is not how to exempt a SingleProcessApp: ` +
+            "set the prop 'allowMultipleWorkers' ({ reason, until? }), which the guard honours and which writes both annotations",
+        );
+      }
+    }
+  });
+
+  test('an until that is not a calendar date is refused as a prop', () => {
+    const err = thrown(() =>
+      construct({
+        image: 'shop:1',
+        command,
+        port: 8000,
+        allowMultipleWorkers: { reason: 'x', until: '2030-02-30' },
+      }),
+    );
+    expect(err).toBeInstanceOf(SingleProcessAppError);
+    expect(err.message).toBe(
+      `SingleProcessApp 'test/web': 'allowMultipleWorkers.until' ("2030-02-30") must be a date of the calendar (YYYY-MM-DD)`,
+    );
   });
 });

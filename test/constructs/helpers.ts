@@ -29,6 +29,8 @@ export function validateObject(obj: Manifest): void {
 export interface Synthesized {
   app: SingleProcessApp;
   objects: Manifest[];
+  /** What the synth printed on standard error (warnings, exempted findings). */
+  printed: string;
   /** The only object of this kind and component (`server` or `redis`). */
   one(kind: string, component?: 'server' | 'redis'): Manifest;
 }
@@ -37,7 +39,13 @@ export interface Synthesized {
 export function synthApp(props: SingleProcessAppProps): Synthesized {
   const chart = new Chart(Testing.app(), 'test');
   const app = new SingleProcessApp(chart, 'web', props);
-  const objects: Manifest[] = Testing.synth(chart);
+  let printed = '';
+  const objects: Manifest[] = captureStderr(
+    () => Testing.synth(chart),
+    (text) => {
+      printed += text;
+    },
+  );
   for (const obj of objects) validateObject(obj);
   const one = (kind: string, component: 'server' | 'redis' = 'server') => {
     const found = objects.filter(
@@ -50,7 +58,20 @@ export function synthApp(props: SingleProcessAppProps): Synthesized {
     if (found.length !== 1) throw new Error(`expected one ${component} ${kind}, found ${found.length}`);
     return found[0];
   };
-  return { app, objects, one };
+  return { app, objects, one, printed };
+}
+
+/** Runs `fn` with standard error captured (the synth's printout is asserted, not shown as noise). */
+export function captureStderr<T>(fn: () => T, sink: (text: string) => void): T {
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  });
+  try {
+    return fn();
+  } finally {
+    write.mockRestore();
+  }
 }
 
 /** The error a construction throws, or a failure when it does not throw. */

@@ -103,27 +103,80 @@ describe('cdk8s synth (cdk8s.yaml + src/main.ts)', () => {
     }
   });
 
-  test('a multi-worker command in the settings fails synth with the engine message', () => {
+  /** The app's own message: cdk8s-cli adds its trace of the failed command after it. */
+  const firstLine = (text: string) => text.split('\n')[0];
+
+  /** Synthesizes with a settings file holding `text`; returns the exit status, stderr and the file. */
+  function synthWith(name: string, text: string): { status: number | null; stderr: string; file: string } {
     const dir = mkdtempSync(join(tmpdir(), 'oneproc-settings-'));
     try {
-      const file = join(dir, 'app.json');
-      writeFileSync(
-        file,
-        JSON.stringify({ image: 'shop:1', port: 8000, command: ['uvicorn', 'main:app', '--workers', '4'] }),
-      );
+      const file = join(dir, name);
+      writeFileSync(file, text);
       const { status, stderr } = synth({ ONEPROC_APP_SETTINGS: file });
-      expect(status).not.toBe(0);
-      expect(stderr).toContain(
-        "MultipleWorkersError: SingleProcessApp 'app/app': uvicorn starts 4 worker processes",
-      );
+      return { status, stderr, file };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  test('a multi-worker command in the settings fails synth naming the file, the line and the engine message', () => {
+    const { status, stderr, file } = synthWith(
+      'app.yaml',
+      [
+        'image: shop:1',
+        'port: 8000',
+        'command:',
+        '  - uvicorn',
+        '  - main:app',
+        '  - --workers',
+        '  - "4"',
+        '',
+      ].join('\n'),
+    );
+    expect(status).not.toBe(0);
+    expect(stderr).toContain(
+      `ONEPROC_APP_SETTINGS: ${file}:7: SingleProcessApp 'app/app': uvicorn starts 4 worker processes`,
+    );
+    expect(stderr).not.toContain('src/main.ts:'); // the message alone, no stack trace of the app
+  });
+
+  test('a bad prop names the file and the line it is written on', () => {
+    const yaml = synthWith(
+      'shop.yaml',
+      'name: shop\nimage: shop:1\nport: 8000\nreplicas:\n  min: 11\n  max: 10\n',
+    );
+    expect(yaml.status).not.toBe(0);
+    expect(firstLine(yaml.stderr)).toBe(
+      `ONEPROC_APP_SETTINGS: ${yaml.file}:5: SingleProcessApp 'shop/shop': 'replicas.min' (11) must be less than or equal to 'replicas.max' (10)`,
+    );
+    const json = synthWith(
+      'shop.json',
+      '{\n  "image": "shop:1",\n  "port": 8000,\n  "resources": {"cpu": "2"}\n}\n',
+    );
+    expect(json.stderr).toContain(
+      `ONEPROC_APP_SETTINGS: ${json.file}:4: SingleProcessApp 'app/app': 'resources.cpu' ("2")`,
+    );
+    const misspelt = synthWith(
+      'typo.yaml',
+      'image: shop:1\nport: 8000\nannotations:\n  example.com/owner: team\nreplicas: {mni: 2}\n',
+    );
+    expect(firstLine(misspelt.stderr)).toBe(
+      `ONEPROC_APP_SETTINGS: ${misspelt.file}:5: SingleProcessApp 'app/app': 'replicas.mni' (2) is not a known prop`,
+    );
+  });
+
+  test('a file that is not YAML names the file, line and column', () => {
+    const { status, stderr, file } = synthWith('broken.yaml', 'image: shop:1\nport: [8000\n');
+    expect(status).not.toBe(0);
+    expect(firstLine(stderr)).toBe(
+      `ONEPROC_APP_SETTINGS: ${file}:3:1: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+    );
+    expect(stderr).not.toContain('src/main.ts:'); // the message alone, no stack trace of the app
   });
 
   test('an unreadable settings file is named', () => {
     const { status, stderr } = synth({ ONEPROC_APP_SETTINGS: '/nonexistent/app.yaml' });
     expect(status).not.toBe(0);
-    expect(stderr).toContain('ONEPROC_APP_SETTINGS: cannot read /nonexistent/app.yaml');
+    expect(firstLine(stderr)).toBe('ONEPROC_APP_SETTINGS: cannot read /nonexistent/app.yaml: no such file');
   });
 });

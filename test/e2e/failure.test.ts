@@ -4,6 +4,7 @@
  */
 import {
   EXAMPLE_DIR,
+  figure,
   freePort,
   many,
   request,
@@ -16,6 +17,7 @@ import {
 
 let port: number;
 let server: Started;
+const SCENE = 'uvicorn --workers 4, sessions and values in process memory';
 
 beforeAll(async () => {
   requireDebianPackages();
@@ -50,6 +52,10 @@ describe('uvicorn --workers 4 with state in process memory', () => {
     const lost = reads.filter((r) => r.body.value === 'NOT_FOUND');
     const fromWriter = reads.filter((r) => r.body.pid === stored.body.pid);
     const observed = `${reads.length} reads, ${pids.size} process ids, ${lost.length} NOT_FOUND`;
+    figure(
+      SCENE,
+      `${reads.length} reads of a value just stored: answered by ${pids.size} processes, ${lost.length} NOT_FOUND (lost)`,
+    );
     expect({ observed, manyProcesses: pids.size > 1, lostSome: lost.length > 0 }).toEqual({
       observed,
       manyProcesses: true,
@@ -67,6 +73,7 @@ describe('uvicorn --workers 4 with state in process memory', () => {
     const refreshes = await many(100, 16, () => request(port, '/me', { cookie }));
     const loggedOut = refreshes.filter((r) => r.status === 401);
     const observed = `${refreshes.length} refreshes, ${loggedOut.length} answered 401 not logged in`;
+    figure(SCENE, `${refreshes.length} refreshes after logging in: ${loggedOut.length} logged out (401)`);
     expect({
       observed,
       loggedOutSometimes: loggedOut.length > 0,

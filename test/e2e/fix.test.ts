@@ -13,6 +13,7 @@ import { EXAMPLE_APP } from '../../src/main';
 import { expandReferences } from '../../src/shell';
 import {
   EXAMPLE_DIR,
+  figure,
   freePort,
   many,
   request,
@@ -128,6 +129,9 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const SCENE =
+  'What SingleProcessApp runs: three single-process uvicorn instances behind nginx, state in Redis';
+
 describe('one process per instance, three instances behind nginx, state in Redis', () => {
   it('runs what SingleProcessApp synthesizes: one uvicorn process, WEB_CONCURRENCY=1, REDIS_URL from the Secret', () => {
     expect(synthesized.command).toEqual(['uvicorn', 'main:app', '--host', '0.0.0.0', '--port', '8596']);
@@ -144,6 +148,10 @@ describe('one process per instance, three instances behind nginx, state in Redis
     const lost = pairs.filter((p) => p.value !== `v${p.i}`);
     const pids = new Set(pairs.flatMap((p) => [p.setPid, p.getPid]));
     const crossed = pairs.filter((p) => p.setPid !== p.getPid).length;
+    figure(
+      SCENE,
+      `${pairs.length} set/get pairs: ${lost.length} lost, served by ${pids.size} processes, ${crossed} read from another process than the writer`,
+    );
     expect({ lost: lost.length, firstLost: lost.slice(0, 3), processes: pids.size }).toEqual({
       lost: 0,
       firstLost: [],
@@ -157,7 +165,12 @@ describe('one process per instance, three instances behind nginx, state in Redis
     const login = await request(front, '/login?user=alice', { method: 'POST' });
     const cookie = String(login.headers['set-cookie']?.[0] ?? '').split(';')[0];
     const refreshes = await many(100, 8, () => request(front, '/me', { cookie }));
-    expect(refreshes.filter((r) => r.status !== 200 || r.body.user !== 'alice')).toEqual([]);
+    const loggedOut = refreshes.filter((r) => r.status !== 200 || r.body.user !== 'alice');
+    figure(
+      SCENE,
+      `${refreshes.length} refreshes after logging in: ${loggedOut.length} logged out, answered by ${new Set(refreshes.map((r) => r.body.pid)).size} processes`,
+    );
+    expect(loggedOut).toEqual([]);
     expect(new Set(refreshes.map((r) => r.body.pid)).size).toBe(3);
   });
 });

@@ -6,8 +6,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import * as path from 'node:path';
 
 export const EXAMPLE_DIR = `${__dirname}/../../examples/fastapi-sessions`;
+
+/**
+ * Records a number the demonstration proves (`npm run demo` prints them after the run): one JSON line
+ * in the file named by ONEPROC_DEMO_FIGURES. Without it (a plain test run) nothing is written.
+ */
+export function figure(scene: string, text: string): void {
+  const file = process.env.ONEPROC_DEMO_FIGURES;
+  const test = path.basename(expect.getState().testPath ?? '');
+  if (file) fs.appendFileSync(file, `${JSON.stringify({ test, scene, text })}\n`);
+}
 
 /** Debian packages the end-to-end tests run, by the file that proves each is installed. */
 const NEEDS: Record<string, string> = {

@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { checkObject } from '../../src/manifest';
 import { review } from '../../src/webhook/review';
+import { figure } from './harness';
+
+const SCENE = 'The same command, refused before it runs';
 
 const exec = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
@@ -46,6 +49,11 @@ describe('the failing command, as a Pod', () => {
         (r) => ({ code: 0, stdout: r.stdout }),
         (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
       );
+      const [finding] = JSON.parse(result.stdout).findings;
+      figure(
+        SCENE,
+        `oneproc check: exit ${result.code}, ${finding?.rule} starts ${finding?.workers} workers at ${finding?.path}`,
+      );
       expect(result.code).toBe(1);
       expect(JSON.parse(result.stdout).findings).toEqual([
         expect.objectContaining({
@@ -80,6 +88,10 @@ describe('the failing command, as a Pod', () => {
       },
     };
     const { review: answer, decision } = review(body, { mode: 'enforce', check: checkObject });
+    figure(
+      SCENE,
+      `the webhook (enforce): allowed ${answer.response.allowed}, ${answer.response.status?.code} ${answer.response.status?.reason ?? ''}`.trim(),
+    );
     expect(answer.response.uid).toBe('e2e-0001');
     expect(answer.response.allowed).toBe(false);
     expect(answer.response.status?.code).toBe(403);

@@ -5,7 +5,7 @@
 import { DaemonSet } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ServiceAccount } from 'kubernetes-models/v1';
-import { find, type K8sObject, template, templateError } from './helm';
+import { find, type K8sObject, notes, startFakeApiServer, template, templateError } from './helm';
 
 const NS = 'oneproc-system';
 
@@ -98,6 +98,56 @@ describe('observe.enabled', () => {
     ]);
     // Its selector must not match the webhook's pods (or the webhook Service would send reviews to it).
     expect(ds.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('observe');
+  });
+
+  it('runs in a namespace of its own at the privileged Pod Security level, which hostPID and hostPath need', async () => {
+    const objects = await template({ 'observe.enabled': true });
+    const namespace = find(objects, 'Namespace');
+    expect(namespace.metadata.name).toBe('oneproc-observe');
+    expect(namespace.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'privileged',
+      'pod-security.kubernetes.io/warn': 'privileged',
+      'pod-security.kubernetes.io/audit': 'privileged',
+      'oneproc.dev/mode': 'off',
+    });
+    expect(find(objects, 'DaemonSet').metadata.namespace).toBe('oneproc-observe');
+    // The webhook stays in the release namespace, which manifests/ labels restricted.
+    expect(find(objects, 'Deployment').metadata.namespace).toBe(NS);
+    expect((await template()).filter((o) => o.kind === 'Namespace')).toEqual([]);
+  });
+
+  it('uses a namespace you manage, or the release namespace, without creating it', async () => {
+    const mine = await template({
+      'observe.enabled': true,
+      'observe.namespace': 'node-agents',
+      'observe.createNamespace': false,
+    });
+    expect(mine.filter((o) => o.kind === 'Namespace')).toEqual([]);
+    expect(find(mine, 'DaemonSet').metadata.namespace).toBe('node-agents');
+    const release = await template({ 'observe.enabled': true, 'observe.namespace': NS });
+    expect(release.filter((o) => o.kind === 'Namespace')).toEqual([]);
+    expect(find(release, 'DaemonSet').metadata.namespace).toBe(NS);
+    expect(await templateError({ 'observe.enabled': true, 'observe.namespace': 'Not_A_Name' })).toContain(
+      'observe.namespace',
+    );
+  });
+
+  it('says in the install notes where it runs and the Pod Security level it needs', async () => {
+    const api = await startFakeApiServer();
+    try {
+      const created = await notes(api, { 'observe.enabled': true });
+      expect(created).toContain(
+        'The observe agent runs in namespace oneproc-observe, created with Pod Security level privileged: ' +
+          'hostPID and hostPath volumes are forbidden by the baseline and restricted levels.',
+      );
+      const managed = await notes(api, { 'observe.enabled': true, 'observe.createNamespace': false });
+      expect(managed).toContain(
+        'The observe agent runs in namespace oneproc-observe, which must admit privileged pods (pod-security.kubernetes.io/enforce=privileged)',
+      );
+      expect(await notes(api)).not.toContain('observe agent');
+    } finally {
+      await api.close();
+    }
   });
 
   it('refuses values the schema does not know', async () => {

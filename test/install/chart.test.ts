@@ -565,16 +565,36 @@ describe('matchConditions (evaluated with @bufbuild/cel)', () => {
     ).toBe(true);
   });
 
-  it('skips what a built-in controller creates from a checked template, not what others create', () => {
+  it('skips what a built-in controller creates from a checked template, by who sends it', () => {
     const owner = (apiVersion: string, kind: string, controller = true) => ({
       ownerReferences: [{ apiVersion, kind, name: 'web', uid: 'u1', controller }],
     });
-    expect(sent(wrap('Pod', { containers: [uvicorn] }, owner('apps/v1', 'ReplicaSet')))).toBe(false);
-    expect(sent(wrap('ReplicaSet', { containers: [uvicorn] }, owner('apps/v1', 'Deployment')))).toBe(false);
-    expect(sent(wrap('Job', { containers: [uvicorn] }, owner('batch/v1', 'CronJob')))).toBe(false);
-    expect(sent(wrap('Pod', { containers: [uvicorn] }, owner('v1', 'ReplicationController')))).toBe(false);
-    expect(sent(wrap('Pod', { containers: [uvicorn] }, owner('argoproj.io/v1alpha1', 'Rollout')))).toBe(true);
-    expect(sent(wrap('Pod', { containers: [uvicorn] }, owner('apps/v1', 'ReplicaSet', false)))).toBe(true);
+    const sa = (name: string) => `system:serviceaccount:kube-system:${name}`;
+    const created: [string, string, string, string][] = [
+      ['replicaset-controller', 'Pod', 'apps/v1', 'ReplicaSet'],
+      ['replication-controller', 'Pod', 'v1', 'ReplicationController'],
+      ['statefulset-controller', 'Pod', 'apps/v1', 'StatefulSet'],
+      ['daemon-set-controller', 'Pod', 'apps/v1', 'DaemonSet'],
+      ['job-controller', 'Pod', 'batch/v1', 'Job'],
+      ['deployment-controller', 'ReplicaSet', 'apps/v1', 'Deployment'],
+      ['cronjob-controller', 'Job', 'batch/v1', 'CronJob'],
+    ];
+    for (const [controller, kind, apiVersion, ownerKind] of created) {
+      const object = wrap(kind, { containers: [uvicorn] }, owner(apiVersion, ownerKind));
+      expect({ controller, sent: sent(object, sa(controller)) }).toEqual({ controller, sent: false });
+      expect(sent(object, 'system:kube-controller-manager')).toBe(false);
+      // Anyone else who writes the same ownerReference is judged.
+      expect({ controller, sent: sent(object, 'jane@example.com') }).toEqual({ controller, sent: true });
+      expect(sent(object, 'system:serviceaccount:shop:deployer')).toBe(true);
+    }
+    const rs = sa('replicaset-controller');
+    expect(sent(wrap('Pod', { containers: [uvicorn] }), rs)).toBe(true);
+    expect(sent(wrap('Pod', { containers: [uvicorn] }, owner('argoproj.io/v1alpha1', 'Rollout')), rs)).toBe(
+      true,
+    );
+    expect(sent(wrap('Pod', { containers: [uvicorn] }, owner('apps/v1', 'ReplicaSet', false)), rs)).toBe(
+      true,
+    );
   });
 
   it('never skips a rule fixture that yields a finding', () => {

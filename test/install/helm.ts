@@ -147,7 +147,10 @@ const GROUPS: Record<string, Resource[]> = {
     { name: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
     { name: 'namespaces', kind: 'Namespace', namespaced: false },
   ],
-  'apps/v1': [{ name: 'deployments', kind: 'Deployment', namespaced: true }],
+  'apps/v1': [
+    { name: 'deployments', kind: 'Deployment', namespaced: true },
+    { name: 'daemonsets', kind: 'DaemonSet', namespaced: true },
+  ],
   'policy/v1': [{ name: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true }],
   'networking.k8s.io/v1': [{ name: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true }],
   'admissionregistration.k8s.io/v1': [

@@ -5,7 +5,12 @@
 import * as fs from 'node:fs';
 import { App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { AdmissionWebhook, WEBHOOK_MATCH_CONDITIONS, WebhookCertificate } from '../../src';
+import {
+  AdmissionWebhook,
+  AdmissionWebhookError,
+  WEBHOOK_MATCH_CONDITIONS,
+  WebhookCertificate,
+} from '../../src';
 import { MATCH_CONDITIONS } from '../../src/policy';
 import { find, type K8sObject, requireHelm, template } from './helm';
 
@@ -139,8 +144,15 @@ describe('AdmissionWebhook construct', () => {
     [{ mode: 'off' }, "'mode' (off) must be enforce or warn"],
     [{ namespace: 'Bad_NS' }, "'namespace' (Bad_NS) is not a valid namespace name"],
     [{ excludedNamespaces: ['no way'] }, "'excludedNamespaces' contains 'no way'"],
-  ])('refuses %j', (props, message) => {
-    expect(() => synth(props as never)).toThrow(message);
+  ])('refuses %j, naming the construct by its path', (props, message) => {
+    expect(() => synth(props as never)).toThrow(AdmissionWebhookError);
+    expect(() => synth(props as never)).toThrow(`AdmissionWebhook 'test/webhook': ${message}`);
+  });
+
+  it('names the factory of a certificate it refuses', () => {
+    expect(() => WebhookCertificate.certManager({ issuerRef: { name: '' } })).toThrow(
+      "WebhookCertificate.certManager: 'issuerRef.name' must not be empty",
+    );
   });
 
   it('refuses an existing Secret without a PEM CA', () => {

@@ -155,7 +155,7 @@ describe('policy CEL over the published cases', () => {
     }
   });
 
-  it('admits an exempted workload, and pods created from a checked template', () => {
+  it('admits an exempted workload, and pods a controller created from a checked template, not pods with a fake owner', () => {
     const container = { name: 'web', command: ['uvicorn', 'main:app', '--workers', '4'] };
     const exempt = { 'oneproc.dev/allow-multiple-workers': 'sessions already in Redis' };
     expect(
@@ -174,7 +174,19 @@ describe('policy CEL over the published cases', () => {
         ],
       },
     );
-    expect(evaluatePolicy(policy, owned)).toEqual({ matched: false, allowed: true });
+    expect(evaluatePolicy(policy, owned, 'system:serviceaccount:kube-system:replicaset-controller')).toEqual({
+      matched: false,
+      allowed: true,
+    });
+    expect(evaluatePolicy(policy, owned, 'system:kube-controller-manager')).toEqual({
+      matched: false,
+      allowed: true,
+    });
+    // An ownerReference is a field anyone can write: a hand-made Pod with one is judged.
+    expect(evaluatePolicy(policy, owned, 'jane@example.com')).toMatchObject({
+      matched: true,
+      allowed: false,
+    });
     expect(
       evaluatePolicy(policy, wrap('Pod', { containers: [container] }), 'system:node:worker-1').matched,
     ).toBe(false);

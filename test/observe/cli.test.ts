@@ -123,6 +123,109 @@ describe('oneproc observe (one shot)', () => {
   });
 });
 
+describe('oneproc observe says what it could not observe', () => {
+  let treeRoot: string;
+  const SPAWN = [
+    '/usr/bin/python3',
+    '-c',
+    'from multiprocessing.spawn import spawn_main; spawn_main()',
+    '--multiprocessing-fork',
+  ];
+  const UV4 = ['/usr/bin/python3', '-m', 'uvicorn', 'main:app', '--workers', '2'];
+  const GU3 = ['/usr/bin/python3', '/usr/bin/gunicorn', '-w', '3', 'app:app'];
+
+  beforeAll(() => {
+    treeRoot = path.join(dir, 'tree-proc');
+    writeFakeProc(treeRoot, [
+      { pid: 1, ppid: 0, argv: ['/bin/sh', '-c', 'uvicorn main:app --workers 2 & gunicorn -w 3 app:app'] },
+      { pid: 10, ppid: 1, argv: UV4 },
+      { pid: 11, ppid: 10, argv: SPAWN },
+      { pid: 12, ppid: 10, argv: SPAWN },
+      { pid: 20, ppid: 1, argv: GU3 },
+      { pid: 21, ppid: 20, argv: GU3 },
+      { pid: 22, ppid: 20, argv: GU3 },
+      { pid: 23, ppid: 20, argv: GU3 },
+      { pid: 30, ppid: 2, argv: [], comm: 'kworker/0:1' },
+    ]);
+  });
+
+  it('--pid over a tree that runs uvicorn and gunicorn reports both servers', async () => {
+    const text = await oneproc(['observe', '--proc-root', treeRoot, '--pid', '1']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('uvicorn  2 workers  MORE THAN ONE  (pid 10:');
+    expect(text.stdout).toContain('gunicorn  3 workers  MORE THAN ONE  (pid 20:');
+    expect(text.stdout).toContain('1 process tree (2 servers), 2 running more than one worker');
+    const json = await oneproc(['observe', '--proc-root', treeRoot, '--pid', '1', '--format', 'json']);
+    expect(
+      JSON.parse(json.stdout).containers.map((c: { server: string; workers: number }) => [
+        c.server,
+        c.workers,
+      ]),
+    ).toEqual([
+      ['uvicorn', 2],
+      ['gunicorn', 3],
+    ]);
+  });
+
+  it('a --pid that is not running is an error naming it, exit 2, and the other trees are still reported', async () => {
+    const { code, stdout, stderr } = await oneproc([
+      'observe',
+      '--proc-root',
+      treeRoot,
+      '--pid',
+      '999999',
+      '--pid',
+      '20',
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `oneproc observe: no process 999999 in ${treeRoot}: it has exited, or it runs in another PID namespace`,
+    );
+    expect(stdout).toContain('gunicorn  3 workers');
+    expect(stdout).not.toContain('no containers found');
+  });
+
+  it('a --pid with no command line (a kernel thread) is an error, not an empty pass', async () => {
+    const { code, stderr } = await oneproc(['observe', '--proc-root', treeRoot, '--pid', '30']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('process 30 has no command line (a kernel thread or a zombie)');
+  });
+
+  it('refuses options the mode would ignore: --pid or --format with --serve, agent options without it', async () => {
+    const serve = await oneproc(['observe', '--serve', '--pid', '1']);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toContain(
+      'oneproc observe: --pid cannot be used with --serve: the agent observes every container',
+    );
+    const format = await oneproc(['observe', '--serve', '--format', 'json']);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toContain('--format cannot be used with --serve');
+    const port = await oneproc(['observe', '--proc-root', treeRoot, '--metrics-port', '9091']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain(
+      'oneproc observe: --metrics-port configures the agent: add --serve, or drop it',
+    );
+  });
+
+  it('counts in words that agree with the number: 1 container, no containers explained', async () => {
+    const one = path.join(dir, 'one-proc');
+    writeFakeProc(one, [
+      { pid: 1, ppid: 0, argv: ['/sbin/init'] },
+      { pid: 200, ppid: 1, argv: UV, cgroup: containerdCgroup(API_UID, API_ID) },
+    ]);
+    const single = await oneproc(['observe', '--proc-root', one, '--log-dir', logDir]);
+    expect(single.code).toBe(0);
+    expect(single.stdout).toContain('\n1 container, 0 running more than one worker\n');
+    const none = path.join(dir, 'no-containers');
+    writeFakeProc(none, [{ pid: 1, ppid: 0, argv: ['/sbin/init'] }]);
+    const empty = await oneproc(['observe', '--proc-root', none]);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toContain(
+      `no containers found in ${none}: run observe on a Kubernetes node, in the host's PID namespace`,
+    );
+  });
+});
+
 describe('observe agent', () => {
   it('exports a gauge per container and logs a container with several workers once', async () => {
     const lines: string[] = [];

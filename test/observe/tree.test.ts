@@ -1,4 +1,4 @@
-import { analyseTree } from '../../src/observe/tree';
+import { analyseServers, analyseTree } from '../../src/observe/tree';
 import type { ProcessInfo } from '../../src/observe/types';
 
 function p(pid: number, ppid: number, cmd: string | string[]): ProcessInfo {
@@ -116,5 +116,55 @@ describe('analyseTree', () => {
 
   it('is null without live processes (kernel threads, zombies)', () => {
     expect(analyseTree([{ pid: 3, ppid: 2, comm: 'kthreadd', argv: [], cgroup: '' }])).toBeNull();
+  });
+});
+
+describe('analyseServers: every server of a tree', () => {
+  const UV = '/usr/bin/python3 -m uvicorn main:app --workers 2';
+  const GU = '/usr/bin/python3 /usr/bin/gunicorn -w 3 app:app';
+
+  it('reports uvicorn and gunicorn started side by side, each with its workers', () => {
+    const tree = [
+      p(1, 0, ['sh', '-c', 'uvicorn main:app --workers 2 & gunicorn -w 3 app:app']),
+      p(10, 1, UV),
+      p(11, 10, TRACKER),
+      p(12, 10, SPAWN),
+      p(13, 10, SPAWN),
+      p(20, 1, GU),
+      p(21, 20, GU),
+      p(22, 20, GU),
+      p(23, 20, GU),
+    ];
+    expect(analyseServers(tree)).toEqual([
+      { server: 'uvicorn', workers: 2, mainPid: 10, workerPids: [12, 13], command: UV },
+      { server: 'gunicorn', workers: 3, mainPid: 20, workerPids: [21, 22, 23], command: GU },
+    ]);
+    expect(analyseTree(tree)).toMatchObject({ server: 'gunicorn', workers: 3 });
+  });
+
+  it('reports the single-process servers a process manager runs, not the manager', () => {
+    const tree = [
+      p(1, 0, '/usr/bin/python3 /usr/bin/supervisord -n -c /etc/supervisord.conf'),
+      p(10, 1, '/usr/bin/python3 -m uvicorn api:app --port 8000'),
+      p(20, 1, '/usr/bin/python3 /usr/bin/gunicorn -w 1 admin:app'),
+    ];
+    expect(analyseServers(tree).map((s) => [s.server, s.workers, s.mainPid])).toEqual([
+      ['uvicorn', 1, 10],
+      ['gunicorn', 1, 20],
+    ]);
+  });
+
+  it('reports pm2-runtime and its God daemon once, as the daemon with its instances', () => {
+    const tree = [
+      p(1, 0, 'node /usr/local/bin/pm2-runtime start app.js -i 2'),
+      p(20, 1, ['PM2 v5.3.0: God Daemon (/root/.pm2)']),
+      p(21, 20, 'node /app/app.js'),
+      p(22, 20, 'node /app/app.js'),
+    ];
+    expect(analyseServers(tree).map((s) => [s.server, s.workers, s.mainPid])).toEqual([['pm2', 2, 20]]);
+  });
+
+  it('is empty without live processes', () => {
+    expect(analyseServers([{ pid: 3, ppid: 2, comm: 'kthreadd', argv: [], cgroup: '' }])).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { toSarif } from '../../src/cli/format-sarif';
 import { RULES } from '../../src/rules';
 import type { Finding } from '../../src/types';
 
-const ENGINE_IDS = ['shell', 'internal'];
+const ENGINE_IDS = ['shell', 'limit', 'internal'];
 const doc = fs.readFileSync(path.join(__dirname, '../../docs/rules.md'), 'utf8');
 
 /** The ids in the first column of docs/rules.md's tables. */

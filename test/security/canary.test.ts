@@ -14,8 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
 import { EXPANDERS } from '../../src/sources/expanders';
+import { runCheck } from '../cli/run-check';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/oneproc.js');
@@ -443,22 +443,8 @@ function viaBin(args: string[]): Report {
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
-async function inProcess(args: string[]): Promise<Report> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {},
-    cwd: dir,
-    color: false,
-  };
-  const code = await run(['--format', 'json', ...args], io);
-  return { code, out, err };
+function inProcess(args: string[]): Promise<Report> {
+  return runCheck(['--format', 'json', ...args], { cwd: dir });
 }
 
 /** Every file named by the report's findings and notes (their `file` and `chain`), without lines. */

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { parse as shellQuoteParse } from 'shell-quote';
-import { containerCommands, MAX_COMMANDS } from '../../src/shell';
+import { containerCommands, MAX_COMMANDS, WorkBudget } from '../../src/shell';
 
 const SHELL_PIECES = [
   ' ',
@@ -80,7 +80,8 @@ const envEntry = fc.oneof(
 
 /** Runs containerCommands and checks the shape of its answer (one assertion, cheap on big answers). */
 const never = (input: unknown) => {
-  const r = containerCommands(input, 'c');
+  // No time budget: these inputs test the paths' cost, whatever the machine's load.
+  const r = containerCommands(input, 'c', new WorkBudget({ timeMs: Number.POSITIVE_INFINITY }));
   let bad = Array.isArray(r.commands) && Array.isArray(r.problems) ? '' : 'not arrays';
   for (const cmd of r.commands) {
     if (cmd.argv.length === 0) bad ||= 'an empty argv';
@@ -163,19 +164,23 @@ describe('containerCommands on arbitrary input', () => {
 });
 
 describe('large inputs finish (linear paths only)', () => {
-  const MiB = 1 << 20;
-  // 256 KiB scripts: a quadratic path would take minutes at this size, a linear one well under a second.
-  const big = (unit: string) => unit.repeat(Math.ceil(MiB / 4 / unit.length));
+  // The kernel gives one program at most 128 KiB per argument and 2 MiB in all (src/shell/budget.ts),
+  // so these are the largest inputs a container can run: scripts just under 128 KiB, an argument list
+  // just under 2 MiB. A quadratic path would take minutes at these sizes, a linear one well under a
+  // second. Anything larger is refused by the kernel and not read (test/shell/budget.test.ts).
+  const SCRIPT = 120 * 1024;
+  const big = (unit: string) => unit.repeat(Math.ceil(SCRIPT / unit.length));
 
   it('a 1 MiB argument list', () => {
     const args: string[] = [];
     let size = 0;
-    while (size < MiB) {
-      const w = args.length % 2 === 0 ? '--workers' : '$(W)';
+    // 1 MiB of text in about 100,000 words: with the kernel's NUL and pointer per word, under 2 MiB.
+    while (size < 1 << 20) {
+      const w = args.length % 2 === 0 ? '--workers' : '$(WORKERS)';
       args.push(w);
       size += w.length;
     }
-    const r = never({ command: ['tini', '--', 'gunicorn'], args, env: [{ name: 'W', value: '4' }] });
+    const r = never({ command: ['tini', '--', 'gunicorn'], args, env: [{ name: 'WORKERS', value: '4' }] });
     expect(r.commands[0].argv.length).toBe(args.length + 1);
   });
 
@@ -200,7 +205,7 @@ describe('large inputs finish (linear paths only)', () => {
     ['ANSI-C strings', "$'"],
     ['arithmetic', '$((2*$(nproc)+1)) '],
     ['parameter defaults', '${W:-${W:-'],
-  ])('a 256 KiB script of %s', (_name, unit) => {
+  ])('a 120 KiB script of %s', (_name, unit) => {
     const text = big(unit);
     never({
       command: ['sh', '-c', text],
@@ -209,18 +214,18 @@ describe('large inputs finish (linear paths only)', () => {
     never({ command: ['gunicorn', text], env: [{ name: 'W', value: text }] });
   });
 
-  it('a script of 10,000 commands: read up to one more than the engine judges', () => {
+  it('a script of 6,000 commands: read up to one more than the engine judges', () => {
     const r = never({
-      command: ['sh', '-c', 'gunicorn -w $W app; '.repeat(10_000)],
+      command: ['sh', '-c', 'gunicorn -w $W app; '.repeat(6000)],
       env: [{ name: 'W', value: '2' }],
     });
     expect(r.commands).toHaveLength(MAX_COMMANDS + 1);
     expect(r.commands[MAX_COMMANDS].argv.map((w) => w.text)).toEqual(['gunicorn', '-w', '2', 'app']);
   });
 
-  it('a 1 MiB script', () => {
+  it('a 120 KiB script', () => {
     const line = 'exec gunicorn -w "${W:-2}" app:app \\\n  --bind 0.0.0.0:80\n';
-    const r = never({ command: ['sh', '-c', line.repeat(Math.ceil(MiB / line.length))] });
+    const r = never({ command: ['sh', '-c', line.repeat(Math.floor(SCRIPT / line.length))] });
     expect(r.commands).toHaveLength(MAX_COMMANDS + 1);
     expect(r.commands[0].argv.map((w) => w.text)).toEqual([
       'gunicorn',
@@ -245,6 +250,37 @@ describe('long scripts are read in pieces', () => {
 
   const texts = (r: ReturnType<typeof containerCommands>) =>
     r.commands.map((c) => [...c.wrappers, '|', ...c.argv.map((w) => w.text)].join(' '));
+
+  it('gives the same words for a command longer than a piece as the words written', () => {
+    // A word and what the shell makes of it: plain, quoted with blanks inside, escaped blanks.
+    const word = fc.oneof(
+      fc.stringMatching(/^[a-z0-9=.:,-]{1,12}$/).map((w) => [w, w] as const),
+      fc.stringMatching(/^[a-z ]{0,12}$/).map((w) => [`'${w}'`, w] as const),
+      fc.stringMatching(/^[a-z ;&|<>]{0,12}$/).map((w) => [`"${w}"`, w] as const),
+      fc.stringMatching(/^[a-z]{1,6}$/).map((w) => [`${w}\\ ${w}`, `${w} ${w}`] as const),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 6 }),
+        (words, times) => {
+          // 9,000 characters or more per `times`: more than one piece of 8 KiB, less than 128 KiB.
+          const all: (readonly [string, string])[] = [];
+          for (let size = 0; size < 9000 * times; size += all[all.length - 1][0].length + 1) {
+            all.push(words[all.length % words.length]);
+          }
+          const r = containerCommands(
+            { command: ['sh', '-c', `exec gunicorn ${all.map((w) => w[0]).join(' ')}`] },
+            'c',
+          );
+          expect(r.commands.map((c) => c.argv.map((w) => w.text))).toEqual([
+            ['gunicorn', ...all.map((w) => w[1])],
+          ]);
+        },
+      ),
+      { numRuns: 60, seed: 20261128 },
+    );
+  });
 
   it('gives the same commands for a script whether it follows 12 KiB of other commands or not', () => {
     const padding = 'true; '.repeat(2048);

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
+import { runCheck } from '../cli/run-check';
 
 let dir: string;
 beforeEach(() => {
@@ -43,20 +43,7 @@ interface Report {
 }
 
 async function check(argv: string[]): Promise<Report> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {},
-    cwd: dir,
-    color: false,
-  };
-  const code = await run(['-f', 'json', ...argv], io);
+  const { code, out, err } = await runCheck(['-f', 'json', ...argv], { cwd: dir });
   const report = out ? JSON.parse(out) : { findings: [], notes: [] };
   return { code, findings: report.findings, notes: report.notes, stderr: err };
 }

@@ -3,6 +3,8 @@
  * with exact findings, then Debian's hypercorn 0.13 run on the same files, counting its workers.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { SimpleCommand } from '../../src/shell/types';
 import { hypercornConfig } from '../../src/sources/config/hypercorn';
@@ -70,6 +72,7 @@ describe('oneproc check reads hypercorn config files', () => {
       },
     ]);
     expect(findings[0].message).toContain('hypercorn-broken/hypercorn.toml is not valid TOML');
+    expect(findings[0].message).toContain('the container will not start');
   });
 });
 
@@ -95,15 +98,17 @@ describe('hypercornConfig', () => {
     const expansion = await hypercornConfig.expand(command(...argv), ctx);
     return (
       expansion && {
-        argv: expansion.commands.map((c) => c.argv.map((w) => (w.unknown ? `?${w.text}` : w.text)).join(' ')),
+        argv: expansion.commands.map((c) =>
+          c.argv.map((w) => (w.unknown ? `?${w.text}` : w.refused ? `!${w.text}` : w.text)).join(' '),
+        ),
         chain: expansion.chain,
       }
     );
   };
 
-  it('keeps a TOML value that is not an integer unknown (hypercorn stops on it)', async () => {
+  it('marks a TOML value that is not an integer as one hypercorn refuses (it stops on it)', async () => {
     expect(await words('hypercorn', '-ch.toml', 'app:app')).toEqual({
-      argv: ['hypercorn --workers ?"4" -ch.toml app:app'],
+      argv: ['hypercorn --workers !"4" -ch.toml app:app'],
       chain: ['srv/h.toml:1'],
     });
   });
@@ -173,5 +178,29 @@ describe('the hypercorn reader against the real hypercorn', () => {
     expect(run.signal).toBeNull();
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/TomlDecodeError|toml/i);
+  }, 30000);
+
+  it('hypercorn stops on a TOML `workers = "2"`, a str, which the reader says it refuses', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-hypercorn-'));
+    try {
+      writeFileSync(path.join(dir, 'h.toml'), 'workers = "2"\nbind = ["127.0.0.1:0"]\n');
+      writeFileSync(path.join(dir, 'app.py'), 'async def app(scope, receive, send):\n    pass\n');
+      const run = spawnSync(
+        'unshare',
+        ['--net', '--pid', '--fork', '--kill-child', '/usr/bin/hypercorn', '-c', 'h.toml', 'app:app'],
+        {
+          cwd: dir,
+          env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+          timeout: 20000,
+          killSignal: 'SIGKILL',
+          encoding: 'utf8',
+        },
+      );
+      expect(run.signal).toBeNull();
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/TypeError/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30000);
 });

@@ -1,19 +1,25 @@
 /**
  * Files and folders `oneproc check` may not read: said with the reason, and the rest still checked.
  * The built CLI runs as an unprivileged user (uid 65534 when the tests run as root, who reads
- * everything), over a world-readable temporary folder holding the unreadable entries.
+ * everything; from a copy that user can load, wherever the checkout is), over a world-readable
+ * temporary folder holding the unreadable entries.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { type UnprivilegedCli, unprivilegedCli } from '../helpers/unprivileged';
 import { requireBuiltCli } from './cli-helpers';
 
 const exec = promisify(execFile);
-const CLI = path.join(__dirname, '..', '..', 'bin', 'oneproc.js');
 
-beforeAll(requireBuiltCli);
+let cli: UnprivilegedCli;
+beforeAll(() => {
+  requireBuiltCli();
+  cli = unprivilegedCli();
+});
+afterAll(() => cli?.cleanup());
 
 let dir: string;
 beforeEach(() => {
@@ -37,12 +43,11 @@ interface Report {
 }
 
 async function check(args: string[]): Promise<Report> {
-  const asRoot = process.getuid?.() === 0;
   let stdout: string;
   try {
-    ({ stdout } = await exec('node', [CLI, 'check', '--format', 'json', ...args], {
+    ({ stdout } = await exec('node', [cli.bin, 'check', '--format', 'json', ...args], {
       cwd: dir,
-      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      ...cli.user,
     }));
   } catch (err) {
     ({ stdout } = err as { stdout: string });

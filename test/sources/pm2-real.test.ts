@@ -97,7 +97,13 @@ async function runPm2(
   }
 }
 
-const apps = (tree: ProcessInfo[]) => tree.filter((p) => p.argv.some((a) => a.endsWith('/server.js')));
+/**
+ * The app processes: the children of pm2-runtime, whose God runs in-process. Not matched by name: pm2
+ * retitles a fork-mode app `node SCRIPT`, cut to the length of its original command line, so a long
+ * checkout path loses the script's name.
+ */
+const apps = (tree: ProcessInfo[]) =>
+  tree.filter((p) => tree.some((q) => q.pid === p.ppid && q.argv.some((a) => a.endsWith('/pm2-runtime'))));
 
 describe('pm2 reader against the real pm2-runtime', () => {
   it('ecosystem.config.js: `instances: process.env.WEB_CONCURRENCY || 4` with WEB_CONCURRENCY=3', async () => {

@@ -3,6 +3,8 @@
  * fixture repositories with exact findings, the entry-point reader on its own, and Debian's Python
  * (uvicorn 0.17, hypercorn 0.13) run on the fixtures, counting the processes they really start.
  */
+import { findingFor } from '../../src/engine';
+import { RULES } from '../../src/rules';
 import { containerCommands } from '../../src/shell';
 import { pythonEntry } from '../../src/sources/python/entry';
 import type { SourceContext } from '../../src/sources/types';
@@ -108,12 +110,49 @@ describe('pythonEntry', () => {
     const expansion = await pythonEntry.expand(cmd, context(files));
     return (
       expansion && {
-        argv: expansion.commands.map((c) => c.argv.map((w) => (w.unknown ? `?${w.text}` : w.text)).join(' ')),
+        argv: expansion.commands.map((c) =>
+          c.argv.map((w) => (w.unknown ? `?${w.text}` : w.refused ? `!${w.text}` : w.text)).join(' '),
+        ),
         paths: expansion.commands.map((c) => c.argv.map((w) => w.path)),
         chain: expansion.chain,
       }
     );
   };
+
+  it.each([
+    // uvicorn.run() keeps the Python value: `workers or 1`, then `config.workers > 1` (TypeError on a str).
+    ['uvicorn.run("m:app", workers=int("1_0"))', 'uvicorn m:app --workers 10'],
+    ['uvicorn.run("m:app", workers="4")', 'uvicorn m:app --workers !"4"'],
+    ['uvicorn.run("m:app", workers="")', 'uvicorn m:app'],
+    ['uvicorn.run("m:app", workers="4", reload=True)', 'uvicorn m:app --reload'],
+    ['uvicorn.run("m:app", workers=int("0x4"))', 'uvicorn m:app --workers !int("0x4")'],
+    // hypercorn's Config takes `workers` as it is: a str stops run().
+    [
+      'from hypercorn.config import Config\nfrom hypercorn.run import run\nc = Config()\nc.workers = "2"\nrun(c)',
+      'hypercorn --workers !"2" app',
+    ],
+    [
+      'from hypercorn.config import Config\nfrom hypercorn.run import run\nrun(Config.from_mapping(workers=int("２")))',
+      'hypercorn --workers 2 app',
+    ],
+    // gunicorn's custom Application passes its options to cfg.set: validate_pos_int, int(x, 0) for a str.
+    ['import gunicorn\nStandaloneApplication(app, {"workers": "0x4"}).run()', 'gunicorn --workers 4'],
+    ['import gunicorn\nStandaloneApplication(app, {"workers": "04"}).run()', 'gunicorn --workers !"04"'],
+  ])('reads the Python value of %s as the server gets it', async (call, argv) => {
+    const text = /hypercorn|gunicorn/.test(call) ? `${call}\n` : `import uvicorn\n${call}\n`;
+    expect((await read({ '/srv/run.py': text }, ['python', 'run.py']))?.argv).toEqual([argv]);
+  });
+
+  it('says the container will not start when uvicorn.run() is given a str count', async () => {
+    const [cmd] = containerCommands({ command: ['python', 'run.py'] }, 'c').commands;
+    const files = { '/srv/run.py': 'import uvicorn\nuvicorn.run("m:app", workers="4")\n' };
+    const [started] = (await pythonEntry.expand(cmd, context(files)))?.commands ?? [];
+    const rule = RULES.find((r) => r.id === 'uvicorn');
+    const finding = rule && started && findingFor(rule, started, rule.decide(started));
+    expect(finding).toMatchObject({ severity: 'warning', workers: null, path: 'srv/run.py:2' });
+    expect(finding?.message).toContain('raises TypeError');
+    expect(finding?.message).toContain('the container will not start');
+  });
 
   it("runs a regular package's __main__.py, before a module of the same name", async () => {
     const files = {

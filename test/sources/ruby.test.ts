@@ -38,8 +38,34 @@ describe('rubySetting', () => {
     ['worker_processes ENV.fetch("WEB_CONCURRENCY") { 2 }', { WEB_CONCURRENCY: '3' }, '3', false],
     ['worker_processes Integer(ENV.fetch("WEB_CONCURRENCY", "2"))', {}, '2', true],
     ['worker_processes ENV.fetch("WEB_CONCURRENCY", "2")', {}, '2', false],
+    // Ruby literals and conversions as Ruby reads them (checked with Debian's ruby 3.1).
+    ['worker_processes 010', {}, '8', true],
+    ['worker_processes 1_0', {}, '10', true],
+    ['worker_processes 0x4', {}, '4', true],
+    ['worker_processes ENV.fetch("WEB_CONCURRENCY") { 0x4 }', {}, '4', true],
+    ['worker_processes Integer(ENV["WEB_CONCURRENCY"] || 2)', { WEB_CONCURRENCY: '0x4' }, '4', true],
+    ['worker_processes Integer(ENV["WEB_CONCURRENCY"] || 2)', { WEB_CONCURRENCY: ' 010 ' }, '8', true],
+    ['worker_processes ENV.fetch("WEB_CONCURRENCY", 2).to_i', { WEB_CONCURRENCY: '3abc' }, '3', true],
+    ['worker_processes ENV.fetch("WEB_CONCURRENCY", 2).to_i', { WEB_CONCURRENCY: 'abc' }, '0', true],
   ])('%s with %j → %s', (line, vars, text, integer) => {
     expect(read(line, vars)).toEqual({ text, unknown: undefined, path: 'unicorn.rb:2', integer });
+  });
+
+  it('says why Integer() refuses a value: the server does not boot', () => {
+    const found = rubySetting(
+      'worker_processes Integer(ENV["WEB_CONCURRENCY"] || 2)\n',
+      'unicorn.rb',
+      env({ WEB_CONCURRENCY: '4abc' }),
+      'worker_processes',
+      'Unicorn',
+    );
+    expect(found?.refused).toBe('it is not a base-10 integer, so Ruby\'s Integer() refuses "4abc"');
+  });
+
+  it('keeps a fallback it cannot evaluate unknown', () => {
+    expect(read('worker_processes ENV.fetch("WEB_CONCURRENCY") { default_workers }')?.unknown).toBe(
+      'Unicorn evaluates the Ruby expression `default_workers`',
+    );
   });
 
   it('keeps what it cannot evaluate unknown, with the reason', () => {

@@ -46,7 +46,7 @@ describe('unicornConfig', () => {
   it('warns that Unicorn refuses the String ENV gives without Integer() or .to_i', () => {
     const expansion = run(['unicorn', '--config-file', 'config/unicorn.rb'], { WEB_CONCURRENCY: '4' });
     expect(expansion?.decisions?.[0].decision).toEqual({
-      outcome: 'unknown',
+      outcome: 'refused',
       evidence: 'worker_processes ENV.fetch("WEB_CONCURRENCY", 2)',
       path: 'app/config/unicorn.rb:1',
       why: 'the value is the String "4" (ENV holds strings), which Unicorn refuses with "not an integer"; convert it with Integer(…) or .to_i',

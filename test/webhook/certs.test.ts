@@ -52,6 +52,32 @@ describe('loadKeyPair', () => {
     );
   });
 
+  it('refuses a certificate that has expired or is not valid yet', async () => {
+    const day = 86_400_000;
+    const expired = new SecretDir(
+      await ca.issue({
+        notBefore: new Date(Date.now() - 3 * day),
+        notAfter: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    expect(thrown(() => loadKeyPair(expired.certFile, expired.keyFile)).message).toBe(
+      `${expired.certFile}: the certificate expired at 2026-01-01T00:00:00.000Z`,
+    );
+    const future = new SecretDir(
+      await ca.issue({
+        notBefore: new Date('2027-06-01T00:00:00Z'),
+        notAfter: new Date('2028-06-01T00:00:00Z'),
+      }),
+    );
+    const now = new Date('2027-05-31T23:59:00Z');
+    expect(thrown(() => loadKeyPair(future.certFile, future.keyFile, now)).message).toBe(
+      `${future.certFile}: the certificate is not valid before 2027-06-01T00:00:00.000Z (now 2027-05-31T23:59:00.000Z)`,
+    );
+    expect(loadKeyPair(future.certFile, future.keyFile, new Date('2027-06-01T00:00:00Z')).subject).toBe(
+      'CN=oneproc.oneproc-system.svc',
+    );
+  });
+
   it('refuses a key that belongs to another certificate', async () => {
     const a = await ca.issue();
     const b = await ca.issue();
@@ -88,6 +114,103 @@ describe('CertificateReloader', () => {
     expect(reloader.check()).toBe(true);
     expect(reloaded).toEqual([reloader.current.fingerprint256]);
     expect(reloader.current.fingerprint256).not.toBe(original);
+  });
+});
+
+describe('CertificateReloader: certificate validity', () => {
+  it('keeps the pair in service when the new certificate has expired, reports it once, and takes the next valid one', async () => {
+    const first = await ca.issue();
+    const secret = new SecretDir(first);
+    const reloaded: string[] = [];
+    const errors: string[] = [];
+    const reloader = new CertificateReloader({
+      certFile: secret.certFile,
+      keyFile: secret.keyFile,
+      onReload: (p) => reloaded.push(p.fingerprint256),
+      onError: (e) => errors.push(e.message),
+    });
+    const original = reloader.current.fingerprint256;
+    secret.swap(
+      await ca.issue({
+        notBefore: new Date('2025-01-01T00:00:00Z'),
+        notAfter: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    expect(reloader.check()).toBe(false);
+    expect(reloader.check()).toBe(false);
+    expect(reloader.current.fingerprint256).toBe(original);
+    expect(errors).toEqual([`${secret.certFile}: the certificate expired at 2026-01-01T00:00:00.000Z`]);
+    const next = await ca.issue();
+    secret.swap(next);
+    expect(reloader.check()).toBe(true);
+    expect(reloaded).toEqual([reloader.current.fingerprint256]);
+  });
+
+  it('takes a certificate that was not valid yet once it is, and says so once before', async () => {
+    const secret = new SecretDir(await ca.issue());
+    let now = new Date();
+    const errors: string[] = [];
+    const reloader = new CertificateReloader({
+      certFile: secret.certFile,
+      keyFile: secret.keyFile,
+      onReload: () => undefined,
+      onError: (e) => errors.push(e.message),
+      now: () => now,
+    });
+    const notBefore = new Date(Date.now() + 3_600_000);
+    notBefore.setMilliseconds(0);
+    secret.swap(await ca.issue({ notBefore }));
+    expect(reloader.check()).toBe(false);
+    expect(reloader.check()).toBe(false);
+    expect(errors).toEqual([
+      `${secret.certFile}: the certificate is not valid before ${notBefore.toISOString()} (now ${now.toISOString()})`,
+    ]);
+    now = new Date(notBefore.getTime() + 1000);
+    expect(reloader.check()).toBe(true);
+  });
+
+  it('counts and logs the refusal in the server, and keeps serving the old certificate', async () => {
+    const secret = new SecretDir(await ca.issue());
+    const logs: LogEntry[] = [];
+    const server = new WebhookServer({
+      certFile: secret.certFile,
+      keyFile: secret.keyFile,
+      host: '127.0.0.1',
+      port: 0,
+      metricsPort: 0,
+      mode: 'enforce',
+      check: checkObject,
+      log: (e) => logs.push(e),
+      certCheckIntervalMs: 50,
+      shutdownDelayMs: 0,
+    });
+    const { port } = await server.start();
+    const before = server.certificate.fingerprint256;
+    secret.swap(
+      await ca.issue({
+        notBefore: new Date('2025-01-01T00:00:00Z'),
+        notAfter: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    // The reloader reads the files every 50 ms: give it a few dozen rounds.
+    for (let i = 0; i < 100 && !logs.some((l) => l.msg.startsWith('certificate not reloaded')); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const client = new ApiServerClient(port, ca.pem, { keepAlive: false });
+    const answer = await client.get('/healthz');
+    client.close();
+    const text = await server.metrics.registry.metrics();
+    await server.shutdown('test done');
+    expect(answer.fingerprint256).toBe(before);
+    expect(server.certificate.fingerprint256).toBe(before);
+    expect(logs.filter((l) => l.msg.startsWith('certificate not reloaded'))).toEqual([
+      {
+        level: 'error',
+        msg: 'certificate not reloaded; the previous one stays in service',
+        error: `${secret.certFile}: the certificate expired at 2026-01-01T00:00:00.000Z`,
+      },
+    ]);
+    expect(text).toMatch(/^oneproc_webhook_certificate_reloads_total\{result="error"\} 1$/m);
   });
 });
 

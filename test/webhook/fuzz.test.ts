@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { checkObject } from '../../src/manifest';
-import { type AdmissionReviewOut, review, reviewBody } from '../../src/webhook/review';
-import { admissionArbitrary, mutatedBody } from './arbitraries';
+import { type AdmissionReviewOut, review, reviewBody, UNJUDGED_RULES } from '../../src/webhook/review';
+import { admissionArbitrary, hostileBody, mutatedBody } from './arbitraries';
 
 const now = () => new Date('2026-11-26T00:00:00Z');
 
@@ -43,6 +43,20 @@ describe('review fuzzing', () => {
         wellFormed(reviewBody(body, { mode: 'enforce', check: checkObject, now }).review);
       }),
       { numRuns: 5000, seed: 1126 },
+    );
+  });
+
+  it('answers 100 hostile reviews (huge env, large UPDATE, doubling references, odd counts, fake owners) well-formed and fail-closed', () => {
+    fc.assert(
+      fc.property(hostileBody(0.25), ({ body }) => {
+        const { review: out, decision } = reviewBody(body, { mode: 'enforce', check: checkObject, now });
+        wellFormed(out);
+        expect(out.response.uid).toBe('b7e3c2a0-0000-4000-8000-00000000beef');
+        if (decision.rules.some((rule) => UNJUDGED_RULES.has(rule)) && decision.operation === 'CREATE') {
+          expect(out.response.allowed).toBe(false);
+        }
+      }),
+      { numRuns: 100, seed: 1313 },
     );
   });
 });

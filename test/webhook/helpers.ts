@@ -21,7 +21,11 @@ const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 export interface Ca {
   readonly pem: string;
-  issue(options?: { dns?: string; notAfter?: Date }): Promise<{ cert: string; key: string }>;
+  issue(options?: {
+    dns?: string;
+    notBefore?: Date;
+    notAfter?: Date;
+  }): Promise<{ cert: string; key: string }>;
 }
 
 /** A fresh CA (P-256) that issues serving certificates for the webhook Service. */
@@ -49,7 +53,7 @@ export async function makeCa(): Promise<Ca> {
         publicKey: serverKeys.publicKey,
         signingKey: keys.privateKey,
         signingAlgorithm: ALG,
-        notBefore: new Date(Date.now() - 60_000),
+        notBefore: options.notBefore ?? new Date(Date.now() - 60_000),
         notAfter: options.notAfter ?? new Date(Date.now() + 86_400_000),
         extensions: [
           new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: dns }]),
@@ -202,6 +206,8 @@ export interface ReviewInput {
   namespace?: string;
   dryRun?: boolean;
   subResource?: string;
+  /** `request.userInfo.username`. Default `admin`. */
+  username?: string;
 }
 
 const GROUPS: Record<string, [string, string, string]> = {
@@ -231,7 +237,7 @@ export function admissionReview(input: ReviewInput): Record<string, unknown> {
     name: meta.name ?? '',
     namespace: input.namespace ?? meta.namespace ?? 'default',
     operation,
-    userInfo: { username: 'admin', uid: '014fbff9a07c', groups: ['system:authenticated'] },
+    userInfo: { username: input.username ?? 'admin', uid: '014fbff9a07c', groups: ['system:authenticated'] },
     object: operation === 'DELETE' ? null : (input.object ?? null),
     oldObject: input.oldObject ?? null,
     dryRun: input.dryRun ?? false,
@@ -246,6 +252,7 @@ export interface ContainerSpec {
   command?: string[];
   args?: string[];
   image?: string;
+  env?: Array<Record<string, unknown>>;
 }
 
 /** A Deployment (or other workload) whose pod template runs the given containers. */

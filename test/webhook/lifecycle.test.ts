@@ -72,6 +72,21 @@ describe('oneproc serve: command line', () => {
     );
   });
 
+  it('refuses to start with an expired certificate, saying so', async () => {
+    const ca = await makeCa();
+    const secret = new SecretDir(
+      await ca.issue({
+        notBefore: new Date('2025-01-01T00:00:00Z'),
+        notAfter: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    const child = start(['--tls-cert', secret.certFile, '--tls-key', secret.keyFile, '--port', '0']);
+    expect(await child.exited).toBe(2);
+    expect(child.stderr()).toBe(
+      `oneproc serve: ${secret.certFile}: the certificate expired at 2026-01-01T00:00:00.000Z\n`,
+    );
+  });
+
   it('refuses an unknown mode and port', async () => {
     const mode = start(['--tls-cert', 'a', '--tls-key', 'b', '--mode', 'audit']);
     expect(await mode.exited).toBe(2);
@@ -151,6 +166,97 @@ describe('oneproc serve: lifecycle', () => {
       expect(child.lines[down]).toMatchObject({ level: 'info', reason: 'SIGTERM' });
       expect(child.lines.slice(down).some((l) => l.msg === 'review')).toBe(true);
       expect(child.lines.at(-1)).toMatchObject({ msg: 'stopped', reason: 'SIGTERM' });
+    } finally {
+      if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
+    }
+  });
+});
+
+/** Sends `count` reviews, `parallel` at a time; resolves with how many were answered with a review. */
+async function sendMany(
+  client: ApiServerClient,
+  body: string,
+  count: number,
+  parallel: number,
+): Promise<number> {
+  let sent = 0;
+  let answered = 0;
+  const loop = async () => {
+    while (sent < count) {
+      sent++;
+      const answer = await client.send('/validate', body).catch(() => undefined);
+      if ((answer?.json as { response?: { uid?: string } } | undefined)?.response?.uid === 'log') answered++;
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, loop));
+  return answered;
+}
+
+async function metricsOf(metricsPort: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+}
+
+describe('oneproc serve: a log reader that stalls or goes away', () => {
+  const body = JSON.stringify(
+    admissionReview({ uid: 'log', object: workload('Deployment', `api-${'x'.repeat(200)}`, [UVICORN_4]) }),
+  );
+
+  async function serve(): Promise<{
+    child: Child;
+    ca: Awaited<ReturnType<typeof makeCa>>;
+    port: number;
+    metricsPort: number;
+  }> {
+    const ca = await makeCa();
+    const secret = new SecretDir(await ca.issue());
+    const child = start([], {
+      ONEPROC_TLS_CERT: secret.certFile,
+      ONEPROC_TLS_KEY: secret.keyFile,
+      ONEPROC_PORT: '0',
+      ONEPROC_METRICS_PORT: '0',
+      ONEPROC_HOST: '127.0.0.1',
+      ONEPROC_MODE: 'warn',
+      ONEPROC_SHUTDOWN_DELAY: '0.2',
+    });
+    const { port, metricsPort } = await ready(child);
+    return { child, ca, port, metricsPort };
+  }
+
+  it('keeps serving when its standard output is closed (EPIPE), counts the lost lines, and exits on SIGTERM', async () => {
+    const { child, ca, port, metricsPort } = await serve();
+    try {
+      child.proc.stdout?.destroy();
+      const client = new ApiServerClient(port, ca.pem, { maxSockets: 4 });
+      expect(await sendMany(client, body, 200, 4)).toBe(200);
+      client.close();
+      expect(child.proc.exitCode).toBeNull();
+      const dropped = /^oneproc_webhook_log_lines_dropped_total\{reason="error"\} (\d+)$/m.exec(
+        await metricsOf(metricsPort),
+      );
+      expect(Number(dropped?.[1])).toBeGreaterThan(100);
+      child.proc.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      expect(child.stderr()).toBe('');
+    } finally {
+      if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
+    }
+  });
+
+  it('bounds the lines queued for a stalled reader, counts the dropped ones, and still exits on SIGTERM', async () => {
+    const { child, ca, port, metricsPort } = await serve();
+    try {
+      child.proc.stdout?.pause();
+      const client = new ApiServerClient(port, ca.pem, { maxSockets: 16 });
+      expect(await sendMany(client, body, 4000, 16)).toBe(4000);
+      client.close();
+      const text = await metricsOf(metricsPort);
+      // The reader never reads again: the process exits anyway once its shutdown is done.
+      child.proc.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      const dropped = /^oneproc_webhook_log_lines_dropped_total\{reason="backlog"\} (\d+)$/m.exec(text);
+      const queued = /^oneproc_webhook_log_queued_bytes (\d+)$/m.exec(text);
+      expect(Number(dropped?.[1])).toBeGreaterThan(1000);
+      expect(Number(queued?.[1])).toBeLessThanOrEqual(1024 * 1024);
     } finally {
       if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
     }

@@ -18,6 +18,7 @@ describe('oneproc serve: flags and environment variables', () => {
       mode: 'warn',
       host: undefined,
       shutdownDelayMs: 3000,
+      maxConnections: 2000,
     });
     expect(parseServeArgs(['--tls-cert', 'c', '--tls-key', 'k'], {})).toMatchObject({
       port: 8443,
@@ -28,7 +29,12 @@ describe('oneproc serve: flags and environment variables', () => {
 
   it('lets flags win over the environment', () => {
     const argv = ['--tls-cert', 'c', '--tls-key', 'k', '--port', '1', '--metrics-port', '2', '--mode', 'off'];
-    expect(parseServeArgs([...argv, '--shutdown-delay', '0.5', '--host', '::'], env)).toEqual({
+    expect(
+      parseServeArgs([...argv, '--shutdown-delay', '0.5', '--host', '::', '--max-connections', '500'], {
+        ...env,
+        ONEPROC_MAX_CONNECTIONS: '9000',
+      }),
+    ).toEqual({
       certFile: 'c',
       keyFile: 'k',
       port: 1,
@@ -36,6 +42,10 @@ describe('oneproc serve: flags and environment variables', () => {
       mode: 'off',
       host: '::',
       shutdownDelayMs: 500,
+      maxConnections: 500,
+    });
+    expect(parseServeArgs([], { ...env, ONEPROC_MAX_CONNECTIONS: '9000' })).toMatchObject({
+      maxConnections: 9000,
     });
   });
 
@@ -49,6 +59,10 @@ describe('oneproc serve: flags and environment variables', () => {
       "--metrics-port must be a port number from 0 to 65535, got 'http'",
     ],
     [['--tls-cert', 'c'], '--tls-key FILE (or ONEPROC_TLS_KEY) is required'],
+    [
+      ['--tls-cert', 'c', '--tls-key', 'k', '--max-connections', '0'],
+      "--max-connections must be a whole number from 1 to 999999, got '0'",
+    ],
     [
       ['--tls-cert', 'c', '--tls-key', 'k', 'extra'],
       "Unexpected argument 'extra'. This command does not take positional arguments",

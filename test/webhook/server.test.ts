@@ -1,10 +1,11 @@
 import { request as httpRequest } from 'node:http';
+import { connect as connectTcp, type Socket } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import { checkObject } from '../../src/manifest';
 import { loadKeyPair } from '../../src/webhook/certs';
 import { reviewBody } from '../../src/webhook/review';
 import { type LogEntry, WebhookServer } from '../../src/webhook/server';
-import { Transport } from '../../src/webhook/transport';
+import { type ConnectionRejection, Transport, type TransportOptions } from '../../src/webhook/transport';
 import {
   ApiServerClient,
   admissionReview,
@@ -164,8 +165,24 @@ describe('webhook over HTTPS, as the API server calls it', () => {
     const body = `{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"${UID}","kind":`;
     const answer = await client.send('/validate', body);
     expect(answer.json).toEqual(
-      err(UID, 400, 'BadRequest', 'request body is not valid JSON: Unexpected end of JSON input'),
+      err(UID, 400, 'BadRequest', 'request body is not valid JSON: unexpected end of input at position 124'),
     );
+    // Neither the answer nor the log line quotes the body.
+    logs.length = 0;
+    const leaky = await client.send(
+      '/validate',
+      `{"request":{"uid":"${UID}","object":{"token":s3cr3t-t0k3n}}}`,
+    );
+    expect(leaky.json).toEqual(
+      err(UID, 400, 'BadRequest', 'request body is not valid JSON: unexpected character at position 75'),
+    );
+    expect(logs.filter((l) => l.msg === 'review')).toEqual([
+      expect.objectContaining({
+        verdict: 'errored',
+        error: 'request body is not valid JSON: unexpected character at position 75',
+      }),
+    ]);
+    expect(JSON.stringify(logs)).not.toContain('s3cr3t');
   });
 
   it('answers a wrong apiVersion with 400 inside a review', async () => {
@@ -299,5 +316,170 @@ describe('transport limits', () => {
     });
     expect(closed).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
     await new Promise<void>((resolve) => transport.server.close(() => resolve()));
+  });
+
+  /** A transport on a free port with the given limits; `rejected` lists what it refused, in order. */
+  async function limited(overrides: Partial<TransportOptions>) {
+    const rejected: ConnectionRejection[] = [];
+    const transport = new Transport({
+      keyPair: loadKeyPair(secret.certFile, secret.keyFile),
+      defaultMode: 'enforce',
+      review: (mode, body) => reviewBody(body, { mode, check: checkObject }),
+      isReady: () => true,
+      onConnectionRejected: (reason) => rejected.push(reason),
+      ...overrides,
+    });
+    await new Promise<void>((resolve) => transport.server.listen(0, '127.0.0.1', resolve));
+    const port = (transport.server.address() as { port: number }).port;
+    const stop = async () => {
+      transport.server.closeAllConnections();
+      await new Promise<void>((resolve) => transport.server.close(() => resolve()));
+    };
+    return { transport, port, rejected, stop };
+  }
+
+  /** Resolves when the socket closes, with what it received. */
+  function closed(socket: Socket): Promise<string> {
+    return new Promise((resolve) => {
+      let text = '';
+      socket.on('data', (d) => {
+        text += d;
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(text));
+    });
+  }
+
+  function tlsConnection(port: number): Promise<TLSSocket> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, ca: ca.pem, servername: SERVICE_NAME }, () =>
+        resolve(socket),
+      );
+      socket.on('error', reject);
+    });
+  }
+
+  /** One keep-alive request on an open TLS socket; resolves with the raw answer's status line. */
+  function requestOn(socket: TLSSocket, body: string): Promise<string> {
+    return new Promise((resolve) => {
+      let text = '';
+      const onData = (d: Buffer) => {
+        text += d;
+        const head = text.indexOf('\r\n\r\n');
+        const length = /content-length: (\d+)/i.exec(text);
+        if (head !== -1 && length && text.length >= head + 4 + Number(length[1])) {
+          socket.off('data', onData);
+          resolve(text);
+        }
+      };
+      socket.on('data', onData);
+      socket.write(
+        `POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    });
+  }
+
+  const small = JSON.stringify(admissionReview({ uid: UID, object: workload('Pod', 'api', [UVICORN_1]) }));
+
+  it('closes a TCP connection that never starts TLS after the handshake timeout, and counts it', async () => {
+    const { port, rejected, stop } = await limited({ handshakeTimeoutMs: 200 });
+    const socket = connectTcp(port, '127.0.0.1');
+    const text = await closed(socket);
+    expect(text).toBe('');
+    expect(rejected).toEqual(['handshake_timeout']);
+    await stop();
+  });
+
+  it('counts refused connections and open ones in /metrics', async () => {
+    const counted = new WebhookServer({
+      certFile: secret.certFile,
+      keyFile: secret.keyFile,
+      host: '127.0.0.1',
+      port: 0,
+      metricsPort: 0,
+      mode: 'enforce',
+      check: checkObject,
+      log: () => undefined,
+      shutdownDelayMs: 0,
+      handshakeTimeoutMs: 200,
+    });
+    const { port } = await counted.start();
+    await closed(connectTcp(port, '127.0.0.1'));
+    const open = await tlsConnection(port);
+    // The client may finish its handshake before the server has taken the connection.
+    for (let i = 0; i < 50 && counted.transport.connections === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const text = await counted.metrics.registry.metrics();
+    open.destroy();
+    await counted.shutdown('test done');
+    expect(text).toMatch(/^oneproc_webhook_connections_rejected_total\{reason="handshake_timeout"\} 1$/m);
+    expect(text).toMatch(/^oneproc_webhook_connections\{state="open"\} 1$/m);
+    expect(text).toMatch(/^oneproc_webhook_connections\{state="idle"\} 1$/m);
+  });
+
+  it('drops connections over maxConnections at once, and counts them', async () => {
+    const { port, rejected, stop } = await limited({ maxConnections: 2 });
+    const open = [await tlsConnection(port), await tlsConnection(port)];
+    const extra = connectTcp(port, '127.0.0.1');
+    expect(await closed(extra)).toBe('');
+    expect(rejected).toEqual(['max_connections']);
+    for (const socket of open) expect(await requestOn(socket, small)).toMatch(/^HTTP\/1\.1 200 OK/);
+    for (const socket of open) socket.destroy();
+    await stop();
+  });
+
+  it('keeps at most maxIdleConnections idle, closing the longest idle first', async () => {
+    const { transport, port, rejected, stop } = await limited({ maxIdleConnections: 2 });
+    const sockets = [await tlsConnection(port), await tlsConnection(port)];
+    for (const socket of sockets) expect(await requestOn(socket, small)).toMatch(/^HTTP\/1\.1 200 OK/);
+    const first = closed(sockets[0]);
+    const third = await tlsConnection(port);
+    await first;
+    expect(rejected).toEqual(['idle_limit']);
+    expect(sockets[1].destroyed).toBe(false);
+    expect(await requestOn(third, small)).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(transport.idleConnections).toBe(2);
+    sockets[1].destroy();
+    third.destroy();
+    await stop();
+  });
+
+  it('answers 503 inside the review when request bodies being read exceed their budget, and frees it', async () => {
+    const { port, stop } = await limited({ maxBufferedBytes: 64 * 1024 });
+    const big = JSON.stringify({
+      ...admissionReview({ uid: UID, object: workload('Pod', 'api', [UVICORN_1]) }),
+      padding: 'x'.repeat(80 * 1024),
+    });
+    const socket = await tlsConnection(port);
+    const answer = await requestOn(socket, big);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual(
+      envelope({
+        uid: UID,
+        allowed: false,
+        status: {
+          code: 503,
+          reason: 'ServiceUnavailable',
+          message: 'oneproc is reading 65536 bytes of other requests; this one was not read',
+        },
+      }),
+    );
+    // A request that was cut off mid-body gives its bytes back.
+    const aborted = await tlsConnection(port);
+    aborted.write(
+      `POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n`,
+    );
+    aborted.write('x'.repeat(50_000));
+    await new Promise((r) => setTimeout(r, 50));
+    aborted.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    const medium = JSON.stringify({
+      ...admissionReview({ uid: UID, object: workload('Pod', 'api', [UVICORN_1]) }),
+      padding: 'x'.repeat(40 * 1024),
+    });
+    expect(JSON.parse((await requestOn(socket, medium)).split('\r\n\r\n')[1])).toEqual(
+      envelope({ uid: UID, allowed: true }),
+    );
+    socket.destroy();
+    await stop();
   });
 });

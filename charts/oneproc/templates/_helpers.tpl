@@ -137,9 +137,20 @@ every rule fixture: a request that yields a finding must never be skipped.
   expression: "!(request.kind.kind == 'Pod' && request.userInfo.username.startsWith('system:node:'))"
 # Pods, ReplicaSets and Jobs created by a built-in controller copy a template that was checked (with its
 # exemptions) when the owning Deployment, StatefulSet, DaemonSet, ReplicationController, Job or CronJob was.
+# Who sends the request decides (the kube-controller-manager or its controllers' service accounts, as
+# named in kubernetes/cmd/kube-controller-manager/app): anyone who may create a Pod can write an
+# ownerReference, so an owner alone skips nothing.
 - name: not-created-from-a-checked-template
   expression: >-
-    !(has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r,
+    !(request.userInfo.username in ['system:kube-controller-manager',
+    'system:serviceaccount:kube-system:replicaset-controller',
+    'system:serviceaccount:kube-system:replication-controller',
+    'system:serviceaccount:kube-system:deployment-controller',
+    'system:serviceaccount:kube-system:statefulset-controller',
+    'system:serviceaccount:kube-system:daemon-set-controller',
+    'system:serviceaccount:kube-system:job-controller',
+    'system:serviceaccount:kube-system:cronjob-controller'] &&
+    has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r,
     has(r.controller) && r.controller == true &&
     ((r.apiVersion == 'apps/v1' && r.kind in ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']) ||
     (r.apiVersion == 'batch/v1' && r.kind in ['Job', 'CronJob']) ||

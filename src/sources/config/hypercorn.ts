@@ -21,7 +21,13 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { findOption, lastHit, programName, stripLaunchers } from '../../rules/common';
 import { HYPERCORN_SCAN } from '../../rules/hypercorn';
 import type { SimpleCommand, Word } from '../../shell/types';
-import { evaluate, moduleAssignments, unparsedPython, withPython } from '../python/parse';
+import {
+  evaluateTyped,
+  moduleAssignments,
+  type TypedValue,
+  unparsedPython,
+  withPython,
+} from '../python/parse';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
 import { sourcePath } from '../types';
 
@@ -54,13 +60,37 @@ export function tomlWorkers(file: SourceFile): { word?: Word; error?: { message:
   const path = sourcePath(file.path, tomlKeyLine(file.text, 'workers'));
   if (typeof value === 'number' && Number.isInteger(value)) return { word: { text: String(value), path } };
   if (typeof value === 'bigint') return { word: { text: value.toString(), path } };
-  return {
-    word: {
-      text: JSON.stringify(value) ?? String(value),
-      unknown: `hypercorn needs an integer for \`workers\` and stops on ${JSON.stringify(value) ?? String(value)}`,
-      path,
-    },
-  };
+  // A bool is an int in Python (True == 1).
+  if (typeof value === 'boolean') return { word: { text: value ? '1' : '0', path } };
+  const shown = JSON.stringify(value) ?? String(value);
+  return { word: { text: shown, refused: `${shown} is ${NOT_AN_INT}`, path } };
+}
+
+/**
+ * hypercorn uses `workers` as it is given (Config.from_mapping/from_object `setattr`): `create_sockets`
+ * compares it with 1 and run.py with 1 (0.13) or 0 (0.18), then `range(workers)`, so anything but an
+ * int raises TypeError, as a float does in `range()` (a float equal to 1.0 or 0.0 is not modelled).
+ */
+const NOT_AN_INT =
+  'not an int, and hypercorn uses `workers` as it is: comparing it with 1 or passing it to range() raises TypeError';
+
+/** What a Python value for `workers` does in hypercorn: a word for the rule, or one it refuses. */
+export function hypercornWorkers(value: TypedValue): Word {
+  const { word } = value;
+  switch (value.type) {
+    case 'int':
+    case 'cpus':
+    case 'unknown':
+      return word;
+    case 'raises':
+      return { text: word.text, refused: `Python raises running it: ${word.unknown}`, path: word.path };
+    case 'none':
+      return { text: 'None', refused: `None is ${NOT_AN_INT}`, path: word.path };
+    default: {
+      const shown = value.type === 'str' ? JSON.stringify(word.text) : word.text;
+      return { text: shown, refused: `the str ${shown} is ${NOT_AN_INT}`, path: word.path };
+    }
+  }
 }
 
 export const hypercornConfig: SourceExpander = {
@@ -87,7 +117,7 @@ export const hypercornConfig: SourceExpander = {
         const names = moduleAssignments(root);
         const workers = names.get('workers');
         return {
-          word: workers ? evaluate(workers, file.path, names, cmd.env) : undefined,
+          word: workers ? hypercornWorkers(evaluateTyped(workers, file.path, names, cmd.env)) : undefined,
           line: workers ? sourcePath(file.path, workers.startPosition.row + 1) : '',
         };
       });
@@ -108,7 +138,7 @@ export const hypercornConfig: SourceExpander = {
               rule: 'hypercorn',
               command: cmd,
               decision: {
-                outcome: 'unknown',
+                outcome: 'refused',
                 evidence: hit.written,
                 path,
                 why: `${file.path} is not valid TOML (${read.error.message}), so hypercorn refuses to start with it`,

@@ -10,6 +10,7 @@
  * The `workers` line is read by the narrow Ruby reader shared with Unicorn's config (`./ruby.ts`, which
  * says why it is not a Ruby parser and which forms it understands).
  */
+import type { Decision } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander } from '../types';
 import { rubySetting } from './ruby';
@@ -77,7 +78,22 @@ export const pumaConfig: SourceExpander = {
     if (named?.unknown || named?.text === '-') return undefined;
     const file = named ? ctx.readFile(named.text) : defaultConfig(argv.slice(at + 1), cmd.env, ctx);
     if (!file) return undefined;
-    const value = pumaWorkers(file.text, file.path, cmd.env);
+    const setting = rubySetting(file.text, file.path, cmd.env, 'workers', 'Puma');
+    if (setting?.refused !== undefined) {
+      // `Integer(ENV[…])` raises while Puma loads its config: it does not boot.
+      const decision: Decision = {
+        outcome: 'refused',
+        evidence: `workers ${setting.expr}`,
+        path: setting.word.path,
+        why: setting.refused,
+      };
+      return {
+        commands: [],
+        decisions: [{ rule: 'puma', command: cmd, decision }],
+        chain: [setting.word.path],
+      };
+    }
+    const value = setting?.word;
     if (!value) {
       if (!named) return { commands: [cmd], chain: [file.path] };
       const rest = [...argv.slice(0, from), ...argv.slice(from + count)];

@@ -8,7 +8,11 @@
  * - `ENV.fetch("WEB_CONCURRENCY") { 2 }`, `ENV.fetch("X", 2)`;
  * - `ENV['X'] || 2`;
  * - each optionally wrapped in `Integer(…)`, parentheses, or followed by `.to_i`.
+ * A value converted with `Integer(…)` or `.to_i` is read as Ruby reads it (`RUBY_INTEGER`, `RUBY_TO_I`
+ * in src/rules/common.ts): `Integer(ENV['WEB_CONCURRENCY'] || 2)` with WEB_CONCURRENCY=0x4 is 4, with
+ * `4abc` an ArgumentError, and the server does not boot.
  */
+import { RUBY_INTEGER, RUBY_TO_I } from '../../rules/common';
 import type { Env, Word } from '../../shell/types';
 import { sourcePath } from '../types';
 
@@ -22,9 +26,20 @@ export interface RubySetting {
    * `Integer(…)`/`.to_i`. A value read from ENV without a conversion is a String (Unicorn rejects it).
    */
   readonly integer: boolean;
+  /** Set when Ruby's conversion refuses the value (`Integer("4abc")`): why. The server does not boot. */
+  readonly refused?: string;
 }
 
-const NUMBER = /^\d+$/;
+/**
+ * The value of a Ruby integer literal (`4`, `1_0`, `0x4`, `010` is octal 8, `-1`): Ruby's literal syntax
+ * for these forms is what `Integer()` accepts without blanks (parse.y `parser_number_literal`), so it is
+ * read by RUBY_INTEGER. Undefined for anything else (a name, a call).
+ */
+function rubyLiteral(text: string): number | undefined {
+  if (!/^[+-]?\d[\w]*$/.test(text)) return undefined;
+  const read = RUBY_INTEGER.read(text);
+  return 'n' in read ? read.n : undefined;
+}
 const FETCH = /^ENV\.fetch\(\s*(['"])(\w+)\1\s*(?:,\s*(['"]?)(\w+)\3\s*\)|\)\s*\{\s*(['"]?)(\w+)\5\s*\})$/;
 const OR = /^ENV\[\s*(['"])(\w+)\1\s*\]\s*\|\|\s*(['"]?)(\w+)\3$/;
 
@@ -40,28 +55,47 @@ function enclosed(text: string, open: string): boolean {
   return depth === 0;
 }
 
+type Conversion = 'Integer' | 'to_i';
+
 /** `Integer(…)`, `(…)` and `.to_i` around one value that are read; each round costs a pass over the line. */
 export const MAX_RUBY_WRAPPERS = 8;
 
 /**
- * Strips `Integer(…)`, `(…)` and `.to_i`, saying whether one of them converted the value, and whether
- * more wrappers than MAX_RUBY_WRAPPERS were left on.
+ * Strips `Integer(…)`, `(…)` and `.to_i`, saying whether one of them converted the value, which one
+ * applies to it first (the innermost), and whether more wrappers than MAX_RUBY_WRAPPERS were left on.
  */
-function unwrap(expr: string): { expr: string; converted: boolean; tooDeep: boolean } {
-  let converted = false;
+function unwrap(expr: string): { expr: string; converted: boolean; via?: Conversion; tooDeep: boolean } {
+  let via: Conversion | undefined;
   for (let round = 0; round <= MAX_RUBY_WRAPPERS; round++) {
     const trimmed = expr.trim();
     const integer = enclosed(trimmed, 'Integer(');
     const parens = !integer && enclosed(trimmed, '(');
     const toI = !integer && !parens && trimmed.endsWith('.to_i');
-    if (!integer && !parens && !toI) return { expr: trimmed, converted, tooDeep: false };
+    if (!integer && !parens && !toI)
+      return { expr: trimmed, converted: via !== undefined, via, tooDeep: false };
     if (round === MAX_RUBY_WRAPPERS) break;
     if (integer) expr = trimmed.slice(8, -1);
     else if (parens) expr = trimmed.slice(1, -1);
     else expr = trimmed.slice(0, -5);
-    converted ||= integer || toI;
+    if (integer) via = 'Integer';
+    else if (toI) via = 'to_i';
   }
-  return { expr: expr.trim(), converted, tooDeep: true };
+  return { expr: expr.trim(), converted: via !== undefined, via, tooDeep: true };
+}
+
+/** A known value as the setting receives it: converted as Ruby converts it, or refused. */
+function converted(
+  text: string,
+  path: string,
+  expr: string,
+  via: Conversion | undefined,
+  integer: boolean,
+): RubySetting {
+  if (via === undefined) return { word: { text, path }, expr, integer };
+  const read = (via === 'Integer' ? RUBY_INTEGER : RUBY_TO_I).read(text);
+  if ('n' in read) return { word: { text: String(read.n), path }, expr, integer: true };
+  const why = 'refused' in read ? read.refused : read.unread;
+  return { word: { text, path }, expr, integer: true, refused: why };
 }
 
 /** The line's text without a trailing `# comment` (a `#` inside quotes is kept). */
@@ -101,9 +135,10 @@ export function rubySetting(
     if (raw.slice(raw.indexOf(setting) + setting.length).startsWith('(') && written.endsWith(')'))
       written = written.slice(0, -1).trim();
     const path = sourcePath(file, i + 1);
-    const { expr, converted, tooDeep } = unwrap(written);
-    if (NUMBER.test(expr)) {
-      found = { word: { text: String(Number(expr)), path }, expr: written, integer: true };
+    const { expr, converted: isConverted, via, tooDeep } = unwrap(written);
+    const literal = rubyLiteral(expr);
+    if (literal !== undefined) {
+      found = { word: { text: String(literal), path }, expr: written, integer: true };
       return;
     }
     const fetch = FETCH.exec(expr);
@@ -121,20 +156,28 @@ export function rubySetting(
           path,
         },
         expr: written,
-        integer: converted,
+        integer: isConverted,
       };
       return;
     }
     const entry = env.get(name);
-    if (!entry)
-      found = { word: { text: fallback, path }, expr: written, integer: converted || !fallbackQuoted };
+    const fallbackLiteral = fallbackQuoted ? undefined : rubyLiteral(fallback);
+    if (!entry && fallbackQuoted) found = converted(fallback, path, written, via, isConverted);
+    else if (!entry && fallbackLiteral !== undefined)
+      found = { word: { text: String(fallbackLiteral), path }, expr: written, integer: true };
+    else if (!entry)
+      found = {
+        word: { text: written, unknown: `${server} evaluates the Ruby expression \`${fallback}\``, path },
+        expr: written,
+        integer: isConverted,
+      };
     else if (entry.value === undefined || entry.unknown)
       found = {
         word: { text: written, unknown: entry.unknown ?? `${name} is not known here`, path },
         expr: written,
-        integer: converted,
+        integer: isConverted,
       };
-    else found = { word: { text: entry.value, path }, expr: written, integer: converted };
+    else found = converted(entry.value, path, written, via, isConverted);
   });
   return found;
 }

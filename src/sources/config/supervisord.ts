@@ -25,7 +25,7 @@
  * memory, like a server's workers). Programs oneproc never judges (nginx, php-fpm, …) are not counted.
  */
 import * as path from 'node:path';
-import { programName, stripLaunchers } from '../../rules/common';
+import { PYTHON_INT, programName, stripLaunchers } from '../../rules/common';
 import { outOfScopeProgram } from '../../rules/out-of-scope';
 import { SUPERVISORD_PROGRAM, supervisordConfigOption } from '../../rules/supervisord';
 import type { Decision } from '../../rules/types';
@@ -399,10 +399,34 @@ export const supervisordConfig: SourceExpander = {
       if (autostart && FALSY.includes(expand(autostart.value, daemonEnv, base).text.toLowerCase())) continue;
       const numprocsValue = get('numprocs');
       const numprocsText = numprocsValue ? expand(numprocsValue.value, daemonEnv, base) : { text: '1' };
-      const numprocs = /^\s*\d+\s*$/.test(numprocsText.text) ? Number(numprocsText.text) : undefined;
-      const start = Number(expand(get('numprocs_start')?.value ?? '0', daemonEnv, base).text) || 0;
-      // `range(numprocs_start, numprocs + numprocs_start)`: numprocs = 0 starts nothing.
-      if (numprocs === 0) continue;
+      // `integer(get(section, 'numprocs', 1))` (supervisor/datatypes.py `integer`: Python's int(); its
+      // fallback `long(value)` is int() again on Python 3). A value int() refuses stops supervisord
+      // with a usage error: nothing starts.
+      const numprocsRead = numprocsText.unknown ? undefined : PYTHON_INT.read(numprocsText.text);
+      const numprocs = numprocsRead && 'n' in numprocsRead ? numprocsRead.n : undefined;
+      const startValue = get('numprocs_start');
+      const startText = startValue ? expand(startValue.value, daemonEnv, base) : { text: '0' };
+      const startRead = startText.unknown ? undefined : PYTHON_INT.read(startText.text);
+      const start = startRead && 'n' in startRead ? startRead.n : 0;
+      const refusal = [
+        { value: numprocsValue, read: numprocsRead },
+        { value: startValue, read: startRead },
+      ].find((r) => r.value && r.read && !('n' in r.read));
+      if (refusal?.value && refusal.read && !('n' in refusal.read)) {
+        decisions.push({
+          rule: 'supervisord',
+          command: { argv: [], env: daemonEnv, wrappers: [] },
+          decision: {
+            outcome: 'refused',
+            evidence: `${refusal.value === numprocsValue ? 'numprocs' : 'numprocs_start'} = ${refusal.value.value}`,
+            path: sourcePath(refusal.value.file, refusal.value.line),
+            why: `${'refused' in refusal.read ? refusal.read.refused : refusal.read.unread} in [${section}]`,
+          },
+        });
+        continue;
+      }
+      // `range(numprocs_start, numprocs + numprocs_start)`: numprocs ≤ 0 starts nothing.
+      if (numprocs !== undefined && numprocs <= 0) continue;
       const names: Names = { ...base, process_num: start, numprocs: numprocs ?? 1 };
       const env = withEntries(daemonEnv, environmentEntries(get('environment'), daemonEnv, names));
       const at = sourcePath(command.file, command.line);

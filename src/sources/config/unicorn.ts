@@ -14,7 +14,14 @@
  *
  * The line is read by the narrow Ruby reader shared with puma.rb (`./ruby.ts`).
  */
-import { decideCount, lastOption, programName, readCount, stripLaunchers } from '../../rules/common';
+import {
+  decideCount,
+  lastOption,
+  programName,
+  RUBY_INTEGER,
+  readCount,
+  stripLaunchers,
+} from '../../rules/common';
 import type { Decision } from '../../rules/types';
 import { UNICORN_VALUE_OPTIONS } from '../../rules/unicorn';
 import type { SimpleCommand } from '../../shell/types';
@@ -39,18 +46,21 @@ export const unicornConfig: SourceExpander = {
     const rest: SimpleCommand = { ...cmd, argv: [...cmd.argv.slice(0, at), ...cmd.argv.slice(at + words)] };
     const setting = rubySetting(file.text, file.path, cmd.env, 'worker_processes', 'Unicorn');
     if (!setting) return { commands: [rest], chain: [file.path] };
-    const { word, expr, integer } = setting;
+    const { word, expr, integer, refused } = setting;
     const evidence = `worker_processes ${expr}`;
     let decision: Decision;
     if (word.unknown) decision = { outcome: 'unknown', evidence, path: word.path, why: word.unknown };
+    else if (refused !== undefined)
+      decision = { outcome: 'refused', evidence, path: word.path, why: refused };
     else if (!integer && !/^\d+$/.test(expr))
+      // lib/unicorn/configurator.rb `set_int`: `Integer === var or raise ArgumentError, "not an integer"`.
       decision = {
-        outcome: 'unknown',
+        outcome: 'refused',
         evidence,
         path: word.path,
         why: `the value is the String "${word.text}" (ENV holds strings), which Unicorn refuses with "not an integer"; convert it with Integer(…) or .to_i`,
       };
-    else decision = decideCount(readCount(word), evidence, word.path);
+    else decision = decideCount(readCount(word, RUBY_INTEGER), evidence, word.path);
     return {
       commands: [rest],
       decisions: decision.outcome === 'single' ? [] : [{ rule: 'unicorn', command: cmd, decision }],

@@ -24,13 +24,16 @@
 import { RULES } from '../../rules';
 import type { Env, SimpleCommand, Word } from '../../shell/types';
 import { stripWrapper } from '../../shell/wrappers';
-import { tomlWorkers } from '../config/hypercorn';
+import { settingWorkers } from '../config/gunicorn';
+import { hypercornWorkers, tomlWorkers } from '../config/hypercorn';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
 import { parseSourcePath, sourcePath } from '../types';
 import {
   evaluate,
+  evaluateTyped,
   moduleAssignments,
   type PyNode,
+  type TypedValue,
   unparsedPython,
   WALK_LIMIT,
   walk,
@@ -261,12 +264,13 @@ function serverCall(
       word(args[0] && args[0].type !== 'keyword_argument' ? value(args[0]).text : 'app'),
     ];
     const workers = kw('workers');
-    if (workers) {
-      const w = value(workers);
-      if (w.text !== 'None') argv.push(word('--workers'), w);
-    }
     const reload = kw('reload');
-    if (reload && reload.text === 'True') argv.push(word('--reload'));
+    const reloading = reload?.text === 'True';
+    if (workers) {
+      const w = uvicornRunWorkers(evaluateTyped(workers, file, names, cmd.env), reloading);
+      if (w) argv.push(word('--workers'), w);
+    }
+    if (reloading) argv.push(word('--reload'));
     // UVICORN_* are read by the click command line only (`auto_envvar_prefix="UVICORN"` in
     // uvicorn/main.py); uvicorn.run() builds its Config from its arguments, and Config reads
     // WEB_CONCURRENCY alone (uvicorn/config.py). Checked with Debian's uvicorn 0.17.6.
@@ -307,13 +311,49 @@ function serverCall(
       // GUNICORN_CMD_ARGS is read by gunicorn.app.base.Application.load_config (the CLI's), not by a
       // BaseApplication subclass that loads its own options; WEB_CONCURRENCY is the `workers`
       // setting's default (gunicorn/config.py), read either way.
-      return make(
-        w ? [word('gunicorn'), word('--workers'), value(w)] : [word('gunicorn')],
-        /^GUNICORN_CMD_ARGS$/,
-      );
+      const unread = /^GUNICORN_CMD_ARGS$/;
+      if (!w) return make([word('gunicorn')], unread);
+      // The options go to `cfg.set`, so validate_pos_int reads the Python value (a str with int(x, 0));
+      // gunicorn's documented `load_config` skips a None (docs/source/custom.rst).
+      const typed = evaluateTyped(w, file, names, cmd.env);
+      if (typed.type === 'none') return make([word('gunicorn')], unread);
+      const read = settingWorkers(typed, 'the program stops, because Python raises computing it');
+      const count: Word =
+        'word' in read ? read.word : { text: w.text, refused: read.refused, path: typed.word.path };
+      return make([word('gunicorn'), word('--workers'), count], unread);
     }
   }
   return undefined;
+}
+
+/**
+ * `uvicorn.run(workers=…)` is given a Python value, not text (Debian's 0.17.6, uvicorn/config.py and
+ * main.py): `Config` keeps `workers or 1`, so None and "" are 1; without reload `run()` then compares
+ * it with 1 (`config.workers > 1`), which raises TypeError for any other str: the program stops.
+ * Undefined when the count stays uvicorn's default.
+ */
+function uvicornRunWorkers(value: TypedValue, reloading: boolean): Word | undefined {
+  const { word } = value;
+  switch (value.type) {
+    case 'none':
+      return undefined;
+    case 'raises':
+      return { text: word.text, refused: `Python raises computing it: ${word.unknown}`, path: word.path };
+    case 'str':
+    case 'cpus-str': {
+      if (value.type === 'str' && word.text === '') return undefined;
+      // With reload, run() short-circuits before comparing: one process under the reloader.
+      if (reloading) return undefined;
+      const shown = value.type === 'str' ? JSON.stringify(word.text) : `str(${word.text})`;
+      return {
+        text: shown,
+        refused: `uvicorn.run() is given the str ${shown}, and comparing it with 1 (\`config.workers > 1\`) raises TypeError`,
+        path: word.path,
+      };
+    }
+    default:
+      return word;
+  }
 }
 
 /** What a hypercorn `Config` passed to `run()` sets: its `workers` and `application_path`, as words. */
@@ -339,9 +379,11 @@ function hypercornConfig(
 ): HypercornConfig {
   const file = facts.path;
   const value = (n: PyNode) => evaluate(n, file, names, env);
+  // hypercorn takes `workers` as the Python value it is given, not as text.
+  const count = (n: PyNode) => hypercornWorkers(evaluateTyped(n, file, names, env));
   const at = (n: PyNode) => sourcePath(file, n.startPosition.row + 1);
   if (!arg) return {};
-  if (arg.type !== 'identifier') return fromConstructor(arg, value, at, ctx);
+  if (arg.type !== 'identifier') return fromConstructor(arg, value, count, at, ctx);
   const before = (n: PyNode) =>
     n.startPosition.row < call.startPosition.row ||
     (n.startPosition.row === call.startPosition.row && n.startPosition.column < call.startPosition.column);
@@ -367,7 +409,7 @@ function hypercornConfig(
     }
   }
   let config: HypercornConfig = built
-    ? fromConstructor(built, value, at, ctx)
+    ? fromConstructor(built, value, count, at, ctx)
     : {
         workers: {
           text: arg.text,
@@ -375,7 +417,7 @@ function hypercornConfig(
           path: at(arg),
         },
       };
-  if (workers) config = { ...config, workers: value(workers) };
+  if (workers) config = { ...config, workers: count(workers) };
   if (app) config = { ...config, app: value(app) };
   return config;
 }
@@ -384,6 +426,7 @@ function hypercornConfig(
 function fromConstructor(
   expr: PyNode,
   value: (n: PyNode) => Word,
+  count: (n: PyNode) => Word,
   at: (n: PyNode) => string,
   ctx: SourceContext,
 ): HypercornConfig {
@@ -398,7 +441,7 @@ function fromConstructor(
   if (/(^|\.)Config\.from_mapping$/.test(fn)) {
     const out: { workers?: Word; app?: Word } = {};
     const set = (key: string, v: PyNode) => {
-      if (key === 'workers') out.workers = value(v);
+      if (key === 'workers') out.workers = count(v);
       if (key === 'application_path') out.app = value(v);
     };
     // from_mapping(mapping, **kwargs): the mapping first, then the keywords over it.
@@ -425,7 +468,7 @@ function fromConstructor(
       return {
         workers: {
           text: toml.path,
-          unknown: `${toml.path} is not valid TOML (${read.error.message}), so hypercorn refuses to start with it`,
+          refused: `${toml.path} is not valid TOML (${read.error.message}), so hypercorn refuses to start with it`,
           path: sourcePath(toml.path, read.error.line),
         },
       };

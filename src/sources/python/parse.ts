@@ -8,6 +8,7 @@
  * and never runs anything: no text read from a file or the environment is ever evaluated as code.
  */
 import { readFileSync } from 'node:fs';
+import { pythonInt } from '../../rules/common';
 import type { Env, Word } from '../../shell/types';
 import { sourcePath } from '../types';
 
@@ -184,7 +185,9 @@ type PyValue =
   | { readonly kind: 'none'; readonly path: string }
   /** An int computed from the CPU count (`str` when it was converted with `str()`). */
   | { readonly kind: 'cpus'; readonly formula: Formula; readonly str: boolean; readonly path: string }
-  | { readonly kind: 'unknown'; readonly word: Word };
+  | { readonly kind: 'unknown'; readonly word: Word }
+  /** Python raises an exception computing it (`int("four")`, `4 // 0`): `why` says which and why. */
+  | { readonly kind: 'raises'; readonly why: string; readonly path: string };
 
 /** Integer arithmetic over the CPU count: `+ - * //` of the CPU count and integer constants. */
 type Formula =
@@ -210,6 +213,22 @@ export function evaluate(node: PyNode, file: string, names: Map<string, PyNode>,
   return toWord(value(node, file, names, env, 0), node, file);
 }
 
+/**
+ * What an expression evaluates to, with its Python type: a server given the value itself (a config
+ * file's `workers = "4"`, not a command-line word) treats an `int` and a `str` differently. `raises`
+ * is set when Python raises computing it: the file stops the program that loads it.
+ */
+export interface TypedValue {
+  readonly word: Word;
+  /** `cpus-str`: the CPU count converted with `str()`. */
+  readonly type: 'int' | 'str' | 'none' | 'cpus' | 'cpus-str' | 'unknown' | 'raises';
+}
+
+export function evaluateTyped(node: PyNode, file: string, names: Map<string, PyNode>, env: Env): TypedValue {
+  const v = value(node, file, names, env, 0);
+  return { word: toWord(v, node, file), type: v.kind === 'cpus' && v.str ? 'cpus-str' : v.kind };
+}
+
 function toWord(v: PyValue, node: PyNode, file: string): Word {
   switch (v.kind) {
     case 'int':
@@ -220,6 +239,8 @@ function toWord(v: PyValue, node: PyNode, file: string): Word {
       return { text: 'None', path: v.path };
     case 'unknown':
       return v.word;
+    case 'raises':
+      return { text: node.text, unknown: v.why, path: v.path };
     case 'cpus': {
       const text = shellFormula(v.formula);
       return text === undefined
@@ -278,6 +299,16 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
     }
     case 'call':
       return valueOfCall(node, file, names, env, depth, unknown);
+    case 'unary_operator': {
+      // `-2`, `+2`: Python's unary minus and plus on an int; anything else is not followed.
+      const operand = node.childForFieldName('argument');
+      const op = node.children[0]?.text;
+      if (!operand || (op !== '-' && op !== '+')) return unknown('an expression oneproc does not evaluate');
+      const v = value(operand, file, names, env, depth + 1);
+      if (v.kind === 'raises' || v.kind === 'unknown') return v;
+      if (v.kind !== 'int') return unknown('an operand is not an integer, so oneproc does not compute it');
+      return op === '-' ? { kind: 'int', n: -v.n, path } : v;
+    }
     case 'binary_operator': {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
@@ -313,6 +344,8 @@ function arithmetic(
   path: string,
   unknown: (why: string) => PyValue,
 ): PyValue {
+  // Python computes the left operand first: the first exception raised is the one seen.
+  for (const operand of [l, r]) if (operand.kind === 'raises') return operand;
   for (const operand of [l, r])
     if (operand.kind === 'unknown')
       return unknown(operand.word.unknown ?? 'it depends on a value not known here');
@@ -321,7 +354,9 @@ function arithmetic(
     return unknown('an operand is not an integer, so oneproc does not compute it');
   if (l.kind === 'int' && r.kind === 'int') {
     const n = intOp(op, l.n, r.n);
-    return n === undefined ? unknown('it divides by zero, which stops Python') : bounded(n, path, unknown);
+    return n === undefined
+      ? { kind: 'raises', why: 'it divides by zero, which stops Python (ZeroDivisionError)', path }
+      : bounded(n, path, unknown);
   }
   const left = formulaOf(l);
   const right = formulaOf(r);
@@ -406,11 +441,17 @@ function valueOfCall(
     return { kind: 'cpus', formula: { op: 'cpus' }, str: false, path };
   }
   if (fn === 'int') {
-    // int() is 0; int(x, base) and keywords are not followed.
+    // int() is 0; int(x) and int(x, base) with a literal base as Python reads them; keywords are not followed.
     if (args.length === 0) return { kind: 'int', n: 0n, path };
-    if (args.length > 1 || args[0].type === 'keyword_argument')
-      return unknown('int() with a base is not evaluated here');
-    return toInt(arg(0), unknown);
+    if (args.length > 2 || args.some((a) => a.type === 'keyword_argument'))
+      return unknown('int() with keyword arguments is not evaluated here');
+    if (args.length === 1) return toInt(arg(0), 10, false, path, unknown);
+    const base = arg(1);
+    if (base.kind === 'raises' || base.kind === 'unknown') return base;
+    if (base.kind !== 'int') return unknown('int() with a base that is not an integer is not evaluated here');
+    if (base.n !== 0n && (base.n < 2n || base.n > 36n))
+      return { kind: 'raises', why: 'int() base must be >= 2 and <= 36, or 0 (ValueError)', path };
+    return toInt(arg(0), Number(base.n), true, path, unknown);
   }
   if (fn === 'str') {
     if (args.length === 0) return { kind: 'str', text: '', path };
@@ -440,27 +481,39 @@ function valueOfCall(
 }
 
 /**
- * Python's `int(x)`: an int stays; a string holds a decimal integer with optional sign, surrounding
- * whitespace and single underscores between digits (Objects/longobject.c `PyLong_FromString`), or
- * int() raises ValueError; None raises TypeError.
+ * Python's `int(x)` and `int(x, base)` (Objects/longobject.c `PyLong_FromUnicodeObject`, read by
+ * `pythonInt` in src/rules/common.ts: Unicode digits and blanks, `_` between digits, a prefix for its
+ * base): an int stays (with a base, it raises TypeError); a string the base does not read raises
+ * ValueError; None raises TypeError. Raising stops the program that computes it.
  */
-function toInt(v: PyValue, unknown: (why: string) => PyValue): PyValue {
+function toInt(
+  v: PyValue,
+  base: number,
+  explicitBase: boolean,
+  at: string,
+  unknown: (why: string) => PyValue,
+): PyValue {
+  const raises = (why: string): PyValue => ({ kind: 'raises', why, path: at });
   switch (v.kind) {
     case 'int':
+      return explicitBase ? raises("int() can't convert a non-string with an explicit base (TypeError)") : v;
     case 'unknown':
+    case 'raises':
       return v;
     case 'cpus':
-      return { ...v, str: false };
+      return explicitBase
+        ? unknown('int() of the CPU count with a base is not evaluated here')
+        : { ...v, str: false };
     case 'none':
-      return unknown('int(None) stops Python with a TypeError');
+      return raises('int(None) stops Python with a TypeError');
     case 'str': {
-      const m = /^\s*([+-]?)(\d+(?:_\d+)*)\s*$/.exec(v.text);
-      if (!m) {
-        const shown = v.text.length > 40 ? `${v.text.slice(0, 39)}…` : v.text;
-        return unknown(`int(${JSON.stringify(shown)}) stops Python with a ValueError`);
-      }
-      const n = BigInt(m[2].replaceAll('_', ''));
-      return bounded(m[1] === '-' ? -n : n, v.path, unknown);
+      const read = pythonInt(v.text, base);
+      const shown = v.text.length > 40 ? `${v.text.slice(0, 39)}…` : v.text;
+      const call = `int(${JSON.stringify(shown)}${explicitBase ? `, ${base}` : ''})`;
+      if ('refused' in read) return raises(`${call} stops Python with a ValueError (${read.refused})`);
+      if (!('n' in read) || !Number.isSafeInteger(read.n))
+        return unknown(`the number is beyond ${Number.MAX_SAFE_INTEGER}, which oneproc does not compute`);
+      return bounded(BigInt(read.n), v.path, unknown);
     }
   }
 }
