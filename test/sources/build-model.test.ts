@@ -191,8 +191,8 @@ describe('RUN file operations, PATH and globs', () => {
         rule: 'uwsgi',
         workers: 2,
         file: 'run-mv/src/uwsgi.ini',
-        line: 4,
-        chain: ['run-mv/Dockerfile:7', 'run-mv/docker/docker-entrypoint.sh:5', 'run-mv/src/uwsgi.ini:4'],
+        line: 6,
+        chain: ['run-mv/Dockerfile:7', 'run-mv/docker/docker-entrypoint.sh:5', 'run-mv/src/uwsgi.ini:6'],
       },
     ]);
     expect(code).toBe(1);

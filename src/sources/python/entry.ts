@@ -240,9 +240,10 @@ function serverCall(
       .find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)
       ?.childForFieldName('value') ?? undefined;
   const value = (n: PyNode) => evaluate(n, file, names, cmd.env);
-  const make = (argv: Word[]): SimpleCommand => ({
+  // The server's environment, less what its command line reads and a call from Python does not.
+  const make = (argv: Word[], unread?: RegExp): SimpleCommand => ({
     argv,
-    env: cmd.env,
+    env: unread ? new Map([...cmd.env].filter(([name]) => !unread.test(name))) : cmd.env,
     wrappers: [...cmd.wrappers, `python ${file}`],
   });
 
@@ -270,7 +271,10 @@ function serverCall(
       if (w) argv.push(word('--workers'), w);
     }
     if (reloading) argv.push(word('--reload'));
-    return make(argv);
+    // UVICORN_* are read by the click command line only (`auto_envvar_prefix="UVICORN"` in
+    // uvicorn/main.py); uvicorn.run() builds its Config from its arguments, and Config reads
+    // WEB_CONCURRENCY alone (uvicorn/config.py). Checked with Debian's uvicorn 0.17.6.
+    return make(argv, /^UVICORN_/);
   }
   // Granian(target, workers=N, …).serve()
   if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'serve') {
@@ -284,7 +288,9 @@ function serverCall(
       const w = workers?.childForFieldName('value');
       if (w) argv.push(word('--workers'), value(w));
       argv.push(word(innerArgs[0] ? value(innerArgs[0]).text : 'app'));
-      return make(argv);
+      // GRANIAN_* are the click command line's (`auto_envvar_prefix='GRANIAN'`, granian/cli.py);
+      // the Granian class takes its arguments only.
+      return make(argv, /^GRANIAN_/);
     }
   }
   // SomeApplication(app, {"workers": N, …}).run() — gunicorn's custom application pattern
@@ -302,15 +308,19 @@ function serverCall(
         (p) => p.type === 'pair' && /^['"]workers['"]$/.test(p.childForFieldName('key')?.text ?? ''),
       );
       const w = pair?.childForFieldName('value');
-      if (!w) return make([word('gunicorn')]);
+      // GUNICORN_CMD_ARGS is read by gunicorn.app.base.Application.load_config (the CLI's), not by a
+      // BaseApplication subclass that loads its own options; WEB_CONCURRENCY is the `workers`
+      // setting's default (gunicorn/config.py), read either way.
+      const unread = /^GUNICORN_CMD_ARGS$/;
+      if (!w) return make([word('gunicorn')], unread);
       // The options go to `cfg.set`, so validate_pos_int reads the Python value (a str with int(x, 0));
       // gunicorn's documented `load_config` skips a None (docs/source/custom.rst).
       const typed = evaluateTyped(w, file, names, cmd.env);
-      if (typed.type === 'none') return make([word('gunicorn')]);
+      if (typed.type === 'none') return make([word('gunicorn')], unread);
       const read = settingWorkers(typed, 'the program stops, because Python raises computing it');
       const count: Word =
         'word' in read ? read.word : { text: w.text, refused: read.refused, path: typed.word.path };
-      return make([word('gunicorn'), word('--workers'), count]);
+      return make([word('gunicorn'), word('--workers'), count], unread);
     }
   }
   return undefined;

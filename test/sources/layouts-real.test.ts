@@ -1,0 +1,72 @@
+/**
+ * The fixture layouts of the image model (a Dockerfile in a subfolder built from the root, a builder
+ * stage, files moved by RUN, `rails server`) claim the count the real server starts with the files
+ * where the image puts them: Debian's gunicorn, uWSGI and Puma, each as PID 1 of a private PID and
+ * network namespace, counted from /proc with `oneproc observe`'s reader.
+ */
+import * as path from 'node:path';
+import { type CheckIO, run } from '../../src/cli/check';
+import { realCount, requireDebian, stopStarted } from './real-helpers';
+
+const NEEDS: Record<string, string> = {
+  '/usr/bin/gunicorn': 'gunicorn',
+  '/usr/bin/uwsgi': 'uwsgi',
+  '/usr/lib/uwsgi/plugins/python3_plugin.so': 'uwsgi-plugin-python3',
+  '/usr/bin/puma': 'puma',
+  '/usr/bin/unshare': 'util-linux',
+};
+
+beforeAll(() => requireDebian(NEEDS));
+afterAll(stopStarted);
+
+/** The worker counts `oneproc check` claims for a fixture repository. */
+async function claimed(fixture: string): Promise<Array<number | null>> {
+  let out = '';
+  const io: CheckIO = {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: () => {},
+    stdin: async function* () {},
+    cwd: path.join(__dirname, '..', 'fixtures', 'sources'),
+    color: false,
+  };
+  await run(['--format', 'json', fixture], io);
+  return (JSON.parse(out) as { findings: Array<{ workers: number | null }> }).findings.map((f) => f.workers);
+}
+
+describe('image layouts against the real servers', () => {
+  it('subfolder-context: the start script copied from compose/production/django starts 4 gunicorn workers', async () => {
+    expect(await claimed('subfolder-context')).toEqual([4]);
+    const argv = [
+      '/usr/bin/gunicorn',
+      '--chdir',
+      'app',
+      'wsgi:application',
+      '-b',
+      '127.0.0.1:0',
+      '--workers',
+      '4',
+    ];
+    expect(await realCount('subfolder-context', argv, {}, 4)).toBe(4);
+  }, 30000);
+
+  it('builder-stage: the config copied beside the entrypoint made in the builder sets 3 workers', async () => {
+    expect(await claimed('builder-stage')).toEqual([3]);
+    const argv = ['/usr/bin/gunicorn', '-c', 'scripts/gunicorn.conf.py', '-b', '127.0.0.1:0', 'app:app'];
+    expect(await realCount('builder-stage', argv, {}, 3)).toBe(3);
+  }, 30000);
+
+  it('run-mv: the moved entrypoint runs uWSGI with src/uwsgi.ini, 2 processes', async () => {
+    expect(await claimed('run-mv')).toEqual([2]);
+    // the ini sets `master = true`; the process-tree reader sees only argv, so say it there too
+    const argv = ['/usr/bin/uwsgi', '--master', '--plugin', 'python3', '--ini', 'src/uwsgi.ini'];
+    expect(await realCount('run-mv', argv, {}, 2)).toBe(2);
+  }, 30000);
+
+  it('rails-puma: `rails server` is Puma with config/puma.rb, 2 workers', async () => {
+    expect(await claimed('rails-puma')).toEqual([2]);
+    const argv = ['/usr/bin/puma', '-b', 'tcp://127.0.0.1:0'];
+    expect(await realCount('rails-puma', argv, { RAILS_ENV: 'production' }, 2)).toBe(2);
+  }, 30000);
+});
