@@ -2,7 +2,8 @@
  * `oneproc check [--format text|json|sarif] [--strict] [PATH|-]…` (DESIGN.md, "CLI contract").
  * Reads files, folders (recursively *.yaml, *.yml, *.json) and standard input; the checking itself
  * is `checkText` (pure), this module is only IO, options and exit codes:
- * 0 no error findings; 1 at least one (with --strict, warnings too); 2 usage error or unreadable input.
+ * 0 no error findings; 1 at least one (with --strict, warnings too); 2 usage error, unreadable input, or
+ * standard input or a named file holding no Kubernetes object (a file found in a folder is a note).
  * An unreadable file or folder is reported and the other files are still checked and reported.
  */
 import { type Dirent, promises as fs } from 'node:fs';
@@ -53,7 +54,8 @@ Options:
   -h, --help             show this help
 
 Exit status: 0 no error findings; 1 at least one error finding (with --strict, or warning);
-2 usage error or unreadable/invalid input (the other inputs are still checked and reported).
+2 usage error, or an input that cannot be read or holds no Kubernetes object, such as an empty
+standard input (the other inputs are still checked and reported).
 `;
 
 /** Larger inputs are refused: even a big chart renders to a few MiB, and reading is all in memory. */
