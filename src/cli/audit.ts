@@ -5,14 +5,24 @@
  * reported).
  */
 import { parseArgs } from 'node:util';
-import { ApiError, audit, connect, KubeconfigError } from '../audit';
+import {
+  ApiError,
+  audit,
+  connect,
+  KubeconfigError,
+  policyReports,
+  REPORT_APIS,
+  type ReportApi,
+} from '../audit';
 import { InputError } from '../manifest';
-import { safeJson, safeLine } from './escape';
+import { safeJson, safeLine, safeYaml } from './escape';
+import { formatHtml } from './format-html';
 import { toJsonReport } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
 
-export const AUDIT_USAGE = `Usage: oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif] [--strict]
+export const AUDIT_USAGE = `Usage: oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif|html|policyreport] [--strict]
+                     [--report-api wgpolicyk8s.io/v1alpha2|openreports.io/v1alpha1]
 
 Lists Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs and
 CronJobs in a live cluster and checks them as \`oneproc check\` checks manifests. Objects a controller
@@ -22,7 +32,10 @@ Options:
       --kubeconfig FILE          kubeconfig (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
       --context NAME             kubeconfig context (default: the current one)
   -n, --namespace NAMESPACE      one namespace (default: all namespaces)
-  -f, --format FORMAT            text (default), json, or sarif
+  -f, --format FORMAT            text (default), json, sarif, html (one self-contained page), or
+                                 policyreport (YAML for kubectl apply: one report per namespace)
+      --report-api API           the policy-report API to write: wgpolicyk8s.io/v1alpha2 (default;
+                                 PolicyReport) or openreports.io/v1alpha1 (Report, Kyverno >= 1.15)
       --strict                   warnings fail the audit too
       --page-size N              objects per list request (default 500)
       --request-timeout SECONDS  time allowed for each request (default 30)
@@ -39,8 +52,15 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(AUDIT_USAGE);
       return 0;
     }
-    if (!['text', 'json', 'sarif'].includes(values.format)) {
-      throw new Error(`unknown --format '${values.format}' (expected text, json or sarif)`);
+    if (!['text', 'json', 'sarif', 'html', 'policyreport'].includes(values.format)) {
+      throw new Error(
+        `unknown --format '${values.format}' (expected text, json, sarif, html or policyreport)`,
+      );
+    }
+    if (!(REPORT_APIS as readonly string[]).includes(values['report-api'])) {
+      throw new Error(
+        `unknown --report-api '${values['report-api']}' (expected ${REPORT_APIS.join(' or ')})`,
+      );
     }
     for (const flag of ['page-size', 'request-timeout'] as const) {
       const n = Number(values[flag]);
@@ -84,6 +104,23 @@ export async function run(argv: string[]): Promise<number> {
       problems: report.problems,
     };
     process.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
+  } else if (values.format === 'html') {
+    process.stdout.write(
+      formatHtml(report.findings, checked, [], {
+        command: 'audit',
+        strict,
+        inputErrors: report.problems.map((p) => `${p.kind}: ${p.message}`),
+        generated: new Date(),
+      }),
+    );
+  } else if (values.format === 'policyreport') {
+    const reports = policyReports(
+      report.objects,
+      report.findings,
+      values['report-api'] as ReportApi,
+      new Date(),
+    );
+    process.stdout.write(reports.map((r) => safeYaml(r)).join('---\n'));
   } else if (values.format === 'sarif') {
     const inputErrors = report.problems.map((p) => new InputError(`${p.kind}: ${p.message}`, server));
     process.stdout.write(formatSarif(report.findings, { cwd: process.cwd(), inputErrors }));
@@ -109,6 +146,7 @@ function parse(argv: string[]) {
       context: { type: 'string' },
       namespace: { type: 'string', short: 'n' },
       format: { type: 'string', short: 'f', default: 'text' },
+      'report-api': { type: 'string', default: 'wgpolicyk8s.io/v1alpha2' },
       strict: { type: 'boolean', default: false },
       'page-size': { type: 'string', default: '500' },
       'request-timeout': { type: 'string', default: '30' },
