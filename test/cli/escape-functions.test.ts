@@ -48,7 +48,7 @@ describe('safeYaml', () => {
       lines: 'one\n::warning::two',
     };
     const text = safeYaml(value);
-    expect(text).not.toMatch(CONTROL);
+    for (const line of text.split('\n')) expect(line).not.toMatch(CONTROL);
     expect(text).not.toContain('##[');
     expect(text.split('\n').some((l) => /^\s*::/.test(l))).toBe(false);
     expect(text).toContain('plain: web\n');
