@@ -15,6 +15,7 @@ export {
   policyReports,
   REPORT_APIS,
   type ReportApi,
+  reportPath,
 } from './policyreport';
 
 /** The kinds audited, with where the API serves them. */

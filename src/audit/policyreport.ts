@@ -224,3 +224,10 @@ function findingResult(
     timestamp,
   };
 }
+
+/** The API path of a report, for server-side apply: `/apis/<group>/<version>[/namespaces/<ns>]/<plural>/<name>`. */
+export function reportPath(report: PolicyReportObject): string {
+  const plural = `${report.kind.toLowerCase()}s`;
+  const ns = report.metadata.namespace;
+  return `/apis/${report.apiVersion}${ns ? `/namespaces/${encodeURIComponent(ns)}` : ''}/${plural}/${encodeURIComponent(report.metadata.name)}`;
+}

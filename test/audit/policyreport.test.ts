@@ -114,7 +114,7 @@ beforeAll(async () => {
     throw new Error('dist/ is not built: run `npm run build` first (npm test does)');
   }
   const tls = await makeTls();
-  api = await startFakeApi({ tls, token: TOKEN, objects: CLUSTER });
+  api = await startFakeApi({ tls, token: TOKEN, objects: CLUSTER, reportApis: ['wgpolicyk8s.io/v1alpha2'] });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oneproc-report-'));
   config = path.join(dir, 'kubeconfig');
   fs.writeFileSync(config, kubeconfig(api.url, tls, TOKEN));
@@ -203,6 +203,44 @@ describe.each(Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[])(
     });
   },
 );
+
+describe('audit --format policyreport --apply', () => {
+  it('writes each report by server-side apply as field manager oneproc', async () => {
+    const before = api.applied.length;
+    const run = await audit(['--kubeconfig', config, '--format', 'policyreport', '--apply']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^applied PolicyReport shop\/oneproc: 3 fail, 0 warn, 0 skip, \d+ pass\n$/);
+    const [sent] = api.applied.slice(before);
+    expect(sent).toMatchObject({
+      path: '/apis/wgpolicyk8s.io/v1alpha2/namespaces/shop/policyreports/oneproc',
+      query: { fieldManager: 'oneproc', force: 'true' },
+      contentType: 'application/apply-patch+yaml',
+    });
+    expect(violations(sent?.body, SCHEMAS['wgpolicyk8s.io/v1alpha2'])).toEqual([]);
+  });
+
+  it('says when the report API is not installed, and exits 2', async () => {
+    const run = await audit([
+      '--kubeconfig',
+      config,
+      '--format',
+      'policyreport',
+      '--apply',
+      '--report-api',
+      'openreports.io/v1alpha1',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('oneproc audit: cannot apply Report shop/oneproc: PATCH https://127.0.0.1:');
+    expect(run.stderr).toContain('is the openreports.io/v1alpha1 CRD installed?');
+  });
+
+  it('goes only with --format policyreport', async () => {
+    const run = await audit(['--kubeconfig', config, '--apply']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--apply goes with --format policyreport');
+  });
+});
 
 describe('policyReports', () => {
   const base = {
