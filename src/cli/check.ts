@@ -22,12 +22,13 @@ import { isComposeName } from '../sources/compose';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
 import { safeLine } from './escape';
+import { formatHtml } from './format-html';
 import { formatJson } from './format-json';
 import { formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText, noteText } from './format-text';
 import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
-export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
+export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif|html] [--strict] [PATH|-]...
                      [--dockerfile FILE [--build-context DIR] [--target STAGE]
                       | --image-root DIR [--image-config FILE]]
 
@@ -38,7 +39,8 @@ skipping node_modules and .git); - reads standard input, e.g.
   helm template my-release ./chart | oneproc check -
 
 Options:
-  -f, --format FORMAT    text (default), json, or sarif (SARIF 2.1.0 for code scanning)
+  -f, --format FORMAT    text (default), json, sarif (SARIF 2.1.0 for code scanning), or html (one
+                         self-contained page: summary, exemptions, findings by namespace, notes)
       --strict           warnings fail the check too
       --dockerfile FILE  the Dockerfile of the manifests' image: their containers are followed into
                          its ENTRYPOINT, CMD, ENV and the scripts and config files it runs
@@ -61,7 +63,7 @@ standard input (the other inputs are still checked and reported).
 /** Larger inputs are refused: even a big chart renders to a few MiB, and reading is all in memory. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIPPED_DIRS = new Set(['node_modules', '.git']);
@@ -136,7 +138,7 @@ export async function run(
       return 0;
     }
     if (!(FORMATS as readonly string[]).includes(values.format)) {
-      throw new Error(`unknown --format '${values.format}' (expected text, json or sarif)`);
+      throw new Error(`unknown --format '${values.format}' (expected text, json, sarif or html)`);
     }
     if (values['image-config'] && !values['image-root']) {
       throw new Error('--image-config goes with --image-root DIR');
@@ -292,6 +294,15 @@ export async function run(
   if (format === 'json') io.stdout(formatJson(findings, checked, [...errors.map(unreadableNote), ...notes]));
   else if (format === 'sarif')
     io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
+  else if (format === 'html')
+    io.stdout(
+      formatHtml(findings, checked, notes, {
+        command: 'check',
+        strict,
+        inputErrors: errors.map((e) => e.message),
+        generated: new Date(),
+      }),
+    );
   else
     io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
 
