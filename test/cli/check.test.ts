@@ -119,7 +119,7 @@ describe('oneproc check: exit codes', () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toContain(message);
-    expect(r.err).toContain('Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...');
+    expect(r.err).toContain('Usage: oneproc check [--format text|json|sarif|html] [--strict] [PATH|-]...');
   });
 
   it('prints usage and exits 0 with --help', async () => {
