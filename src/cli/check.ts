@@ -1,5 +1,5 @@
 /**
- * `oneproc check [--format text|json|sarif] [--strict] [PATH|-]…` (DESIGN.md, "CLI contract").
+ * `oneproc check [--format text|json|sarif|html] [--strict] [PATH|-]…` (DESIGN.md, "CLI contract").
  * Reads files, folders (recursively *.yaml, *.yml, *.json) and standard input; the checking itself
  * is `checkText` (pure), this module is only IO, options and exit codes:
  * 0 no error findings; 1 at least one (with --strict, warnings too); 2 usage error, unreadable input, or

@@ -7,10 +7,10 @@ import { VERSION } from '../version';
 const USAGE = `oneproc ${VERSION} — one process per container; scale with replicas.
 
 Usage:
-  oneproc check [--format text|json|sarif] [--strict] [--dockerfile FILE [--target STAGE] [--build-context DIR] | --image-root DIR] [PATH|-]...
+  oneproc check [--format text|json|sarif|html] [--strict] [--dockerfile FILE [--target STAGE] [--build-context DIR] | --image-root DIR] [PATH|-]...
   oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn|off]
   oneproc policy [--action deny|warn] [--name NAME] [--exclude-namespace NS]... [--format yaml|json]
-  oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif] [--strict]
+  oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif|html|policyreport] [--apply] [--strict]
   oneproc observe [--format text|json] [--pid PID]... | --serve [--metrics-port 9091]
   oneproc --version | --help
 
