@@ -226,14 +226,19 @@ function toFinding(
     };
   }
   if (decision.outcome === 'refused') {
+    const head = decision.consequence
+      ? `${rule.title} does not keep the container running${decision.only ? ` (${decision.only})` : ''}: `
+      : `${rule.title} refuses its worker count${decision.only ? ` (${decision.only})` : ''}: `;
     return {
       rule: rule.id,
       category: rule.category,
       severity: 'warning',
       message:
-        `${rule.title} refuses its worker count${decision.only ? ` (${decision.only})` : ''}: ` +
+        head +
         `\`${decision.evidence}\`${entry} — ${decision.why}. ` +
-        'The server exits with an error, so the container will not start as written. ' +
+        (decision.consequence
+          ? `${decision.consequence} `
+          : 'The server exits with an error, so the container will not start as written. ') +
         `Fix: ${fix ? `${fix}; ` : ''}run one process per container and scale with replicas. ${exempt}`,
       path: decision.path,
       workers: null,

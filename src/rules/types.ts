@@ -41,6 +41,12 @@ export type Decision =
        * "Puma 7.2 and later; earlier versions read it with to_i as 0, single mode".
        */
       readonly only?: string;
+      /**
+       * What happens instead, when the server does not exit with an error but still does not keep the
+       * container running, e.g. thin's cluster mode: "thin starts 3 servers in the background and exits,
+       * so …". Replaces the sentence about the server exiting with an error.
+       */
+      readonly consequence?: string;
     };
 
 /** One server family: how it is recognised and how its real implementation chooses its worker count. */

@@ -23,6 +23,16 @@ import { ROWS, type Row, rowName } from './table';
 const CONCURRENCY = 2;
 
 const results = new Map<Row, Observation | Error>();
+/** For rows that daemonize: the same command with a shell kept as the namespace's init. */
+const daemons = new Map<Row, Observation | Error>();
+
+/** Runs `argv`, then keeps the namespace alive, so the servers it left in the background can be counted. */
+const KEEP_INIT = [
+  '/bin/sh',
+  '-c',
+  '"$@"; echo "[harness] the command exited with status $?"; exec sleep 60',
+  'sh',
+];
 
 function container(row: Row) {
   return {
@@ -53,7 +63,16 @@ beforeAll(async () => {
       const env = kubeletEnv(Object.entries(row.env ?? {}).map(([name, value]) => ({ name, value })));
       const argv = [...row.command, ...(row.args ?? [])].map((w) => expandKubernetes(w, env));
       const expected = row.workers === 'cpus' ? cpus().length : row.workers;
-      results.set(row, await observe({ family: row.family, argv, env, dir, expected }));
+      // A row that daemonizes is watched until its process exits (no count is expected of it).
+      const first = row.daemonizes === undefined ? expected : -1;
+      results.set(row, await observe({ family: row.family, argv, env, dir, expected: first }));
+      if (row.daemonizes !== undefined) {
+        const kept = [...KEEP_INIT, ...argv];
+        daemons.set(
+          row,
+          await observe({ family: row.family, argv: kept, env, dir, expected: row.daemonizes }),
+        );
+      }
     } catch (err) {
       results.set(row, err instanceof Error ? err : new Error(String(err)));
     } finally {
@@ -100,6 +119,27 @@ describe.each([...new Set(ROWS.map((r) => r.family))])('%s, started for real', (
   const rows = ROWS.filter((r) => r.family === family);
 
   it.each(rows.map((row) => [rowName(row), row] as const))('%s', (_name, row) => {
+    if (row.daemonizes !== undefined) {
+      // The server's own process exits: as a container's command, the container stops.
+      const first = results.get(row);
+      if (first === undefined || first instanceof Error)
+        throw first ?? new Error(missingMessage(family) ?? 'the server was not started');
+      expect({ exited: first.exited, strays: first.survivors }).toEqual({ exited: true, strays: [] });
+      const kept = daemons.get(row);
+      if (kept === undefined || kept instanceof Error)
+        throw kept ?? new Error('the daemons were not counted');
+      expect({ daemons: kept.workers, strays: kept.survivors }).toEqual({
+        daemons: row.daemonizes,
+        strays: [],
+      });
+      // The engine says the container does not stay up, not a worker count.
+      const findings = engineFindings(row);
+      expect(findings.map((f) => ({ rule: f.rule, severity: f.severity, workers: f.workers }))).toEqual([
+        { rule: family, severity: 'warning', workers: null },
+      ]);
+      expect(findings[0].message).toContain('in the background and exits');
+      return;
+    }
     const obs = observed(row);
     const real = obs.workers;
     const expected = row.workers === 'cpus' ? cpus().length : row.workers;

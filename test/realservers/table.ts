@@ -23,6 +23,13 @@ export interface Row {
    * spec cannot show, so the engine can only warn that it is unknown.
    */
   readonly engine?: 'hidden';
+  /**
+   * The main process forks this many servers into the background and exits (thin's cluster mode and
+   * `--daemonize`): as a container's command it stops the container. `workers` is then 0 (nothing
+   * keeps running once the namespace's init is gone); the daemons are counted in a second run where a
+   * shell stays the namespace's init.
+   */
+  readonly daemonizes?: number;
   /** Extra files in the app directory (the image's working directory). */
   readonly files?: Readonly<Record<string, string>>;
 }
@@ -158,6 +165,15 @@ export const ROWS: readonly Row[] = [
   },
   { family: 'daphne', command: ['daphne', 'asgi:app'], workers: 1 },
   { family: 'rq', command: ['rq', 'worker'], workers: 1 },
+
+  // thin 1.8.1: one server in the foreground; cluster mode (-s/--servers, -o) and -d daemonize, so the
+  // thin process exits after starting its servers in the background.
+  { family: 'thin', command: ['thin', 'start', '-R', 'config.ru'], workers: 1 },
+  { family: 'thin', command: ['thin', 'start', '-R', 'config.ru', '--threaded'], workers: 1 },
+  { family: 'thin', command: ['thin', 'start', '-R', 'config.ru', '-s', '3'], workers: 0, daemonizes: 3 },
+  { family: 'thin', command: ['thin', '--servers=2', 'start', '-R', 'config.ru'], workers: 0, daemonizes: 2 },
+  { family: 'thin', command: ['thin', 'start', '-R', 'config.ru', '-s', '1'], workers: 0, daemonizes: 1 },
+  { family: 'thin', command: ['thin', 'start', '-d', '-R', 'config.ru'], workers: 0, daemonizes: 1 },
 ];
 
 /** A readable name for a row: its env, then its command line as a shell would show it. */
