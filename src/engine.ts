@@ -200,7 +200,8 @@ function toFinding(
   origin: Origin,
 ): Finding | undefined {
   if (decision.outcome === 'single') return undefined;
-  const configured = options.severity?.[rule.category] ?? DEFAULT_SEVERITY[rule.category];
+  const category = categoryOf(rule, cmd, options.rules ?? RULES);
+  const configured = options.severity?.[category] ?? DEFAULT_SEVERITY[category];
   if (configured === 'off') return undefined;
   const fix = safe(() => rule.fix(decision), '');
   const exempt = EXEMPT_HINT;
@@ -212,7 +213,7 @@ function toFinding(
     const why = decision.why ? ` (${decision.why})` : '';
     return {
       rule: rule.id,
-      category: rule.category,
+      category,
       severity: configured,
       message:
         `${rule.title} starts ${count} worker processes${why}: \`${decision.evidence}\`${entry}. ` +
@@ -231,7 +232,7 @@ function toFinding(
       : `${rule.title} refuses its worker count${decision.only ? ` (${decision.only})` : ''}: `;
     return {
       rule: rule.id,
-      category: rule.category,
+      category,
       severity: 'warning',
       message:
         head +
@@ -247,7 +248,7 @@ function toFinding(
   }
   return {
     rule: rule.id,
-    category: rule.category,
+    category,
     severity: 'warning',
     message:
       `${rule.title} worker count cannot be known here: \`${decision.evidence}\`${entry} — ${decision.why}. ` +
@@ -256,6 +257,21 @@ function toFinding(
     workers: null,
     origin,
   };
+}
+
+/**
+ * The category a finding takes: the rule's own, or — for a process manager's copies of a program
+ * (`numprocs`, `instances`) — that of the rule that recognises the program, so that copies of a job
+ * worker warn like the job worker itself (DESIGN: severity per category, on every path).
+ */
+function categoryOf(rule: ServerRule, cmd: SimpleCommand, rules: readonly ServerRule[]): Category {
+  const program = safe(() => rule.launched?.(cmd), undefined);
+  if (!program) return rule.category;
+  for (const other of rules) {
+    if (other === rule) continue;
+    if (safe(() => other.recognise(program), false)) return other.category;
+  }
+  return rule.category;
 }
 
 function safe<T>(fn: () => T, fallback: T): T {

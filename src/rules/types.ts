@@ -61,6 +61,13 @@ export interface ServerRule {
   /** How many worker processes the server will start for this command. Must never throw. */
   decide(cmd: SimpleCommand): Decision;
   /**
+   * For process managers (supervisord, pm2), which start copies of another program: that program's
+   * command, when `cmd` names it. A finding about the copies then takes the category of the rule that
+   * recognises the program — copies of a celery worker are a job worker's finding (a warning by
+   * default), copies of a web server an error — so that every path honours the category.
+   */
+  launched?(cmd: SimpleCommand): SimpleCommand | undefined;
+  /**
    * How to run it as one process, e.g. "drop `--workers 4` (or set `--workers 1`)". The engine adds
    * the general advice (replicas, HPA, Redis) and how to exempt.
    */
