@@ -100,8 +100,15 @@ export function checkCommands(
         findings.push(internalFinding(failure, at, origin));
         continue;
       }
+      let judged = cmd;
+      if (!rule) {
+        const through = safe(() => throughWrapper(cmd, rules), undefined);
+        if (!through) continue;
+        ({ rule, decision } = through);
+        judged = through.inner;
+      }
       if (!rule || !decision) continue;
-      const finding = findingFor(rule, cmd, decision, options);
+      const finding = findingFor(rule, judged, decision, options);
       if (!finding) continue;
       // The same verdict on the same field (a script that starts the same server twice) is one finding.
       const key = `${finding.rule}|${finding.path}|${finding.severity}|${finding.workers}`;
@@ -147,6 +154,162 @@ export function checkCommands(
       ),
     ];
   }
+}
+
+/**
+ * Programs whose arguments are data — names of files, packages or processes, text to print — never a
+ * command they run: `pip install dramatiq`, `chmod +x /usr/local/bin/gunicorn`, `echo uvicorn …`.
+ */
+const NOT_WRAPPERS = new Set([
+  'echo',
+  'printf',
+  'test',
+  '[',
+  '[[',
+  'cat',
+  'grep',
+  'egrep',
+  'fgrep',
+  'sed',
+  'awk',
+  'cut',
+  'tr',
+  'head',
+  'tail',
+  'which',
+  'type',
+  'command',
+  'hash',
+  'whereis',
+  'ls',
+  'rm',
+  'cp',
+  'mv',
+  'ln',
+  'chmod',
+  'chown',
+  'chgrp',
+  'mkdir',
+  'touch',
+  'install',
+  'tee',
+  'find',
+  'stat',
+  'file',
+  'readlink',
+  'realpath',
+  'basename',
+  'dirname',
+  'kill',
+  'pkill',
+  'pgrep',
+  'killall',
+  'pidof',
+  'ps',
+  'sleep',
+  'exit',
+  'export',
+  'set',
+  'unset',
+  'read',
+  'cd',
+  'pip',
+  'pip3',
+  'pipx',
+  'uv',
+  'poetry',
+  'pipenv',
+  'conda',
+  'mamba',
+  'micromamba',
+  'apt-get',
+  'apt',
+  'apk',
+  'yum',
+  'dnf',
+  'microdnf',
+  'zypper',
+  'dpkg',
+  'rpm',
+  'npm',
+  'yarn',
+  'pnpm',
+  'gem',
+  'bundle',
+  'composer',
+  'brew',
+  'curl',
+  'wget',
+  'git',
+  'tar',
+  'unzip',
+  'gzip',
+  'logger',
+  'getent',
+  'id',
+  'useradd',
+  'adduser',
+  'groupadd',
+  'addgroup',
+  'usermod',
+  'update-alternatives',
+  'systemctl',
+  'service',
+  'supervisorctl',
+  'pm2-logrotate',
+]);
+/** How many words after a wrapper are tried as the start of the command it runs. */
+const MAX_WRAPPER_WORDS = 16;
+
+/**
+ * `/entrypoint.sh gunicorn -w 4 app:app`: a program no rule knows (a script not visible here, a
+ * wrapper the shell layer does not know), followed by words that start a server. Most such scripts
+ * end in `exec "$@"`, so those words are what runs; but the script is not read here (where it is, the
+ * image door follows it: src/sources/image.ts), so what the server would do is a warning naming the
+ * wrapper. Nothing is said when the server would run one process.
+ */
+function throughWrapper(
+  cmd: SimpleCommand,
+  rules: readonly ServerRule[],
+): { rule: ServerRule; decision: Decision; inner: SimpleCommand } | undefined {
+  const first = cmd.argv[0];
+  if (!first || first.unknown) return undefined;
+  const name = first.text.slice(first.text.lastIndexOf('/') + 1);
+  if (NOT_WRAPPERS.has(name) || name === '') return undefined;
+  const end = Math.min(cmd.argv.length, MAX_WRAPPER_WORDS + 1);
+  for (let j = 1; j < end; j++) {
+    const word = cmd.argv[j];
+    if (word.unknown || word.text.startsWith('-') || word.text.includes('=')) continue;
+    const wrapper = cmd.argv
+      .slice(0, j)
+      .map((w) => w.text)
+      .join(' ');
+    const inner: SimpleCommand = { ...cmd, argv: cmd.argv.slice(j), wrappers: [...cmd.wrappers, wrapper] };
+    for (const rule of rules) {
+      if (!rule.recognise(inner)) continue;
+      const decision = rule.decide(inner);
+      if (decision.outcome === 'single') return undefined;
+      const then =
+        decision.outcome === 'multiple'
+          ? `${rule.title} starts ${decision.workers ?? 'several'} worker processes${decision.why ? ` (${decision.why})` : ''}`
+          : decision.outcome === 'refused'
+            ? `${rule.title} ${decision.consequence ? 'does not keep the container running' : 'refuses its worker count'} (${decision.why})`
+            : `${rule.title}'s count cannot be known either (${decision.why})`;
+      return {
+        rule,
+        inner,
+        decision: {
+          outcome: 'unknown',
+          evidence: cmd.argv.map((w) => w.text).join(' '),
+          path: decision.path,
+          why:
+            `\`${wrapper}\` runs the words after it, and oneproc cannot see what it does with them here; ` +
+            `most such scripts end in \`exec "$@"\`, and then ${then}`,
+        },
+      };
+    }
+  }
+  return undefined;
 }
 
 function internalFinding(what: string, path: string, origin: Origin): Finding {
