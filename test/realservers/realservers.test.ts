@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { checkContainer } from '../../src/engine';
 import type { Finding } from '../../src/types';
 import {
+  DEFAULT_OBSERVE,
   expandKubernetes,
   kubeletEnv,
   makeAppDir,
@@ -64,8 +65,11 @@ beforeAll(async () => {
       const argv = [...row.command, ...(row.args ?? [])].map((w) => expandKubernetes(w, env));
       const expected = row.workers === 'cpus' ? cpus().length : row.workers;
       // A row that daemonizes is watched until its process exits (no count is expected of it).
-      const first = row.daemonizes === undefined ? expected : -1;
-      results.set(row, await observe({ family: row.family, argv, env, dir, expected: first }));
+      const first = row.daemonizes === undefined && !row.refuses ? expected : -1;
+      // It starts its servers one after the other before it exits: on a loaded machine that takes
+      // longer than the usual watch, which ends as soon as it has exited.
+      const watch = first === -1 ? { ...DEFAULT_OBSERVE, watchMs: 40_000 } : DEFAULT_OBSERVE;
+      results.set(row, await observe({ family: row.family, argv, env, dir, expected: first }, watch));
       if (row.daemonizes !== undefined) {
         const kept = [...KEEP_INIT, ...argv];
         daemons.set(
@@ -138,6 +142,22 @@ describe.each([...new Set(ROWS.map((r) => r.family))])('%s, started for real', (
         { rule: family, severity: 'warning', workers: null },
       ]);
       expect(findings[0].message).toContain('in the background and exits');
+      return;
+    }
+    if (row.refuses) {
+      // The server exits at start: the engine says it refuses, a warning that the container will not start.
+      const obs = results.get(row);
+      if (obs === undefined || obs instanceof Error)
+        throw obs ?? new Error(missingMessage(family) ?? 'the server was not started');
+      expect({ exited: obs.exited, refusal: /Error|Invalid|invalid/.test(obs.log) }).toEqual({
+        exited: true,
+        refusal: true,
+      });
+      const findings = engineFindings(row);
+      expect(findings.map((f) => ({ rule: f.rule, severity: f.severity, workers: f.workers }))).toEqual([
+        { rule: family, severity: 'warning', workers: null },
+      ]);
+      expect(findings[0].message).toContain('will not start');
       return;
     }
     const obs = observed(row);

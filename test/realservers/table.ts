@@ -30,6 +30,8 @@ export interface Row {
    * shell stays the namespace's init.
    */
   readonly daemonizes?: number;
+  /** The server refuses its options and exits at start: the container does not start. */
+  readonly refuses?: true;
   /** Extra files in the app directory (the image's working directory). */
   readonly files?: Readonly<Record<string, string>>;
 }
@@ -141,6 +143,35 @@ export const ROWS: readonly Row[] = [
     workers: 1,
   },
   { family: 'celery', command: ['celery', '-A', 'tasks', 'worker'], workers: 'cpus' },
+  // -P/--pool is a click.Choice (celery/bin/worker.py WorkersPool): glued and `=` spellings, the env
+  // (auto_envvar_prefix CELERY), and values click refuses, which stop the worker.
+  { family: 'celery', command: ['celery', '-A', 'tasks', 'worker', '-Psolo', '-c', '4'], workers: 1 },
+  {
+    family: 'celery',
+    command: ['celery', '-A', 'tasks', 'worker', '-c', '4'],
+    env: { CELERY_WORKER_POOL: 'threads' },
+    workers: 1,
+  },
+  {
+    family: 'celery',
+    command: ['celery', '-A', 'tasks', 'worker'],
+    env: { CELERY_WORKER_CONCURRENCY: '2' },
+    workers: 2,
+  },
+  { family: 'celery', command: ['celery', '-A', 'tasks', 'worker', '--concurrency=0'], workers: 'cpus' },
+  { family: 'celery', command: ['celery', '-A', 'tasks', 'worker', '-P=solo'], workers: 0, refuses: true },
+  {
+    family: 'celery',
+    command: ['celery', '-A', 'tasks', 'worker', '--pool', 'fork', '-c', '1'],
+    workers: 0,
+    refuses: true,
+  },
+  {
+    family: 'celery',
+    command: ['celery', '-A', 'tasks', 'worker', '-P', '$(POOL)'],
+    workers: 0,
+    refuses: true,
+  },
 
   // puma 5.6.5: single mode unless -w/--workers or WEB_CONCURRENCY; -w 1 is one cluster worker.
   { family: 'puma', command: ['puma', 'config.ru'], workers: 1 },
