@@ -258,8 +258,21 @@ const NOT_WRAPPERS = new Set([
   'supervisorctl',
   'pm2-logrotate',
 ]);
-/** How many words after a wrapper are tried as the start of the command it runs. */
-const MAX_WRAPPER_WORDS = 16;
+/**
+ * How many words after a wrapper are looked at, and how many of them are tried as the start of the
+ * command it runs (each try asks every rule: the server's name comes first or after a few arguments).
+ */
+const MAX_WRAPPER_WORDS = 12;
+const MAX_WRAPPER_TRIES = 4;
+/**
+ * What a wrapper looks like: a script or program named by a path (`/entrypoint.sh`, `./run`,
+ * `bin/start`), a shell script (`*.sh`, or `sh SCRIPT …`), or a name that says it starts something (`docker-entrypoint`,
+ * `start-server`, `run`, `launch`, `boot`, `wrapper`). Bare utilities (`mkdir`, `cd`, …) of a script
+ * are not tried, so that reading a long script stays cheap.
+ */
+const WRAPPER_SHAPE = /\/|\.(?:ba)?sh$|^(?:ba|da|z|k|a)?sh$|entry|start|run|launch|boot|wrap|init|exec/i;
+/** A word that can name a program: no option, assignment, address or module path. */
+const PROGRAM_WORD = /^[A-Za-z_./][\w./-]*$/;
 
 /**
  * `/entrypoint.sh gunicorn -w 4 app:app`: a program no rule knows (a script not visible here, a
@@ -275,11 +288,13 @@ function throughWrapper(
   const first = cmd.argv[0];
   if (!first || first.unknown) return undefined;
   const name = first.text.slice(first.text.lastIndexOf('/') + 1);
-  if (NOT_WRAPPERS.has(name) || name === '') return undefined;
+  if (NOT_WRAPPERS.has(name) || name === '' || !WRAPPER_SHAPE.test(first.text)) return undefined;
   const end = Math.min(cmd.argv.length, MAX_WRAPPER_WORDS + 1);
-  for (let j = 1; j < end; j++) {
+  let tries = 0;
+  for (let j = 1; j < end && tries < MAX_WRAPPER_TRIES; j++) {
     const word = cmd.argv[j];
-    if (word.unknown || word.text.startsWith('-') || word.text.includes('=')) continue;
+    if (word.unknown || !PROGRAM_WORD.test(word.text)) continue;
+    tries++;
     const wrapper = cmd.argv
       .slice(0, j)
       .map((w) => w.text)

@@ -74,7 +74,7 @@ beforeAll(async () => {
         const kept = [...KEEP_INIT, ...argv];
         daemons.set(
           row,
-          await observe({ family: row.family, argv: kept, env, dir, expected: row.daemonizes }),
+          await observe({ family: row.family, argv: kept, env, dir, expected: row.daemonizes }, watch),
         );
       }
     } catch (err) {

@@ -117,6 +117,22 @@ export const ROWS: readonly Row[] = [
   },
   { family: 'gunicorn', command: ['python3', '-m', 'gunicorn', '-w', '2', 'wsgi:app'], workers: 2 },
   { family: 'gunicorn', command: ['env', 'WEB_CONCURRENCY=2', 'gunicorn', 'wsgi:app'], workers: 2 },
+  // Counts gunicorn refuses (argparse `type=int`): it exits, the container does not start.
+  { family: 'gunicorn', command: ['gunicorn', '-w', '$(UNDEFINED)', 'wsgi:app'], workers: 0, refuses: true },
+  {
+    family: 'gunicorn',
+    command: ['gunicorn', '--workers', '$WORKERS', 'wsgi:app'],
+    env: { WORKERS: '2' },
+    workers: 0,
+    refuses: true,
+  },
+  {
+    family: 'gunicorn',
+    command: ['gunicorn', 'wsgi:app'],
+    env: { CPUS: '2', WEB_CONCURRENCY: '$$(CPUS)' },
+    workers: 0,
+    refuses: true,
+  },
 
   // hypercorn 0.13.2: -w/--workers (default 1, served in-process); no WEB_CONCURRENCY.
   { family: 'hypercorn', command: ['hypercorn', '-w', '2', 'asgi:app'], workers: 2 },
