@@ -184,7 +184,7 @@ function last(settings: readonly Setting[], long: string): Setting | undefined {
 }
 
 const RESTARTS =
-  'so the container’s main process ends: Kubernetes stops the container (and the servers with it) and restarts it, over and over (CrashLoopBackOff)';
+  "so the container's main process ends: Kubernetes stops the container (and the servers with it) and restarts it, over and over (CrashLoopBackOff)";
 
 export const thin: ServerRule = {
   id: 'thin',
