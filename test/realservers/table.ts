@@ -19,8 +19,8 @@ export interface Row {
    */
   readonly workers: number | 'cpus';
   /**
-   * `hidden`: the count is set in a file in the image (gunicorn.conf.py, unicorn.rb) that a container
-   * spec cannot show, so the engine can only warn that it is unknown.
+   * `hidden`: the count is set in a file in the image (gunicorn.conf.py, unicorn.rb) or behind a script
+   * (an entrypoint's `exec "$@"`) that a container spec cannot show, so the engine can only warn.
    */
   readonly engine?: 'hidden';
   /**
@@ -38,6 +38,7 @@ export interface Row {
 
 const UWSGI = ['uwsgi', '--plugin', 'python3', '--http-socket', '127.0.0.1:8000', '--wsgi-file', 'wsgi.py'];
 const GUNICORN_CONF = { 'gunicorn.conf.py': 'workers = 3\n' };
+const ENTRYPOINT = '#!/bin/sh\nset -e\necho "entrypoint: starting $1"\nexec "$@"\n';
 
 export const ROWS: readonly Row[] = [
   // uvicorn 0.17.6: --workers, else UVICORN_WORKERS (click env prefix), else WEB_CONCURRENCY, else 1;
@@ -117,6 +118,22 @@ export const ROWS: readonly Row[] = [
   },
   { family: 'gunicorn', command: ['python3', '-m', 'gunicorn', '-w', '2', 'wsgi:app'], workers: 2 },
   { family: 'gunicorn', command: ['env', 'WEB_CONCURRENCY=2', 'gunicorn', 'wsgi:app'], workers: 2 },
+  // An entrypoint script that ends in `exec "$@"`: the words after it are what runs. From the
+  // container spec alone the script is not visible, so the engine warns, naming it.
+  {
+    family: 'gunicorn',
+    command: ['sh', 'entrypoint.sh', 'gunicorn', '-w', '2', 'wsgi:app'],
+    files: { 'entrypoint.sh': ENTRYPOINT },
+    workers: 2,
+    engine: 'hidden',
+  },
+  {
+    family: 'gunicorn',
+    command: ['bin/entrypoint.sh', 'gunicorn', '-w', '2', 'wsgi:app'],
+    files: { 'bin/entrypoint.sh': ENTRYPOINT },
+    workers: 2,
+    engine: 'hidden',
+  },
   // Counts gunicorn refuses (argparse `type=int`): it exits, the container does not start.
   { family: 'gunicorn', command: ['gunicorn', '-w', '$(UNDEFINED)', 'wsgi:app'], workers: 0, refuses: true },
   {
