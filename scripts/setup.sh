@@ -14,7 +14,7 @@ APT_PACKAGES=(
   python3-uvicorn gunicorn uwsgi uwsgi-plugin-python3 python3-hypercorn python3-fastapi
   python3-daphne python3-waitress
   celery python3-celery python3-rq python3-redis redis-server
-  puma unicorn
+  puma unicorn thin
   supervisor
   nginx
   chromium pre-commit

@@ -46,7 +46,6 @@ const GLOBAL_TAKES_VALUE = [
   '--workdir',
 ];
 const SINGLE_PROCESS_POOLS = new Set(['solo', 'threads', 'gevent', 'eventlet']);
-const PROCESS_POOLS = new Set(['prefork', 'processes']);
 
 /**
  * Where a worker's settings come from: celery's own CLI, or Airflow's `airflow celery worker`, which
@@ -208,11 +207,39 @@ function decidePoolSize(worker: Worker, cmd: SimpleCommand): Decision {
   return dialect.byDefault(evidence, worker.sub.path);
 }
 
-/** A worker's decision: a single-process pool wins, then the pool size, checked against the pool. */
+/**
+ * The pools `-P/--pool` accepts: celery/bin/worker.py `WorkersPool` is a `click.Choice` (case-sensitive,
+ * exact) of celery/concurrency/__init__.py `ALIASES` — prefork, eventlet, gevent, solo, processes,
+ * threads; `custom` too from celery 5.3 (the class named by CELERY_CUSTOM_WORKER_POOL). Any other
+ * value, `-P=solo` included (click keeps the `=` of a short option: the value is `=solo`), makes
+ * click print "Invalid value for '-P' / '--pool'" and the worker exit (observed with Debian's 5.2.6).
+ */
+const POOL_CHOICES = ['prefork', 'eventlet', 'gevent', 'solo', 'processes', 'threads'];
+
+/** A worker's decision: a pool celery refuses, then a single-process pool, then the pool size. */
 function decideWorker(worker: Worker, cmd: SimpleCommand): Decision {
   const { argv, from, dialect } = worker;
   const pool = setting(argv, from, dialect.pool.names, cmd.env.get(dialect.pool.env));
-  const poolName = pool && !pool.value.unknown ? pool.value.text.trim() : undefined;
+  const poolName = pool && !pool.value.unknown ? pool.value.text : undefined;
+  if (pool && poolName !== undefined && poolName === 'custom') {
+    return {
+      outcome: 'unknown',
+      evidence: pool.written,
+      path: pool.path,
+      why: 'from celery 5.3 the `custom` pool is the class CELERY_CUSTOM_WORKER_POOL names, which may or may not fork processes (earlier versions refuse `custom` and the worker exits)',
+    };
+  }
+  if (pool && poolName !== undefined && !POOL_CHOICES.includes(poolName)) {
+    const reference = /\$\(?\{?[A-Za-z_][A-Za-z0-9_]*/.test(poolName)
+      ? ' (the reference reaches celery as written, not expanded)'
+      : '';
+    return {
+      outcome: 'refused',
+      evidence: pool.written,
+      path: pool.path,
+      why: `celery's pool option is a click.Choice of ${POOL_CHOICES.join(', ')}: click refuses "${poolName}"${reference}`,
+    };
+  }
   if (pool && poolName !== undefined && SINGLE_PROCESS_POOLS.has(poolName)) {
     return { outcome: 'single', evidence: pool.written, path: pool.path };
   }
@@ -221,14 +248,6 @@ function decideWorker(worker: Worker, cmd: SimpleCommand): Decision {
   // A count above 1 matters only for a pool of processes: say so when the pool is not known.
   if (pool.value.unknown) {
     return { outcome: 'unknown', evidence: pool.written, path: pool.path, why: pool.value.unknown };
-  }
-  if (poolName !== undefined && !PROCESS_POOLS.has(poolName)) {
-    return {
-      outcome: 'unknown',
-      evidence: pool.written,
-      path: pool.path,
-      why: `"${poolName}" is not a pool oneproc knows (prefork, processes, solo, threads, gevent, eventlet)`,
-    };
   }
   return decision;
 }

@@ -22,6 +22,7 @@ import { rq } from './rq';
 import { sanic } from './sanic';
 import { sidekiq } from './sidekiq';
 import { supervisord } from './supervisord';
+import { thin } from './thin';
 import type { ServerRule } from './types';
 import { unicorn } from './unicorn';
 import { uvicorn } from './uvicorn';
@@ -42,6 +43,7 @@ export const RULES: readonly ServerRule[] = [
   odoo,
   puma,
   unicorn,
+  thin,
   passenger,
   pm2,
   node,

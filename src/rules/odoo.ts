@@ -1,35 +1,46 @@
 /**
- * Odoo (`odoo`, `odoo-bin`, `openerp-server`): how many HTTP worker processes the server starts.
+ * Odoo (`odoo`, `odoo-bin`, `openerp-server`): how many worker processes the server starts.
  *
- * Read from odoo/odoo `odoo/tools/config.py` and `odoo/cli/command.py`, `odoo/service/server.py`:
+ * Read from odoo/odoo `odoo/tools/config.py` and `odoo/cli/command.py`, `odoo/service/server.py`
+ * (the same in 13.0 through 17.0):
  * - optparse option `--workers` (`type="int"`, default 0, "0 disable prefork mode"); `--workers=N`
  *   and `--workers N` work, the last one wins. optparse reads `0x…` as hexadecimal and any other
- *   leading 0 as octal (`--workers 010` is 8, `08` is refused: Lib/optparse.py `_parse_num`). `-w` is `--db_password`, not a count.
+ *   leading 0 as octal (`--workers 010` is 8, `08` is refused: Lib/optparse.py `_parse_num`). `-w` is
+ *   `--db_password`, not a count. `--max-cron-threads` (`type="int"`, default 2) and `--no-http`
+ *   (`http_enable`, default on; `--no-xmlrpc` before 11.0) also shape the processes.
  * - `-c/--config FILE` (or the ODOO_RC / OPENERP_SERVER variables) names a config file whose
- *   `[options] workers = N` applies unless the command line sets `--workers`.
- * - With `workers > 0` the PreforkServer starts that many HTTP workers and also forks
- *   `max_cron_threads` cron workers (default 2) and a gevent process for websockets. Odoo keeps its
- *   state in PostgreSQL by design, but the HTTP workers still each hold their own caches.
+ *   `[options] workers = N` and `max_cron_threads = N` apply unless the command line sets them.
+ * - `server.py start`: `elif config['workers']:` runs the PreforkServer — any count but 0, so
+ *   `--workers 1` (and a negative count) is prefork too; 0 runs the ThreadedServer: one process, its
+ *   cron jobs in threads.
+ * - `PreforkServer.process_spawn`: with HTTP on, `population` (= workers) WorkerHTTP processes and,
+ *   through `long_polling_spawn`, one `odoo gevent` process for long polling / websockets; then
+ *   `max_cron_threads` WorkerCron processes. Each is a process of its own, with its own registry and
+ *   caches. So `--workers 1` is 1 + 1 + 2 = 4 worker processes, `--workers 4` is 7.
  * - `python3 odoo-bin …` is read as `odoo-bin …`.
  * - `odoo/cli/command.py main`: the first argument, when it does not start with `-`, is a subcommand;
- *   `server` (the default) and `start` serve HTTP, others (`shell`, `scaffold`, `db`, …) do not.
+ *   `server` (the default) and `start` serve HTTP, others (`shell`, `scaffold`, `db`, `gevent`, …) do
+ *   not start prefork workers.
  *
- * Decisions: `--workers 0` and `--workers 1` are one HTTP worker; a named config file and no
- * `--workers` is a warning.
+ * Decisions: `--workers 0` (or none) is one process; any other count is prefork, reported with every
+ * process it forks; a named config file and no `--workers` is a warning, and without
+ * `--max-cron-threads` the cron workers it may set make the count "at least" the HTTP ones.
  */
 import type { SimpleCommand } from '../shell/types';
 import {
   asScript,
   countFix,
-  decideOption,
+  decideCount,
   envEvidence,
   findOption,
+  hasFlag,
   lastHit,
   OPTPARSE_INT,
   programName,
+  readCount,
   type ScanOptions,
 } from './common';
-import type { ServerRule } from './types';
+import type { Decision, ServerRule } from './types';
 
 const PROGRAMS = new Set(['odoo', 'odoo-bin', 'openerp-server', 'odoo.py']);
 
@@ -76,6 +87,47 @@ function serverArgsFrom(cmd: SimpleCommand): number | undefined {
   return first.text === 'server' || first.text === 'start' ? i + 1 : undefined;
 }
 
+/** Odoo's default `max_cron_threads` (odoo/tools/config.py `--max-cron-threads`, `my_default=2`). */
+export const ODOO_DEFAULT_CRON_WORKERS = 2;
+
+/**
+ * The processes of prefork mode (`PreforkServer.process_spawn`): `workers` HTTP workers and the
+ * gevent long-polling process when HTTP is on, then `max_cron_threads` cron workers.
+ */
+function prefork(
+  cmd: SimpleCommand,
+  scan: ScanOptions,
+  workers: number,
+  evidence: string,
+  path: string,
+  configFile: boolean,
+): Decision {
+  const httpOff = hasFlag(cmd.argv, ['--no-http', '--no-xmlrpc'], scan.from);
+  const http = httpOff ? 0 : Math.max(workers, 0);
+  const gevent = httpOff ? 0 : 1;
+  const cronHit = lastHit(findOption(cmd.argv, ['--max-cron-threads'], scan));
+  let cron: number | undefined = configFile ? undefined : ODOO_DEFAULT_CRON_WORKERS;
+  if (cronHit?.value) {
+    const read = OPTPARSE_INT.read(cronHit.value.text);
+    cron = cronHit.value.unknown || !('n' in read) ? undefined : Math.max(read.n, 0);
+  }
+  const parts = [
+    ...(httpOff ? [] : [`${http} HTTP worker${http === 1 ? '' : 's'}`, 'a gevent process for long polling']),
+    cron === undefined
+      ? '`max_cron_threads` cron workers (2 unless the config file says otherwise)'
+      : `${cron} cron worker${cron === 1 ? '' : 's'}${cronHit ? '' : ' (`max_cron_threads`, default 2)'}`,
+  ];
+  const known = http + gevent + (cron ?? 0);
+  const why = `prefork mode (any \`--workers\` but 0): ${parts.join(', ')}, each a process of its own`;
+  if (cron !== undefined) {
+    if (known <= 1) return { outcome: 'single', evidence, path };
+    return { outcome: 'multiple', workers: known, evidence, path, why };
+  }
+  if (known > 1)
+    return { outcome: 'multiple', workers: null, evidence, path, why: `at least ${known}: ${why}` };
+  return { outcome: 'unknown', evidence, path, why: `${why}; the config file may set \`max_cron_threads\`` };
+}
+
 export const odoo: ServerRule = {
   id: 'odoo',
   title: 'Odoo',
@@ -88,15 +140,17 @@ export const odoo: ServerRule = {
     const cmd = asScript(original, PROGRAMS);
     const from = serverArgsFrom(cmd) ?? 1;
     const scan: ScanOptions = { from, shortGlue: 'glued', takesValue: VALUE_OPTIONS };
-    const hit = lastHit(findOption(cmd.argv, ['--workers'], scan));
-    if (hit) {
-      const decision = decideOption(hit, OPTPARSE_INT);
-      return decision.outcome === 'multiple'
-        ? { ...decision, why: 'prefork mode; it also forks cron worker processes' }
-        : decision;
-    }
     const config = lastHit(findOption(cmd.argv, ['-c', '--config'], scan));
     const envConfig = cmd.env.get('ODOO_RC') ?? cmd.env.get('OPENERP_SERVER');
+    const hit = lastHit(findOption(cmd.argv, ['--workers'], scan));
+    if (hit) {
+      if (!hit.value) return { outcome: 'single', evidence: hit.written, path: hit.path };
+      const count = readCount(hit.value, OPTPARSE_INT);
+      if (count.kind !== 'number') return decideCount(count, hit.written, hit.path);
+      // `elif config['workers']:` — only 0 is the threaded server.
+      if (count.n === 0) return { outcome: 'single', evidence: hit.written, path: hit.path };
+      return prefork(cmd, scan, count.n, hit.written, hit.path, config !== undefined || !!envConfig);
+    }
     if (config || envConfig) {
       const evidence = config ? config.written : envEvidence(envConfig!);
       return {

@@ -227,6 +227,21 @@ export const pm2: ServerRule = {
   title: 'pm2',
   category: 'web',
   recognise: (cmd) => locate(cmd) !== undefined,
+  // `pm2 start SCRIPT -i N [-- ARGS]`: the instances are copies of SCRIPT (a string with blanks is a
+  // command line, as pm2 runs it), so a finding takes SCRIPT's category.
+  launched: (cmd) => {
+    const start = startArguments(cmd);
+    if (!start || start.scale !== undefined || pm2FileStart(cmd)) return undefined;
+    const target = firstPositional(start.argv, start.from, TAKES_VALUE);
+    if (!target || target.word.unknown) return undefined;
+    const words = target.word.text.split(/\s+/).filter((w) => w !== '');
+    const dashes = start.argv.findIndex((w, i) => i > target.index && w.text === '--');
+    const rest = dashes >= 0 ? start.argv.slice(dashes + 1) : [];
+    return {
+      ...cmd,
+      argv: [...words.map((text) => ({ text, path: target.word.path })), ...rest],
+    };
+  },
   decide: (cmd) => {
     const start = startArguments(cmd);
     if (!start) return { outcome: 'single' };

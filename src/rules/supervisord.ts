@@ -54,6 +54,8 @@ export const supervisord: ServerRule = {
   title: 'supervisord',
   category: 'web',
   recognise: (cmd) => SUPERVISORD_PROGRAM.test(programName(stripLaunchers(cmd))),
+  // A `numprocs` decision (src/sources/config/supervisord.ts) carries the program's own command.
+  launched: (cmd) => (SUPERVISORD_PROGRAM.test(programName(stripLaunchers(cmd))) ? undefined : cmd),
   decide: (cmd): Decision => {
     const inner = stripLaunchers(cmd);
     const config = supervisordConfigOption(inner);

@@ -84,7 +84,9 @@ describe('single-process servers', () => {
 describe('odoo rule', () => {
   const decide = (argv: string[], env = {}) => odoo.decide(command(argv, env));
   it('reads --workers; -w is the database password', () => {
-    expect(decide(['odoo', '--workers=4'])).toMatchObject({ outcome: 'multiple', workers: 4 });
+    // 4 HTTP workers, the gevent process and 2 cron workers (PreforkServer.process_spawn).
+    expect(decide(['odoo', '--workers=4'])).toMatchObject({ outcome: 'multiple', workers: 7 });
+    expect(decide(['odoo', '--workers', '1'])).toMatchObject({ outcome: 'multiple', workers: 4 });
     expect(decide(['odoo', '-w', '4'])).toEqual({ outcome: 'single' });
     expect(decide(['odoo', '--workers', '0']).outcome).toBe('single');
   });
