@@ -189,6 +189,9 @@ export class WebhookMetrics {
       labelNames: ['reason'],
       registers,
     });
+    // Both series exist from the start: increase() over a series that appears with its first drop
+    // already counted would miss that drop (the alert OneprocWebhookLogLinesDropped reads it).
+    for (const reason of ['backlog', 'error']) this.logLinesDropped.inc({ reason }, 0);
     const queued = () => this.logQueuedBytes();
     this.logQueued = new Gauge({
       name: 'oneproc_webhook_log_queued_bytes',
