@@ -46,7 +46,7 @@ async function promtool(args: string[]): Promise<{ code: number; out: string }> 
 
 interface RuleGroup {
   name: string;
-  rules: { alert: string; expr: string }[];
+  rules: { alert: string; expr: string; annotations: Record<string, string> }[];
 }
 
 function ruleFile(): { groups: RuleGroup[] } {
@@ -106,6 +106,21 @@ describe('alert rules, checked by promtool', () => {
       expect(out).toContain('alertname: OneprocWebhookCertificateExpiresSoon');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('each link to its own runbook section in docs/install.md', () => {
+    const headings = fs
+      .readFileSync(path.join(REPO, 'docs', 'install.md'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('### '))
+      .map((line) => line.slice(4).trim().toLowerCase());
+    const rules = ruleFile().groups.flatMap((g) => g.rules);
+    for (const rule of rules) {
+      expect(rule.annotations.runbook_url).toBe(
+        `https://github.com/oneproc/oneproc/blob/main/docs/install.md#${rule.alert.toLowerCase()}`,
+      );
+      expect(headings).toContain(rule.alert.toLowerCase());
     }
   });
 
