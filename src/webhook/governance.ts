@@ -120,6 +120,9 @@ export function withoutChanges(
   return result;
 }
 
+/** A path segment: a field, or a list item (`items[3]`, in a List read by `podSpecs`). */
+const SEGMENT = /^(.*)\[(\d+)\]$/;
+
 function rewrite(
   value: Record<string, unknown>,
   keys: readonly string[],
@@ -127,7 +130,16 @@ function rewrite(
 ): Record<string, unknown> {
   if (keys.length === 0) return edit(value);
   const [head, ...rest] = keys;
-  const child = Object.hasOwn(value, head) ? value[head] : undefined;
+  const item = SEGMENT.exec(head);
+  const field = item ? item[1] : head;
+  const child = Object.hasOwn(value, field) ? value[field] : undefined;
+  if (item) {
+    const index = Number(item[2]);
+    if (!Array.isArray(child) || !isObject(child[index])) return value;
+    const list = [...child];
+    list[index] = rewrite(child[index] as Record<string, unknown>, rest, edit);
+    return { ...value, [field]: list };
+  }
   if (!isObject(child)) return value;
   return { ...value, [head]: rewrite(child, rest, edit) };
 }

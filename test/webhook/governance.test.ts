@@ -4,7 +4,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { checkObject } from '../../src/manifest';
-import { defaultModeAt, exemptionChanges, startOfDayUtc } from '../../src/webhook/governance';
+import { defaultModeAt, exemptionChanges, startOfDayUtc, withoutChanges } from '../../src/webhook/governance';
 import { WebhookMetrics } from '../../src/webhook/metrics';
 import { reviewBody } from '../../src/webhook/review';
 import { type LogEntry, WebhookServer } from '../../src/webhook/server';
@@ -309,6 +309,28 @@ describe('governance rules (pure)', () => {
       'added spec.jobTemplate.metadata',
       'added spec.jobTemplate.spec.template.metadata',
     ]);
+  });
+});
+
+describe('judging without an exemption change', () => {
+  it('puts the old annotations back, also inside a List, without touching the input', () => {
+    const old = exempted({ [UNTIL]: '2030-01-31' });
+    const renewed = exempted({ [UNTIL]: '2031-01-31', team: 'shop' });
+    const back = withoutChanges(renewed, exemptionChanges(renewed, old));
+    expect((back.metadata as { annotations: unknown }).annotations).toEqual({
+      [EXEMPT]: 'legacy app, migrating to Redis sessions',
+      [UNTIL]: '2030-01-31',
+      team: 'shop',
+    });
+    expect((renewed.metadata as { annotations: Record<string, string> }).annotations[UNTIL]).toBe(
+      '2031-01-31',
+    );
+    const list = { apiVersion: 'v1', kind: 'List', items: [workload('Pod', 'a', [UVICORN_1]), exempted()] };
+    const changes = exemptionChanges(list, undefined);
+    expect(changes.map((c) => c.path)).toEqual(['items[1].metadata']);
+    const stripped = withoutChanges(list, changes) as { items: { metadata: { annotations: object } }[] };
+    expect(stripped.items[1].metadata.annotations).toEqual({});
+    expect(exemptionChanges(stripped, undefined)).toEqual([]);
   });
 });
 
