@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { WebhookMetrics } from '../../src/webhook/metrics';
-import { CHART, find, helm, REPO, template, templateError } from './helm';
+import { CHART, find, helm, notes, REPO, startFakeApiServer, template, templateError } from './helm';
 
 const run = promisify(execFile);
 
@@ -237,6 +237,32 @@ describe('chart governance values', () => {
     [{ 'alerts.selector': 'a="b"} or vector(1) or {c="d"' }, 'alerts.selector: Does not match pattern'],
   ])('refuse %j', async (values, message) => {
     expect(await templateError(values)).toContain(message);
+  });
+
+  it('are told in the notes after install', async () => {
+    const api = await startFakeApiServer();
+    try {
+      const plain = await notes(api, {});
+      const dated = await notes(api, {
+        enforceAfter: '2027-01-31',
+        'exemptions.allowedUsers': ['alice'],
+        'exemptions.allowedGroups': ['platform-admins', 'sre'],
+      });
+      expect(plain).toContain(
+        '\n\nNamespaces without the label oneproc.dev/mode are in enforce mode (workloads with several worker processes are rejected).\nNever checked:',
+      );
+      expect(plain).not.toContain('Only these may');
+      expect(dated).toContain(
+        '\n\nNamespaces without the label oneproc.dev/mode are warned until 2027-01-31 (each warning names the day) ' +
+          'and in enforce mode from 00:00 UTC that day (workloads with several worker processes are rejected).\n' +
+          '  oneproc audit --enforce-after 2027-01-31   # lists what will be rejected then\nNever checked:',
+      );
+      expect(dated).toContain(
+        'oneproc.dev/allow-until=2030-01-31\nOnly these may add or change an exemption: users alice; groups platform-admins, sre.\n',
+      );
+    } finally {
+      await api.close();
+    }
   });
 
   it('lint clean with alerts, escalation and exemption authority set', async () => {
