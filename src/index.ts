@@ -39,6 +39,7 @@ export {
   type CertManagerOptions,
   WEBHOOK_MATCH_CONDITIONS,
   WebhookCertificate,
+  type WebhookExemptionAuthority,
   type WebhookFailurePolicy,
   type WebhookMode,
 } from './constructs/admission-webhook';

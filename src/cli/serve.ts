@@ -6,13 +6,15 @@
 import { parseArgs } from 'node:util';
 import { checkObject } from '../manifest/check';
 import { CertificateError } from '../webhook/certs';
+import { startOfDayUtc } from '../webhook/governance';
 import { MODES, type Mode } from '../webhook/review';
 import { runUntilSignal, WebhookServer } from '../webhook/server';
 import { MAX_CONNECTIONS } from '../webhook/transport';
 
 const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090]
                      [--mode enforce|warn|off] [--host ADDRESS] [--shutdown-delay SECONDS]
-                     [--max-connections N]
+                     [--max-connections N] [--enforce-after YYYY-MM-DD]
+                     [--exempt-users NAME]... [--exempt-groups NAME]...
 
   --tls-cert FILE           serving certificate, PEM (env ONEPROC_TLS_CERT); reloaded when it changes
   --tls-key FILE            its private key, PEM (env ONEPROC_TLS_KEY)
@@ -27,6 +29,15 @@ const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port 8443]
   --max-connections N       open TLS connections at most; more are dropped at once (env
                             ONEPROC_MAX_CONNECTIONS, default 2000, sized for a 256Mi memory limit:
                             raise it with the limit, about 30 KiB per connection)
+  --enforce-after DATE      YYYY-MM-DD, a day in UTC: before it the default mode warns, naming the day
+                            in each warning; from 00:00 UTC that day it enforces. Needs --mode enforce.
+                            Namespaces labelled oneproc.dev/mode keep their label's mode
+                            (env ONEPROC_ENFORCE_AFTER)
+  --exempt-users NAME       a user (request.userInfo.username) who may add or change the exemption
+                            annotations; repeat for more (env ONEPROC_EXEMPT_USERS, comma-separated)
+  --exempt-groups NAME      a group whose members may add or change them; repeat for more
+                            (env ONEPROC_EXEMPT_GROUPS, comma-separated). With neither set, anyone
+                            who may write a workload may exempt it
 `;
 
 /** A command line that cannot be run; exit code 2. */
@@ -43,11 +54,15 @@ export interface ServeConfig {
   host?: string;
   shutdownDelayMs: number;
   maxConnections: number;
+  /** `YYYY-MM-DD`: the default mode warns before that day and enforces from it. */
+  enforceAfter?: string;
+  /** Who may add or change an exemption annotation; absent when nobody is named (anyone may). */
+  exemptions?: { allowedUsers: string[]; allowedGroups: string[] };
 }
 
 /** Flags first, then environment variables, then defaults. Throws ServeUsageError. */
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig | 'help' {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -62,6 +77,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         host: { type: 'string' },
         'shutdown-delay': { type: 'string' },
         'max-connections': { type: 'string' },
+        'enforce-after': { type: 'string' },
+        'exempt-users': { type: 'string', multiple: true },
+        'exempt-groups': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -73,6 +91,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (values.help) return 'help';
   const pick = (flag: string, name: string): string | undefined => {
     const value = values[flag];
+    if (Array.isArray(value)) return value[value.length - 1];
     if (typeof value === 'string') return value;
     const fromEnv = env[name];
     return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
@@ -96,6 +115,34 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       `--max-connections must be a whole number from 1 to 999999, got '${connections}'`,
     );
   }
+  const enforceAfter = pick('enforce-after', 'ONEPROC_ENFORCE_AFTER');
+  if (enforceAfter !== undefined) {
+    if (startOfDayUtc(enforceAfter) === undefined) {
+      throw new ServeUsageError(
+        `--enforce-after must be a calendar date written YYYY-MM-DD (UTC), got ${JSON.stringify(enforceAfter)}`,
+      );
+    }
+    if (mode !== 'enforce') {
+      throw new ServeUsageError(
+        `--enforce-after escalates the default mode from warn to enforce on its day, but --mode is ${mode}: ` +
+          'leave --mode at enforce',
+      );
+    }
+  }
+  const names = (flag: string, name: string): string[] => {
+    const given = values[flag];
+    const list = Array.isArray(given) ? given : (env[name] ?? '').split(',').map((n) => n.trim());
+    const kept = list.filter((n) => n !== '');
+    for (const n of kept) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with control characters is refused
+      if (/[\u0000-\u001f\u007f]/.test(n) || n.length > 512) {
+        throw new ServeUsageError(`--${flag} names must be printable and at most 512 characters long`);
+      }
+    }
+    return kept;
+  };
+  const allowedUsers = names('exempt-users', 'ONEPROC_EXEMPT_USERS');
+  const allowedGroups = names('exempt-groups', 'ONEPROC_EXEMPT_GROUPS');
   return {
     certFile,
     keyFile,
@@ -105,6 +152,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host: pick('host', 'ONEPROC_HOST'),
     shutdownDelayMs: Math.round(seconds * 1000),
     maxConnections: Number(connections),
+    ...(enforceAfter !== undefined ? { enforceAfter } : {}),
+    ...(allowedUsers.length + allowedGroups.length > 0
+      ? { exemptions: { allowedUsers, allowedGroups } }
+      : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { CREATED_FROM_TEMPLATE_CONDITION } from '../policy/cel';
 import { RESOURCE_RULES } from '../policy/policy';
 import { VERSION } from '../version';
+import { startOfDayUtc } from '../webhook/governance';
 import { AdmissionWebhookError } from './errors';
 
 /** Where the webhook's serving certificate comes from. */
@@ -84,6 +85,14 @@ class ExistingSecretCertificate extends WebhookCertificate {
 }
 
 export type WebhookMode = 'enforce' | 'warn';
+
+/** Who may add or change an exemption annotation (docs/install.md, "Who may exempt"). */
+export interface WebhookExemptionAuthority {
+  /** `request.userInfo.username` values, exactly. @default [] */
+  readonly allowedUsers?: string[];
+  /** `request.userInfo.groups` values, exactly. @default [] */
+  readonly allowedGroups?: string[];
+}
 export type WebhookFailurePolicy = 'Ignore' | 'Fail';
 
 export interface AdmissionWebhookProps {
@@ -118,6 +127,19 @@ export interface AdmissionWebhookProps {
    * @default 'enforce'
    */
   readonly mode?: WebhookMode;
+  /**
+   * A day in UTC, `YYYY-MM-DD`, from which the default mode enforces: before it, namespaces without the
+   * `oneproc.dev/mode` label are warned, each warning naming the day; from 00:00 UTC that day they are
+   * enforced. Needs `mode: 'enforce'`. Labelled namespaces keep their label's mode.
+   * @default - no escalation
+   */
+  readonly enforceAfter?: string;
+  /**
+   * Who may add or change the exemption annotations (`oneproc.dev/allow-multiple-workers`,
+   * `oneproc.dev/allow-until`), decided from the request's `userInfo`.
+   * @default - anyone who may write a workload may exempt it
+   */
+  readonly exemptions?: WebhookExemptionAuthority;
   /**
    * What the API server does when it cannot reach the webhook, for enforce-mode namespaces (warn-mode
    * namespaces always use Ignore). See docs/install.md for why Ignore is the default.
@@ -172,6 +194,8 @@ export const WEBHOOK_MATCH_CONDITIONS: ReadonlyArray<{ readonly name: string; re
 const WEBHOOK_PORT = 8443;
 const METRICS_PORT = 9090;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a user or group name with control characters is refused
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**
  * The oneproc admission webhook: Deployment, Service, ServiceAccount, PodDisruptionBudget, NetworkPolicy,
@@ -234,6 +258,34 @@ export class AdmissionWebhook extends Construct {
     for (const ns of props.excludedNamespaces ?? []) {
       if (!DNS_LABEL.test(ns))
         throw fail(`'excludedNamespaces' contains '${ns}', not a valid namespace name`);
+    }
+    const enforceAfter = props.enforceAfter;
+    if (enforceAfter !== undefined) {
+      if (startOfDayUtc(enforceAfter) === undefined) {
+        throw fail(
+          `'enforceAfter' (${JSON.stringify(enforceAfter)}) must be a calendar date written YYYY-MM-DD`,
+        );
+      }
+      if (this.mode !== 'enforce') {
+        throw fail(
+          `'enforceAfter' escalates the default mode from warn to enforce on its day, but 'mode' is ${this.mode}`,
+        );
+      }
+    }
+    const exemptionArgs: string[] = [];
+    for (const [field, flag] of [
+      ['allowedUsers', '--exempt-users'],
+      ['allowedGroups', '--exempt-groups'],
+    ] as const) {
+      const names = props.exemptions?.[field] ?? [];
+      for (const name of names) {
+        if (typeof name !== 'string' || name === '' || name.length > 512 || CONTROL_CHARACTER.test(name)) {
+          throw fail(
+            `'exemptions.${field}' holds ${JSON.stringify(name)}: names must be printable, 1 to 512 characters`,
+          );
+        }
+        exemptionArgs.push(flag, name);
+      }
     }
 
     const selector = {
@@ -355,6 +407,8 @@ export class AdmissionWebhook extends Construct {
                   String(METRICS_PORT),
                   '--mode',
                   this.mode,
+                  ...(enforceAfter !== undefined ? ['--enforce-after', enforceAfter] : []),
+                  ...exemptionArgs,
                 ],
                 ports: [
                   { name: 'https', containerPort: WEBHOOK_PORT, protocol: 'TCP' },

@@ -95,6 +95,7 @@ const LIST_KIND: Record<string, string> = {
   replicasets: 'ReplicaSetList',
   jobs: 'JobList',
   cronjobs: 'CronJobList',
+  namespaces: 'NamespaceList',
 };
 
 function status(code: number, reason: string, message: string) {
