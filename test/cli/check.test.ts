@@ -109,7 +109,10 @@ describe('oneproc check: exit codes', () => {
   });
 
   it.each([
-    [['--format', 'xml', 'a.yaml'], "oneproc check: unknown --format 'xml' (expected text, json, sarif or html)"],
+    [
+      ['--format', 'xml', 'a.yaml'],
+      "oneproc check: unknown --format 'xml' (expected text, json, sarif or html)",
+    ],
     [['--bogus', 'a.yaml'], "oneproc check: Unknown option '--bogus'"],
     [[], 'oneproc check: name at least one file or folder, or - for standard input'],
     [['--image-config', 'config.json'], 'oneproc check: --image-config goes with --image-root DIR'],
