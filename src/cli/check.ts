@@ -167,6 +167,65 @@ export async function run(
     return 2;
   }
 
+  const { errors, findings, notes, documents, containers, sources } = await gather(
+    paths,
+    sourceFlags,
+    io,
+    engine,
+  );
+
+  // Messages name files and quote input: printed as safely as the report itself (src/cli/escape.ts).
+  for (const e of errors) io.stderr(`${safeLine(`oneproc check: ${e.message}`)}\n`);
+  // Notes go to standard error too, so a machine-readable report on standard output keeps them and
+  // a person running `--format json > out.json` still sees them.
+  if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
+  const checked = {
+    documents,
+    containers,
+    ...(sources.images > 0 ? { images: sources.images } : {}),
+    ...(sources.services > 0 ? { services: sources.services } : {}),
+  };
+  if (format === 'json') io.stdout(formatJson(findings, checked, notes));
+  else if (format === 'sarif')
+    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
+  else
+    io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
+
+  if (errors.length > 0) return 2;
+  const failing = findings.some(
+    (f) => !f.exempted && (f.severity === 'error' || (strict && f.severity === 'warning')),
+  );
+  return failing ? 1 : 0;
+}
+
+/** The flags that name the image the manifests run. */
+export interface SourceFlags {
+  readonly dockerfile?: string;
+  readonly buildContext?: string;
+  readonly target?: string;
+  readonly imageRoot?: string;
+  readonly imageConfig?: string;
+}
+
+/** Everything `check` read and found, before it is printed: what `oneproc fix` starts from too. */
+export interface Gathered {
+  readonly errors: InputError[];
+  readonly findings: Finding[];
+  readonly notes: Note[];
+  /** The manifests read, as read (templates blanked). */
+  readonly manifests: Array<{ name: string; text: string; json: boolean }>;
+  readonly documents: number;
+  readonly containers: number;
+  readonly sources: { readonly images: number; readonly services: number };
+}
+
+/** Reads the named paths (and standard input for `-`) and checks them: the one engine of every command. */
+export async function gather(
+  paths: readonly string[],
+  sourceFlags: SourceFlags,
+  io: CheckIO,
+  engine: CheckEngine = {},
+): Promise<Gathered> {
   const errors: InputError[] = [];
   const skipped: Array<{ file: string; template: TemplateSpan }> = [];
   const walkNotes: Note[] = [];
@@ -260,28 +319,7 @@ export async function run(
     });
   }
 
-  // Messages name files and quote input: printed as safely as the report itself (src/cli/escape.ts).
-  for (const e of errors) io.stderr(`${safeLine(`oneproc check: ${e.message}`)}\n`);
-  // Notes go to standard error too, so a machine-readable report on standard output keeps them and
-  // a person running `--format json > out.json` still sees them.
-  if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
-  const checked = {
-    documents,
-    containers,
-    ...(sources.images > 0 ? { images: sources.images } : {}),
-    ...(sources.services > 0 ? { services: sources.services } : {}),
-  };
-  if (format === 'json') io.stdout(formatJson(findings, checked, notes));
-  else if (format === 'sarif')
-    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
-  else
-    io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
-
-  if (errors.length > 0) return 2;
-  const failing = findings.some(
-    (f) => !f.exempted && (f.severity === 'error' || (strict && f.severity === 'warning')),
-  );
-  return failing ? 1 : 0;
+  return { errors, findings, notes, manifests, documents, containers, sources };
 }
 
 /** What walking a named path found: files to read, folders that could not be read, links not followed. */
