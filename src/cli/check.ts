@@ -8,6 +8,7 @@
 import { type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sarifFixes } from '../fix';
 import {
   blankDocuments,
   checkText,
@@ -21,8 +22,9 @@ import { isComposeName } from '../sources/compose';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
 import { safeLine } from './escape';
+import { planFor } from './fix-plan';
 import { formatJson } from './format-json';
-import { formatSarif, STDIN_NAME } from './format-sarif';
+import { artifactUri, formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText, noteText } from './format-text';
 import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
@@ -167,12 +169,8 @@ export async function run(
     return 2;
   }
 
-  const { errors, findings, notes, documents, containers, sources } = await gather(
-    paths,
-    sourceFlags,
-    io,
-    engine,
-  );
+  const read = await gather(paths, sourceFlags, io, engine);
+  const { errors, findings, notes, documents, containers, sources } = read;
 
   // Messages name files and quote input: printed as safely as the report itself (src/cli/escape.ts).
   for (const e of errors) io.stderr(`${safeLine(`oneproc check: ${e.message}`)}\n`);
@@ -186,9 +184,12 @@ export async function run(
     ...(sources.services > 0 ? { services: sources.services } : {}),
   };
   if (format === 'json') io.stdout(formatJson(findings, checked, notes));
-  else if (format === 'sarif')
-    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
-  else
+  else if (format === 'sarif') {
+    // Each finding `oneproc fix` can fix carries its edits as SARIF `fixes`.
+    const { plan, texts } = await planFor(read, io.cwd, engine.rules ? { rules: engine.rules } : {});
+    const fixes = sarifFixes(plan, texts, (file) => artifactUri(file, io.cwd));
+    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes, fixes }));
+  } else
     io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
 
   if (errors.length > 0) return 2;

@@ -8,20 +8,13 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  applyEdits,
-  type FixPlan,
-  orderEdits,
-  planFixes,
-  sarifFixes,
-  type TextEdit,
-  unifiedDiff,
-} from '../fix';
+import { applyEdits, type FixPlan, orderEdits, sarifFixes, type TextEdit, unifiedDiff } from '../fix';
 import { lineStarts, regionOf } from '../fix/text-edit';
 import { parseSourcePath } from '../sources/types';
 import type { Finding } from '../types';
 import { type CheckEngine, type CheckIO, gather, MAX_INPUT_BYTES } from './check';
 import { defuseLine, printable, safeJson, safeLine } from './escape';
+import { planFor } from './fix-plan';
 import { artifactUri, formatSarif, STDIN_NAME } from './format-sarif';
 import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
@@ -63,8 +56,6 @@ const FORMATS = ['diff', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 /** A Kubernetes memory quantity: a whole number with an optional unit (`512Mi`, `1G`, `1073741824`). */
 const MEMORY = /^[1-9]\d{0,17}(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
-/** Image files edited are small (the source readers refuse more than 1 MiB). */
-const MAX_SOURCE_BYTES = 1024 * 1024;
 
 function processIO(): CheckIO {
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
@@ -158,24 +149,11 @@ export async function run(
 
   const read = await gather(options.paths, options.flags, io, engine);
   const errors = [...read.errors];
-  // The image's files the findings point at, read as check reads them: inside the working directory.
-  const files = new Map<string, string>();
-  for (const f of read.findings) {
-    const at = parseSourcePath(f.path);
-    if (!at || files.has(at.file) || f.exempted) continue;
-    const text = await readSource(at.file, io.cwd);
-    if (typeof text === 'string') files.set(at.file, text);
-  }
-  const plan = planFixes({
-    manifests: read.manifests,
-    findings: read.findings,
-    files,
+  const { plan, texts } = await planFor(read, io.cwd, {
     ...(options.memory ? { memoryPerProcess: options.memory } : {}),
     strict: options.strict,
     ...(engine.rules ? { rules: engine.rules } : {}),
   });
-  const texts = new Map<string, string>(files);
-  for (const m of read.manifests) texts.set(m.name, m.text);
 
   for (const e of errors) io.stderr(`${safeLine(`oneproc fix: ${e.message}`)}\n`);
   for (const s of plan.summaries) io.stderr(`${safeLine(`oneproc fix: ${s}`)}\n`);
@@ -291,21 +269,6 @@ function formatFixJson(plan: FixPlan, texts: ReadonlyMap<string, string>): strin
     files: [...plan.edits.keys()].sort(),
   };
   return `${safeJson(JSON.stringify(out, null, 2))}\n`;
-}
-
-/** An image file a finding names, read as check reads it (inside the working directory, a regular file). */
-async function readSource(name: string, cwd: string): Promise<string | Error> {
-  const abs = path.resolve(cwd, name);
-  try {
-    const outside = await linkLeavesWorkingDirectory(abs, cwd);
-    if (outside !== undefined) return new Error(leavesMessage(outside));
-    const stat = await fs.stat(abs);
-    if (!stat.isFile() || stat.size > MAX_SOURCE_BYTES)
-      return new Error('not a regular file of at most 1 MiB');
-    return await fs.readFile(abs, 'utf8');
-  } catch (err) {
-    return err as Error;
-  }
 }
 
 /**
