@@ -20,7 +20,12 @@ export function orderEdits(edits: readonly TextEdit[]): { kept: TextEdit[]; drop
   const kept: TextEdit[] = [];
   const dropped: TextEdit[] = [];
   for (const { e } of sorted) {
-    if (kept.some((k) => k.start === e.start && k.end === e.end && k.text === e.text)) continue;
+    // Kept edits are in offset order: an exact duplicate can only be among the last ones at this offset.
+    let duplicate = false;
+    for (let i = kept.length - 1; i >= 0 && kept[i].start === e.start; i--) {
+      if (kept[i].end === e.end && kept[i].text === e.text) duplicate = true;
+    }
+    if (duplicate) continue;
     const last = kept[kept.length - 1];
     if (last && (e.start < last.end || (e.start === last.start && last.end > last.start))) dropped.push(e);
     else kept.push(e);
@@ -105,7 +110,7 @@ export function unifiedDiff(name: string, text: string, edits: readonly TextEdit
       e.end > e.start && starts.includes(e.end) ? lineOf(starts, e.end - 1) : lineOf(starts, e.end);
     const last = Math.max(first, endLine);
     const prev = blocks[blocks.length - 1];
-    if (prev && first <= prev.last) {
+    if (prev && first <= prev.last + 1) {
       prev.last = Math.max(prev.last, last);
       prev.edits.push(e);
     } else blocks.push({ first, last, edits: [e] });

@@ -190,6 +190,7 @@ describe('oneproc fix in the image’s files', () => {
     ['image/puma', 'config/puma.rb', 'workers 1'],
     ['image/pm2', 'ecosystem.config.js', '      instances: 1,'],
     ['image/supervisord', 'supervisord.conf', 'numprocs=1'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell script, not a JavaScript template
     ['image/script', 'start.sh', 'exec gunicorn --bind 0.0.0.0:8000 --workers ${WORKERS:-1} app:app'],
   ];
 
