@@ -14,6 +14,7 @@ import {
   checkText,
   decodeText,
   InputError,
+  type ManifestDocument,
   type TemplateSpan,
   templateDocuments,
 } from '../manifest';
@@ -214,7 +215,7 @@ export interface Gathered {
   readonly findings: Finding[];
   readonly notes: Note[];
   /** The manifests read, as read (templates blanked). */
-  readonly manifests: Array<{ name: string; text: string; json: boolean }>;
+  readonly manifests: Array<{ name: string; text: string; json: boolean; documents?: ManifestDocument[] }>;
   readonly documents: number;
   readonly containers: number;
   readonly sources: { readonly images: number; readonly services: number };
@@ -226,6 +227,8 @@ export async function gather(
   sourceFlags: SourceFlags,
   io: CheckIO,
   engine: CheckEngine = {},
+  /** `keepSyntax`: keep each YAML document's syntax tree for `oneproc fix`. */
+  options: { readonly keepSyntax?: boolean } = {},
 ): Promise<Gathered> {
   const errors: InputError[] = [];
   const skipped: Array<{ file: string; template: TemplateSpan }> = [];
@@ -238,7 +241,7 @@ export async function gather(
   let stdinRead = false;
 
   const inputs: Input[] = [];
-  const manifests: Array<{ name: string; text: string; json: boolean }> = [];
+  const manifests: Array<{ name: string; text: string; json: boolean; documents?: ManifestDocument[] }> = [];
   const emptyFolders: string[] = [];
   for (const p of paths) {
     if (isDockerfileName(p) || isComposeName(p) || /(^|\/)Procfile(\.[\w-]+)?$/.test(p)) continue; // read by checkSources
@@ -268,7 +271,12 @@ export async function gather(
       // is a template is skipped with a note (render it, then check the output); the others are checked.
       const templates = input.found && !(json && isJson(text)) ? templateDocuments(text) : [];
       if (templates.length > 0) json = false;
-      const report = checkText(text, input.name, { json, rules: engine.rules, skip: templates });
+      const report = checkText(text, input.name, {
+        json,
+        rules: engine.rules,
+        skip: templates,
+        keepSyntax: options.keepSyntax === true,
+      });
       for (const template of templates) skipped.push({ file: input.name, template });
       // What the source readers see of this file: the template documents emptied, lines kept.
       if (templates.length > 0) text = blankDocuments(text, templates);
@@ -278,7 +286,7 @@ export async function gather(
         notManifests.push(input.name);
         continue;
       }
-      manifests.push({ name: input.name, text, json });
+      manifests.push({ name: input.name, text, json, ...(report.read ? { documents: report.read } : {}) });
       for (const finding of report.findings) findings.push(finding);
       for (const error of report.errors) errors.push(error);
       documents += report.documents;

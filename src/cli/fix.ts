@@ -147,7 +147,7 @@ export async function run(
     return 2;
   }
 
-  const read = await gather(options.paths, options.flags, io, engine);
+  const read = await gather(options.paths, options.flags, io, engine, { keepSyntax: true });
   const errors = [...read.errors];
   const { plan, texts } = await planFor(read, io.cwd, {
     ...(options.memory ? { memoryPerProcess: options.memory } : {}),

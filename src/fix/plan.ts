@@ -11,7 +11,7 @@
  */
 import { type Document, isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 import { checkContainer } from '../engine';
-import { pathSegments, podSpecs } from '../manifest';
+import { type ManifestDocument, pathSegments, podSpecs } from '../manifest';
 import type { ServerRule } from '../rules/types';
 import { parseSourcePath } from '../sources/types';
 import type { Finding } from '../types';
@@ -22,7 +22,13 @@ import { insertFirst, type Located, locate, numberEdit, parseDocuments, scalarEd
 
 export interface FixInput {
   /** The manifests `check` read, as it read them. */
-  readonly manifests: ReadonlyArray<{ readonly name: string; readonly text: string; readonly json: boolean }>;
+  readonly manifests: ReadonlyArray<{
+    readonly name: string;
+    readonly text: string;
+    readonly json: boolean;
+    /** The documents as the manifest reader read them, with their syntax trees: then not parsed again. */
+    readonly documents?: readonly ManifestDocument[];
+  }>;
   /** Everything `check` found (exempted findings included: they mark what is never touched). */
   readonly findings: readonly Finding[];
   /** The texts of the image's files that findings point at, by the name findings use. */
@@ -104,7 +110,16 @@ export function planFixes(input: FixInput): FixPlan {
     if (p) return p;
     const m = byName.get(name);
     if (!m) return undefined;
-    p = { name, text: m.text, json: m.json, docs: parseDocuments(m.text) };
+    const kept = m.documents;
+    p = kept?.every((d) => d === undefined || d.syntax !== undefined)
+      ? {
+          name,
+          text: m.text,
+          json: m.json,
+          docs: kept.map((d) => d?.syntax as Document.Parsed),
+          values: kept.map((d) => d?.value),
+        }
+      : { name, text: m.text, json: m.json, docs: parseDocuments(m.text) };
     parsed.set(name, p);
     return p;
   };

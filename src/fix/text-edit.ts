@@ -106,8 +106,7 @@ export function unifiedDiff(name: string, text: string, edits: readonly TextEdit
   for (const e of changes) {
     const first = lineOf(starts, e.start);
     // An edit ending exactly at a line start does not touch that line (unless it is empty).
-    const endLine =
-      e.end > e.start && starts.includes(e.end) ? lineOf(starts, e.end - 1) : lineOf(starts, e.end);
+    const endLine = e.end > e.start ? lineOf(starts, e.end - 1) : lineOf(starts, e.end);
     const last = Math.max(first, endLine);
     const prev = blocks[blocks.length - 1];
     if (prev && first <= prev.last + 1) {

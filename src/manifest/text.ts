@@ -4,7 +4,7 @@
 import type { Finding } from '../types';
 import { inspectObject, type ObjectCheckOptions } from './check';
 import { InputError } from './errors';
-import { type ParseOptions, readManifests } from './parse';
+import { type ManifestDocument, type ParseOptions, readManifests } from './parse';
 
 export interface TextReport {
   readonly findings: Finding[];
@@ -14,6 +14,8 @@ export interface TextReport {
   readonly containers: number;
   /** Documents that could not be read; the others were still checked. */
   readonly errors: InputError[];
+  /** With `keepSyntax`: each document read, by its index (its value and YAML syntax tree). */
+  readonly read?: ManifestDocument[];
 }
 
 /** Checks every document of a YAML or JSON text. `file` is how findings and errors name it. */
@@ -26,6 +28,7 @@ export function checkText(
   const errors: InputError[] = [];
   let containers = 0;
   let documents = 0;
+  let kept: ManifestDocument[] | undefined;
   // One document at a time: checked, located, then dropped.
   for (const doc of readManifests(text, file, options)) {
     if (doc instanceof InputError) {
@@ -33,6 +36,10 @@ export function checkText(
       continue;
     }
     documents++;
+    if (options.keepSyntax) {
+      kept ??= [];
+      kept[doc.index] = doc;
+    }
     const report = inspectObject(doc.value, {
       ...options,
       origin: { ...options.origin, file, document: doc.index },
@@ -44,5 +51,5 @@ export function checkText(
       findings.push({ ...finding, origin: { ...finding.origin, line, column } });
     });
   }
-  return { findings, documents, containers, errors };
+  return { findings, documents, containers, errors, ...(kept ? { read: kept } : {}) };
 }
