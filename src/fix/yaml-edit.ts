@@ -156,8 +156,10 @@ export function insertFirst(
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   const prefix = text.slice(lineStart, at);
   const indent = /^[ \t]*$/.test(prefix) ? prefix : ' '.repeat(prefix.length);
-  if (!map.flow) return { start: at, end: at, text: `${k}: ${value}\n${indent}` };
+  // The file's own line ending (a file written on Windows keeps CRLF).
+  const nl = text[lineStart - 2] === '\r' ? '\r\n' : '\n';
+  if (!map.flow) return { start: at, end: at, text: `${k}: ${value}${nl}${indent}` };
   const open = map.range ? text.lastIndexOf('{', at) : -1;
   const ownLine = open >= 0 && text.slice(open + 1, at).includes('\n');
-  return { start: at, end: at, text: ownLine ? `${k}: ${value},\n${indent}` : `${k}: ${value}, ` };
+  return { start: at, end: at, text: ownLine ? `${k}: ${value},${nl}${indent}` : `${k}: ${value}, ` };
 }

@@ -165,6 +165,15 @@ describe('oneproc fix on manifests', () => {
     );
   });
 
+  it('keeps CRLF line endings when it inserts a key', async () => {
+    const input =
+      'apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata: {name: c}\r\nspec:\r\n  template:\r\n    spec:\r\n      containers: [{name: a, command: [uvicorn, a:b, --workers, "2"]}]\r\n';
+    const r = await fix(['-'], dir, input);
+    expect(r.out).toBe(
+      input.replace('spec:\r\n  template', 'spec:\r\n  replicas: 2\r\n  template').replace('"2"', '"1"'),
+    );
+  });
+
   it('says what it cannot fix, with why, and exits 1', async () => {
     const r = await fix(
       ['-'],
