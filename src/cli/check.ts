@@ -9,11 +9,13 @@
 import { type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sarifFixes } from '../fix';
 import {
   blankDocuments,
   checkText,
   decodeText,
   InputError,
+  type ManifestDocument,
   type TemplateSpan,
   templateDocuments,
 } from '../manifest';
@@ -22,9 +24,10 @@ import { isComposeName } from '../sources/compose';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
 import { safeLine } from './escape';
+import { planFor } from './fix-plan';
 import { formatHtml } from './format-html';
 import { formatJson } from './format-json';
-import { formatSarif, STDIN_NAME } from './format-sarif';
+import { artifactUri, formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText, noteText } from './format-text';
 import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
@@ -171,6 +174,77 @@ export async function run(
     return 2;
   }
 
+  const read = await gather(paths, sourceFlags, io, engine);
+  const { errors, findings, notes, documents, containers, sources } = read;
+
+  // Messages name files and quote input: printed as safely as the report itself (src/cli/escape.ts).
+  for (const e of errors) io.stderr(`${safeLine(`oneproc check: ${e.message}`)}\n`);
+  // Notes go to standard error too, so a machine-readable report on standard output keeps them and
+  // a person running `--format json > out.json` still sees them.
+  if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
+  const checked = {
+    documents,
+    containers,
+    ...(sources.images > 0 ? { images: sources.images } : {}),
+    ...(sources.services > 0 ? { services: sources.services } : {}),
+  };
+  // JSON keeps everything not checked in one channel: the inputs that could not be read are notes too
+  // (already on standard error above, so not printed there twice).
+  if (format === 'json') io.stdout(formatJson(findings, checked, [...errors.map(unreadableNote), ...notes]));
+  else if (format === 'sarif') {
+    // Each finding `oneproc fix` can fix carries its edits as SARIF `fixes`.
+    const { plan, texts } = await planFor(read, io.cwd, engine.rules ? { rules: engine.rules } : {});
+    const fixes = sarifFixes(plan, texts, (file) => artifactUri(file, io.cwd));
+    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes, fixes }));
+  } else if (format === 'html')
+    io.stdout(
+      formatHtml(findings, checked, notes, {
+        command: 'check',
+        strict,
+        inputErrors: errors.map((e) => e.message),
+        generated: new Date(),
+      }),
+    );
+  else
+    io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
+
+  if (errors.length > 0) return 2;
+  const failing = findings.some(
+    (f) => !f.exempted && (f.severity === 'error' || (strict && f.severity === 'warning')),
+  );
+  return failing ? 1 : 0;
+}
+
+/** The flags that name the image the manifests run. */
+export interface SourceFlags {
+  readonly dockerfile?: string;
+  readonly buildContext?: string;
+  readonly target?: string;
+  readonly imageRoot?: string;
+  readonly imageConfig?: string;
+}
+
+/** Everything `check` read and found, before it is printed: what `oneproc fix` starts from too. */
+export interface Gathered {
+  readonly errors: InputError[];
+  readonly findings: Finding[];
+  readonly notes: Note[];
+  /** The manifests read, as read (templates blanked). */
+  readonly manifests: Array<{ name: string; text: string; json: boolean; documents?: ManifestDocument[] }>;
+  readonly documents: number;
+  readonly containers: number;
+  readonly sources: { readonly images: number; readonly services: number };
+}
+
+/** Reads the named paths (and standard input for `-`) and checks them: the one engine of every command. */
+export async function gather(
+  paths: readonly string[],
+  sourceFlags: SourceFlags,
+  io: CheckIO,
+  engine: CheckEngine = {},
+  /** `keepSyntax`: keep each YAML document's syntax tree for `oneproc fix`. */
+  options: { readonly keepSyntax?: boolean } = {},
+): Promise<Gathered> {
   const errors: InputError[] = [];
   const skipped: Array<{ file: string; template: TemplateSpan }> = [];
   const walkNotes: Note[] = [];
@@ -183,7 +257,7 @@ export async function run(
   let stdinRead = false;
 
   const inputs: Input[] = [];
-  const manifests: Array<{ name: string; text: string; json: boolean }> = [];
+  const manifests: Array<{ name: string; text: string; json: boolean; documents?: ManifestDocument[] }> = [];
   const emptyFolders: string[] = [];
   for (const p of paths) {
     if (isDockerfileName(p) || isComposeName(p) || /(^|\/)Procfile(\.[\w-]+)?$/.test(p)) continue; // read by checkSources
@@ -213,7 +287,12 @@ export async function run(
       // is a template is skipped with a note (render it, then check the output); the others are checked.
       const templates = input.found && !(json && isJson(text)) ? templateDocuments(text) : [];
       if (templates.length > 0) json = false;
-      const report = checkText(text, input.name, { json, rules: engine.rules, skip: templates });
+      const report = checkText(text, input.name, {
+        json,
+        rules: engine.rules,
+        skip: templates,
+        keepSyntax: options.keepSyntax === true,
+      });
       for (const template of templates) skipped.push({ file: input.name, template });
       // What the source readers see of this file: the template documents emptied, lines kept.
       if (templates.length > 0) text = blankDocuments(text, templates);
@@ -230,7 +309,7 @@ export async function run(
         else errors.push(noObjectsError(input.name, report.documents === 0));
         continue;
       }
-      manifests.push({ name: input.name, text, json });
+      manifests.push({ name: input.name, text, json, ...(report.read ? { documents: report.read } : {}) });
       for (const finding of report.findings) findings.push(finding);
       for (const error of report.errors) errors.push(error);
       documents += report.documents;
@@ -278,39 +357,7 @@ export async function run(
     });
   }
 
-  // Messages name files and quote input: printed as safely as the report itself (src/cli/escape.ts).
-  for (const e of errors) io.stderr(`${safeLine(`oneproc check: ${e.message}`)}\n`);
-  // Notes go to standard error too, so a machine-readable report on standard output keeps them and
-  // a person running `--format json > out.json` still sees them.
-  if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
-  const checked = {
-    documents,
-    containers,
-    ...(sources.images > 0 ? { images: sources.images } : {}),
-    ...(sources.services > 0 ? { services: sources.services } : {}),
-  };
-  // JSON keeps everything not checked in one channel: the inputs that could not be read are notes too
-  // (already on standard error above, so not printed there twice).
-  if (format === 'json') io.stdout(formatJson(findings, checked, [...errors.map(unreadableNote), ...notes]));
-  else if (format === 'sarif')
-    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
-  else if (format === 'html')
-    io.stdout(
-      formatHtml(findings, checked, notes, {
-        command: 'check',
-        strict,
-        inputErrors: errors.map((e) => e.message),
-        generated: new Date(),
-      }),
-    );
-  else
-    io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
-
-  if (errors.length > 0) return 2;
-  const failing = findings.some(
-    (f) => !f.exempted && (f.severity === 'error' || (strict && f.severity === 'warning')),
-  );
-  return failing ? 1 : 0;
+  return { errors, findings, notes, manifests, documents, containers, sources };
 }
 
 /** What walking a named path found: files to read, folders that could not be read, links not followed. */

@@ -8,6 +8,7 @@ const USAGE = `oneproc ${VERSION} — one process per container; scale with repl
 
 Usage:
   oneproc check [--format text|json|sarif|html] [--strict] [--dockerfile FILE [--target STAGE] [--build-context DIR] | --image-root DIR] [PATH|-]...
+  oneproc fix [--write] [--format diff|json|sarif] [--strict] [--memory-per-process QUANTITY] [--dockerfile FILE | --image-root DIR] [PATH|-]...
   oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090] [--mode enforce|warn|off]
   oneproc policy [--action deny|warn] [--name NAME] [--exclude-namespace NS]... [--format yaml|json]
   oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif|html|policyreport] [--apply] [--strict]
@@ -22,6 +23,7 @@ type Command = (argv: string[]) => Promise<number>;
 /** Subcommands, loaded lazily so that `oneproc check` never loads the webhook or cdk8s. */
 const COMMANDS: Record<string, () => Command> = {
   check: () => (require('./check') as typeof import('./check')).run,
+  fix: () => (require('./fix') as typeof import('./fix')).run,
   policy: () => (require('./policy') as typeof import('./policy')).run,
   observe: () => (require('./observe') as typeof import('./observe')).run,
   audit: () => (require('./audit') as typeof import('./audit')).run,
