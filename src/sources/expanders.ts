@@ -2,13 +2,13 @@
  * The readers of server config files and Python entry points, tried in order on every command the
  * image runs (see `SourceExpander`). The first that returns an expansion decides.
  */
-import { gunicornConfig } from './config/gunicorn';
-import { hypercornConfig } from './config/hypercorn';
-import { pm2Reader } from './config/pm2';
-import { pumaConfig } from './config/puma';
-import { supervisordConfig } from './config/supervisord';
-import { unicornConfig } from './config/unicorn';
-import { uwsgiConfig } from './config/uwsgi';
+import { gunicornConfig } from '../servers/gunicorn/config';
+import { hypercornConfig } from '../servers/hypercorn/config';
+import { pm2Reader } from '../servers/pm2/config';
+import { pumaConfig } from '../servers/puma/config';
+import { supervisordConfig } from '../servers/supervisord/config';
+import { unicornConfig } from '../servers/unicorn/config';
+import { uwsgiConfig } from '../servers/uwsgi/config';
 import { processPrefixes, railsServer, runit, s6Overlay } from './launchers';
 import { procfileRunner } from './procfile';
 import { pythonEntry } from './python/entry';

@@ -1,7 +1,7 @@
 /** gunicorn's config reader without the CLI: a file's `workers` read by its Python type, as gunicorn does. */
 import { findingFor } from '../../src/engine';
 import { RULES } from '../../src/rules';
-import { gunicornConfig } from '../../src/sources/config/gunicorn';
+import { gunicornConfig } from '../../src/servers/gunicorn/config';
 
 const rule = RULES.find((r) => r.id === 'gunicorn');
 

@@ -1,0 +1,21 @@
+/**
+ * waitress (`waitress-serve`): one process, always.
+ *
+ * Read from Pylons/waitress 3.0.2: `waitress/runner.py` and `adjustments.py` have `--threads`
+ * (default 4), which are threads of the one process, and no process option. The rule recognises
+ * waitress so that no other rule reads its flags; it never reports anything.
+ */
+import { programName, viaPython } from '../../rules/common';
+import type { ServerRule } from '../../rules/types';
+
+export const waitress: ServerRule = viaPython(
+  {
+    id: 'waitress',
+    title: 'waitress',
+    category: 'web',
+    recognise: (cmd) => programName(cmd) === 'waitress-serve',
+    decide: () => ({ outcome: 'single', evidence: 'waitress runs one process (threads only)' }),
+    fix: () => '',
+  },
+  new Set(['waitress-serve']),
+);
