@@ -46,6 +46,7 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
 /** One application command that starts several worker processes by default. */
 export interface AppEntry {
@@ -295,9 +296,9 @@ function decide(found: NonNullable<ReturnType<typeof match>>): Decision {
 }
 
 export const apps: ServerRule = {
-  id: 'apps',
-  title: 'The application',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => match(cmd) !== undefined,
   decide: (cmd) => {
     const found = match(cmd);

@@ -35,6 +35,7 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { EnvEntry, SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
 const GLOBAL_TAKES_VALUE = [
   '-A',
@@ -235,9 +236,9 @@ function decideWorker(worker: Worker, cmd: SimpleCommand): Decision {
 }
 
 export const celery: ServerRule = {
-  id: 'celery',
-  title: 'Celery worker',
-  category: 'queue',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => locate(cmd) !== undefined,
   decide: (cmd): Decision => {
     const found = locate(cmd);

@@ -6,15 +6,16 @@
  */
 import { programName, viaPython } from '../../rules/common';
 import type { ServerRule } from '../../rules/types';
+import { spec } from './spec';
 
 export const daphne: ServerRule = viaPython(
   {
-    id: 'daphne',
-    title: 'daphne',
-    category: 'web',
-    recognise: (cmd) => programName(cmd) === 'daphne',
+    id: spec.id,
+    title: spec.title,
+    category: spec.category,
+    recognise: (cmd) => spec.programs.includes(programName(cmd)),
     decide: () => ({ outcome: 'single', evidence: 'daphne runs one process' }),
     fix: () => '',
   },
-  new Set(['daphne']),
+  new Set(spec.programs),
 );

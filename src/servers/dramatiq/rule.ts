@@ -17,17 +17,18 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
 function dramatiqArgv(cmd: SimpleCommand): readonly Word[] | undefined {
   const inner = stripLaunchers(cmd);
   const name = programName(inner);
-  return name === 'dramatiq' || name === 'dramatiq-gevent' ? inner.argv : undefined;
+  return spec.programs.includes(name) ? inner.argv : undefined;
 }
 
 export const dramatiq: ServerRule = {
-  id: 'dramatiq',
-  title: 'Dramatiq worker',
-  category: 'queue',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => dramatiqArgv(cmd) !== undefined,
   decide: (cmd): Decision => {
     const argv = dramatiqArgv(cmd);

@@ -23,6 +23,7 @@ import {
 import type { ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
 import { webConcurrencyDecision } from '../uvicorn/rule';
+import { spec } from './spec';
 
 const VALUE_OPTIONS = [
   '--host',
@@ -47,11 +48,11 @@ function subcommand(cmd: SimpleCommand): { name: string; from: number } | undefi
 
 export const fastapi: ServerRule = viaPython(
   {
-    id: 'fastapi',
-    title: 'fastapi-cli',
-    category: 'web',
+    id: spec.id,
+    title: spec.title,
+    category: spec.category,
     recognise(cmd) {
-      if (programName(cmd) !== 'fastapi') return false;
+      if (!spec.programs.includes(programName(cmd))) return false;
       const sub = subcommand(cmd)?.name;
       return sub === 'run' || sub === 'dev';
     },
@@ -75,5 +76,5 @@ export const fastapi: ServerRule = viaPython(
     },
     fix: (decision) => countFix(decision, '--workers 1'),
   },
-  new Set(['fastapi']),
+  new Set(spec.programs),
 );

@@ -27,6 +27,7 @@ import {
   viaPython,
 } from '../../rules/common';
 import type { ServerRule } from '../../rules/types';
+import { spec } from './spec';
 
 const VALUE_OPTIONS = [
   '--host',
@@ -78,10 +79,10 @@ const WORKERS: IntReader = atLeast(
 
 export const granian: ServerRule = viaPython(
   {
-    id: 'granian',
-    title: 'granian',
-    category: 'web',
-    recognise: (cmd) => programName(cmd) === 'granian',
+    id: spec.id,
+    title: spec.title,
+    category: spec.category,
+    recognise: (cmd) => spec.programs.includes(programName(cmd)),
     decide(cmd) {
       const hit = lastHit(
         findOption(cmd.argv, ['--workers'], { shortGlue: 'none', takesValue: VALUE_OPTIONS }),
@@ -93,5 +94,5 @@ export const granian: ServerRule = viaPython(
     },
     fix: (decision) => countFix(decision, '--workers 1'),
   },
-  new Set(['granian']),
+  new Set(spec.programs),
 );

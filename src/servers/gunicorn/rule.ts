@@ -49,8 +49,9 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
-const PROGRAMS = new Set(['gunicorn', 'gunicorn3']);
+const PROGRAMS = new Set(spec.programs);
 
 /** gunicorn's options that take a value (so their values are never read as options). */
 const VALUE_OPTIONS = [
@@ -140,9 +141,9 @@ function parse(argv: readonly Word[], from: number): Parsed {
 
 export const gunicorn: ServerRule = viaPython(
   {
-    id: 'gunicorn',
-    title: 'gunicorn',
-    category: 'web',
+    id: spec.id,
+    title: spec.title,
+    category: spec.category,
     recognise: (cmd) => PROGRAMS.has(programName(cmd)),
     decide(cmd) {
       // WEB_CONCURRENCY is read when gunicorn starts, whatever else sets the count.

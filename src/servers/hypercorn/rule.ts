@@ -27,6 +27,7 @@ import {
   viaPython,
 } from '../../rules/common';
 import type { ServerRule } from '../../rules/types';
+import { spec } from './spec';
 
 const VALUE_OPTIONS = [
   '--access-log',
@@ -78,10 +79,10 @@ export const HYPERCORN_SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takes
 
 export const hypercorn: ServerRule = viaPython(
   {
-    id: 'hypercorn',
-    title: 'hypercorn',
-    category: 'web',
-    recognise: (cmd) => programName(cmd) === 'hypercorn',
+    id: spec.id,
+    title: spec.title,
+    category: spec.category,
+    recognise: (cmd) => spec.programs.includes(programName(cmd)),
     decide(cmd) {
       const workers = lastHit(findOption(cmd.argv, ['-w', '--workers'], HYPERCORN_SCAN));
       if (workers) return decideOption(workers, PYTHON_INT);
@@ -105,5 +106,5 @@ export const hypercorn: ServerRule = viaPython(
       return countFix(decision, '--workers 1');
     },
   },
-  new Set(['hypercorn']),
+  new Set(spec.programs),
 );

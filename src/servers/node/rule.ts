@@ -23,6 +23,7 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
+import { spec } from './spec';
 
 const NODE = new Set(['node', 'nodejs']);
 const FRAMEWORK_SERVERS = new Set(['next', 'nuxt', 'nuxi']);
@@ -56,9 +57,9 @@ function kind(cmd: SimpleCommand): Kind | undefined {
 }
 
 export const node: ServerRule = {
-  id: 'node',
-  title: 'Node.js app',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => kind(cmd) !== undefined,
   decide: (cmd): Decision => {
     if (kind(cmd) !== 'node') return { outcome: 'single' };

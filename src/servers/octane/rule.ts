@@ -27,6 +27,7 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
 const COMMANDS = /^octane:(start|swoole|roadrunner|frankenphp)$/;
 
@@ -59,9 +60,9 @@ function perCpu(server: string): string {
 }
 
 export const octane: ServerRule = {
-  id: 'octane',
-  title: 'Laravel Octane',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => locate(cmd) !== undefined,
   decide: (cmd): Decision => {
     const found = locate(cmd);

@@ -31,8 +31,9 @@ import {
 } from '../../rules/common';
 import type { ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
+import { spec } from './spec';
 
-const PROGRAMS = new Set(['odoo', 'odoo-bin', 'openerp-server', 'odoo.py']);
+const PROGRAMS = new Set(spec.programs);
 
 const VALUE_OPTIONS = [
   '-c',
@@ -78,9 +79,9 @@ function serverArgsFrom(cmd: SimpleCommand): number | undefined {
 }
 
 export const odoo: ServerRule = {
-  id: 'odoo',
-  title: 'Odoo',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise(original) {
     const cmd = asScript(original, PROGRAMS);
     return PROGRAMS.has(programName(cmd)) && serverArgsFrom(cmd) !== undefined;

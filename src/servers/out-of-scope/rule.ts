@@ -18,32 +18,12 @@
  */
 import { programName, stripLaunchers } from '../../rules/common';
 import type { ServerRule } from '../../rules/types';
+import { spec } from './spec';
 
-const OUT_OF_SCOPE = new Set([
-  'nginx',
-  'nginx-debug',
-  'openresty',
-  'httpd',
-  'httpd-foreground',
-  'apache2',
-  'apache2-foreground',
-  'apachectl',
-  'apache2ctl',
-  'envoy',
-  'haproxy',
-  'caddy',
-  'traefik',
-  'memcached',
-  'redis-server',
-  'redis-sentinel',
-  'valkey-server',
-  'keydb-server',
-  'varnishd',
-  'squid',
-]);
+const OUT_OF_SCOPE = new Set(spec.programs);
 
 /** `php-fpm`, `php-fpm8.2`, `php-fpm82`, `php8.2-fpm`. */
-const PHP_FPM = /^php(\d+(\.\d+)?)?-fpm(\d+(\.\d+)?)?$/;
+const PHP_FPM = new RegExp(spec.programPattern ?? '^$');
 
 /** The out-of-scope program this command runs, or undefined. */
 export function outOfScopeProgram(name: string): string | undefined {
@@ -53,9 +33,9 @@ export function outOfScopeProgram(name: string): string | undefined {
 }
 
 export const outOfScope: ServerRule = {
-  id: 'out-of-scope',
-  title: 'Out of scope',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => outOfScopeProgram(programName(stripLaunchers(cmd))) !== undefined,
   decide: (cmd) => {
     const inner = stripLaunchers(cmd);

@@ -29,6 +29,7 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
 export const PASSENGER_DEFAULT_MAX_POOL_SIZE = 6;
 
@@ -38,16 +39,16 @@ const ENV_COUNT: IntReader = atLeast(RUBY_TO_I, 1, BELOW_ONE);
 
 function startArgv(cmd: SimpleCommand): { argv: readonly Word[]; start: Word; from: number } | undefined {
   const inner = stripLaunchers(cmd);
-  if (programName(inner) !== 'passenger') return undefined;
+  if (!spec.programs.includes(programName(inner))) return undefined;
   const sub = firstPositional(inner.argv, 1, ['-p', '--port', '-a', '--address', '-e', '--environment']);
   if (sub?.word.text !== 'start') return undefined;
   return { argv: inner.argv, start: sub.word, from: sub.index + 1 };
 }
 
 export const passenger: ServerRule = {
-  id: 'passenger',
-  title: 'Passenger',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => startArgv(cmd) !== undefined,
   decide: (cmd): Decision => {
     const found = startArgv(cmd);

@@ -36,8 +36,9 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
-const BINARIES = new Set(['pm2', 'pm2-runtime', 'pm2-docker', 'pm2-dev']);
+const BINARIES = new Set(spec.programs);
 
 /** Options of pm2 start / pm2-runtime that take a value (so their values are not read as the script). */
 const TAKES_VALUE = [
@@ -223,9 +224,9 @@ export function pm2FileStart(cmd: SimpleCommand): Pm2FileStart | undefined {
 }
 
 export const pm2: ServerRule = {
-  id: 'pm2',
-  title: 'pm2',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => locate(cmd) !== undefined,
   decide: (cmd) => {
     const start = startArguments(cmd);

@@ -37,6 +37,7 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { EnvEntry, SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
 const TAKES_VALUE = [
   '-b',
@@ -259,9 +260,9 @@ function envWord(entry: EnvEntry): Pick<Word, 'text' | 'unknown'> {
 }
 
 export const puma: ServerRule = {
-  id: 'puma',
-  title: 'Puma',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => locate(cmd) !== undefined,
   decide: (cmd): Decision => {
     const found = locate(cmd);

@@ -20,17 +20,18 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
 function rqArgv(cmd: SimpleCommand): readonly Word[] | undefined {
   const inner = stripLaunchers(cmd);
   const name = programName(inner);
-  return name === 'rq' || name === 'rqworker' ? inner.argv : undefined;
+  return spec.programs.includes(name) ? inner.argv : undefined;
 }
 
 export const rq: ServerRule = {
-  id: 'rq',
-  title: 'RQ worker',
-  category: 'queue',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => rqArgv(cmd) !== undefined,
   decide: (cmd): Decision => {
     const argv = rqArgv(cmd);

@@ -21,6 +21,7 @@ import {
   viaPython,
 } from '../../rules/common';
 import type { ServerRule } from '../../rules/types';
+import { spec } from './spec';
 
 const VALUE_OPTIONS = [
   '-H',
@@ -42,10 +43,10 @@ const SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takesValue: VALUE_OPTI
 
 export const sanic: ServerRule = viaPython(
   {
-    id: 'sanic',
-    title: 'sanic',
-    category: 'web',
-    recognise: (cmd) => programName(cmd) === 'sanic' && cmd.argv[1]?.text !== 'inspect',
+    id: spec.id,
+    title: spec.title,
+    category: spec.category,
+    recognise: (cmd) => spec.programs.includes(programName(cmd)) && cmd.argv[1]?.text !== 'inspect',
     decide(cmd) {
       const single = hasFlag(cmd.argv, ['--single-process']);
       if (single) return { outcome: 'single', evidence: '--single-process', path: single.path };
@@ -69,5 +70,5 @@ export const sanic: ServerRule = viaPython(
       return countFix(decision, '--workers 1');
     },
   },
-  new Set(['sanic']),
+  new Set(spec.programs),
 );

@@ -12,17 +12,18 @@
 import { decideCount, PLAIN_DECIMAL, programName, readEnvCount, stripLaunchers } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
+import { spec } from './spec';
 
 function program(cmd: SimpleCommand): string | undefined {
   const inner = stripLaunchers(cmd);
   const name = programName(inner);
-  return name === 'sidekiq' || name === 'sidekiqswarm' ? name : undefined;
+  return spec.programs.includes(name) ? name : undefined;
 }
 
 export const sidekiq: ServerRule = {
-  id: 'sidekiq',
-  title: 'Sidekiq',
-  category: 'queue',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => program(cmd) !== undefined,
   decide: (cmd): Decision => {
     if (program(cmd) !== 'sidekiqswarm') return { outcome: 'single' };

@@ -13,9 +13,12 @@
 import { lastOption, type OptionHit, programName, stripLaunchers } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
+import { spec } from './spec';
 
 /** supervisord's program names: the script, and the module run by `python -m`. */
-export const SUPERVISORD_PROGRAM = /^supervisord$|^supervisor\.supervisord$/;
+export const SUPERVISORD_PROGRAM = new RegExp(
+  `^(${[...spec.programs, ...(spec.pythonModules ?? [])].map((n) => n.replace(/[.]/g, '[.]')).join('|')})$`,
+);
 /** supervisord's options that take a value (`supervisor/options.py ServerOptions.__init__`). */
 const TAKES_VALUE = [
   '-u',
@@ -51,9 +54,9 @@ export function supervisordConfigOption(inner: SimpleCommand): OptionHit | undef
 }
 
 export const supervisord: ServerRule = {
-  id: 'supervisord',
-  title: 'supervisord',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => SUPERVISORD_PROGRAM.test(programName(stripLaunchers(cmd))),
   decide: (cmd): Decision => {
     const inner = stripLaunchers(cmd);

@@ -15,6 +15,7 @@
 import { lastOption, programName, stripLaunchers } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
 /** Options of `bin/unicorn` and `bin/unicorn_rails` that take a value (so their values are skipped). */
 export const UNICORN_VALUE_OPTIONS = [
@@ -42,13 +43,13 @@ export const UNICORN_VALUE_OPTIONS = [
 function unicornArgv(cmd: SimpleCommand): readonly Word[] | undefined {
   const inner = stripLaunchers(cmd);
   const name = programName(inner);
-  return name === 'unicorn' || name === 'unicorn_rails' ? inner.argv : undefined;
+  return spec.programs.includes(name) ? inner.argv : undefined;
 }
 
 export const unicorn: ServerRule = {
-  id: 'unicorn',
-  title: 'Unicorn',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => unicornArgv(cmd) !== undefined,
   decide: (cmd): Decision => {
     const argv = unicornArgv(cmd);

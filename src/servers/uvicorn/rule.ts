@@ -45,6 +45,7 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { Env, SimpleCommand } from '../../shell/types';
+import { spec } from './spec';
 
 /** uvicorn's options that take a value, so a value is never mistaken for an option. */
 export const UVICORN_VALUE_OPTIONS = [
@@ -89,7 +90,7 @@ export const UVICORN_VALUE_OPTIONS = [
   '--h11-max-incomplete-event-size',
 ];
 
-const PROGRAMS = new Set(['uvicorn']);
+const PROGRAMS = new Set(spec.programs);
 
 /**
  * The worker count of a uvicorn `Config` built by `uvicorn.run(workers=…)` from a command line that
@@ -111,9 +112,9 @@ export function webConcurrencyDecision(env: Env, envFile?: { written: string; pa
 
 export const uvicorn: ServerRule = viaPython(
   {
-    id: 'uvicorn',
-    title: 'uvicorn',
-    category: 'web',
+    id: spec.id,
+    title: spec.title,
+    category: spec.category,
     recognise: (cmd) => PROGRAMS.has(programName(cmd)),
     decide(cmd) {
       const opts: ScanOptions = { takesValue: UVICORN_VALUE_OPTIONS, shortGlue: 'none' };

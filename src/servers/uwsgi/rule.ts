@@ -34,8 +34,9 @@ import {
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { EnvEntry, SimpleCommand, Word } from '../../shell/types';
+import { spec } from './spec';
 
-const PROGRAM = /^uwsgi(?:_python\d*)?$/;
+const PROGRAM = new RegExp(spec.programPattern ?? '^uwsgi$');
 
 /** Short options that take an argument (getopt's `x:`); every other letter is a flag. */
 const SHORT_WITH_ARG = new Set('spwHblRztdxyjAQOS'.split(''));
@@ -261,9 +262,9 @@ function countOf(value: Word | EnvEntry, env: SimpleCommand['env']): Count {
 }
 
 export const uwsgi: ServerRule = {
-  id: 'uwsgi',
-  title: 'uWSGI',
-  category: 'web',
+  id: spec.id,
+  title: spec.title,
+  category: spec.category,
   recognise: (cmd) => PROGRAM.test(programName(cmd)),
   decide(cmd) {
     const events = [...envEvents(cmd), ...cliEvents(cmd.argv)];

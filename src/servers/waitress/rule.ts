@@ -7,15 +7,16 @@
  */
 import { programName, viaPython } from '../../rules/common';
 import type { ServerRule } from '../../rules/types';
+import { spec } from './spec';
 
 export const waitress: ServerRule = viaPython(
   {
-    id: 'waitress',
-    title: 'waitress',
-    category: 'web',
-    recognise: (cmd) => programName(cmd) === 'waitress-serve',
+    id: spec.id,
+    title: spec.title,
+    category: spec.category,
+    recognise: (cmd) => spec.programs.includes(programName(cmd)),
     decide: () => ({ outcome: 'single', evidence: 'waitress runs one process (threads only)' }),
     fix: () => '',
   },
-  new Set(['waitress-serve']),
+  new Set(spec.programs),
 );
