@@ -7,22 +7,14 @@
  * Decisions (category `queue`): no `-p` → `multiple`, one process per CPU; `-p 1` → one process.
  */
 
-import {
-  decideCount,
-  lastOption,
-  PYTHON_INT,
-  programName,
-  readCount,
-  stripLaunchers,
-} from '../../rules/common';
+import { decideCount, lastOption, PYTHON_INT, readCount } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { programArgv } from '../program';
 import { spec } from './spec';
 
 function dramatiqArgv(cmd: SimpleCommand): readonly Word[] | undefined {
-  const inner = stripLaunchers(cmd);
-  const name = programName(inner);
-  return spec.programs.includes(name) ? inner.argv : undefined;
+  return programArgv(cmd, spec);
 }
 
 export const dramatiq: ServerRule = {

@@ -16,16 +16,14 @@ import {
   PYTHON_INT,
   programName,
   readCount,
-  stripLaunchers,
 } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { programArgv } from '../program';
 import { spec } from './spec';
 
 function rqArgv(cmd: SimpleCommand): readonly Word[] | undefined {
-  const inner = stripLaunchers(cmd);
-  const name = programName(inner);
-  return spec.programs.includes(name) ? inner.argv : undefined;
+  return programArgv(cmd, spec);
 }
 
 export const rq: ServerRule = {

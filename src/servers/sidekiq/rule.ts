@@ -12,12 +12,12 @@
 import { decideCount, PLAIN_DECIMAL, programName, readEnvCount, stripLaunchers } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
+import { programArgv } from '../program';
 import { spec } from './spec';
 
 function program(cmd: SimpleCommand): string | undefined {
-  const inner = stripLaunchers(cmd);
-  const name = programName(inner);
-  return spec.programs.includes(name) ? name : undefined;
+  const argv = programArgv(cmd, spec);
+  return argv ? programName({ ...cmd, argv }) : undefined;
 }
 
 export const sidekiq: ServerRule = {

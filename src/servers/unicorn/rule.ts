@@ -12,9 +12,10 @@
  * for this rule instead.
  */
 
-import { lastOption, programName, stripLaunchers } from '../../rules/common';
+import { lastOption } from '../../rules/common';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { programArgv } from '../program';
 import { spec } from './spec';
 
 /** Options of `bin/unicorn` and `bin/unicorn_rails` that take a value (so their values are skipped). */
@@ -41,9 +42,7 @@ export const UNICORN_VALUE_OPTIONS = [
 ];
 
 function unicornArgv(cmd: SimpleCommand): readonly Word[] | undefined {
-  const inner = stripLaunchers(cmd);
-  const name = programName(inner);
-  return spec.programs.includes(name) ? inner.argv : undefined;
+  return programArgv(cmd, spec);
 }
 
 export const unicorn: ServerRule = {
