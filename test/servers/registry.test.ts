@@ -7,13 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toSarif } from '../../src/cli/format-sarif';
 import { checkContainer } from '../../src/engine';
-import { POLICY_SERVERS } from '../../src/policy';
+import { buildPolicy, POLICY_SERVERS } from '../../src/policy';
 import { RULES } from '../../src/rules';
 import { APPS } from '../../src/servers/apps/rule';
 import { mentionWords, SERVER_MENTION, SERVERS, serverMentionPattern } from '../../src/servers/registry';
 import { SERVER_MENTION as SHELL_SERVER_MENTION } from '../../src/shell';
 import { EXPANDERS } from '../../src/sources/expanders';
 import type { Finding } from '../../src/types';
+import { evaluatePolicy, wrap } from '../install/cel';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'servers');
@@ -152,5 +153,23 @@ describe('the words that show a script starts a server', () => {
     expect(
       serverMentionPattern([{ ...one, spec: { ...one.spec, mentions: ['a+b'] } }]).exec('run a+b')?.[1],
     ).toBe('a+b');
+  });
+});
+
+describe("the policy, built from the specs' names", () => {
+  const [policy] = buildPolicy();
+  it.each([
+    [['gunicorn3', '-w', '4', 'app:app'], 'deny'],
+    [['python3', '-m', 'gunicorn', '-w', '4', 'app:app'], 'deny'],
+    [['odoo.py', '--workers', '4'], 'deny'],
+    [['openerp-server', '--workers', '4'], 'deny'],
+    [['pm2-docker', 'app.js', '-i', '4'], 'deny'],
+    [['pm2', 'start', 'app.js', '-i', '4'], 'allow'],
+    [['python3', '-m', 'fastapi', 'run', '--workers', '4'], 'allow'],
+  ])('decides %j: %s, and the engine reports what it denies', (command, decision) => {
+    const container = { name: 'web', command };
+    const verdict = evaluatePolicy(policy, wrap('Deployment', { containers: [container] }));
+    expect(verdict.allowed ? 'allow' : 'deny').toBe(decision);
+    if (decision === 'deny') expect(checkContainer(container)[0]?.severity).toBe('error');
   });
 });
