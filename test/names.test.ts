@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { AUDITED_KINDS } from '../src/audit';
+import { agentMetricsPort } from '../src/cli/observe';
 import { WORKLOAD_KINDS } from '../src/manifest';
 import { resourcesByGroup, WORKLOAD_RESOURCES } from '../src/manifest/workloads';
 import {
@@ -101,5 +102,14 @@ describe('the shell programs', () => {
     expect(isShell('dash')).toBe(true);
     expect(isShell('python3')).toBe(false);
     expect(isShell('zshx')).toBe(false);
+  });
+});
+
+describe("the node agent's metrics port", () => {
+  it('is --metrics-port, else ONEPROC_METRICS_PORT, else its own default; an empty variable is unset', () => {
+    expect(agentMetricsPort(undefined, {})).toBe(OBSERVE_METRICS_PORT);
+    expect(agentMetricsPort(undefined, { ONEPROC_METRICS_PORT: '' })).toBe(OBSERVE_METRICS_PORT);
+    expect(agentMetricsPort(undefined, { ONEPROC_METRICS_PORT: '9100' })).toBe(9100);
+    expect(agentMetricsPort('9200', { ONEPROC_METRICS_PORT: '9100' })).toBe(9200);
   });
 });

@@ -64,9 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   if (values.serve) {
-    // An empty variable is unset, as for `oneproc serve` (src/cli/serve.ts).
-    const fromEnv = process.env[ENV.metricsPort] || undefined;
-    const port = Number(values['metrics-port'] ?? fromEnv ?? OBSERVE_METRICS_PORT);
+    const port = agentMetricsPort(values['metrics-port'], process.env);
     const interval = Number(values.interval ?? 15);
     if (!Number.isInteger(port) || port < 0 || port > 65535 || !(interval > 0)) {
       process.stderr.write(
@@ -167,4 +165,13 @@ function formatText(observations: readonly Observation[], trees: boolean, procRo
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The agent's metrics port: `--metrics-port`, else `ONEPROC_METRICS_PORT`, else 9091. An empty
+ * variable is unset, as for `oneproc serve` (src/cli/serve.ts). NaN when the text is not a number.
+ */
+export function agentMetricsPort(option: string | undefined, env: NodeJS.ProcessEnv): number {
+  const fromEnv = env[ENV.metricsPort] || undefined;
+  return Number(option ?? fromEnv ?? OBSERVE_METRICS_PORT);
 }
