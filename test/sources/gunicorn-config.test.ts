@@ -66,3 +66,27 @@ describe('gunicorn config file: workers as validate_pos_int reads it', () => {
     ]);
   });
 });
+
+describe("gunicorn config file: every name of gunicorn's program", () => {
+  it('reads the config of `gunicorn3 -c gunicorn.conf.py`, as of `gunicorn -c …`', async () => {
+    const expansion = await gunicornConfig.expand(
+      {
+        argv: ['/usr/bin/gunicorn3', '-c', 'gunicorn.conf.py', 'app:app'].map((t, i) => ({
+          text: t,
+          path: `Dockerfile:${i}`,
+        })),
+        env: new Map(),
+        wrappers: [],
+      },
+      {
+        workdir: '/app',
+        readFile: (name) =>
+          name === 'gunicorn.conf.py' || name === '/app/gunicorn.conf.py'
+            ? { path: 'app/gunicorn.conf.py', text: 'workers = 4\n' }
+            : undefined,
+      },
+    );
+    const words = expansion?.commands.flatMap((c) => c.argv.map((w) => w.text)) ?? [];
+    expect(words).toEqual(expect.arrayContaining(['--workers', '4']));
+  });
+});

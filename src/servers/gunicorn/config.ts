@@ -24,12 +24,13 @@ import {
   withPython,
 } from '../../sources/python/parse';
 import type { Expansion, SourceContext, SourceExpander } from '../../sources/types';
+import { spec } from './spec';
 
 export const gunicornConfig: SourceExpander = {
   id: 'gunicorn-config',
   async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
     const argv = cmd.argv;
-    if ((argv[0]?.text.split('/').pop() ?? '') !== 'gunicorn') return undefined;
+    if (!spec.programs.includes(argv[0]?.text.split('/').pop() ?? '')) return undefined;
     let named: Word | undefined;
     for (let i = 1; i < argv.length; i++) {
       const t = argv[i].text;

@@ -30,6 +30,7 @@ import {
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
 import { sourcePath } from '../../sources/types';
 import { HYPERCORN_SCAN } from '../hypercorn/rule';
+import { spec } from './spec';
 
 /** The 1-based line of the top-level `workers` key of a TOML text (1 when it cannot be found). */
 export function tomlKeyLine(text: string, key: string): number {
@@ -97,7 +98,7 @@ export const hypercornConfig: SourceExpander = {
   id: 'hypercorn-config',
   async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
     const inner = stripLaunchers(cmd);
-    if (programName(inner) !== 'hypercorn') return undefined;
+    if (!spec.programs.includes(programName(inner))) return undefined;
     if (lastHit(findOption(inner.argv, ['-w', '--workers'], HYPERCORN_SCAN))) return undefined;
     const hit = lastHit(findOption(inner.argv, ['-c', '--config'], HYPERCORN_SCAN));
     if (!hit?.value || hit.value.unknown) return undefined;

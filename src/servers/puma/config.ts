@@ -14,6 +14,7 @@ import type { Decision } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { rubySetting } from '../../sources/config/ruby';
 import type { Expansion, SourceContext, SourceExpander } from '../../sources/types';
+import { spec } from './spec';
 
 /** The value of the last `workers …` line of a puma.rb text, as a word pointing at that line. */
 export function pumaWorkers(text: string, file: string, env: SimpleCommand['env']): Word | undefined {
@@ -49,12 +50,11 @@ export const pumaConfig: SourceExpander = {
   expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
     const argv = cmd.argv;
     const base = (w: Word | undefined) => w?.text.split('/').pop() ?? '';
-    const at =
-      base(argv[0]) === 'puma'
-        ? 0
-        : base(argv[0]) === 'bundle' && argv[1]?.text === 'exec' && base(argv[2]) === 'puma'
-          ? 2
-          : -1;
+    const at = spec.programs.includes(base(argv[0]))
+      ? 0
+      : base(argv[0]) === 'bundle' && argv[1]?.text === 'exec' && spec.programs.includes(base(argv[2]))
+        ? 2
+        : -1;
     if (at < 0) return undefined;
     let named: Word | undefined;
     let from = -1;

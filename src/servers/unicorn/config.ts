@@ -27,13 +27,14 @@ import type { SimpleCommand } from '../../shell/types';
 import { rubySetting } from '../../sources/config/ruby';
 import type { Expansion, SourceContext, SourceExpander } from '../../sources/types';
 import { UNICORN_VALUE_OPTIONS } from '../unicorn/rule';
+import { spec } from './spec';
 
 export const unicornConfig: SourceExpander = {
   id: 'unicorn-config',
   expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
     const inner = stripLaunchers(cmd);
     const name = programName(inner);
-    if (name !== 'unicorn' && name !== 'unicorn_rails') return undefined;
+    if (!spec.programs.includes(name)) return undefined;
     const hit = lastOption(inner.argv, ['-c', '--config-file', '--config'], {
       takesValue: UNICORN_VALUE_OPTIONS,
     });
