@@ -65,7 +65,7 @@ export const gunicornConfig: SourceExpander = {
         };
         return {
           commands: [],
-          decisions: [{ rule: 'gunicorn', command: cmd, decision }],
+          decisions: [{ rule: spec.id, command: cmd, decision }],
           chain: [typed.word.path],
         };
       }

@@ -136,7 +136,7 @@ export const hypercornConfig: SourceExpander = {
           commands: [],
           decisions: [
             {
-              rule: 'hypercorn',
+              rule: spec.id,
               command: cmd,
               decision: {
                 outcome: 'refused',

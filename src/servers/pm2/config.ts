@@ -44,6 +44,7 @@ import {
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
 import { contextIn, sourcePath } from '../../sources/types';
 import { decideInstances, type Pm2FileStart, pm2FileStart } from '../pm2/rule';
+import { spec } from './spec';
 
 /** `lib/API/interpreter.json`: the interpreter pm2 picks for a script by its extension. */
 const INTERPRETERS: Record<string, string> = {
@@ -89,7 +90,7 @@ export function pm2Reader(inner: () => readonly SourceExpander[] = () => []): So
       // Programs an app starts by itself (an app that is supervisord), followed like any command.
       const programs: NonNullable<Expansion['programs']>[number][] = [];
       const chain: string[] = [file.path];
-      const decide = (decision: Decision) => decisions.push({ rule: 'pm2', command: cmd, decision });
+      const decide = (decision: Decision) => decisions.push({ rule: spec.id, command: cmd, decision });
       if (!module.ok) {
         decide({
           outcome: 'unknown',

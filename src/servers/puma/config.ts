@@ -89,7 +89,7 @@ export const pumaConfig: SourceExpander = {
       };
       return {
         commands: [],
-        decisions: [{ rule: 'puma', command: cmd, decision }],
+        decisions: [{ rule: spec.id, command: cmd, decision }],
         chain: [setting.word.path],
       };
     }

@@ -34,6 +34,7 @@ import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../..
 import { sourcePath } from '../../sources/types';
 import { outOfScopeProgram } from '../out-of-scope/rule';
 import { SUPERVISORD_PROGRAM, supervisordConfigOption } from '../supervisord/rule';
+import { spec } from './spec';
 
 const DEBIAN_CONFIG = '/etc/supervisor/supervisord.conf';
 const DEBIAN_INCLUDE = '/etc/supervisor/conf.d/*.conf';
@@ -414,7 +415,7 @@ export const supervisordConfig: SourceExpander = {
       ].find((r) => r.value && r.read && !('n' in r.read));
       if (refusal?.value && refusal.read && !('n' in refusal.read)) {
         decisions.push({
-          rule: 'supervisord',
+          rule: spec.id,
           command: { argv: [], env: daemonEnv, wrappers: [] },
           decision: {
             outcome: 'refused',
@@ -450,7 +451,7 @@ export const supervisordConfig: SourceExpander = {
       const shown = result.commands[0] ?? { argv, env, wrappers: [] };
       for (const p of result.problems)
         decisions.push({
-          rule: 'supervisord',
+          rule: spec.id,
           command: shown,
           decision: { outcome: 'unknown', evidence: command.value, path: at, why: p.message },
         });
@@ -464,7 +465,7 @@ export const supervisordConfig: SourceExpander = {
       const evidence = `numprocs = ${numprocsValue.value}`;
       const program = argv.map((w) => w.text).join(' ');
       decisions.push({
-        rule: 'supervisord',
+        rule: spec.id,
         command: shown,
         decision:
           numprocs === undefined

@@ -64,7 +64,7 @@ export const unicornConfig: SourceExpander = {
     else decision = decideCount(readCount(word, RUBY_INTEGER), evidence, word.path);
     return {
       commands: [rest],
-      decisions: decision.outcome === 'single' ? [] : [{ rule: 'unicorn', command: cmd, decision }],
+      decisions: decision.outcome === 'single' ? [] : [{ rule: spec.id, command: cmd, decision }],
       chain: [word.path],
     };
   },
