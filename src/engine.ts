@@ -8,11 +8,11 @@ import { containerCommands, MAX_COMMANDS, WorkBudget } from './shell';
 
 export { MAX_COMMANDS, WorkBudget };
 
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './names';
 import type { ShellProblem, SimpleCommand } from './shell/types';
 import type { Category, Finding, Origin, Severity } from './types';
 
-export const EXEMPT_ANNOTATION = 'oneproc.dev/allow-multiple-workers';
-export const EXEMPT_UNTIL_ANNOTATION = 'oneproc.dev/allow-until';
+export { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION };
 /** The last sentence of every finding's message; the constructs name their prop instead. */
 export const EXEMPT_HINT = `To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
 

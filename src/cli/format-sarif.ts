@@ -8,8 +8,8 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Fix, Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
-import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
 import type { InputError } from '../manifest';
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../names';
 import { RULES } from '../rules';
 import type { ServerRule } from '../rules/types';
 import type { Finding, Note } from '../types';

@@ -5,29 +5,30 @@
  */
 import { parseArgs } from 'node:util';
 import { checkObject } from '../manifest/check';
+import { ENV, METRICS_PORT, MODE_LABEL, WEBHOOK_PORT } from '../names';
 import { CertificateError } from '../webhook/certs';
 import { startOfDayUtc } from '../webhook/governance';
 import { MODES, type Mode } from '../webhook/review';
 import { runUntilSignal, WebhookServer } from '../webhook/server';
 import { MAX_CONNECTIONS } from '../webhook/transport';
 
-const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090]
+const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port ${WEBHOOK_PORT}] [--metrics-port ${METRICS_PORT}]
                      [--mode enforce|warn|off] [--host ADDRESS] [--shutdown-delay SECONDS]
                      [--max-connections N] [--enforce-after YYYY-MM-DD]
                      [--exempt-users NAME]... [--exempt-groups NAME]...
 
-  --tls-cert FILE           serving certificate, PEM (env ONEPROC_TLS_CERT); reloaded when it changes
-  --tls-key FILE            its private key, PEM (env ONEPROC_TLS_KEY)
+  --tls-cert FILE           serving certificate, PEM (env ${ENV.tlsCert}); reloaded when it changes
+  --tls-key FILE            its private key, PEM (env ${ENV.tlsKey})
   --port N                  HTTPS port for POST /validate[/enforce|/warn], /healthz, /readyz
-                            (env ONEPROC_PORT, default 8443)
-  --metrics-port N          plain-HTTP port for GET /metrics (env ONEPROC_METRICS_PORT, default 9090)
-  --mode MODE               mode of POST /validate, for namespaces without the oneproc.dev/mode label
-                            (env ONEPROC_MODE, default enforce)
-  --host ADDRESS            address to listen on (env ONEPROC_HOST, default all addresses)
+                            (env ${ENV.port}, default ${WEBHOOK_PORT})
+  --metrics-port N          plain-HTTP port for GET /metrics (env ${ENV.metricsPort}, default ${METRICS_PORT})
+  --mode MODE               mode of POST /validate, for namespaces without the ${MODE_LABEL} label
+                            (env ${ENV.mode}, default enforce)
+  --host ADDRESS            address to listen on (env ${ENV.host}, default all addresses)
   --shutdown-delay SECONDS  after SIGTERM, keep serving while readiness fails, then drain
-                            (env ONEPROC_SHUTDOWN_DELAY, default 3)
+                            (env ${ENV.shutdownDelay}, default 3)
   --max-connections N       open TLS connections at most; more are dropped at once (env
-                            ONEPROC_MAX_CONNECTIONS, default 2000, sized for a 256Mi memory limit:
+                            ${ENV.maxConnections}, default 2000, sized for a 256Mi memory limit:
                             raise it with the limit, about 30 KiB per connection)
   --enforce-after DATE      YYYY-MM-DD, a day in UTC: before it the default mode warns, naming the day
                             in each warning; from 00:00 UTC that day it enforces. Needs --mode enforce.
@@ -96,20 +97,20 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     const fromEnv = env[name];
     return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
   };
-  const certFile = pick('tls-cert', 'ONEPROC_TLS_CERT');
-  const keyFile = pick('tls-key', 'ONEPROC_TLS_KEY');
-  if (!certFile) throw new ServeUsageError('--tls-cert FILE (or ONEPROC_TLS_CERT) is required');
-  if (!keyFile) throw new ServeUsageError('--tls-key FILE (or ONEPROC_TLS_KEY) is required');
-  const mode = pick('mode', 'ONEPROC_MODE') ?? 'enforce';
+  const certFile = pick('tls-cert', ENV.tlsCert);
+  const keyFile = pick('tls-key', ENV.tlsKey);
+  if (!certFile) throw new ServeUsageError(`--tls-cert FILE (or ${ENV.tlsCert}) is required`);
+  if (!keyFile) throw new ServeUsageError(`--tls-key FILE (or ${ENV.tlsKey}) is required`);
+  const mode = pick('mode', ENV.mode) ?? 'enforce';
   if (!(MODES as readonly string[]).includes(mode)) {
     throw new ServeUsageError(`--mode must be one of ${MODES.join(', ')}, got '${mode}'`);
   }
-  const delay = pick('shutdown-delay', 'ONEPROC_SHUTDOWN_DELAY') ?? '3';
+  const delay = pick('shutdown-delay', ENV.shutdownDelay) ?? '3';
   const seconds = Number(delay);
   if (!/^\d+(\.\d+)?$/.test(delay) || seconds > 300) {
     throw new ServeUsageError(`--shutdown-delay must be a number of seconds from 0 to 300, got '${delay}'`);
   }
-  const connections = pick('max-connections', 'ONEPROC_MAX_CONNECTIONS') ?? String(MAX_CONNECTIONS);
+  const connections = pick('max-connections', ENV.maxConnections) ?? String(MAX_CONNECTIONS);
   if (!/^\d{1,6}$/.test(connections) || Number(connections) < 1) {
     throw new ServeUsageError(
       `--max-connections must be a whole number from 1 to 999999, got '${connections}'`,
@@ -146,10 +147,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   return {
     certFile,
     keyFile,
-    port: port(pick('port', 'ONEPROC_PORT') ?? '8443', '--port'),
-    metricsPort: port(pick('metrics-port', 'ONEPROC_METRICS_PORT') ?? '9090', '--metrics-port'),
+    port: port(pick('port', ENV.port) ?? String(WEBHOOK_PORT), '--port'),
+    metricsPort: port(pick('metrics-port', ENV.metricsPort) ?? String(METRICS_PORT), '--metrics-port'),
     mode: mode as Mode,
-    host: pick('host', 'ONEPROC_HOST'),
+    host: pick('host', ENV.host),
     shutdownDelayMs: Math.round(seconds * 1000),
     maxConnections: Number(connections),
     ...(enforceAfter !== undefined ? { enforceAfter } : {}),

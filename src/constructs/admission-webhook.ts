@@ -6,7 +6,8 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CREATED_FROM_TEMPLATE_CONDITION } from '../policy/cel';
+import { METRICS_PORT, MODE_LABEL, WEBHOOK_PORT } from '../names';
+import { MATCH_CONDITIONS } from '../policy/cel';
 import { RESOURCE_RULES } from '../policy/policy';
 import { VERSION } from '../version';
 import { startOfDayUtc } from '../webhook/governance';
@@ -173,13 +174,9 @@ export interface AdmissionWebhookProps {
 /** The matchConditions of every webhook entry (the same text as charts/oneproc/templates/_helpers.tpl). */
 export const WEBHOOK_MATCH_CONDITIONS: ReadonlyArray<{ readonly name: string; readonly expression: string }> =
   [
-    { name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' },
-    {
-      name: 'not-a-mirror-pod',
-      expression: "!(request.kind.kind == 'Pod' && request.userInfo.username.startsWith('system:node:'))",
-    },
-    // Skips only what a built-in controller sends: see src/manifest/controllers.ts.
-    { name: 'not-created-from-a-checked-template', expression: CREATED_FROM_TEMPLATE_CONDITION },
+    // The policy's (src/policy/cel.ts): not being deleted, not a mirror pod, not created from a checked
+    // template (only what a built-in controller sends: see src/manifest/controllers.ts).
+    ...MATCH_CONDITIONS,
     {
       name: 'sets-command-or-args',
       expression:
@@ -191,8 +188,6 @@ export const WEBHOOK_MATCH_CONDITIONS: ReadonlyArray<{ readonly name: string; re
     },
   ];
 
-const WEBHOOK_PORT = 8443;
-const METRICS_PORT = 9090;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a user or group name with control characters is refused
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -304,7 +299,7 @@ export class AdmissionWebhook extends Construct {
           name: this.namespace,
           labels: {
             'pod-security.kubernetes.io/enforce': 'restricted',
-            'oneproc.dev/mode': 'off',
+            [MODE_LABEL]: 'off',
           },
         },
       });
@@ -496,7 +491,7 @@ export class AdmissionWebhook extends Construct {
         },
         namespaceSelector: {
           matchExpressions: [
-            { key: 'oneproc.dev/mode', operator: e.operator, values: e.values },
+            { key: MODE_LABEL, operator: e.operator, values: e.values },
             { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...this.excludedNamespaces] },
           ],
         },

@@ -18,6 +18,7 @@
  *   that is set in neither stays as written and is said.
  */
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isObject } from '../shell/kubernetes';
 import { type ImageEnv, type ImageSpec, type RunSpec, splitWords } from './dockerfile';
 
 /** Services read per compose file; more is not a real project. */
@@ -221,10 +222,6 @@ export function readCompose(
     });
   }
   return { services };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -13,8 +13,9 @@
  *
  * Pure: no IO, no clock except the one passed in, never throws.
  */
-import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
+
 import { isObject, podSpecs } from '../manifest/workloads';
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../names';
 import type { Mode } from './review';
 
 /** Who may add or change an exemption. Both empty (or absent): anyone who may write the object. */

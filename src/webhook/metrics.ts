@@ -5,19 +5,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { WORKLOAD_KINDS } from '../manifest/workloads';
 import type { DecisionRecord } from './review';
 
-const KINDS = new Set([
-  'Pod',
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'ReplicationController',
-  'Job',
-  'CronJob',
-  'PodTemplate',
-]);
+const KINDS: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
 const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
 
 /** A metric as prom-client's registry reads it (`get()` at each scrape). */

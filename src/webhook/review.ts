@@ -7,8 +7,9 @@
  * The decision itself comes from `checkObject` (the same engine the CLI uses), injected so this layer
  * can be tested alone and the engine stays the one place that knows the rules.
  */
-import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
 import { createdFromCheckedTemplate } from '../manifest/controllers';
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION, MODE_LABEL } from '../names';
+import { isObject } from '../shell/kubernetes';
 import type { Finding, Origin, Severity } from '../types';
 import {
   type ExemptionAuthority,
@@ -505,9 +506,8 @@ function place(finding: Finding): string {
 const UNJUDGED_HEAD = 'oneproc could not judge this container: ';
 const UNJUDGED_ADVICE =
   ' In enforce mode a container that cannot be judged is denied. To admit it, annotate the workload or its ' +
-  'pod template with oneproc.dev/allow-multiple-workers: "<reason>", or label the namespace oneproc.dev/mode=warn.';
-const UNJUDGED_WARNING_ADVICE =
-  ' Enforce mode denies it; exempt with annotation oneproc.dev/allow-multiple-workers.';
+  `pod template with ${EXEMPT_ANNOTATION}: "<reason>", or label the namespace ${MODE_LABEL}=warn.`;
+const UNJUDGED_WARNING_ADVICE = ` Enforce mode denies it; exempt with annotation ${EXEMPT_ANNOTATION}.`;
 
 function denyMessage(failing: readonly Finding[]): string {
   // Only as many lines as can be shown: a workload may have thousands of containers.
@@ -522,8 +522,7 @@ function denyMessage(failing: readonly Finding[]): string {
   return truncate(sanitize(message, true), MAX_MESSAGE_CHARS);
 }
 
-const WARNING_ADVICE =
-  ' Run one process per container and scale with replicas; exempt with annotation oneproc.dev/allow-multiple-workers.';
+const WARNING_ADVICE = ` Run one process per container and scale with replicas; exempt with annotation ${EXEMPT_ANNOTATION}.`;
 
 /**
  * A warning kubectl prints in one line: which container, what was found, what to do. `enforceFrom`:
@@ -674,10 +673,6 @@ export function salvageUid(text: string): string {
   } catch {
     return '';
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function text(value: unknown): string {

@@ -6,6 +6,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { METRICS_PORT, WEBHOOK_PORT } from '../names';
 import { CertificateReloader, type KeyPair, loadKeyPair } from './certs';
 import { defaultModeAt, type ExemptionAuthority, restrictsExemptions, startOfDayUtc } from './governance';
 import { JsonLog, type LogEntry, type Logger } from './log';
@@ -173,8 +174,8 @@ export class WebhookServer {
   /** Listens on both ports; resolves once `/readyz` answers 200. */
   async start(): Promise<{ port: number; metricsPort: number }> {
     const { host } = this.options;
-    await listen(this.transport.server, this.options.port ?? 8443, host);
-    await listen(this.metricsServer, this.options.metricsPort ?? 9090, host);
+    await listen(this.transport.server, this.options.port ?? WEBHOOK_PORT, host);
+    await listen(this.metricsServer, this.options.metricsPort ?? METRICS_PORT, host);
     this.reloader.start();
     this.ready = true;
     const port = (this.transport.server.address() as AddressInfo).port;

@@ -1,11 +1,11 @@
 /** Unit tests of the smaller Python server rules on hand-built commands. */
-import { daphne } from '../../src/rules/daphne';
-import { fastapi } from '../../src/rules/fastapi';
-import { granian } from '../../src/rules/granian';
-import { hypercorn } from '../../src/rules/hypercorn';
-import { odoo } from '../../src/rules/odoo';
-import { sanic } from '../../src/rules/sanic';
-import { waitress } from '../../src/rules/waitress';
+import { daphne } from '../../src/servers/daphne/rule';
+import { fastapi } from '../../src/servers/fastapi/rule';
+import { granian } from '../../src/servers/granian/rule';
+import { hypercorn } from '../../src/servers/hypercorn/rule';
+import { odoo } from '../../src/servers/odoo/rule';
+import { sanic } from '../../src/servers/sanic/rule';
+import { waitress } from '../../src/servers/waitress/rule';
 import { command } from './build';
 
 describe('hypercorn rule', () => {
