@@ -12,7 +12,7 @@
  * unless the script runs under bash (its shebang, or `bash -c`), where they differ in what is
  * followed here: `[[ … ]]`, `source` and `function NAME` exist only in bash.
  */
-import { cpuFormulaBounds, evalArithmetic, isCpuCount } from './arith';
+import { cpuFormulaBounds, evalArithmetic, isCpuCount, pythonCpuFormula } from './arith';
 import { MAX_ARG_STRLEN, type WorkBudget } from './budget';
 import { EnvBuilder, OverlayEnv } from './env';
 import { type Piece, undefinedReason } from './kubernetes';
@@ -1537,6 +1537,10 @@ function expandMarker(marker: Marker, shell: Shell): Expansion {
       // The number of CPUs of the node: unknown, but at least 1.
       if (isCpuCount(marker.text))
         return { kind: 'unknown', text: marker.text, why, formula: marker.text, atLeast: 1 };
+      const formula = pythonCpuFormula(marker.text);
+      const bounds = formula === undefined ? null : cpuFormulaBounds(`$((${formula}))`);
+      if (formula !== undefined && bounds)
+        return { kind: 'unknown', text: `$((${formula}))`, why, formula, atLeast: bounds.min };
       return { kind: 'unknown', text: marker.text, why };
     }
     case 'arithmetic':
