@@ -804,27 +804,30 @@ function runSimple(
     shell.flow = 'exit';
     return;
   }
-  // `A=B cmd` prefixes and plain assignments.
+  // `A=B cmd` prefixes and plain assignments. With a command, its words are expanded before the
+  // assignments' values (XCU 2.9.1 steps 2 and 4: `A="$G" cmd "${G:=x}"` gives A the value x).
+  let i = 0;
+  while (i < words.length && NAME_EQ.test(words[i].lead)) i++;
   const prefix: EnvEntry[] = [];
   const prefixStates: { name: string; state: VarState }[] = [];
-  let i = 0;
-  for (; i < words.length; i++) {
-    const m = NAME_EQ.exec(words[i].lead);
-    if (!m) break;
-    const raw = words[i].raw.slice(m[0].length);
-    const value = expandValue(raw, shell);
-    const state = assignedState(m[1], raw, value, shell);
-    prefixStates.push({ name: m[1], state });
-    prefix.push(
-      state.kind === 'value'
-        ? { name: m[1], value: state.value, path: shell.path }
-        : state.kind === 'unknown'
-          ? state.atLeast !== undefined
-            ? { name: m[1], unknown: state.why, atLeast: state.atLeast, path: shell.path }
-            : { name: m[1], unknown: state.why, path: shell.path }
-          : { name: m[1], value: '', path: shell.path },
-    );
-  }
+  const readPrefix = () => {
+    for (let k = 0; k < i; k++) {
+      const m = NAME_EQ.exec(words[k].lead) as RegExpExecArray;
+      const raw = words[k].raw.slice(m[0].length);
+      const state = assignedState(m[1], raw, expandValue(raw, shell), shell);
+      prefixStates.push({ name: m[1], state });
+      prefix.push(
+        state.kind === 'value'
+          ? { name: m[1], value: state.value, path: shell.path }
+          : state.kind === 'unknown'
+            ? state.atLeast !== undefined
+              ? { name: m[1], unknown: state.why, atLeast: state.atLeast, path: shell.path }
+              : { name: m[1], unknown: state.why, path: shell.path }
+            : { name: m[1], value: '', path: shell.path },
+      );
+    }
+  };
+  if (i >= words.length) readPrefix();
   if (i >= words.length) {
     for (const { name, state } of prefixStates) shell.assign(name, state, false);
     shell.status = {
@@ -864,6 +867,7 @@ function runSimple(
     shell,
   );
   if (argv === undefined) return;
+  readPrefix();
   if (argv.length === 0) {
     for (const { name, state } of prefixStates) shell.assign(name, state, false);
     shell.status = UNKNOWN_STATUS('the command');

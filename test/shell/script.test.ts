@@ -410,6 +410,11 @@ describe('expansion as dash and bash do it (found by running both)', () => {
     expect(words('exec celery "$@" x')).toEqual([['celery', 'x']]);
   });
 
+  it("expands a command's words before its assignments", () => {
+    const r = script('G=; APP="$G" exec daphne "${G:=--preload}"');
+    expect(r.commands[0].env.get('APP')?.value).toBe('--preload');
+  });
+
   it('drops the export attribute with unset', () => {
     const r = script('OPTS=a; export OPTS; unset OPTS; OPTS=web; exec gunicorn app');
     expect(r.commands[0].env.has('OPTS')).toBe(false);
