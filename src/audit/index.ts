@@ -10,6 +10,13 @@ import { foldOwned, type Listed } from './fold';
 
 export { ApiError, type ClusterTarget, type ConnectOptions, connect, KubeconfigError } from './client';
 export { foldOwned, type Listed } from './fold';
+export {
+  type PolicyReportObject,
+  policyReports,
+  REPORT_APIS,
+  type ReportApi,
+  reportPath,
+} from './policyreport';
 
 /** The kinds audited, with where the API serves them. */
 export const AUDITED_KINDS: ReadonlyArray<{ kind: string; apiVersion: string; resource: string }> = [
@@ -43,6 +50,8 @@ export interface AuditReport {
   readonly findings: Finding[];
   readonly checked: { readonly objects: number; readonly containers: number; readonly folded: number };
   readonly problems: AuditProblem[];
+  /** The objects checked (controller-owned ones folded into their owners), for per-object reports. */
+  readonly objects: readonly Listed[];
 }
 
 export async function audit(target: ClusterTarget, options: AuditOptions = {}): Promise<AuditReport> {
@@ -65,7 +74,7 @@ export async function audit(target: ClusterTarget, options: AuditOptions = {}): 
     findings.push(...report.findings);
     containers += report.containers;
   }
-  return { findings, checked: { objects: keep.length, containers, folded }, problems };
+  return { findings, checked: { objects: keep.length, containers, folded }, problems, objects: keep };
 }
 
 async function listKind(

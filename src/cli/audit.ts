@@ -5,14 +5,26 @@
  * reported).
  */
 import { parseArgs } from 'node:util';
-import { ApiError, audit, connect, KubeconfigError } from '../audit';
+import {
+  ApiError,
+  audit,
+  connect,
+  KubeconfigError,
+  type PolicyReportObject,
+  policyReports,
+  REPORT_APIS,
+  type ReportApi,
+  reportPath,
+} from '../audit';
 import { InputError } from '../manifest';
-import { safeJson, safeLine } from './escape';
+import { safeJson, safeLine, safeYaml } from './escape';
+import { formatHtml } from './format-html';
 import { toJsonReport } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
 
-export const AUDIT_USAGE = `Usage: oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif] [--strict]
+export const AUDIT_USAGE = `Usage: oneproc audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--format text|json|sarif|html|policyreport] [--strict]
+                     [--report-api wgpolicyk8s.io/v1alpha2|openreports.io/v1alpha1]
 
 Lists Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs and
 CronJobs in a live cluster and checks them as \`oneproc check\` checks manifests. Objects a controller
@@ -22,7 +34,12 @@ Options:
       --kubeconfig FILE          kubeconfig (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
       --context NAME             kubeconfig context (default: the current one)
   -n, --namespace NAMESPACE      one namespace (default: all namespaces)
-  -f, --format FORMAT            text (default), json, or sarif
+  -f, --format FORMAT            text (default), json, sarif, html (one self-contained page), or
+                                 policyreport (YAML for kubectl apply: one report per namespace)
+      --apply                    with --format policyreport: write the reports to the cluster by
+                                 server-side apply (field manager oneproc; needs 'patch' on them)
+      --report-api API           the policy-report API to write: wgpolicyk8s.io/v1alpha2 (default;
+                                 PolicyReport) or openreports.io/v1alpha1 (Report, Kyverno >= 1.15)
       --strict                   warnings fail the audit too
       --page-size N              objects per list request (default 500)
       --request-timeout SECONDS  time allowed for each request (default 30)
@@ -39,8 +56,18 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(AUDIT_USAGE);
       return 0;
     }
-    if (!['text', 'json', 'sarif'].includes(values.format)) {
-      throw new Error(`unknown --format '${values.format}' (expected text, json or sarif)`);
+    if (!['text', 'json', 'sarif', 'html', 'policyreport'].includes(values.format)) {
+      throw new Error(
+        `unknown --format '${values.format}' (expected text, json, sarif, html or policyreport)`,
+      );
+    }
+    if (values.apply && values.format !== 'policyreport') {
+      throw new Error('--apply goes with --format policyreport');
+    }
+    if (!(REPORT_APIS as readonly string[]).includes(values['report-api'])) {
+      throw new Error(
+        `unknown --report-api '${values['report-api']}' (expected ${REPORT_APIS.join(' or ')})`,
+      );
     }
     for (const flag of ['page-size', 'request-timeout'] as const) {
       const n = Number(values[flag]);
@@ -55,8 +82,9 @@ export async function run(argv: string[]): Promise<number> {
 
   let report: Awaited<ReturnType<typeof audit>>;
   let server: string;
+  let target: Awaited<ReturnType<typeof connect>>;
   try {
-    const target = await connect({ kubeconfig: values.kubeconfig, context: values.context });
+    target = await connect({ kubeconfig: values.kubeconfig, context: values.context });
     server = target.server;
     report = await audit(target, {
       namespace: values.namespace,
@@ -84,6 +112,24 @@ export async function run(argv: string[]): Promise<number> {
       problems: report.problems,
     };
     process.stdout.write(`${safeJson(JSON.stringify(json, null, 2))}\n`);
+  } else if (values.format === 'html') {
+    process.stdout.write(
+      formatHtml(report.findings, checked, [], {
+        command: 'audit',
+        strict,
+        inputErrors: report.problems.map((p) => `${p.kind}: ${p.message}`),
+        generated: new Date(),
+      }),
+    );
+  } else if (values.format === 'policyreport') {
+    const reports = policyReports(
+      report.objects,
+      report.findings,
+      values['report-api'] as ReportApi,
+      new Date(),
+    );
+    if (!values.apply) process.stdout.write(reports.map((r) => safeYaml(r)).join('---\n'));
+    else if (!(await applyReports(target, reports, Number(values['request-timeout']) * 1000))) return 2;
   } else if (values.format === 'sarif') {
     const inputErrors = report.problems.map((p) => new InputError(`${p.kind}: ${p.message}`, server));
     process.stdout.write(formatSarif(report.findings, { cwd: process.cwd(), inputErrors }));
@@ -100,6 +146,38 @@ export async function run(argv: string[]): Promise<number> {
   return failing ? 1 : 0;
 }
 
+/**
+ * Writes each report by server-side apply, as field manager `oneproc`; says on standard output what was
+ * applied and on standard error what was not (a 404 means the report API's CRD is not installed).
+ */
+async function applyReports(
+  target: { apply: (path: string, object: unknown, manager: string, timeoutMs: number) => Promise<unknown> },
+  reports: readonly PolicyReportObject[],
+  timeoutMs: number,
+): Promise<boolean> {
+  let ok = true;
+  for (const r of reports) {
+    const name = `${r.kind} ${r.metadata.namespace ? `${r.metadata.namespace}/` : ''}${r.metadata.name}`;
+    try {
+      await target.apply(reportPath(r), r, 'oneproc', timeoutMs);
+      process.stdout.write(
+        `${safeLine(`applied ${name}: ${r.summary.fail} fail, ${r.summary.warn} warn, ${r.summary.skip} skip, ${r.summary.pass} pass`)}\n`,
+      );
+    } catch (err) {
+      ok = false;
+      const e = err as ApiError;
+      const hint =
+        e.status === 404
+          ? ` — is the ${r.apiVersion} CRD installed? (Kyverno and Policy Reporter install it; see docs/report.md)`
+          : e.status === 403
+            ? ` — the audit needs 'patch' on ${r.kind.toLowerCase()}s.${r.apiVersion.split('/')[0]} to apply reports`
+            : '';
+      process.stderr.write(`${safeLine(`oneproc audit: cannot apply ${name}: ${e.message}${hint}`)}\n`);
+    }
+  }
+  return ok;
+}
+
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
@@ -109,6 +187,8 @@ function parse(argv: string[]) {
       context: { type: 'string' },
       namespace: { type: 'string', short: 'n' },
       format: { type: 'string', short: 'f', default: 'text' },
+      'report-api': { type: 'string', default: 'wgpolicyk8s.io/v1alpha2' },
+      apply: { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
       'page-size': { type: 'string', default: '500' },
       'request-timeout': { type: 'string', default: '30' },

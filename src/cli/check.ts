@@ -2,7 +2,8 @@
  * `oneproc check [--format text|json|sarif] [--strict] [PATH|-]…` (DESIGN.md, "CLI contract").
  * Reads files, folders (recursively *.yaml, *.yml, *.json) and standard input; the checking itself
  * is `checkText` (pure), this module is only IO, options and exit codes:
- * 0 no error findings; 1 at least one (with --strict, warnings too); 2 usage error or unreadable input.
+ * 0 no error findings; 1 at least one (with --strict, warnings too); 2 usage error, unreadable input, or
+ * standard input or a named file holding no Kubernetes object (a file found in a folder is a note).
  * An unreadable file or folder is reported and the other files are still checked and reported.
  */
 import { type Dirent, promises as fs } from 'node:fs';
@@ -21,12 +22,13 @@ import { isComposeName } from '../sources/compose';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
 import { safeLine } from './escape';
+import { formatHtml } from './format-html';
 import { formatJson } from './format-json';
 import { formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText, noteText } from './format-text';
 import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
-export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
+export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif|html] [--strict] [PATH|-]...
                      [--dockerfile FILE [--build-context DIR] [--target STAGE]
                       | --image-root DIR [--image-config FILE]]
 
@@ -37,7 +39,8 @@ skipping node_modules and .git); - reads standard input, e.g.
   helm template my-release ./chart | oneproc check -
 
 Options:
-  -f, --format FORMAT    text (default), json, or sarif (SARIF 2.1.0 for code scanning)
+  -f, --format FORMAT    text (default), json, sarif (SARIF 2.1.0 for code scanning), or html (one
+                         self-contained page: summary, exemptions, findings by namespace, notes)
       --strict           warnings fail the check too
       --dockerfile FILE  the Dockerfile of the manifests' image: their containers are followed into
                          its ENTRYPOINT, CMD, ENV and the scripts and config files it runs
@@ -53,13 +56,14 @@ Options:
   -h, --help             show this help
 
 Exit status: 0 no error findings; 1 at least one error finding (with --strict, or warning);
-2 usage error or unreadable/invalid input (the other inputs are still checked and reported).
+2 usage error, or an input that cannot be read or holds no Kubernetes object, such as an empty
+standard input (the other inputs are still checked and reported).
 `;
 
 /** Larger inputs are refused: even a big chart renders to a few MiB, and reading is all in memory. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIPPED_DIRS = new Set(['node_modules', '.git']);
@@ -134,7 +138,7 @@ export async function run(
       return 0;
     }
     if (!(FORMATS as readonly string[]).includes(values.format)) {
-      throw new Error(`unknown --format '${values.format}' (expected text, json or sarif)`);
+      throw new Error(`unknown --format '${values.format}' (expected text, json, sarif or html)`);
     }
     if (values['image-config'] && !values['image-root']) {
       throw new Error('--image-config goes with --image-root DIR');
@@ -171,6 +175,7 @@ export async function run(
   const skipped: Array<{ file: string; template: TemplateSpan }> = [];
   const walkNotes: Note[] = [];
   const notManifests: string[] = [];
+  const noObjects: string[] = [];
   const findings: Finding[] = [];
   const notes: Note[] = [];
   let documents = 0;
@@ -218,6 +223,13 @@ export async function run(
         notManifests.push(input.name);
         continue;
       }
+      if (report.errors.length === 0 && report.objects === 0 && templates.length === 0) {
+        // Nothing to check is not a pass: an empty pipe (the command before it failed), a wrong file.
+        // Found by walking, such a file is skipped with a note (a repository holds other YAML and JSON).
+        if (input.found) noObjects.push(input.name);
+        else errors.push(noObjectsError(input.name, report.documents === 0));
+        continue;
+      }
       manifests.push({ name: input.name, text, json });
       for (const finding of report.findings) findings.push(finding);
       for (const error of report.errors) errors.push(error);
@@ -253,6 +265,12 @@ export async function run(
       line: s.template.line,
     });
   }
+  for (const s of noObjects) {
+    notes.push({
+      message: 'skipped: no Kubernetes objects in it (no document has a kind), so it is not a manifest',
+      file: s,
+    });
+  }
   for (const s of notManifests) {
     notes.push({
       message: 'skipped: it does not parse and has no apiVersion, so it is not a manifest',
@@ -271,9 +289,20 @@ export async function run(
     ...(sources.images > 0 ? { images: sources.images } : {}),
     ...(sources.services > 0 ? { services: sources.services } : {}),
   };
-  if (format === 'json') io.stdout(formatJson(findings, checked, notes));
+  // JSON keeps everything not checked in one channel: the inputs that could not be read are notes too
+  // (already on standard error above, so not printed there twice).
+  if (format === 'json') io.stdout(formatJson(findings, checked, [...errors.map(unreadableNote), ...notes]));
   else if (format === 'sarif')
     io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
+  else if (format === 'html')
+    io.stdout(
+      formatHtml(findings, checked, notes, {
+        command: 'check',
+        strict,
+        inputErrors: errors.map((e) => e.message),
+        generated: new Date(),
+      }),
+    );
   else
     io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
 
@@ -427,6 +456,30 @@ async function readCapped(stream: AsyncIterable<Uint8Array>, name: string): Prom
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** An input that holds no Kubernetes object: exit 2, as for an input that cannot be read. */
+function noObjectsError(name: string, empty: boolean): InputError {
+  const stdin = name === STDIN_NAME;
+  const why = empty
+    ? stdin
+      ? 'it is empty: did the command before the pipe fail?'
+      : 'it is empty (or holds only comments)'
+    : 'no document has a kind (YAML or JSON, but not a Kubernetes manifest)';
+  const error = new InputError(`no Kubernetes objects in ${stdin ? 'standard input' : name}: ${why}`, name);
+  // The detail names the input already: the message does not repeat it.
+  error.message = error.detail;
+  return error;
+}
+
+/** An input that could not be read, as a note of `--format json` (reason `unreadable`). */
+function unreadableNote(error: InputError): Note {
+  return {
+    message: error.detail,
+    file: error.file,
+    ...(error.line !== undefined ? { line: error.line } : {}),
+    reason: 'unreadable',
+  };
 }
 
 /** Operating-system errors as a user reads them: `deploy.yaml: cannot be read: permission denied`. */
