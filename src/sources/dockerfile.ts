@@ -17,6 +17,9 @@
  * - `COPY --from=NAME|INDEX` copies from an earlier stage; any other value is an image.
  * - `COPY <<EOF DEST` writes the heredoc's body (BuildKit's heredocs, dockerfile 1.4); `RUN <<EOF`
  *   runs the body as a script with the stage's shell.
+ * - A build argument (`docker build --build-arg NAME=VALUE`, a compose service's `build.args`) replaces
+ *   the default of every `ARG NAME` it meets, before and after FROM; one that no ARG declares is
+ *   unused ("One or more build-args … were not consumed").
  */
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { normalize, type RunFileOp, runExecFileOps, runFileOps } from './run-files';
@@ -253,8 +256,12 @@ export function imageOf(build: DockerfileBuild, target?: string): ImageSpec {
   };
 }
 
-/** Reads every stage of a Dockerfile. Never throws. */
-export function parseDockerfile(text: string, file: string): DockerfileBuild {
+/** Reads every stage of a Dockerfile, with the build arguments given (`--build-arg`). Never throws. */
+export function parseDockerfile(
+  text: string,
+  file: string,
+  buildArgs: ReadonlyMap<string, string> = new Map(),
+): DockerfileBuild {
   const stages: StageState[] = [];
   const globalArgs = new Map<string, string>();
   let current: StageState | undefined;
@@ -301,7 +308,8 @@ export function parseDockerfile(text: string, file: string): DockerfileBuild {
     }
     if (!current) {
       if (keyword === 'ARG')
-        for (const [k, v] of parseArg(content)) globalArgs.set(k, v ?? globalArgs.get(k) ?? '');
+        for (const [k, v] of parseArg(content))
+          globalArgs.set(k, buildArgs.get(k) ?? v ?? globalArgs.get(k) ?? '');
       continue;
     }
     const stage = current;
@@ -309,7 +317,8 @@ export function parseDockerfile(text: string, file: string): DockerfileBuild {
       new Map([...stage.baseVars, ...stage.args, ...stage.env.map((e) => [e.name, e.value] as const)]);
     switch (keyword) {
       case 'ARG':
-        for (const [k, v] of parseArg(content)) stage.args.set(k, v ?? globalArgs.get(k) ?? '');
+        for (const [k, v] of parseArg(content))
+          stage.args.set(k, buildArgs.get(k) ?? v ?? globalArgs.get(k) ?? '');
         break;
       case 'ENV': {
         const known = vars();

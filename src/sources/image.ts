@@ -342,7 +342,7 @@ function baseEntrypointNote(spec: ImageSpec, container: Record<string, unknown> 
   }
   return {
     level: 'note' as const,
-    message: `the base image ${spec.base} may set an ENTRYPOINT that runs ${hasArgs ? "the container's args" : 'this CMD'}; oneproc cannot see it and checked ${hasArgs ? 'the args' : 'the CMD'} as the command`,
+    message: `${spec.base ? `the base image ${spec.base}` : 'the image'} may set an ENTRYPOINT that runs ${hasArgs ? "the container's args" : 'this CMD'}; oneproc cannot see it and checked ${hasArgs ? 'the args' : 'the CMD'} as the command`,
     file: spec.file,
     ...(spec.cmd && !hasArgs ? { line: spec.cmd.line } : fromLine ? { line: fromLine } : {}),
   };

@@ -69,4 +69,17 @@ describe('image layouts against the real servers', () => {
     const argv = ['/usr/bin/puma', '-b', 'tcp://127.0.0.1:0'];
     expect(await realCount('rails-puma', argv, { RAILS_ENV: 'production' }, 2)).toBe(2);
   }, 30000);
+
+  it('puma-environment: `bundle exec puma` with RACK_ENV=production loads config/puma/production.rb, 3 workers', async () => {
+    expect(await claimed('puma-environment')).toEqual([3]);
+    const argv = ['/usr/bin/puma', '-b', 'tcp://127.0.0.1:0'];
+    expect(await realCount('puma-environment', argv, { RACK_ENV: 'production' }, 3)).toBe(3);
+  }, 30000);
+
+  it('compose-extends: build.args WORKERS=3 makes ENV WEB_CONCURRENCY=3, 3 gunicorn workers; admin sets 2', async () => {
+    expect(await claimed('compose-extends')).toEqual([3, 2]);
+    const argv = ['/usr/bin/gunicorn', '--bind', '127.0.0.1:0', 'app:app'];
+    expect(await realCount('compose-extends', argv, { WEB_CONCURRENCY: '3' }, 3)).toBe(3);
+    expect(await realCount('compose-extends', argv, { WEB_CONCURRENCY: '2' }, 2)).toBe(2);
+  }, 60000);
 });
