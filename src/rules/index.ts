@@ -24,6 +24,7 @@ import { sidekiq } from './sidekiq';
 import { supervisord } from './supervisord';
 import type { ServerRule } from './types';
 import { unicorn } from './unicorn';
+import { unit } from './unit';
 import { uvicorn } from './uvicorn';
 import { uwsgi } from './uwsgi';
 import { waitress } from './waitress';
@@ -51,6 +52,7 @@ export const RULES: readonly ServerRule[] = [
   rq,
   sidekiq,
   supervisord,
+  unit,
   apps,
 ];
 

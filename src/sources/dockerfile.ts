@@ -156,7 +156,23 @@ export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 interface KnownBase {
   /** What the image's Dockerfile sets with ENV, as the variables of later instructions see them. */
   readonly env: readonly (readonly [string, string])[];
+  /**
+   * The CMD it runs when the Dockerfile built on it sets neither ENTRYPOINT nor CMD (exec form), for
+   * the images whose ENTRYPOINT ends in `exec "$@"` after setting up.
+   */
+  readonly cmd?: readonly string[];
 }
+
+/**
+ * NGINX Unit's official images (`unit:1.34.1-python3.12`, formerly `nginx/unit:…`):
+ * pkg/docker/template.Dockerfile sets `ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]` — which
+ * applies `/docker-entrypoint.d/*.json` and then runs `exec "$@"` — and this CMD. They are built on the
+ * official language images, whose PATH they keep.
+ */
+const UNIT_BASE: KnownBase = {
+  env: [['PATH', `/usr/local/bin:${DEFAULT_PATH}`]],
+  cmd: ['unitd', '--no-daemon', '--control', 'unix:/var/run/control.unit.sock'],
+};
 
 /**
  * Official images whose defaults are known (docker-library's Dockerfiles): none sets an ENTRYPOINT
@@ -186,6 +202,8 @@ const KNOWN_BASES: Record<string, KnownBase> = {
   rockylinux: { env: [['PATH', DEFAULT_PATH]] },
   almalinux: { env: [['PATH', DEFAULT_PATH]] },
   amazonlinux: { env: [['PATH', DEFAULT_PATH]] },
+  unit: UNIT_BASE,
+  'nginx/unit': UNIT_BASE,
 };
 
 /** `python:3.12-slim`, `docker.io/library/node:20@sha256:…` → `python`, `node`; others undefined. */
@@ -231,10 +249,14 @@ export function imageOf(build: DockerfileBuild, target?: string): ImageSpec {
   const root = chain[0];
   const known = knownBaseOf(root.base);
   const notes = chain.flatMap((s) => s.notes);
+  // The base image's own CMD, when nothing built on it sets ENTRYPOINT or CMD (Docker keeps it).
+  const baseCmd = known && !last.entrypointSet && !last.cmd ? KNOWN_BASES[known].cmd : undefined;
+  const cmd: RunSpec | undefined =
+    last.cmd ?? (baseCmd ? { words: [...baseCmd], shell: false, line: root.line } : undefined);
   return {
     file: build.file,
     ...(last.entrypoint ? { entrypoint: last.entrypoint } : {}),
-    ...(last.cmd ? { cmd: last.cmd } : {}),
+    ...(cmd ? { cmd } : {}),
     env: last.env,
     workdir: last.workdir,
     copies: last.copies,

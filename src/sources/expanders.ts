@@ -8,6 +8,7 @@ import { pm2Reader } from './config/pm2';
 import { pumaConfig } from './config/puma';
 import { supervisordConfig } from './config/supervisord';
 import { unicornConfig } from './config/unicorn';
+import { unitConfig } from './config/unit';
 import { uwsgiConfig } from './config/uwsgi';
 import { processPrefixes, railsServer, runit, s6Overlay } from './launchers';
 import { procfileRunner } from './procfile';
@@ -23,6 +24,7 @@ export const EXPANDERS: SourceExpander[] = [
   // pm2 apps' own commands are read by the others (a function: this list is not built yet).
   pm2Reader(() => EXPANDERS),
   supervisordConfig,
+  unitConfig,
   pythonEntry,
 ];
 
