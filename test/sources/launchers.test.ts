@@ -115,6 +115,13 @@ describe('runit', () => {
       'runit/app/puma.rb:1',
     ]);
     expect(code).toBe(1);
+    // The cron service, linked in by `ln -s /etc/sv/cron /etc/service/cron`, ends on a program that is
+    // not a server and not in the image: said, with its line.
+    expect(report.notes.map((n) => [n.file, n.line, n.message])).toContainEqual([
+      'runit/service/cron/run',
+      2,
+      '`cron` is not a server oneproc knows, and no file of that name is on the PATH of the image as its Dockerfile builds it (it may come from the base image phusion/baseimage:jammy-1.0.4 or the RUN step at runit/Dockerfile:5, which mentions cron), so what it runs was not checked',
+    ]);
   });
 });
 
