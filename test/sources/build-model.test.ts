@@ -412,6 +412,27 @@ describe('the end of a chain', () => {
     ]);
   });
 
+  it('says so when a supervisord [include] matches no file of the image (filled at run time)', async () => {
+    write(
+      'Dockerfile',
+      'FROM python:3.12-slim\nCOPY supervisord.conf /etc/supervisord.conf\nCOPY README /etc/supervisor/conf.d/README\nCMD ["supervisord", "-n", "-c", "/etc/supervisord.conf"]\n',
+    );
+    write(
+      'supervisord.conf',
+      '[supervisord]\nnodaemon=true\n\n[include]\nfiles = /etc/supervisor/conf.d/*.conf\n',
+    );
+    const { code, report } = await check(['.'], dir);
+    expect(code).toBe(0);
+    expect(report.notes).toEqual([
+      expect.objectContaining({
+        file: 'supervisord.conf',
+        line: 5,
+        message:
+          '[include] files = /etc/supervisor/conf.d/*.conf matches no file in the image as its Dockerfile builds it (it may be filled at run time), so no program of it was followed',
+      }),
+    ]);
+  });
+
   it('says nothing of an `exec "$@"` fallback whose program is the CMD a branch before it runs', async () => {
     write(
       'Dockerfile',
