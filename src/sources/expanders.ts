@@ -8,7 +8,7 @@ import { pm2Reader } from './config/pm2';
 import { pumaConfig } from './config/puma';
 import { supervisordConfig } from './config/supervisord';
 import { unicornConfig } from './config/unicorn';
-import { unitConfig } from './config/unit';
+import { unitConfig, unitControl } from './config/unit';
 import { uwsgiConfig } from './config/uwsgi';
 import { processPrefixes, railsServer, runit, s6Overlay } from './launchers';
 import { procfileRunner } from './procfile';
@@ -25,6 +25,7 @@ export const EXPANDERS: SourceExpander[] = [
   pm2Reader(() => EXPANDERS),
   supervisordConfig,
   unitConfig,
+  unitControl,
   pythonEntry,
 ];
 

@@ -113,12 +113,46 @@ describe('NGINX Unit', () => {
           file: 'Dockerfile',
           line: 1,
           message:
-            '`unitd` (NGINX Unit) starts the applications of its configuration, and none is in the image as its Dockerfile builds it (/var/lib/unit/conf.json, /docker-entrypoint.d/*.json): it is given at run time, so the applications it starts were not checked',
+            '`unitd` (NGINX Unit) starts the applications of its configuration, and none is in the image as its Dockerfile builds it (/var/lib/unit/conf.json, /docker-entrypoint.d/*.json): it is given at run time, so the applications it starts were not checked (a `curl -X PUT --data-binary @FILE` to its control socket in a script is read where it runs)',
         }),
       ]);
     } finally {
       rmSync(one, { recursive: true, force: true });
       rmSync(none, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the configuration a script PUTs to the control socket with curl', async () => {
+    const dir = repo({
+      Dockerfile:
+        'FROM debian:bookworm\nCOPY start.sh /start.sh\nCOPY unit/ /etc/unit/\nCMD ["/bin/sh", "/start.sh"]\n',
+      'start.sh': [
+        '#!/bin/sh',
+        'unitd --control unix:/var/run/control.unit.sock',
+        'curl -X PUT --data-binary @/etc/unit/config.json --unix-socket /var/run/control.unit.sock http://localhost/config',
+        'curl -sX PUT -d@/etc/unit/apps.json --unix-socket /var/run/control.unit.sock localhost/config/applications/',
+        'curl -X PUT --data-binary @/etc/unit/missing.json --unix-socket /var/run/control.unit.sock http://localhost/config',
+        'curl -s http://localhost/config/applications/web',
+        'kill -TERM "$(cat /var/run/unit.pid)"',
+        'exec unitd --no-daemon --control unix:/var/run/control.unit.sock',
+        '',
+      ].join('\n'),
+      'unit/config.json': '{\n  "applications": {\n    "web": { "type": "python", "processes": 3 }\n  }\n}\n',
+      'unit/apps.json': '{\n  "api": { "type": "python", "processes": { "max": 5 } }\n}\n',
+    });
+    try {
+      const { report } = await check(['.'], dir);
+      expect(report.findings.map((f) => [f.rule, f.workers, f.file, f.line])).toEqual([
+        ['unit', 3, 'unit/config.json', 3],
+        ['unit', 5, 'unit/apps.json', 2],
+      ]);
+      expect(report.notes.map((n) => [n.file, n.line, n.message])).toContainEqual([
+        'start.sh',
+        5,
+        '/etc/unit/missing.json, the NGINX Unit configuration `curl` sends to /config, is not in the image (it may come from the base image debian:bookworm or a RUN step), so the applications it sets were not checked',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -23,9 +23,9 @@
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Decision } from '../../rules/types';
 import { UNIT_PROGRAM, unitStatedir } from '../../rules/unit';
-import type { SimpleCommand } from '../../shell/types';
+import type { SimpleCommand, Word } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
-import { sourcePath } from '../types';
+import { parseSourcePath, sourcePath } from '../types';
 
 /** Applications read per configuration; more is not a real one. */
 export const MAX_APPLICATIONS = 200;
@@ -104,6 +104,7 @@ export function unitDecisions(
   file: SourceFile,
   cmd: SimpleCommand,
   ctx: Pick<SourceContext, 'report'>,
+  applicationsOnly = false,
 ): { rule: string; command: SimpleCommand; decision: Decision }[] {
   const text = stripUnitComments(file.text);
   let json: unknown;
@@ -119,7 +120,8 @@ export function unitDecisions(
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
-  const lineOf = (...keys: string[]): number => {
+  const lineOf = (...path: string[]): number => {
+    const keys = applicationsOnly ? path.slice(1) : path;
     const node = doc.getIn(keys, true) as { range?: [number, number, number] } | undefined;
     if (node?.range) return lineCounter.linePos(node.range[0]).line;
     const parent = doc.getIn(keys.slice(0, -1), true);
@@ -130,7 +132,7 @@ export function unitDecisions(
     }
     return 1;
   };
-  const apps = (json as { applications?: unknown } | null)?.applications;
+  const apps = applicationsOnly ? json : (json as { applications?: unknown } | null)?.applications;
   if (typeof apps !== 'object' || apps === null || Array.isArray(apps)) return [];
   const out: { rule: string; command: SimpleCommand; decision: Decision }[] = [];
   for (const [name, app] of Object.entries(apps).slice(0, MAX_APPLICATIONS)) {
@@ -167,6 +169,82 @@ export function unitDecisions(
   return out;
 }
 
+/** curl's options that take a value (curl 7.88 `--help all`), so an option's value is not taken for the URL. */
+const CURL_VALUED =
+  /^(-[XdTHoAeEuUwmbcKrxyYz]|--(request|data|data-binary|data-raw|data-ascii|data-urlencode|upload-file|header|output|unix-socket|abstract-unix-socket|url|user|user-agent|referer|cookie|cookie-jar|config|max-time|connect-timeout|retry|retry-delay|retry-max-time|write-out|proxy|cacert|cert|key|resolve|connect-to|interface|form))$/;
+
+/**
+ * `curl -X PUT --data-binary @FILE --unix-socket SOCKET http://localhost/config` (and `-d @FILE`,
+ * `--data @FILE`, `-T FILE`/`--upload-file FILE`, `/config/applications`): a script that gives Unit its
+ * configuration through the control socket at run time, as Unit's documentation ("Configuration" →
+ * "Control API") and the official entrypoint's `curl_put` do. The file sent is judged as a
+ * configuration (or its `applications` object).
+ */
+export const unitControl: SourceExpander = {
+  id: 'unit-control',
+  expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
+    const argv = cmd.argv;
+    if (!argv[0] || argv[0].unknown || argv[0].text.slice(argv[0].text.lastIndexOf('/') + 1) !== 'curl')
+      return undefined;
+    let method: string | undefined;
+    let data: Word | undefined;
+    let upload = false;
+    let socket = false;
+    let url: Word | undefined;
+    // Options as curl reads them: `--name value`, `--name=value`, and bundled short ones (`-sX PUT`,
+    // `-d@file`), a short option that takes a value taking the rest of the word or the next word.
+    const options: { flag: string; value?: Word }[] = [];
+    for (let i = 1; i < argv.length; i++) {
+      const t = argv[i].text;
+      if (t.startsWith('--')) {
+        const eq = t.indexOf('=');
+        if (eq > 0) options.push({ flag: t.slice(0, eq), value: { ...argv[i], text: t.slice(eq + 1) } });
+        else if (CURL_VALUED.test(t)) options.push({ flag: t, value: argv[++i] });
+        else options.push({ flag: t });
+      } else if (t.startsWith('-') && t.length > 1) {
+        for (let j = 1; j < t.length; j++) {
+          const flag = `-${t[j]}`;
+          if (!CURL_VALUED.test(flag)) {
+            options.push({ flag });
+            continue;
+          }
+          const rest = t.slice(j + 1);
+          options.push({ flag, value: rest ? { ...argv[i], text: rest } : argv[++i] });
+          break;
+        }
+      } else options.push({ flag: '', value: argv[i] });
+    }
+    for (const { flag, value } of options) {
+      if (flag === '-X' || flag === '--request') method = value?.text.toUpperCase();
+      else if (['-d', '--data', '--data-binary', '--data-ascii'].includes(flag)) data = value;
+      else if (flag === '-T' || flag === '--upload-file') {
+        data = value;
+        upload = true;
+      } else if (flag === '--unix-socket' || flag === '--abstract-unix-socket') socket = true;
+      else if (flag === '--url' || flag === '') url = value;
+    }
+    if (!url || url.unknown || !data || data.unknown) return undefined;
+    const target = /^(?:https?:\/\/)?[^/]*(\/config(?:\/applications)?)\/?$/.exec(url.text)?.[1];
+    if (!target || !(socket || /^(?:https?:\/\/)?(localhost|127\.0\.0\.1)(:\d+)?\//.test(url.text)))
+      return undefined;
+    if (!upload && method !== 'PUT') return undefined;
+    const name = upload ? data.text : data.text.startsWith('@') ? data.text.slice(1) : undefined;
+    if (!name || name === '-') return undefined;
+    const file = ctx.readFile(name);
+    if (!file) {
+      const at = parseSourcePath(url.path);
+      ctx.report?.({
+        level: 'note',
+        message: `${name}, the NGINX Unit configuration \`curl\` sends to ${target}, is not in the image${ctx.whence ? ` (${ctx.whence(name)})` : ''}, so the applications it sets were not checked`,
+        ...(at ? { file: at.file, line: at.line } : {}),
+      });
+      return { commands: [], chain: [] };
+    }
+    const decisions = unitDecisions(file, cmd, ctx, target === '/config/applications');
+    return { commands: [], decisions, chain: [file.path] };
+  },
+};
+
 export const unitConfig: SourceExpander = {
   id: 'unit-config',
   expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
@@ -195,7 +273,7 @@ export const unitConfig: SourceExpander = {
       const at = /^(.*[^\]]):(\d+)$/.exec(first.path);
       ctx.report?.({
         level: 'note',
-        message: `\`${first.text}\` (NGINX Unit) starts the applications of its configuration, and none is in the image${ctx.source === 'repository' ? ' as its Dockerfile builds it' : ''} (${dir}/conf.json, /docker-entrypoint.d/*.json): it is given at run time, so the applications it starts were not checked`,
+        message: `\`${first.text}\` (NGINX Unit) starts the applications of its configuration, and none is in the image${ctx.source === 'repository' ? ' as its Dockerfile builds it' : ''} (${dir}/conf.json, /docker-entrypoint.d/*.json): it is given at run time, so the applications it starts were not checked (a \`curl -X PUT --data-binary @FILE\` to its control socket in a script is read where it runs)`,
         ...(at && !at[1].includes('[') ? { file: at[1], line: Number(at[2]) } : {}),
       });
       return { commands: [], chain: [] };
