@@ -104,7 +104,10 @@ describe('NGINX Unit', () => {
     });
     const none = repo({ Dockerfile: 'FROM unit:1.34.1-python3.12\nCOPY app/ /www/\n', 'app/wsgi.py': '' });
     try {
-      expect((await check(['.'], one)).report).toMatchObject({ findings: [], notes: [] });
+      const fine = (await check(['.'], one)).report;
+      expect(fine.findings).toEqual([]);
+      // config.json, found while walking, is no manifest: only that may be said of it.
+      expect(fine.notes.filter((n) => !n.message.startsWith('skipped:'))).toEqual([]);
       const { code, report } = await check(['.'], none);
       expect(code).toBe(0);
       expect(report.findings).toEqual([]);
