@@ -693,7 +693,11 @@ export function repositoryContext(
           // `ln -s TARGET DEST` makes DEST/NAME when DEST is a folder, else DEST; a path below the
           // link (`/etc/service/cron/run` under a link to /etc/sv/cron) goes through it.
           const folder =
-            op.folder === 'maybe' && rest !== '' ? (folderAt(op.dest, s, i, budget) ? 'yes' : 'no') : op.folder;
+            op.folder === 'maybe' && rest !== ''
+              ? folderAt(op.dest, s, i, budget)
+                ? 'yes'
+                : 'no'
+              : op.folder;
           const inside = folder !== 'no' ? below(target, path.posix.join(op.dest, name)) : undefined;
           const linkAt =
             folder !== 'yes' && (rest === '' || folder === 'no')
