@@ -7,15 +7,19 @@ cd "$(dirname "$0")/.."
 
 # The real servers that test/realservers starts and counts (Debian 12 versions: uvicorn 0.17.6,
 # gunicorn 20.1.0, uWSGI 2.0.21, hypercorn 0.13.2, celery 5.2.6, puma 5.6.5, unicorn 6.0.0,
-# daphne 4.0.0, waitress 2.1.2, rq 1.13.0, supervisor 4.2.5), the services other tests use, and the tools behind them.
+# daphne 4.0.0, waitress 2.1.2, rq 1.13.0, supervisor 4.2.5), the services other tests use, and the tools behind them
+# (Chromium renders the HTML report; pre-commit runs the hook in .pre-commit-hooks.yaml; prometheus
+# brings promtool, which checks and unit-tests the alert rules).
 APT_PACKAGES=(
   util-linux procps iproute2
   python3-uvicorn gunicorn uwsgi uwsgi-plugin-python3 python3-hypercorn python3-fastapi
   python3-daphne python3-waitress
   celery python3-celery python3-rq python3-redis redis-server
-  puma unicorn
+  puma unicorn thin
   supervisor
   nginx
+  chromium pre-commit
+  prometheus
 )
 
 missing=()
@@ -32,8 +36,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # Wait for another apt/dpkg run (unattended upgrades, a parallel setup) instead of failing on its lock.
   apt_opts=(-o DPkg::Lock::Timeout=300 -o APT::Get::Assume-Yes=true -qq)
   log="$(mktemp)"
-  # Packaged services (redis-server, nginx) must not start on install and hold ports 6379 and 80: the
-  # tests start their own. A policy-rc.d that exits 101 forbids it, as Debian's container images do.
+  # Packaged services (redis-server, nginx, prometheus) must not start on install and hold ports 6379,
+  # 80 and 9090: the tests start their own. A policy-rc.d that exits 101 forbids it, as Debian's container images do.
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy"

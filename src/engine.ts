@@ -8,11 +8,11 @@ import { containerCommands, MAX_COMMANDS, WorkBudget } from './shell';
 
 export { MAX_COMMANDS, WorkBudget };
 
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './names';
 import type { ShellProblem, SimpleCommand } from './shell/types';
 import type { Category, Finding, Origin, Severity } from './types';
 
-export const EXEMPT_ANNOTATION = 'oneproc.dev/allow-multiple-workers';
-export const EXEMPT_UNTIL_ANNOTATION = 'oneproc.dev/allow-until';
+export { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION };
 /** The last sentence of every finding's message; the constructs name their prop instead. */
 export const EXEMPT_HINT = `To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
 
@@ -100,8 +100,15 @@ export function checkCommands(
         findings.push(internalFinding(failure, at, origin));
         continue;
       }
+      let judged = cmd;
+      if (!rule) {
+        const through = safe(() => throughWrapper(cmd, rules), undefined);
+        if (!through) continue;
+        ({ rule, decision } = through);
+        judged = through.inner;
+      }
       if (!rule || !decision) continue;
-      const finding = findingFor(rule, cmd, decision, options);
+      const finding = findingFor(rule, judged, decision, options);
       if (!finding) continue;
       // The same verdict on the same field (a script that starts the same server twice) is one finding.
       const key = `${finding.rule}|${finding.path}|${finding.severity}|${finding.workers}`;
@@ -147,6 +154,177 @@ export function checkCommands(
       ),
     ];
   }
+}
+
+/**
+ * Programs whose arguments are data — names of files, packages or processes, text to print — never a
+ * command they run: `pip install dramatiq`, `chmod +x /usr/local/bin/gunicorn`, `echo uvicorn …`.
+ */
+const NOT_WRAPPERS = new Set([
+  'echo',
+  'printf',
+  'test',
+  '[',
+  '[[',
+  'cat',
+  'grep',
+  'egrep',
+  'fgrep',
+  'sed',
+  'awk',
+  'cut',
+  'tr',
+  'head',
+  'tail',
+  'which',
+  'type',
+  'command',
+  'hash',
+  'whereis',
+  'ls',
+  'rm',
+  'cp',
+  'mv',
+  'ln',
+  'chmod',
+  'chown',
+  'chgrp',
+  'mkdir',
+  'touch',
+  'install',
+  'tee',
+  'find',
+  'stat',
+  'file',
+  'readlink',
+  'realpath',
+  'basename',
+  'dirname',
+  'kill',
+  'pkill',
+  'pgrep',
+  'killall',
+  'pidof',
+  'ps',
+  'sleep',
+  'exit',
+  'export',
+  'set',
+  'unset',
+  'read',
+  'cd',
+  'pip',
+  'pip3',
+  'pipx',
+  'uv',
+  'poetry',
+  'pipenv',
+  'conda',
+  'mamba',
+  'micromamba',
+  'apt-get',
+  'apt',
+  'apk',
+  'yum',
+  'dnf',
+  'microdnf',
+  'zypper',
+  'dpkg',
+  'rpm',
+  'npm',
+  'yarn',
+  'pnpm',
+  'gem',
+  'bundle',
+  'composer',
+  'brew',
+  'curl',
+  'wget',
+  'git',
+  'tar',
+  'unzip',
+  'gzip',
+  'logger',
+  'getent',
+  'id',
+  'useradd',
+  'adduser',
+  'groupadd',
+  'addgroup',
+  'usermod',
+  'update-alternatives',
+  'systemctl',
+  'service',
+  'supervisorctl',
+  'pm2-logrotate',
+]);
+/**
+ * How many words after a wrapper are looked at, and how many of them are tried as the start of the
+ * command it runs (each try asks every rule: the server's name comes first or after a few arguments).
+ */
+const MAX_WRAPPER_WORDS = 12;
+const MAX_WRAPPER_TRIES = 4;
+/**
+ * What a wrapper looks like: a script or program named by a path (`/entrypoint.sh`, `./run`,
+ * `bin/start`), a shell script (`*.sh`, or `sh SCRIPT …`), or a name that says it starts something (`docker-entrypoint`,
+ * `start-server`, `run`, `launch`, `boot`, `wrapper`). Bare utilities (`mkdir`, `cd`, …) of a script
+ * are not tried, so that reading a long script stays cheap.
+ */
+const WRAPPER_SHAPE = /\/|\.(?:ba)?sh$|^(?:ba|da|z|k|a)?sh$|entry|start|run|launch|boot|wrap|init|exec/i;
+/** A word that can name a program: no option, assignment, address or module path. */
+const PROGRAM_WORD = /^[A-Za-z_./][\w./-]*$/;
+
+/**
+ * `/entrypoint.sh gunicorn -w 4 app:app`: a program no rule knows (a script not visible here, a
+ * wrapper the shell layer does not know), followed by words that start a server. Most such scripts
+ * end in `exec "$@"`, so those words are what runs; but the script is not read here (where it is, the
+ * image door follows it: src/sources/image.ts), so what the server would do is a warning naming the
+ * wrapper. Nothing is said when the server would run one process.
+ */
+function throughWrapper(
+  cmd: SimpleCommand,
+  rules: readonly ServerRule[],
+): { rule: ServerRule; decision: Decision; inner: SimpleCommand } | undefined {
+  const first = cmd.argv[0];
+  if (!first || first.unknown) return undefined;
+  const name = first.text.slice(first.text.lastIndexOf('/') + 1);
+  if (NOT_WRAPPERS.has(name) || name === '' || !WRAPPER_SHAPE.test(first.text)) return undefined;
+  const end = Math.min(cmd.argv.length, MAX_WRAPPER_WORDS + 1);
+  let tries = 0;
+  for (let j = 1; j < end && tries < MAX_WRAPPER_TRIES; j++) {
+    const word = cmd.argv[j];
+    if (word.unknown || !PROGRAM_WORD.test(word.text)) continue;
+    tries++;
+    const wrapper = cmd.argv
+      .slice(0, j)
+      .map((w) => w.text)
+      .join(' ');
+    const inner: SimpleCommand = { ...cmd, argv: cmd.argv.slice(j), wrappers: [...cmd.wrappers, wrapper] };
+    for (const rule of rules) {
+      if (!rule.recognise(inner)) continue;
+      const decision = rule.decide(inner);
+      if (decision.outcome === 'single') return undefined;
+      const then =
+        decision.outcome === 'multiple'
+          ? `${rule.title} starts ${decision.workers ?? 'several'} worker processes${decision.why ? ` (${decision.why})` : ''}`
+          : decision.outcome === 'refused'
+            ? `${rule.title} ${decision.consequence ? 'does not keep the container running' : 'refuses its worker count'} (${decision.why})`
+            : `${rule.title}'s count cannot be known either (${decision.why})`;
+      return {
+        rule,
+        inner,
+        decision: {
+          outcome: 'unknown',
+          evidence: cmd.argv.map((w) => w.text).join(' '),
+          path: decision.path,
+          why:
+            `\`${wrapper}\` runs the words after it, and oneproc cannot see what it does with them here; ` +
+            `most such scripts end in \`exec "$@"\`, and then ${then}`,
+        },
+      };
+    }
+  }
+  return undefined;
 }
 
 function internalFinding(what: string, path: string, origin: Origin): Finding {
@@ -200,7 +378,8 @@ function toFinding(
   origin: Origin,
 ): Finding | undefined {
   if (decision.outcome === 'single') return undefined;
-  const configured = options.severity?.[rule.category] ?? DEFAULT_SEVERITY[rule.category];
+  const category = categoryOf(rule, cmd, options.rules ?? RULES);
+  const configured = options.severity?.[category] ?? DEFAULT_SEVERITY[category];
   if (configured === 'off') return undefined;
   const fix = safe(() => rule.fix(decision), '');
   const exempt = EXEMPT_HINT;
@@ -212,7 +391,7 @@ function toFinding(
     const why = decision.why ? ` (${decision.why})` : '';
     return {
       rule: rule.id,
-      category: rule.category,
+      category,
       severity: configured,
       message:
         `${rule.title} starts ${count} worker processes${why}: \`${decision.evidence}\`${entry}. ` +
@@ -226,14 +405,19 @@ function toFinding(
     };
   }
   if (decision.outcome === 'refused') {
+    const head = decision.consequence
+      ? `${rule.title} does not keep the container running${decision.only ? ` (${decision.only})` : ''}: `
+      : `${rule.title} refuses its worker count${decision.only ? ` (${decision.only})` : ''}: `;
     return {
       rule: rule.id,
-      category: rule.category,
+      category,
       severity: 'warning',
       message:
-        `${rule.title} refuses its worker count${decision.only ? ` (${decision.only})` : ''}: ` +
+        head +
         `\`${decision.evidence}\`${entry} — ${decision.why}. ` +
-        'The server exits with an error, so the container will not start as written. ' +
+        (decision.consequence
+          ? `${decision.consequence} `
+          : 'The server exits with an error, so the container will not start as written. ') +
         `Fix: ${fix ? `${fix}; ` : ''}run one process per container and scale with replicas. ${exempt}`,
       path: decision.path,
       workers: null,
@@ -242,7 +426,7 @@ function toFinding(
   }
   return {
     rule: rule.id,
-    category: rule.category,
+    category,
     severity: 'warning',
     message:
       `${rule.title} worker count cannot be known here: \`${decision.evidence}\`${entry} — ${decision.why}. ` +
@@ -251,6 +435,21 @@ function toFinding(
     workers: null,
     origin,
   };
+}
+
+/**
+ * The category a finding takes: the rule's own, or — for a process manager's copies of a program
+ * (`numprocs`, `instances`) — that of the rule that recognises the program, so that copies of a job
+ * worker warn like the job worker itself (DESIGN: severity per category, on every path).
+ */
+function categoryOf(rule: ServerRule, cmd: SimpleCommand, rules: readonly ServerRule[]): Category {
+  const program = safe(() => rule.launched?.(cmd), undefined);
+  if (!program) return rule.category;
+  for (const other of rules) {
+    if (other === rule) continue;
+    if (safe(() => other.recognise(program), false)) return other.category;
+  }
+  return rule.category;
 }
 
 function safe<T>(fn: () => T, fallback: T): T {

@@ -70,4 +70,6 @@ export interface Note {
   namespace?: string;
   name?: string;
   container?: string;
+  /** Why it was not checked, when it is a class a script may act on: `unreadable` (an input that made the exit status 2). */
+  reason?: 'unreadable';
 }

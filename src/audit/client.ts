@@ -38,6 +38,11 @@ export interface ClusterTarget {
   readonly server: string;
   readonly context?: string;
   get(path: string, timeoutMs: number): Promise<unknown>;
+  /**
+   * Server-side apply of `object` at `path` (PATCH with `application/apply-patch+yaml`, JSON being YAML),
+   * as field manager `fieldManager`, taking over conflicting fields (`force=true`).
+   */
+  apply(path: string, object: unknown, fieldManager: string, timeoutMs: number): Promise<unknown>;
 }
 
 export interface ConnectOptions {
@@ -189,10 +194,36 @@ export async function connect(options: ConnectOptions = {}): Promise<ClusterTarg
       await kc.applyToHTTPSOptions(opts);
       return request(url.toString(), opts, timeoutMs);
     },
+    async apply(path: string, object: unknown, fieldManager: string, timeoutMs: number): Promise<unknown> {
+      const url = new URL(base.pathname.replace(/\/$/, '') + path, base);
+      url.searchParams.set('fieldManager', fieldManager);
+      url.searchParams.set('force', 'true');
+      const body = JSON.stringify(object);
+      const opts: https.RequestOptions = {
+        method: 'PATCH',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        headers: {
+          accept: 'application/json',
+          'content-type': 'application/apply-patch+yaml',
+          'content-length': Buffer.byteLength(body),
+        },
+      };
+      await kc.applyToHTTPSOptions(opts);
+      return request(url.toString(), opts, timeoutMs, body);
+    },
   };
 }
 
-function request(url: string, opts: https.RequestOptions, timeoutMs: number): Promise<unknown> {
+function request(
+  url: string,
+  opts: https.RequestOptions,
+  timeoutMs: number,
+  body?: string,
+): Promise<unknown> {
+  const method = opts.method ?? 'GET';
   return new Promise((resolve, reject) => {
     const req = https.request(opts, (res) => {
       const chunks: Buffer[] = [];
@@ -200,18 +231,18 @@ function request(url: string, opts: https.RequestOptions, timeoutMs: number): Pr
       res.on('error', reject);
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown;
+        let parsed: unknown;
         try {
-          body = JSON.parse(text);
+          parsed = JSON.parse(text);
         } catch {
-          body = undefined;
+          parsed = undefined;
         }
         const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300 && body !== undefined) return resolve(body);
-        const statusObject = (body ?? {}) as { message?: string; reason?: string };
+        if (status >= 200 && status < 300 && parsed !== undefined) return resolve(parsed);
+        const statusObject = (parsed ?? {}) as { message?: string; reason?: string };
         reject(
           new ApiError(
-            `GET ${url}: ${status} ${statusObject.reason ?? res.statusMessage ?? ''}${statusObject.message ? ` — ${statusObject.message}` : ''}`.trim(),
+            `${method} ${url}: ${status} ${statusObject.reason ?? res.statusMessage ?? ''}${statusObject.message ? ` — ${statusObject.message}` : ''}`.trim(),
             status,
             statusObject.reason,
           ),
@@ -219,11 +250,11 @@ function request(url: string, opts: https.RequestOptions, timeoutMs: number): Pr
       });
     });
     req.setTimeout(timeoutMs, () => {
-      req.destroy(new ApiError(`GET ${url}: no answer within ${timeoutMs / 1000} s`, 0, 'Timeout'));
+      req.destroy(new ApiError(`${method} ${url}: no answer within ${timeoutMs / 1000} s`, 0, 'Timeout'));
     });
     req.on('error', (err) =>
-      reject(err instanceof ApiError ? err : new ApiError(`GET ${url}: ${(err as Error).message}`, 0)),
+      reject(err instanceof ApiError ? err : new ApiError(`${method} ${url}: ${(err as Error).message}`, 0)),
     );
-    req.end();
+    req.end(body);
   });
 }

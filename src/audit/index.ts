@@ -4,24 +4,45 @@
  * owners, and runs `inspectObject` on the rest.
  */
 import { inspectObject, type ObjectCheckOptions } from '../manifest';
+import { WORKLOAD_RESOURCES } from '../manifest/workloads';
 import type { Finding } from '../types';
 import { ApiError, type ClusterTarget } from './client';
 import { foldOwned, type Listed } from './fold';
 
 export { ApiError, type ClusterTarget, type ConnectOptions, connect, KubeconfigError } from './client';
 export { foldOwned, type Listed } from './fold';
+export {
+  type PolicyReportObject,
+  policyReports,
+  REPORT_APIS,
+  type ReportApi,
+  reportPath,
+} from './policyreport';
 
-/** The kinds audited, with where the API serves them. */
-export const AUDITED_KINDS: ReadonlyArray<{ kind: string; apiVersion: string; resource: string }> = [
-  { kind: 'Deployment', apiVersion: 'apps/v1', resource: 'deployments' },
-  { kind: 'StatefulSet', apiVersion: 'apps/v1', resource: 'statefulsets' },
-  { kind: 'DaemonSet', apiVersion: 'apps/v1', resource: 'daemonsets' },
-  { kind: 'ReplicaSet', apiVersion: 'apps/v1', resource: 'replicasets' },
-  { kind: 'ReplicationController', apiVersion: 'v1', resource: 'replicationcontrollers' },
-  { kind: 'CronJob', apiVersion: 'batch/v1', resource: 'cronjobs' },
-  { kind: 'Job', apiVersion: 'batch/v1', resource: 'jobs' },
-  { kind: 'Pod', apiVersion: 'v1', resource: 'pods' },
+/**
+ * The order the kinds are listed in: owners before what they own (a Deployment before its ReplicaSets,
+ * a CronJob before its Jobs, Pods last), so that the first request tells whether the cluster answers.
+ */
+const AUDIT_ORDER = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'CronJob',
+  'Job',
+  'Pod',
 ];
+
+/** The kinds audited (`WORKLOAD_RESOURCES`), with where the API serves them. */
+export const AUDITED_KINDS: ReadonlyArray<{ kind: string; apiVersion: string; resource: string }> =
+  AUDIT_ORDER.flatMap((kind) =>
+    WORKLOAD_RESOURCES.filter((r) => r.kind === kind).map((r) => ({
+      kind: r.kind,
+      apiVersion: r.group ? `${r.group}/${r.version}` : r.version,
+      resource: r.resource,
+    })),
+  );
 
 export interface AuditOptions extends ObjectCheckOptions {
   /** One namespace; default: all namespaces. */
@@ -43,6 +64,8 @@ export interface AuditReport {
   readonly findings: Finding[];
   readonly checked: { readonly objects: number; readonly containers: number; readonly folded: number };
   readonly problems: AuditProblem[];
+  /** The objects checked (controller-owned ones folded into their owners), for per-object reports. */
+  readonly objects: readonly Listed[];
 }
 
 export async function audit(target: ClusterTarget, options: AuditOptions = {}): Promise<AuditReport> {
@@ -65,7 +88,7 @@ export async function audit(target: ClusterTarget, options: AuditOptions = {}): 
     findings.push(...report.findings);
     containers += report.containers;
   }
-  return { findings, checked: { objects: keep.length, containers, folded }, problems };
+  return { findings, checked: { objects: keep.length, containers, folded }, problems, objects: keep };
 }
 
 async function listKind(

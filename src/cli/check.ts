@@ -1,18 +1,21 @@
 /**
- * `oneproc check [--format text|json|sarif] [--strict] [PATH|-]…` (DESIGN.md, "CLI contract").
+ * `oneproc check [--format text|json|sarif|html] [--strict] [PATH|-]…` (DESIGN.md, "CLI contract").
  * Reads files, folders (recursively *.yaml, *.yml, *.json) and standard input; the checking itself
  * is `checkText` (pure), this module is only IO, options and exit codes:
- * 0 no error findings; 1 at least one (with --strict, warnings too); 2 usage error or unreadable input.
+ * 0 no error findings; 1 at least one (with --strict, warnings too); 2 usage error, unreadable input, or
+ * standard input or a named file holding no Kubernetes object (a file found in a folder is a note).
  * An unreadable file or folder is reported and the other files are still checked and reported.
  */
 import { type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sarifFixes } from '../fix';
 import {
   blankDocuments,
   checkText,
   decodeText,
   InputError,
+  type ManifestDocument,
   type TemplateSpan,
   templateDocuments,
 } from '../manifest';
@@ -22,12 +25,14 @@ import { isProcfileName } from '../sources/procfile';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
 import { safeLine } from './escape';
+import { planFor } from './fix-plan';
+import { formatHtml } from './format-html';
 import { formatJson } from './format-json';
-import { formatSarif, STDIN_NAME } from './format-sarif';
+import { artifactUri, formatSarif, STDIN_NAME } from './format-sarif';
 import { formatText, noteText } from './format-text';
 import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
-export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...
+export const CHECK_USAGE = `Usage: oneproc check [--format text|json|sarif|html] [--strict] [PATH|-]...
                      [--dockerfile FILE [--build-context DIR] [--target STAGE]
                       | --image-root DIR [--image-config FILE]]
 
@@ -38,7 +43,8 @@ skipping node_modules and .git); - reads standard input, e.g.
   helm template my-release ./chart | oneproc check -
 
 Options:
-  -f, --format FORMAT    text (default), json, or sarif (SARIF 2.1.0 for code scanning)
+  -f, --format FORMAT    text (default), json, sarif (SARIF 2.1.0 for code scanning), or html (one
+                         self-contained page: summary, exemptions, findings by namespace, notes)
       --strict           warnings fail the check too
       --dockerfile FILE  the Dockerfile of the manifests' image: their containers are followed into
                          its ENTRYPOINT, CMD, ENV and the scripts and config files it runs
@@ -54,13 +60,14 @@ Options:
   -h, --help             show this help
 
 Exit status: 0 no error findings; 1 at least one error finding (with --strict, or warning);
-2 usage error or unreadable/invalid input (the other inputs are still checked and reported).
+2 usage error, or an input that cannot be read or holds no Kubernetes object, such as an empty
+standard input (the other inputs are still checked and reported).
 `;
 
 /** Larger inputs are refused: even a big chart renders to a few MiB, and reading is all in memory. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIPPED_DIRS = new Set(['node_modules', '.git']);
@@ -135,7 +142,7 @@ export async function run(
       return 0;
     }
     if (!(FORMATS as readonly string[]).includes(values.format)) {
-      throw new Error(`unknown --format '${values.format}' (expected text, json or sarif)`);
+      throw new Error(`unknown --format '${values.format}' (expected text, json, sarif or html)`);
     }
     if (values['image-config'] && !values['image-root']) {
       throw new Error('--image-config goes with --image-root DIR');
@@ -168,10 +175,82 @@ export async function run(
     return 2;
   }
 
+  const read = await gather(paths, sourceFlags, io, engine);
+  const { errors, findings, notes, documents, containers, sources } = read;
+
+  // Messages name files and quote input: printed as safely as the report itself (src/cli/escape.ts).
+  for (const e of errors) io.stderr(`${safeLine(`oneproc check: ${e.message}`)}\n`);
+  // Notes go to standard error too, so a machine-readable report on standard output keeps them and
+  // a person running `--format json > out.json` still sees them.
+  if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
+  const checked = {
+    documents,
+    containers,
+    ...(sources.images > 0 ? { images: sources.images } : {}),
+    ...(sources.services > 0 ? { services: sources.services } : {}),
+  };
+  // JSON keeps everything not checked in one channel: the inputs that could not be read are notes too
+  // (already on standard error above, so not printed there twice).
+  if (format === 'json') io.stdout(formatJson(findings, checked, [...errors.map(unreadableNote), ...notes]));
+  else if (format === 'sarif') {
+    // Each finding `oneproc fix` can fix carries its edits as SARIF `fixes`.
+    const { plan, texts } = await planFor(read, io.cwd, engine.rules ? { rules: engine.rules } : {});
+    const fixes = sarifFixes(plan, texts, (file) => artifactUri(file, io.cwd));
+    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes, fixes }));
+  } else if (format === 'html')
+    io.stdout(
+      formatHtml(findings, checked, notes, {
+        command: 'check',
+        strict,
+        inputErrors: errors.map((e) => e.message),
+        generated: new Date(),
+      }),
+    );
+  else
+    io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
+
+  if (errors.length > 0) return 2;
+  const failing = findings.some(
+    (f) => !f.exempted && (f.severity === 'error' || (strict && f.severity === 'warning')),
+  );
+  return failing ? 1 : 0;
+}
+
+/** The flags that name the image the manifests run. */
+export interface SourceFlags {
+  readonly dockerfile?: string;
+  readonly buildContext?: string;
+  readonly target?: string;
+  readonly imageRoot?: string;
+  readonly imageConfig?: string;
+}
+
+/** Everything `check` read and found, before it is printed: what `oneproc fix` starts from too. */
+export interface Gathered {
+  readonly errors: InputError[];
+  readonly findings: Finding[];
+  readonly notes: Note[];
+  /** The manifests read, as read (templates blanked). */
+  readonly manifests: Array<{ name: string; text: string; json: boolean; documents?: ManifestDocument[] }>;
+  readonly documents: number;
+  readonly containers: number;
+  readonly sources: { readonly images: number; readonly services: number };
+}
+
+/** Reads the named paths (and standard input for `-`) and checks them: the one engine of every command. */
+export async function gather(
+  paths: readonly string[],
+  sourceFlags: SourceFlags,
+  io: CheckIO,
+  engine: CheckEngine = {},
+  /** `keepSyntax`: keep each YAML document's syntax tree for `oneproc fix`. */
+  options: { readonly keepSyntax?: boolean } = {},
+): Promise<Gathered> {
   const errors: InputError[] = [];
   const skipped: Array<{ file: string; template: TemplateSpan }> = [];
   const walkNotes: Note[] = [];
   const notManifests: string[] = [];
+  const noObjects: string[] = [];
   const findings: Finding[] = [];
   const notes: Note[] = [];
   let documents = 0;
@@ -179,7 +258,7 @@ export async function run(
   let stdinRead = false;
 
   const inputs: Input[] = [];
-  const manifests: Array<{ name: string; text: string; json: boolean }> = [];
+  const manifests: Array<{ name: string; text: string; json: boolean; documents?: ManifestDocument[] }> = [];
   const emptyFolders: string[] = [];
   for (const p of paths) {
     if (isDockerfileName(p) || isComposeName(p) || isProcfileName(p)) continue; // read by checkSources
@@ -210,7 +289,12 @@ export async function run(
       // is a template is skipped with a note (render it, then check the output); the others are checked.
       const templates = input.found && !(json && isJson(text)) ? templateDocuments(text) : [];
       if (templates.length > 0) json = false;
-      const report = checkText(text, input.name, { json, rules: engine.rules, skip: templates });
+      const report = checkText(text, input.name, {
+        json,
+        rules: engine.rules,
+        skip: templates,
+        keepSyntax: options.keepSyntax === true,
+      });
       for (const template of templates) skipped.push({ file: input.name, template });
       // What the source readers see of this file: the template documents emptied, lines kept.
       if (templates.length > 0) text = blankDocuments(text, templates);
@@ -220,7 +304,14 @@ export async function run(
         notManifests.push(input.name);
         continue;
       }
-      manifests.push({ name: input.name, text, json });
+      if (report.errors.length === 0 && report.objects === 0 && templates.length === 0) {
+        // Nothing to check is not a pass: an empty pipe (the command before it failed), a wrong file.
+        // Found by walking, such a file is skipped with a note (a repository holds other YAML and JSON).
+        if (input.found) noObjects.push(input.name);
+        else errors.push(noObjectsError(input.name, report.documents === 0));
+        continue;
+      }
+      manifests.push({ name: input.name, text, json, ...(report.read ? { documents: report.read } : {}) });
       for (const finding of report.findings) findings.push(finding);
       for (const error of report.errors) errors.push(error);
       documents += report.documents;
@@ -256,6 +347,12 @@ export async function run(
       line: s.template.line,
     });
   }
+  for (const s of noObjects) {
+    notes.push({
+      message: 'skipped: no Kubernetes objects in it (no document has a kind), so it is not a manifest',
+      file: s,
+    });
+  }
   for (const s of notManifests) {
     notes.push({
       message: 'skipped: it does not parse and has no apiVersion, so it is not a manifest',
@@ -263,28 +360,7 @@ export async function run(
     });
   }
 
-  // Messages name files and quote input: printed as safely as the report itself (src/cli/escape.ts).
-  for (const e of errors) io.stderr(`${safeLine(`oneproc check: ${e.message}`)}\n`);
-  // Notes go to standard error too, so a machine-readable report on standard output keeps them and
-  // a person running `--format json > out.json` still sees them.
-  if (format !== 'text') for (const n of notes) io.stderr(`oneproc check: note: ${noteText(n)}\n`);
-  const checked = {
-    documents,
-    containers,
-    ...(sources.images > 0 ? { images: sources.images } : {}),
-    ...(sources.services > 0 ? { services: sources.services } : {}),
-  };
-  if (format === 'json') io.stdout(formatJson(findings, checked, notes));
-  else if (format === 'sarif')
-    io.stdout(formatSarif(findings, { cwd: io.cwd, inputErrors: errors, rules: engine.rules, notes }));
-  else
-    io.stdout(formatText(findings, checked, { color: io.color, strict, inputErrors: errors.length, notes }));
-
-  if (errors.length > 0) return 2;
-  const failing = findings.some(
-    (f) => !f.exempted && (f.severity === 'error' || (strict && f.severity === 'warning')),
-  );
-  return failing ? 1 : 0;
+  return { errors, findings, notes, manifests, documents, containers, sources };
 }
 
 /** What walking a named path found: files to read, folders that could not be read, links not followed. */
@@ -438,6 +514,30 @@ async function readCapped(stream: AsyncIterable<Uint8Array>, name: string): Prom
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** An input that holds no Kubernetes object: exit 2, as for an input that cannot be read. */
+function noObjectsError(name: string, empty: boolean): InputError {
+  const stdin = name === STDIN_NAME;
+  const why = empty
+    ? stdin
+      ? 'it is empty: did the command before the pipe fail?'
+      : 'it is empty (or holds only comments)'
+    : 'no document has a kind (YAML or JSON, but not a Kubernetes manifest)';
+  const error = new InputError(`no Kubernetes objects in ${stdin ? 'standard input' : name}: ${why}`, name);
+  // The detail names the input already: the message does not repeat it.
+  error.message = error.detail;
+  return error;
+}
+
+/** An input that could not be read, as a note of `--format json` (reason `unreadable`). */
+function unreadableNote(error: InputError): Note {
+  return {
+    message: error.detail,
+    file: error.file,
+    ...(error.line !== undefined ? { line: error.line } : {}),
+    reason: 'unreadable',
+  };
 }
 
 /** Operating-system errors as a user reads them: `deploy.yaml: cannot be read: permission denied`. */

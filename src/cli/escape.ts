@@ -14,6 +14,7 @@
  * So text output shows those characters as visible escapes (`\n`, `\u001b`, `\u009b`, `\u202e`) and
  * defuses both command forms; JSON and SARIF keep their exact values through JSON's own `\u` escapes.
  */
+import { Document, visit } from 'yaml';
 
 /**
  * Controls (Cc: C0 U+0000–U+001F, DEL, C1 U+0080–U+009F), the line and paragraph separators, and the
@@ -62,4 +63,25 @@ export function safeJson(json: string): string {
       .replace(UNSAFE, (char) => (char < ' ' ? char : unicodeEscape(char)))
       .replaceAll('##[', '##\\u005b')
   );
+}
+
+/**
+ * A value as YAML, as safe to print as text output and parsing back to the same value: every string
+ * that holds a character `printable` would escape, a line break, `::` or `##[` is written double-quoted
+ * (YAML 1.2 §7.3.1), where those characters become `\u` escapes; every other string is left as the
+ * `yaml` package writes it. Keys and the layout are oneproc's own.
+ */
+export function safeYaml(value: unknown): string {
+  const doc = new Document(value);
+  const risky = (s: string) =>
+    /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|::|##\[/u.test(s);
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && risky(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc
+    .toString({ lineWidth: 0, minContentWidth: 0 })
+    .replace(UNSAFE, (char) => (char === '\n' ? char : unicodeEscape(char)))
+    .replaceAll('##[', '##\\u005b');
 }

@@ -46,6 +46,8 @@ export interface JsonNote {
   namespace: string | null;
   name: string | null;
   container: string | null;
+  /** Present when the note has one: `unreadable` for an input that could not be read (exit status 2). */
+  reason?: Note['reason'];
 }
 
 export interface JsonReport {
@@ -91,6 +93,7 @@ export function toJsonReport(
       namespace: n.namespace ?? null,
       name: n.name ?? null,
       container: n.container ?? null,
+      ...(n.reason !== undefined ? { reason: n.reason } : {}),
     })),
     checked: {
       documents: checked.documents,

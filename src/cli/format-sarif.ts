@@ -7,9 +7,9 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
-import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
+import type { Fix, Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { InputError } from '../manifest';
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../names';
 import { RULES } from '../rules';
 import type { ServerRule } from '../rules/types';
 import type { Finding, Note } from '../types';
@@ -25,6 +25,8 @@ export interface SarifOptions {
   readonly rules?: readonly ServerRule[];
   /** What could not be followed: results of level `note` under the `not-followed` rule. */
   readonly notes?: readonly Note[];
+  /** The edits that fix a finding (`oneproc fix`), as SARIF `fixes`; undefined when there are none. */
+  readonly fixes?: (finding: Finding) => Fix[] | undefined;
 }
 
 /** The rule id of notes in SARIF (a result needs a rule; notes never fail the check). */
@@ -105,7 +107,7 @@ function describeRule(rule: RuleInfo): ReportingDescriptor {
 }
 
 /** A file name as the user gave it → a URI GitHub can match to the checkout. */
-function artifactUri(file: string, cwd: string): { uri: string; uriBaseId?: string } {
+export function artifactUri(file: string, cwd: string): { uri: string; uriBaseId?: string } {
   const absolute = path.resolve(cwd, file);
   const relative = path.relative(cwd, absolute);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
@@ -168,6 +170,8 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions): Lo
         ...(f.origin.document !== undefined ? { document: f.origin.document } : {}),
       },
     };
+    const fixes = f.exempted ? undefined : options.fixes?.(f);
+    if (fixes && fixes.length > 0) result.fixes = fixes;
     if (f.exempted) {
       const until = f.exempted.until ? ` (until ${f.exempted.until})` : '';
       result.suppressions = [{ kind: 'inSource', justification: `${f.exempted.reason}${until}` }];

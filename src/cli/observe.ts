@@ -7,6 +7,7 @@
  * An option the chosen mode would ignore is a usage error, never silently dropped.
  */
 import { parseArgs } from 'node:util';
+import { ENV, OBSERVE_METRICS_PORT } from '../names';
 import { flatten, startAgent } from '../observe/agent';
 import {
   missingRoots,
@@ -21,7 +22,7 @@ import { safeJson, safeLine } from './escape';
 
 const USAGE = `Usage:
   oneproc observe [--format text|json] [--proc-root /proc] [--log-dir /var/log/containers] [--pid PID]...
-  oneproc observe --serve [--metrics-port 9091] [--interval 15] [--proc-root /proc] [--log-dir DIR]
+  oneproc observe --serve [--metrics-port ${OBSERVE_METRICS_PORT}] [--interval 15] [--proc-root /proc] [--log-dir DIR]
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -63,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   if (values.serve) {
-    const port = Number(values['metrics-port'] ?? process.env.ONEPROC_METRICS_PORT ?? 9091);
+    const port = agentMetricsPort(values['metrics-port'], process.env);
     const interval = Number(values.interval ?? 15);
     if (!Number.isInteger(port) || port < 0 || port > 65535 || !(interval > 0)) {
       process.stderr.write(
@@ -164,4 +165,13 @@ function formatText(observations: readonly Observation[], trees: boolean, procRo
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The agent's metrics port: `--metrics-port`, else `ONEPROC_METRICS_PORT`, else 9091. An empty
+ * variable is unset, as for `oneproc serve` (src/cli/serve.ts). NaN when the text is not a number.
+ */
+export function agentMetricsPort(option: string | undefined, env: NodeJS.ProcessEnv): number {
+  const fromEnv = env[ENV.metricsPort] || undefined;
+  return Number(option ?? fromEnv ?? OBSERVE_METRICS_PORT);
 }

@@ -4,13 +4,14 @@
  */
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { MODE_LABEL } from '../names';
 import { buildPolicy, type PolicyAction, PolicyOptionError } from '../policy';
 
 const USAGE = `Usage: oneproc policy [--action deny|warn] [--name NAME] [--exclude-namespace NS]... [--format yaml|json]
 
 Prints a ValidatingAdmissionPolicy and its bindings (admissionregistration.k8s.io/v1, Kubernetes >= 1.30)
 that catch the direct cases in the API server: a server started by the container's command with a
-literal worker option or WEB_CONCURRENCY above 1. Namespaces labelled oneproc.dev/mode=enforce are
+literal worker option or WEB_CONCURRENCY above 1. Namespaces labelled ${MODE_LABEL}=enforce are
 denied, =warn warned, =off skipped; --action decides for namespaces without the label (default deny).
   oneproc policy | kubectl apply -f -
 `;

@@ -5,28 +5,40 @@
  */
 import { parseArgs } from 'node:util';
 import { checkObject } from '../manifest/check';
+import { ENV, METRICS_PORT, MODE_LABEL, WEBHOOK_PORT } from '../names';
 import { CertificateError } from '../webhook/certs';
+import { startOfDayUtc } from '../webhook/governance';
 import { MODES, type Mode } from '../webhook/review';
 import { runUntilSignal, WebhookServer } from '../webhook/server';
 import { MAX_CONNECTIONS } from '../webhook/transport';
 
-const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port 8443] [--metrics-port 9090]
+const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port ${WEBHOOK_PORT}] [--metrics-port ${METRICS_PORT}]
                      [--mode enforce|warn|off] [--host ADDRESS] [--shutdown-delay SECONDS]
-                     [--max-connections N]
+                     [--max-connections N] [--enforce-after YYYY-MM-DD]
+                     [--exempt-users NAME]... [--exempt-groups NAME]...
 
-  --tls-cert FILE           serving certificate, PEM (env ONEPROC_TLS_CERT); reloaded when it changes
-  --tls-key FILE            its private key, PEM (env ONEPROC_TLS_KEY)
+  --tls-cert FILE           serving certificate, PEM (env ${ENV.tlsCert}); reloaded when it changes
+  --tls-key FILE            its private key, PEM (env ${ENV.tlsKey})
   --port N                  HTTPS port for POST /validate[/enforce|/warn], /healthz, /readyz
-                            (env ONEPROC_PORT, default 8443)
-  --metrics-port N          plain-HTTP port for GET /metrics (env ONEPROC_METRICS_PORT, default 9090)
-  --mode MODE               mode of POST /validate, for namespaces without the oneproc.dev/mode label
-                            (env ONEPROC_MODE, default enforce)
-  --host ADDRESS            address to listen on (env ONEPROC_HOST, default all addresses)
+                            (env ${ENV.port}, default ${WEBHOOK_PORT})
+  --metrics-port N          plain-HTTP port for GET /metrics (env ${ENV.metricsPort}, default ${METRICS_PORT})
+  --mode MODE               mode of POST /validate, for namespaces without the ${MODE_LABEL} label
+                            (env ${ENV.mode}, default enforce)
+  --host ADDRESS            address to listen on (env ${ENV.host}, default all addresses)
   --shutdown-delay SECONDS  after SIGTERM, keep serving while readiness fails, then drain
-                            (env ONEPROC_SHUTDOWN_DELAY, default 3)
+                            (env ${ENV.shutdownDelay}, default 3)
   --max-connections N       open TLS connections at most; more are dropped at once (env
-                            ONEPROC_MAX_CONNECTIONS, default 2000, sized for a 256Mi memory limit:
+                            ${ENV.maxConnections}, default 2000, sized for a 256Mi memory limit:
                             raise it with the limit, about 30 KiB per connection)
+  --enforce-after DATE      YYYY-MM-DD, a day in UTC: before it the default mode warns, naming the day
+                            in each warning; from 00:00 UTC that day it enforces. Needs --mode enforce.
+                            Namespaces labelled oneproc.dev/mode keep their label's mode
+                            (env ONEPROC_ENFORCE_AFTER)
+  --exempt-users NAME       a user (request.userInfo.username) who may add or change the exemption
+                            annotations; repeat for more (env ONEPROC_EXEMPT_USERS, comma-separated)
+  --exempt-groups NAME      a group whose members may add or change them; repeat for more
+                            (env ONEPROC_EXEMPT_GROUPS, comma-separated). With neither set, anyone
+                            who may write a workload may exempt it
 `;
 
 /** A command line that cannot be run; exit code 2. */
@@ -43,11 +55,15 @@ export interface ServeConfig {
   host?: string;
   shutdownDelayMs: number;
   maxConnections: number;
+  /** `YYYY-MM-DD`: the default mode warns before that day and enforces from it. */
+  enforceAfter?: string;
+  /** Who may add or change an exemption annotation; absent when nobody is named (anyone may). */
+  exemptions?: { allowedUsers: string[]; allowedGroups: string[] };
 }
 
 /** Flags first, then environment variables, then defaults. Throws ServeUsageError. */
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig | 'help' {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -62,6 +78,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         host: { type: 'string' },
         'shutdown-delay': { type: 'string' },
         'max-connections': { type: 'string' },
+        'enforce-after': { type: 'string' },
+        'exempt-users': { type: 'string', multiple: true },
+        'exempt-groups': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -73,38 +92,71 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (values.help) return 'help';
   const pick = (flag: string, name: string): string | undefined => {
     const value = values[flag];
+    if (Array.isArray(value)) return value[value.length - 1];
     if (typeof value === 'string') return value;
     const fromEnv = env[name];
     return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
   };
-  const certFile = pick('tls-cert', 'ONEPROC_TLS_CERT');
-  const keyFile = pick('tls-key', 'ONEPROC_TLS_KEY');
-  if (!certFile) throw new ServeUsageError('--tls-cert FILE (or ONEPROC_TLS_CERT) is required');
-  if (!keyFile) throw new ServeUsageError('--tls-key FILE (or ONEPROC_TLS_KEY) is required');
-  const mode = pick('mode', 'ONEPROC_MODE') ?? 'enforce';
+  const certFile = pick('tls-cert', ENV.tlsCert);
+  const keyFile = pick('tls-key', ENV.tlsKey);
+  if (!certFile) throw new ServeUsageError(`--tls-cert FILE (or ${ENV.tlsCert}) is required`);
+  if (!keyFile) throw new ServeUsageError(`--tls-key FILE (or ${ENV.tlsKey}) is required`);
+  const mode = pick('mode', ENV.mode) ?? 'enforce';
   if (!(MODES as readonly string[]).includes(mode)) {
     throw new ServeUsageError(`--mode must be one of ${MODES.join(', ')}, got '${mode}'`);
   }
-  const delay = pick('shutdown-delay', 'ONEPROC_SHUTDOWN_DELAY') ?? '3';
+  const delay = pick('shutdown-delay', ENV.shutdownDelay) ?? '3';
   const seconds = Number(delay);
   if (!/^\d+(\.\d+)?$/.test(delay) || seconds > 300) {
     throw new ServeUsageError(`--shutdown-delay must be a number of seconds from 0 to 300, got '${delay}'`);
   }
-  const connections = pick('max-connections', 'ONEPROC_MAX_CONNECTIONS') ?? String(MAX_CONNECTIONS);
+  const connections = pick('max-connections', ENV.maxConnections) ?? String(MAX_CONNECTIONS);
   if (!/^\d{1,6}$/.test(connections) || Number(connections) < 1) {
     throw new ServeUsageError(
       `--max-connections must be a whole number from 1 to 999999, got '${connections}'`,
     );
   }
+  const enforceAfter = pick('enforce-after', 'ONEPROC_ENFORCE_AFTER');
+  if (enforceAfter !== undefined) {
+    if (startOfDayUtc(enforceAfter) === undefined) {
+      throw new ServeUsageError(
+        `--enforce-after must be a calendar date written YYYY-MM-DD (UTC), got ${JSON.stringify(enforceAfter)}`,
+      );
+    }
+    if (mode !== 'enforce') {
+      throw new ServeUsageError(
+        `--enforce-after escalates the default mode from warn to enforce on its day, but --mode is ${mode}: ` +
+          'leave --mode at enforce',
+      );
+    }
+  }
+  const names = (flag: string, name: string): string[] => {
+    const given = values[flag];
+    const list = Array.isArray(given) ? given : (env[name] ?? '').split(',').map((n) => n.trim());
+    const kept = list.filter((n) => n !== '');
+    for (const n of kept) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with control characters is refused
+      if (/[\u0000-\u001f\u007f]/.test(n) || n.length > 512) {
+        throw new ServeUsageError(`--${flag} names must be printable and at most 512 characters long`);
+      }
+    }
+    return kept;
+  };
+  const allowedUsers = names('exempt-users', 'ONEPROC_EXEMPT_USERS');
+  const allowedGroups = names('exempt-groups', 'ONEPROC_EXEMPT_GROUPS');
   return {
     certFile,
     keyFile,
-    port: port(pick('port', 'ONEPROC_PORT') ?? '8443', '--port'),
-    metricsPort: port(pick('metrics-port', 'ONEPROC_METRICS_PORT') ?? '9090', '--metrics-port'),
+    port: port(pick('port', ENV.port) ?? String(WEBHOOK_PORT), '--port'),
+    metricsPort: port(pick('metrics-port', ENV.metricsPort) ?? String(METRICS_PORT), '--metrics-port'),
     mode: mode as Mode,
-    host: pick('host', 'ONEPROC_HOST'),
+    host: pick('host', ENV.host),
     shutdownDelayMs: Math.round(seconds * 1000),
     maxConnections: Number(connections),
+    ...(enforceAfter !== undefined ? { enforceAfter } : {}),
+    ...(allowedUsers.length + allowedGroups.length > 0
+      ? { exemptions: { allowedUsers, allowedGroups } }
+      : {}),
   };
 }
 

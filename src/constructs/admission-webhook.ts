@@ -6,9 +6,11 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CREATED_FROM_TEMPLATE_CONDITION } from '../policy/cel';
+import { METRICS_PORT, MODE_LABEL, WEBHOOK_PORT } from '../names';
+import { MATCH_CONDITIONS } from '../policy/cel';
 import { RESOURCE_RULES } from '../policy/policy';
 import { VERSION } from '../version';
+import { startOfDayUtc } from '../webhook/governance';
 import { AdmissionWebhookError } from './errors';
 
 /** Where the webhook's serving certificate comes from. */
@@ -84,6 +86,14 @@ class ExistingSecretCertificate extends WebhookCertificate {
 }
 
 export type WebhookMode = 'enforce' | 'warn';
+
+/** Who may add or change an exemption annotation (docs/install.md, "Who may exempt"). */
+export interface WebhookExemptionAuthority {
+  /** `request.userInfo.username` values, exactly. @default [] */
+  readonly allowedUsers?: string[];
+  /** `request.userInfo.groups` values, exactly. @default [] */
+  readonly allowedGroups?: string[];
+}
 export type WebhookFailurePolicy = 'Ignore' | 'Fail';
 
 export interface AdmissionWebhookProps {
@@ -119,6 +129,19 @@ export interface AdmissionWebhookProps {
    */
   readonly mode?: WebhookMode;
   /**
+   * A day in UTC, `YYYY-MM-DD`, from which the default mode enforces: before it, namespaces without the
+   * `oneproc.dev/mode` label are warned, each warning naming the day; from 00:00 UTC that day they are
+   * enforced. Needs `mode: 'enforce'`. Labelled namespaces keep their label's mode.
+   * @default - no escalation
+   */
+  readonly enforceAfter?: string;
+  /**
+   * Who may add or change the exemption annotations (`oneproc.dev/allow-multiple-workers`,
+   * `oneproc.dev/allow-until`), decided from the request's `userInfo`.
+   * @default - anyone who may write a workload may exempt it
+   */
+  readonly exemptions?: WebhookExemptionAuthority;
+  /**
    * What the API server does when it cannot reach the webhook, for enforce-mode namespaces (warn-mode
    * namespaces always use Ignore). See docs/install.md for why Ignore is the default.
    * @default 'Ignore'
@@ -151,13 +174,9 @@ export interface AdmissionWebhookProps {
 /** The matchConditions of every webhook entry (the same text as charts/oneproc/templates/_helpers.tpl). */
 export const WEBHOOK_MATCH_CONDITIONS: ReadonlyArray<{ readonly name: string; readonly expression: string }> =
   [
-    { name: 'not-being-deleted', expression: '!has(object.metadata.deletionTimestamp)' },
-    {
-      name: 'not-a-mirror-pod',
-      expression: "!(request.kind.kind == 'Pod' && request.userInfo.username.startsWith('system:node:'))",
-    },
-    // Skips only what a built-in controller sends: see src/manifest/controllers.ts.
-    { name: 'not-created-from-a-checked-template', expression: CREATED_FROM_TEMPLATE_CONDITION },
+    // The policy's (src/policy/cel.ts): not being deleted, not a mirror pod, not created from a checked
+    // template (only what a built-in controller sends: see src/manifest/controllers.ts).
+    ...MATCH_CONDITIONS,
     {
       name: 'sets-command-or-args',
       expression:
@@ -169,9 +188,9 @@ export const WEBHOOK_MATCH_CONDITIONS: ReadonlyArray<{ readonly name: string; re
     },
   ];
 
-const WEBHOOK_PORT = 8443;
-const METRICS_PORT = 9090;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a user or group name with control characters is refused
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**
  * The oneproc admission webhook: Deployment, Service, ServiceAccount, PodDisruptionBudget, NetworkPolicy,
@@ -235,6 +254,34 @@ export class AdmissionWebhook extends Construct {
       if (!DNS_LABEL.test(ns))
         throw fail(`'excludedNamespaces' contains '${ns}', not a valid namespace name`);
     }
+    const enforceAfter = props.enforceAfter;
+    if (enforceAfter !== undefined) {
+      if (startOfDayUtc(enforceAfter) === undefined) {
+        throw fail(
+          `'enforceAfter' (${JSON.stringify(enforceAfter)}) must be a calendar date written YYYY-MM-DD`,
+        );
+      }
+      if (this.mode !== 'enforce') {
+        throw fail(
+          `'enforceAfter' escalates the default mode from warn to enforce on its day, but 'mode' is ${this.mode}`,
+        );
+      }
+    }
+    const exemptionArgs: string[] = [];
+    for (const [field, flag] of [
+      ['allowedUsers', '--exempt-users'],
+      ['allowedGroups', '--exempt-groups'],
+    ] as const) {
+      const names = props.exemptions?.[field] ?? [];
+      for (const name of names) {
+        if (typeof name !== 'string' || name === '' || name.length > 512 || CONTROL_CHARACTER.test(name)) {
+          throw fail(
+            `'exemptions.${field}' holds ${JSON.stringify(name)}: names must be printable, 1 to 512 characters`,
+          );
+        }
+        exemptionArgs.push(flag, name);
+      }
+    }
 
     const selector = {
       'app.kubernetes.io/name': 'oneproc',
@@ -252,7 +299,7 @@ export class AdmissionWebhook extends Construct {
           name: this.namespace,
           labels: {
             'pod-security.kubernetes.io/enforce': 'restricted',
-            'oneproc.dev/mode': 'off',
+            [MODE_LABEL]: 'off',
           },
         },
       });
@@ -355,6 +402,8 @@ export class AdmissionWebhook extends Construct {
                   String(METRICS_PORT),
                   '--mode',
                   this.mode,
+                  ...(enforceAfter !== undefined ? ['--enforce-after', enforceAfter] : []),
+                  ...exemptionArgs,
                 ],
                 ports: [
                   { name: 'https', containerPort: WEBHOOK_PORT, protocol: 'TCP' },
@@ -442,7 +491,7 @@ export class AdmissionWebhook extends Construct {
         },
         namespaceSelector: {
           matchExpressions: [
-            { key: 'oneproc.dev/mode', operator: e.operator, values: e.values },
+            { key: MODE_LABEL, operator: e.operator, values: e.values },
             { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...this.excludedNamespaces] },
           ],
         },

@@ -3,8 +3,9 @@
  * admission webhook (`checkObject`, with the same exemption annotations), so a multi-worker command
  * fails at `cdk8s synth`, before it reaches a cluster.
  */
-import { EXEMPT_HINT, EXEMPT_UNTIL_ANNOTATION } from '../engine';
+import { EXEMPT_HINT } from '../engine';
 import { checkObject } from '../manifest';
+import { EXEMPT_UNTIL_ANNOTATION } from '../names';
 import type { Finding } from '../types';
 
 export interface GuardInput {

@@ -6,6 +6,7 @@ export {
   type CertManagerOptions,
   WEBHOOK_MATCH_CONDITIONS,
   WebhookCertificate,
+  type WebhookExemptionAuthority,
   type WebhookFailurePolicy,
   type WebhookMode,
 } from './admission-webhook';

@@ -4,8 +4,9 @@
  * a misspelt prop (`replicas.mni`) is an error, not a silently ignored default.
  */
 import { z } from 'zod';
-import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
 import { isBlankReason } from '../manifest/exemption';
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../names';
+import { isObject } from '../shell/kubernetes';
 import { SingleProcessAppError } from './errors';
 import { CPU_PATTERN, MEMORY_PATTERN } from './quantities';
 
@@ -321,8 +322,4 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
-}
-
-function isObject(value: unknown): value is Record<PropertyKey, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -26,7 +26,7 @@ import {
   Volume,
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../names';
 import type { Exemption, Finding } from '../types';
 import { MultipleWorkersError, SingleProcessAppError } from './errors';
 import { guardContainer } from './guard';

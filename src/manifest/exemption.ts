@@ -3,7 +3,7 @@
  * `oneproc.dev/allow-multiple-workers: "<reason>"` with an optional `oneproc.dev/allow-until:
  * "YYYY-MM-DD"`, on the object or on its pod template. Pure: no IO, never throws.
  */
-import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../engine';
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../names';
 import type { Exemption } from '../types';
 import { isObject, type MetadataRef } from './workloads';
 

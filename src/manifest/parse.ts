@@ -57,6 +57,11 @@ export interface ManifestDocument {
   locate(path: string): Position;
   /** `locate` for many paths at once: for large JSON, one pass over the text instead of one per path. */
   locateAll(paths: readonly string[]): Position[];
+  /**
+   * The YAML syntax tree, with ranges into the text as given, when `keepSyntax` asked for it and no
+   * document was removed before parsing (`oneproc fix` edits by these ranges instead of parsing again).
+   */
+  readonly syntax?: Document.Parsed;
 }
 
 export interface ParseResult {
@@ -89,6 +94,8 @@ export interface ParseOptions {
    * stays an empty document, so the others keep their index and lines.
    */
   readonly skip?: readonly DocumentSpan[];
+  /** Keep each YAML document's syntax tree (`ManifestDocument.syntax`). */
+  readonly keepSyntax?: boolean;
 }
 
 /** Reads every document of `text`. `file` is only used in error messages. Never throws. */
@@ -164,7 +171,12 @@ export function* readManifests(
     for (const doc of docs) {
       const at = excision.originalOffset(doc.range?.[0] ?? 0);
       while (next < refused.length && refused[next].span.start <= at) yield refused[next++].error;
-      const item = readDocument(doc, index++, file, position, { ...options, maxNodes });
+      const item = readDocument(doc, index++, file, position, {
+        ...options,
+        maxNodes,
+        // Ranges index the text only when nothing was cut out of it.
+        keepSyntax: options.keepSyntax === true && source === text,
+      });
       if (item) yield item;
     }
     while (next < refused.length) yield refused[next++].error;
@@ -213,7 +225,8 @@ function readDocument(
     const node = nodeAt(doc, aliases, path);
     return node?.range ? position(node.range[0]) : start;
   };
-  return { index, value, start, locate, locateAll: (paths) => paths.map(locate) };
+  const located = { index, value, start, locate, locateAll: (paths: readonly string[]) => paths.map(locate) };
+  return options.keepSyntax ? { ...located, syntax: doc } : located;
 }
 
 /**

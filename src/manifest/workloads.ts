@@ -3,12 +3,12 @@
  * life. Pure: no IO, never throws for any input shape.
  */
 
+import { isObject } from '../shell/kubernetes';
+
 /** A JSON object (not null, not an array). */
 export type JsonObject = Record<string, unknown>;
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isObject };
 
 /**
  * The field path from an object to its pod spec, per kind, and the metadata that may carry an
@@ -47,6 +47,44 @@ const LOCATIONS: Readonly<Record<string, PodSpecLocation>> = {
 
 /** The kinds whose pod specs oneproc reads (plus `List` and every `…List`). */
 export const WORKLOAD_KINDS: readonly string[] = Object.keys(LOCATIONS);
+
+/** A kind the API server serves and the webhook, the policy and `oneproc audit` judge. */
+export interface WorkloadResource {
+  readonly kind: string;
+  /** The API group, `''` for the core group. */
+  readonly group: string;
+  readonly version: string;
+  /** The resource's plural name in API paths and RBAC rules. */
+  readonly resource: string;
+}
+
+/**
+ * The kinds judged on admission and listed by `oneproc audit`: every kind above but `PodTemplate`
+ * (an object no controller runs), grouped by API group in the order the webhook's rules list them.
+ * The webhook's and the policy's resource rules, the audit's requests and its RBAC rules are built
+ * from (or, in the chart, checked against) this list.
+ */
+export const WORKLOAD_RESOURCES: readonly WorkloadResource[] = [
+  { kind: 'Pod', group: '', version: 'v1', resource: 'pods' },
+  { kind: 'ReplicationController', group: '', version: 'v1', resource: 'replicationcontrollers' },
+  { kind: 'Deployment', group: 'apps', version: 'v1', resource: 'deployments' },
+  { kind: 'StatefulSet', group: 'apps', version: 'v1', resource: 'statefulsets' },
+  { kind: 'DaemonSet', group: 'apps', version: 'v1', resource: 'daemonsets' },
+  { kind: 'ReplicaSet', group: 'apps', version: 'v1', resource: 'replicasets' },
+  { kind: 'Job', group: 'batch', version: 'v1', resource: 'jobs' },
+  { kind: 'CronJob', group: 'batch', version: 'v1', resource: 'cronjobs' },
+];
+
+/** `WORKLOAD_RESOURCES` by API group, in order: the shape of admission rules and RBAC rules. */
+export function resourcesByGroup(): Array<{ group: string; version: string; resources: string[] }> {
+  const out: Array<{ group: string; version: string; resources: string[] }> = [];
+  for (const r of WORKLOAD_RESOURCES) {
+    const last = out.find((g) => g.group === r.group && g.version === r.version);
+    if (last) last.resources.push(r.resource);
+    else out.push({ group: r.group, version: r.version, resources: [r.resource] });
+  }
+  return out;
+}
 
 /** A metadata object met on the way to a pod spec, with its field path. */
 export interface MetadataRef {

@@ -15,6 +15,7 @@
  */
 import { RULES } from '../rules';
 import type { SimpleCommand } from '../shell/types';
+import { basename } from '../shell/wrappers';
 import type { ProcessInfo } from './types';
 
 export interface TreeAnalysis {
@@ -219,9 +220,4 @@ function programArgv(p: ProcessInfo): readonly string[] {
     if (argv[i] && !argv[i].startsWith('-')) return [basename(argv[i]), ...argv.slice(i + 1)];
   }
   return argv;
-}
-
-function basename(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i >= 0 ? path.slice(i + 1) : path;
 }

@@ -7,10 +7,8 @@
  * webhook. test/install/policy.test.ts holds it to that over the engine's rule fixtures.
  */
 import { TEMPLATE_CONTROLLER_USERNAMES, TEMPLATE_OWNERS } from '../manifest/controllers';
+import { EXEMPT_ANNOTATION } from '../names';
 import { POLICY_SERVERS, type PolicyServer } from './servers';
-
-/** The annotation that exempts a workload (see src/engine.ts). */
-export const EXEMPT_ANNOTATION = 'oneproc.dev/allow-multiple-workers';
 
 /**
  * Tokens are joined with the ASCII unit separator, which never appears in a command line, so that one

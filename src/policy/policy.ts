@@ -5,6 +5,9 @@
  *
  * Namespace modes are routed like the webhook's entries: one binding per `oneproc.dev/mode` value.
  */
+
+import { resourcesByGroup } from '../manifest/workloads';
+import { EXEMPT_ANNOTATION, MODE_LABEL } from '../names';
 import {
   CONTAINERS_EXPRESSION,
   containerExpression,
@@ -37,32 +40,16 @@ export const POLICY_MESSAGE =
   'starts several worker processes (a worker option or WEB_CONCURRENCY above 1). Each process has its own ' +
   'memory, so sessions, caches and counters differ between requests. Run one process per container, scale ' +
   'with replicas or a HorizontalPodAutoscaler and keep shared state in Redis. To exempt it, annotate the ' +
-  'workload with oneproc.dev/allow-multiple-workers: "<reason>".';
+  `workload with ${EXEMPT_ANNOTATION}: "<reason>".`;
 
-/** The resources and operations judged: pods and the seven workload kinds, on CREATE and UPDATE. */
-export const RESOURCE_RULES = [
-  {
-    apiGroups: [''],
-    apiVersions: ['v1'],
-    resources: ['pods', 'replicationcontrollers'],
-    operations: ['CREATE', 'UPDATE'],
-    scope: 'Namespaced',
-  },
-  {
-    apiGroups: ['apps'],
-    apiVersions: ['v1'],
-    resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'],
-    operations: ['CREATE', 'UPDATE'],
-    scope: 'Namespaced',
-  },
-  {
-    apiGroups: ['batch'],
-    apiVersions: ['v1'],
-    resources: ['jobs', 'cronjobs'],
-    operations: ['CREATE', 'UPDATE'],
-    scope: 'Namespaced',
-  },
-];
+/** The resources and operations judged: pods and the seven workload kinds (`WORKLOAD_RESOURCES`), on CREATE and UPDATE. */
+export const RESOURCE_RULES = resourcesByGroup().map((g) => ({
+  apiGroups: [g.group],
+  apiVersions: [g.version],
+  resources: g.resources,
+  operations: ['CREATE', 'UPDATE'],
+  scope: 'Namespaced',
+}));
 
 /** Builds the policy and its three bindings, in the order `kubectl apply` needs them. */
 export function buildPolicy(options: PolicyOptions = {}): Record<string, unknown>[] {
@@ -124,7 +111,7 @@ export function buildPolicy(options: PolicyOptions = {}): Record<string, unknown
       matchResources: {
         namespaceSelector: {
           matchExpressions: [
-            { key: 'oneproc.dev/mode', operator, values },
+            { key: MODE_LABEL, operator, values },
             { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: excluded },
           ],
         },

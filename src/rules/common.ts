@@ -587,7 +587,16 @@ export function decideCount(count: Count, evidence: string, path: string): Decis
       // escaped as `$$(NAME)` (kubernetes third_party/forked/golang/expansion/expand.go), and the
       // server then reads those characters.
       const reference = /\$\([A-Za-z_][A-Za-z0-9_]*\)/.exec(count.text);
-      const note = reference ? ` (\`${reference[0]}\` reaches the server as written, not expanded)` : '';
+      // `$NAME` and `${NAME}` are shell syntax: the kubelet expands only `$(NAME)`, so without a shell
+      // (a `command` run directly, a variable's value) the server reads the dollar sign itself.
+      const shell = reference
+        ? null
+        : /\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)/.exec(count.text);
+      const note = reference
+        ? ` (\`${reference[0]}\` reaches the server as written, not expanded)`
+        : shell
+          ? ` (\`${shell[0]}\` reaches the server as written: Kubernetes expands only \`$(NAME)\`, and no shell expands it here)`
+          : '';
       return { outcome: 'refused', evidence, path, why: `${count.refused}${note}` };
     }
     case 'unknown':

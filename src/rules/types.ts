@@ -41,6 +41,12 @@ export type Decision =
        * "Puma 7.2 and later; earlier versions read it with to_i as 0, single mode".
        */
       readonly only?: string;
+      /**
+       * What happens instead, when the server does not exit with an error but still does not keep the
+       * container running, e.g. thin's cluster mode: "thin starts 3 servers in the background and exits,
+       * so …". Replaces the sentence about the server exiting with an error.
+       */
+      readonly consequence?: string;
     };
 
 /** One server family: how it is recognised and how its real implementation chooses its worker count. */
@@ -54,6 +60,13 @@ export interface ServerRule {
   recognise(cmd: SimpleCommand): boolean;
   /** How many worker processes the server will start for this command. Must never throw. */
   decide(cmd: SimpleCommand): Decision;
+  /**
+   * For process managers (supervisord, pm2), which start copies of another program: that program's
+   * command, when `cmd` names it. A finding about the copies then takes the category of the rule that
+   * recognises the program — copies of a celery worker are a job worker's finding (a warning by
+   * default), copies of a web server an error — so that every path honours the category.
+   */
+  launched?(cmd: SimpleCommand): SimpleCommand | undefined;
   /**
    * How to run it as one process, e.g. "drop `--workers 4` (or set `--workers 1`)". The engine adds
    * the general advice (replicas, HPA, Redis) and how to exempt.

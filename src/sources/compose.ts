@@ -24,6 +24,7 @@
  *   that is set in neither stays as written and is said.
  */
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isObject } from '../shell/kubernetes';
 import { type ImageEnv, type ImageSpec, knownBaseOf, type RunSpec, splitWords } from './dockerfile';
 
 /** Services read per compose file; more is not a real project. */
@@ -355,10 +356,6 @@ function mergeService(base: Record<string, unknown>, own: Record<string, unknown
     if (isObject(a) && isObject(b)) out[key] = { ...a, ...b };
   }
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -2,30 +2,16 @@
  * The readers of server config files and Python entry points, tried in order on every command the
  * image runs (see `SourceExpander`). The first that returns an expansion decides.
  */
-import { gunicornConfig } from './config/gunicorn';
-import { hypercornConfig } from './config/hypercorn';
-import { pm2Reader } from './config/pm2';
-import { pumaConfig } from './config/puma';
-import { supervisordConfig } from './config/supervisord';
-import { unicornConfig } from './config/unicorn';
-import { unitConfig, unitControl } from './config/unit';
-import { uwsgiConfig } from './config/uwsgi';
+import { configReaders } from '../servers/registry';
 import { processPrefixes, railsServer, runit, s6Overlay } from './launchers';
 import { procfileRunner } from './procfile';
 import { pythonEntry } from './python/entry';
 import type { SourceExpander } from './types';
 
 export const EXPANDERS: SourceExpander[] = [
-  gunicornConfig,
-  hypercornConfig,
-  uwsgiConfig,
-  pumaConfig,
-  unicornConfig,
-  // pm2 apps' own commands are read by the others (a function: this list is not built yet).
-  pm2Reader(() => EXPANDERS),
-  supervisordConfig,
-  unitConfig,
-  unitControl,
+  // The servers' own config readers (src/servers/registry.ts); pm2 apps' own commands are read by the
+  // others (a function: this list is not built yet).
+  ...configReaders(() => EXPANDERS),
   pythonEntry,
 ];
 

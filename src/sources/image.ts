@@ -10,10 +10,12 @@ import { type CheckOptions, checkCommands, findingFor, MAX_COMMANDS } from '../e
 import { RULES } from '../rules';
 import { containerCommands } from '../shell';
 import type { Env, ShellProblem, SimpleCommand, Word } from '../shell/types';
+import { basename } from '../shell/wrappers';
 import type { Finding, Note, Origin } from '../types';
 import { DEFAULT_PATH, type ImageSpec } from './dockerfile';
 import { EXPANDERS, LAUNCHERS } from './expanders';
 import { readScript } from './script';
+import { isShell, shebangInterpreter } from './shebang';
 import {
   contextIn,
   parseSourcePath,
@@ -52,7 +54,6 @@ export const MAX_DEPTH = 4;
  * at most MAX_COMMANDS per container: past it, a warning says where following stopped.
  */
 export const MAX_FOLLOWED = MAX_COMMANDS;
-const SHELLS = /^(sh|bash|dash|ash|zsh)$/;
 /** Wrappers after which the program is a module or package name, not a file on PATH. */
 const RUNNERS = /^(python -m|npx|uvx|npm exec|npm x|pnpm dlx|pnpm exec|yarn dlx|yarn exec)$/;
 /** Interpreters whose own readers say what they could not follow (`python main.py`, `node server.js`). */
@@ -473,7 +474,7 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext, final: boolean, pendin
   const words = cmd.argv;
   if (words.length === 0 || words[0].unknown) return undefined;
   let index = 0;
-  if (SHELLS.test(basename(words[0].text)) && words[1] && !words[1].text.startsWith('-')) index = 1;
+  if (isShell(basename(words[0].text)) && words[1] && !words[1].text.startsWith('-')) index = 1;
   const name = words[index]?.text;
   if (!name || (index === 0 && RULES.some((r) => safeRecognise(r, cmd)))) return undefined;
   if (index === 0 && BUILTINS.has(name)) return undefined;
@@ -535,7 +536,7 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext, final: boolean, pendin
       });
     return undefined;
   }
-  if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text)) {
+  if (index === 0 && file.text.startsWith('#!') && !isShell(shebangInterpreter(file.text) ?? '')) {
     // A program of another interpreter (`#!/usr/bin/env python3`): a launcher not followed.
     const interpreter = file.text.split('\n', 1)[0].slice(0, 80).trim();
     const where = parseSourcePath(words[0].path);
@@ -613,8 +614,4 @@ function dedupeFiles(chain: string[]): string[] {
     out.push(step);
   }
   return out;
-}
-
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
 }

@@ -15,6 +15,7 @@
  */
 import { argvCommands } from '../shell';
 import type { SimpleCommand, Word } from '../shell/types';
+import { isShell, shebangInterpreter } from './shebang';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from './types';
 import { parseSourcePath, sourcePath } from './types';
 
@@ -92,11 +93,8 @@ function runProgram(ctx: SourceContext, run: string, cmd: SimpleCommand): Progra
   const first = file.text.split('\n', 1)[0];
   const at = (line: number) => sourcePath(file.path, line);
   // `#!/command/with-contenv bash` runs bash with the container's environment.
-  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
-  let interpreter = shebang ? base({ text: shebang[1], path: '' }) : 'sh';
-  if ((interpreter === 'with-contenv' || interpreter === 'env') && shebang?.[2])
-    interpreter = base({ text: shebang[2], path: '' });
-  if (/^(sh|bash|dash|ash)$/.test(interpreter)) {
+  const interpreter = shebangInterpreter(file.text) ?? 'sh';
+  if (isShell(interpreter)) {
     // The words stand where the launcher was started, so the chain reads launcher → service script.
     const where = cmd.argv[0]?.path ?? at(1);
     const words: Word[] = [
@@ -278,7 +276,7 @@ export const s6Overlay: SourceExpander = {
       return undefined;
     // An image whose /init is its own shell script runs that script.
     const own = ctx.readFile('/init');
-    if (own && /^#!\s*\S*\b(sh|bash|dash|ash)\b/.test(own.text)) return undefined;
+    if (own && isShell(shebangInterpreter(own.text) ?? '')) return undefined;
     const rc = '/etc/s6-overlay/s6-rc.d';
     const runs: string[] = [];
     const seen = new Set<string>();

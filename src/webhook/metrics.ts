@@ -5,19 +5,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { WORKLOAD_KINDS } from '../manifest/workloads';
 import type { DecisionRecord } from './review';
 
-const KINDS = new Set([
-  'Pod',
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'ReplicationController',
-  'Job',
-  'CronJob',
-  'PodTemplate',
-]);
+const KINDS: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
 const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
 
 /** A metric as prom-client's registry reads it (`get()` at each scrape). */
@@ -126,6 +117,11 @@ export class WebhookMetrics {
   readonly logLinesDropped: Counter<'reason'>;
   /** Log bytes waiting to be written, read at each scrape. */
   readonly logQueued: Gauge;
+  /** 1 while `/readyz` answers 200, read at each scrape. */
+  readonly ready: Gauge;
+  readonly failClosed: Counter<'reason'>;
+  /** Where `ready` reads from; set by the server. */
+  readiness: () => boolean = () => false;
   /** Where `logQueued` reads from; set by the server. */
   logQueuedBytes: () => number = () => 0;
   /** Where `connections` reads from; set by the server. */
@@ -184,6 +180,9 @@ export class WebhookMetrics {
       labelNames: ['reason'],
       registers,
     });
+    // Both series exist from the start: increase() over a series that appears with its first drop
+    // already counted would miss that drop (the alert OneprocWebhookLogLinesDropped reads it).
+    for (const reason of ['backlog', 'error']) this.logLinesDropped.inc({ reason }, 0);
     const queued = () => this.logQueuedBytes();
     this.logQueued = new Gauge({
       name: 'oneproc_webhook_log_queued_bytes',
@@ -193,6 +192,25 @@ export class WebhookMetrics {
         this.set(queued());
       },
     });
+    const readiness = () => this.readiness();
+    this.ready = new Gauge({
+      name: 'oneproc_webhook_ready',
+      help: '1 while this replica is ready to review (GET /readyz answers 200), 0 while it shuts down.',
+      registers,
+      collect() {
+        this.set(readiness() ? 1 : 0);
+      },
+    });
+    this.failClosed = new Counter({
+      name: 'oneproc_webhook_fail_closed_total',
+      help:
+        'Requests enforce mode refused because they could not be judged: error (oneproc failed on the ' +
+        'request) or unjudged (a container the engine could not read: rules internal and limit).',
+      labelNames: ['reason'],
+      registers,
+    });
+    // Both series exist from the start, so that rate() sees the first refusal.
+    for (const reason of ['error', 'unjudged']) this.failClosed.inc({ reason }, 0);
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -204,6 +222,7 @@ export class WebhookMetrics {
       decision.mode,
     );
     this.duration.observe(decision.verdict, seconds);
+    if (decision.failClosed) this.failClosed.inc({ reason: decision.failClosed });
   }
 
   setCertificate(notAfter: Date): void {

@@ -8,7 +8,17 @@
  * can be tested alone and the engine stays the one place that knows the rules.
  */
 import { createdFromCheckedTemplate } from '../manifest/controllers';
+import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION, MODE_LABEL } from '../names';
+import { isObject } from '../shell/kubernetes';
 import type { Finding, Origin, Severity } from '../types';
+import {
+  type ExemptionAuthority,
+  type ExemptionChange,
+  exemptionChanges,
+  mayExempt,
+  restrictsExemptions,
+  withoutChanges,
+} from './governance';
 import { describeJsonFault } from './json-error';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
@@ -34,6 +44,13 @@ export interface ReviewOptions {
   readonly check: CheckObject;
   /** The clock used for `oneproc.dev/allow-until`. Default: the current time. */
   readonly now?: () => Date;
+  /**
+   * In warn mode: the day (`YYYY-MM-DD`, UTC) from which the install's default mode enforces
+   * (`--enforce-after`). Each warning about something enforce mode rejects names it.
+   */
+  readonly enforceFrom?: string;
+  /** Who may add or change an exemption annotation (src/webhook/governance.ts). Default: anyone. */
+  readonly exemptions?: ExemptionAuthority;
 }
 
 /** metav1.Status as the API server reads it inside an AdmissionResponse. */
@@ -74,6 +91,15 @@ export interface DecisionRecord {
   error?: string;
   /** Why the object was admitted without being judged, when that is the case. */
   skipped?: string;
+  /** In warn mode before `--enforce-after`: the day enforcement starts. */
+  enforceFrom?: string;
+  /**
+   * Set when enforce mode refused what it could not judge (fail closed): `error` — oneproc failed on
+   * the request; `unjudged` — the engine could not judge a container (rules `internal`, `limit`).
+   */
+  failClosed?: 'error' | 'unjudged';
+  /** The user who added or changed an exemption annotation, when allowed to (exemption authority on). */
+  exemptionSetBy?: string;
 }
 
 export interface ReviewResult {
@@ -157,7 +183,14 @@ export function reviewBody(body: string | Buffer, options: ReviewOptions): Revie
     parsed = JSON.parse(text);
   } catch {
     // V8's message quotes the body around the fault; the answer and the log say only where it is.
-    return failure(salvageUid(text), 400, describeJsonFault(text), options.mode);
+    return failure(
+      salvageUid(text),
+      400,
+      describeJsonFault(text),
+      options.mode,
+      undefined,
+      options.enforceFrom,
+    );
   }
   return review(parsed, options);
 }
@@ -171,7 +204,14 @@ export function review(input: unknown, options: ReviewOptions): ReviewResult {
     return judge(input, options);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    return failure(uid, 500, `oneproc failed to review this request: ${why}`, options.mode);
+    return failure(
+      uid,
+      500,
+      `oneproc failed to review this request: ${why}`,
+      options.mode,
+      undefined,
+      options.enforceFrom,
+    );
   }
 }
 
@@ -179,28 +219,36 @@ export function review(input: unknown, options: ReviewOptions): ReviewResult {
  * An answer for a request the transport refused before review (too large, wrong content type, …),
  * with the uid salvaged from whatever part of the body was read.
  */
-export function transportFailure(prefix: string, code: number, message: string, mode: Mode): ReviewResult {
-  return failure(salvageUid(prefix), code, message, mode);
+export function transportFailure(
+  prefix: string,
+  code: number,
+  message: string,
+  mode: Mode,
+  enforceFrom?: string,
+): ReviewResult {
+  return failure(salvageUid(prefix), code, message, mode, undefined, enforceFrom);
 }
 
 // ─── The decision ────────────────────────────────────────────────────────────────────────────────
 
 function judge(input: unknown, options: ReviewOptions): ReviewResult {
   const mode = options.mode;
-  if (!isObject(input)) return failure('', 400, 'expected an AdmissionReview object', mode);
+  const enforceFrom = mode === 'warn' ? options.enforceFrom : undefined;
+  const fail = (uid: string, code: number, message: string, base?: DecisionRecord) =>
+    failure(uid, code, message, mode, base, enforceFrom);
+  if (!isObject(input)) return fail('', 400, 'expected an AdmissionReview object');
   const request = isObject(input.request) ? input.request : undefined;
   const uid = request && typeof request.uid === 'string' ? request.uid : '';
   if (input.apiVersion !== ADMISSION_API_VERSION || input.kind !== ADMISSION_KIND) {
-    return failure(
+    return fail(
       uid,
       400,
       `expected apiVersion "${ADMISSION_API_VERSION}" and kind "${ADMISSION_KIND}", ` +
         `got ${describe(input.apiVersion)} and ${describe(input.kind)}`,
-      mode,
     );
   }
-  if (!request) return failure(uid, 400, 'AdmissionReview has no request', mode);
-  if (uid === '') return failure('', 400, 'request.uid must be a non-empty string', mode);
+  if (!request) return fail(uid, 400, 'AdmissionReview has no request');
+  if (uid === '') return fail('', 400, 'request.uid must be a non-empty string');
 
   const operation = typeof request.operation === 'string' ? request.operation : '';
   const requestKind =
@@ -219,14 +267,14 @@ function judge(input: unknown, options: ReviewOptions): ReviewResult {
     rules: [],
     exempted: [],
   };
+  if (enforceFrom) base.enforceFrom = enforceFrom;
 
   if (operation === 'DELETE' || operation === 'CONNECT') return { review: allowed(uid), decision: base };
   if (operation !== 'CREATE' && operation !== 'UPDATE') {
-    return failure(
+    return fail(
       uid,
       400,
       `request.operation ${describe(request.operation)} is not one of CREATE, UPDATE, DELETE, CONNECT`,
-      mode,
       base,
     );
   }
@@ -235,19 +283,15 @@ function judge(input: unknown, options: ReviewOptions): ReviewResult {
     return { review: allowed(uid), decision: base };
   }
   // What a built-in controller creates from a checked template (the matchCondition
-  // `not-created-from-a-checked-template`, applied here too for clusters without matchConditions).
+  // `not-created-from-a-checked-template`, applied here too for clusters without matchConditions). The
+  // template's exemption was judged, and its authority checked, when the owner was written: the copy
+  // keeps it. Who sent the request decides, never an ownerReference (src/manifest/controllers.ts).
   if (createdFromCheckedTemplate(request.userInfo, object)) {
     return { review: allowed(uid), decision: { ...base, skipped: 'created from a checked template' } };
   }
   if (mode === 'off') return { review: allowed(uid), decision: base };
   if (!isObject(object)) {
-    return failure(
-      uid,
-      400,
-      `request.object must be a Kubernetes object, got ${describe(object)}`,
-      mode,
-      base,
-    );
+    return fail(uid, 400, `request.object must be a Kubernetes object, got ${describe(object)}`, base);
   }
 
   // The API server sends the object in the version and kind it matched (`request.kind`); an object that
@@ -255,20 +299,44 @@ function judge(input: unknown, options: ReviewOptions): ReviewResult {
   const mismatch =
     kindMismatch(request.kind, object, 'request.object') ??
     (operation === 'UPDATE' ? kindMismatch(request.kind, request.oldObject, 'request.oldObject') : undefined);
-  if (mismatch) return failure(uid, 400, mismatch, mode, base);
+  if (mismatch) return fail(uid, 400, mismatch, base);
+
+  const oldObject = operation === 'UPDATE' && isObject(request.oldObject) ? request.oldObject : undefined;
+
+  // Exemption authority: an exemption the request adds or changes counts only when its sender may
+  // exempt; otherwise the object is judged with the exemption as it was before, and the change itself
+  // is refused in enforce mode. An unchanged exemption (compared with oldObject) stays valid.
+  let judged: Record<string, unknown> = object;
+  let unauthorized: ExemptionChange[] = [];
+  let exemptionSetBy: string | undefined;
+  const authority = options.exemptions;
+  if (authority && restrictsExemptions(authority)) {
+    const changes = exemptionChanges(
+      withKind(object, request.kind),
+      oldObject ? withKind(oldObject, request.kind) : undefined,
+    );
+    if (changes.length > 0) {
+      if (mayExempt(request.userInfo, authority)) {
+        exemptionSetBy = usernameOf(request.userInfo);
+      } else {
+        unauthorized = changes;
+        judged = withoutChanges(object, changes);
+      }
+    }
+  }
 
   const now = options.now ? options.now() : new Date();
   // Objects being created often omit metadata.namespace; the request carries it.
   const origin = base.namespace ? { namespace: base.namespace } : undefined;
-  const findings = options.check(withKind(object, request.kind), { now, origin });
+  const findings = options.check(withKind(judged, request.kind), { now, origin });
   if (!Array.isArray(findings)) throw new Error('the engine returned no findings list');
-  const oldObject = operation === 'UPDATE' && isObject(request.oldObject) ? request.oldObject : undefined;
   const before = oldObject
     ? indexBefore(options.check(withKind(oldObject, request.kind), { now, origin }))
     : undefined;
 
   const failing: Finding[] = [];
-  const warned: { finding: Finding; preexisting: boolean }[] = [];
+  /** `rejectLater`: enforce mode would reject it (said in the warning before `--enforce-after`). */
+  const warned: { finding: Finding; preexisting: boolean; rejectLater: boolean }[] = [];
   const exempted: string[] = [];
   for (const finding of findings) {
     if (finding.exempted) {
@@ -276,31 +344,108 @@ function judge(input: unknown, options: ReviewOptions): ReviewResult {
       continue;
     }
     if (finding.severity !== 'error' && !UNJUDGED_RULES.has(finding.rule)) {
-      warned.push({ finding, preexisting: false });
+      warned.push({ finding, preexisting: false, rejectLater: false });
     } else if (before && hadBefore(finding, before)) {
-      warned.push({ finding, preexisting: true });
+      warned.push({ finding, preexisting: true, rejectLater: false });
     } else if (mode === 'enforce') {
       failing.push(finding);
     } else {
-      warned.push({ finding, preexisting: false });
+      warned.push({ finding, preexisting: false, rejectLater: true });
     }
   }
 
-  const warnings = (): string[] =>
-    boundWarnings(warned.length, (i) => warningFor(warned[i].finding, warned[i].preexisting));
-  const decision: DecisionRecord = { ...base, exempted };
-  if (failing.length > 0) {
-    for (const f of failing) pushUnique(decision.rules, f.rule);
-    for (const w of warned) pushUnique(decision.rules, w.finding.rule);
-    decision.verdict = 'denied';
-    return { review: attachWarnings(denied(uid, denyMessage(failing)), warnings()), decision };
+  const lines: (() => string)[] = [];
+  if (unauthorized.length > 0) {
+    lines.push(() => authorityWarning(unauthorized, request.userInfo, authority ?? {}, enforceFrom));
   }
-  if (warned.length > 0) {
-    for (const w of warned) pushUnique(decision.rules, w.finding.rule);
+  for (const w of warned) {
+    lines.push(() => warningFor(w.finding, w.preexisting, w.rejectLater ? enforceFrom : undefined));
+  }
+  const warnings = (): string[] => boundWarnings(lines.length, (i) => lines[i]());
+  const decision: DecisionRecord = { ...base, exempted };
+  if (exemptionSetBy !== undefined) decision.exemptionSetBy = exemptionSetBy;
+  if (unauthorized.length > 0) decision.rules.push(EXEMPTION_AUTHORITY_RULE);
+  for (const f of failing) pushUnique(decision.rules, f.rule);
+  for (const w of warned) pushUnique(decision.rules, w.finding.rule);
+  if (mode === 'enforce' && (failing.length > 0 || unauthorized.length > 0)) {
+    if (failing.some((f) => UNJUDGED_RULES.has(f.rule))) decision.failClosed = 'unjudged';
+    decision.verdict = 'denied';
+    const message =
+      unauthorized.length > 0
+        ? [authorityMessage(unauthorized, request.userInfo, authority ?? {}), denyMessage(failing)]
+            .filter((m) => m !== '')
+            .join('\n')
+        : denyMessage(failing);
+    // Warnings already said in the message are not repeated.
+    const shown = unauthorized.length > 0 ? warnings().slice(1) : warnings();
+    return { review: attachWarnings(denied(uid, truncate(message, MAX_MESSAGE_CHARS)), shown), decision };
+  }
+  if (lines.length > 0) {
     decision.verdict = 'warned';
     return { review: attachWarnings(allowed(uid), warnings()), decision };
   }
   return { review: allowed(uid), decision };
+}
+
+/** The rule id logged and counted for an exemption its sender may not set. */
+export const EXEMPTION_AUTHORITY_RULE = 'exemption-authority';
+
+function usernameOf(userInfo: unknown): string {
+  return isObject(userInfo) && typeof userInfo.username === 'string' ? userInfo.username : '';
+}
+
+/** `user "bob"`, quoted and bounded: the name comes from an identity provider and may be anything. */
+function whoSent(userInfo: unknown): string {
+  const name = usernameOf(userInfo);
+  return name === '' ? 'a user without a name' : `user ${JSON.stringify(truncate(name, 64))}`;
+}
+
+/** `users "a" and "b" or members of group "platform-admins"`, at most five names of each. */
+function whoMayExempt(authority: ExemptionAuthority): string {
+  const names = (list: readonly string[]) => {
+    const shown = list.slice(0, 5).map((n) => JSON.stringify(truncate(n, 64)));
+    if (list.length > 5) shown.push(`${list.length - 5} more`);
+    return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+  };
+  const users = authority.allowedUsers ?? [];
+  const groups = authority.allowedGroups ?? [];
+  const parts: string[] = [];
+  if (users.length > 0) parts.push(`${users.length === 1 ? 'user' : 'users'} ${names(users)}`);
+  if (groups.length > 0)
+    parts.push(`members of ${groups.length === 1 ? 'group' : 'groups'} ${names(groups)}`);
+  return parts.join(' or ');
+}
+
+function changedWhere(changes: readonly ExemptionChange[]): string {
+  const verb = changes.every((c) => c.change === 'added') ? 'adds' : 'changes';
+  return `${verb} an exemption in ${changes.map((c) => `${c.path}.annotations`).join(', ')}`;
+}
+
+function authorityMessage(
+  changes: readonly ExemptionChange[],
+  userInfo: unknown,
+  authority: ExemptionAuthority,
+): string {
+  return sanitize(
+    `this request by ${whoSent(userInfo)} ${changedWhere(changes)} (${EXEMPT_ANNOTATION}, ` +
+      `${EXEMPT_UNTIL_ANNOTATION}), but only ${whoMayExempt(authority)} may add or change one. ` +
+      'Ask one of them to apply the exemption, or leave the annotations as they were.',
+    true,
+  );
+}
+
+function authorityWarning(
+  changes: readonly ExemptionChange[],
+  userInfo: unknown,
+  authority: ExemptionAuthority,
+  enforceFrom: string | undefined,
+): string {
+  // The day comes first: a long list of names may be cut, the day must not be.
+  const later = enforceFrom ? `This will be rejected from ${enforceFrom}: ` : '';
+  return (
+    `${later}${whoSent(userInfo)} may not add or change an exemption (${changedWhere(changes)}), ` +
+    `so it is ignored; only ${whoMayExempt(authority)} may.`
+  );
 }
 
 /** The old object's findings by server and container: the highest worker count of each. */
@@ -361,9 +506,8 @@ function place(finding: Finding): string {
 const UNJUDGED_HEAD = 'oneproc could not judge this container: ';
 const UNJUDGED_ADVICE =
   ' In enforce mode a container that cannot be judged is denied. To admit it, annotate the workload or its ' +
-  'pod template with oneproc.dev/allow-multiple-workers: "<reason>", or label the namespace oneproc.dev/mode=warn.';
-const UNJUDGED_WARNING_ADVICE =
-  ' Enforce mode denies it; exempt with annotation oneproc.dev/allow-multiple-workers.';
+  `pod template with ${EXEMPT_ANNOTATION}: "<reason>", or label the namespace ${MODE_LABEL}=warn.`;
+const UNJUDGED_WARNING_ADVICE = ` Enforce mode denies it; exempt with annotation ${EXEMPT_ANNOTATION}.`;
 
 function denyMessage(failing: readonly Finding[]): string {
   // Only as many lines as can be shown: a workload may have thousands of containers.
@@ -378,13 +522,16 @@ function denyMessage(failing: readonly Finding[]): string {
   return truncate(sanitize(message, true), MAX_MESSAGE_CHARS);
 }
 
-const WARNING_ADVICE =
-  ' Run one process per container and scale with replicas; exempt with annotation oneproc.dev/allow-multiple-workers.';
+const WARNING_ADVICE = ` Run one process per container and scale with replicas; exempt with annotation ${EXEMPT_ANNOTATION}.`;
 
-/** A warning kubectl prints in one line: which container, what was found, what to do. */
-function warningFor(finding: Finding, preexisting: boolean): string {
+/**
+ * A warning kubectl prints in one line: which container, what was found, what to do. `enforceFrom`:
+ * the day enforce mode starts rejecting it (`--enforce-after`), said in the warning.
+ */
+function warningFor(finding: Finding, preexisting: boolean, enforceFrom?: string): string {
   const unjudged = UNJUDGED_RULES.has(finding.rule);
-  const head = `${label(finding)}${preexisting ? ' (already before this update)' : ''}: ${unjudged ? UNJUDGED_HEAD : ''}`;
+  const later = enforceFrom ? `This will be rejected from ${enforceFrom}: ` : '';
+  const head = `${label(finding)}${preexisting ? ' (already before this update)' : ''}: ${later}${unjudged ? UNJUDGED_HEAD : ''}`;
   const advice = unjudged ? UNJUDGED_WARNING_ADVICE : WARNING_ADVICE;
   // Only the start of the message can be shown; it may be long.
   const sentence = firstSentence(sanitize(truncate(finding.message, 4 * MAX_WARNING_CHARS), false));
@@ -444,6 +591,7 @@ function failure(
   message: string,
   mode: Mode,
   base?: DecisionRecord,
+  enforceFrom?: string,
 ): ReviewResult {
   if (code >= 500 && mode === 'warn') {
     const decision: DecisionRecord = {
@@ -452,8 +600,10 @@ function failure(
       rules: ['internal'],
       error: message,
     };
+    if (enforceFrom) decision.enforceFrom = enforceFrom;
+    const later = enforceFrom ? ` until ${enforceFrom}; from then on it will be rejected` : '';
     return {
-      review: withWarnings(allowed(uid), [`${message}; warn mode admits the request.`]),
+      review: withWarnings(allowed(uid), [`${message}; warn mode admits the request${later}.`]),
       decision,
     };
   }
@@ -462,6 +612,8 @@ function failure(
     verdict: 'errored',
     error: message,
   };
+  // Enforce mode refuses what oneproc failed to review: fail closed, counted apart for alerts.
+  if (code >= 500 && mode === 'enforce') decision.failClosed = 'error';
   return { review: errored(uid, code, message), decision };
 }
 
@@ -521,10 +673,6 @@ export function salvageUid(text: string): string {
   } catch {
     return '';
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function text(value: unknown): string {

@@ -6,7 +6,9 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { METRICS_PORT, WEBHOOK_PORT } from '../names';
 import { CertificateReloader, type KeyPair, loadKeyPair } from './certs';
+import { defaultModeAt, type ExemptionAuthority, restrictsExemptions, startOfDayUtc } from './governance';
 import { JsonLog, type LogEntry, type Logger } from './log';
 import { createMetricsServer, WebhookMetrics } from './metrics';
 import { type CheckObject, type DecisionRecord, type Mode, reviewBody } from './review';
@@ -36,6 +38,9 @@ export function decisionLogEntry(decision: DecisionRecord, seconds: number): Log
   if (decision.exempted.length > 0) entry.exempted = decision.exempted.join(',');
   if (decision.error) entry.error = decision.error;
   if (decision.skipped) entry.skipped = decision.skipped;
+  if (decision.enforceFrom) entry.enforceFrom = decision.enforceFrom;
+  if (decision.failClosed) entry.failClosed = decision.failClosed;
+  if (decision.exemptionSetBy !== undefined) entry.exemptionSetBy = decision.exemptionSetBy;
   return entry;
 }
 
@@ -50,6 +55,15 @@ export interface WebhookServerOptions {
   readonly metricsPort?: number;
   /** Mode of `POST /validate`. */
   readonly mode: Mode;
+  /**
+   * `YYYY-MM-DD`: with mode `enforce`, `POST /validate` warns before 00:00 UTC of that day, naming it in
+   * each warning, and enforces from then on (src/webhook/governance.ts).
+   */
+  readonly enforceAfter?: string;
+  /** Who may add or change an exemption annotation. Default: anyone who may write the object. */
+  readonly exemptions?: ExemptionAuthority;
+  /** The clock for `enforceAfter` and `oneproc.dev/allow-until`. Default: the current time. */
+  readonly now?: () => Date;
   /** The engine over Kubernetes objects (`checkObject`). */
   readonly check: CheckObject;
   /** Where log lines go. Default: JSON lines on standard output, bounded (see src/webhook/log.ts). */
@@ -88,13 +102,29 @@ export class WebhookServer {
       const jsonLog = this.jsonLog;
       this.metrics.logQueuedBytes = () => jsonLog.queuedBytes;
     }
+    const { enforceAfter, exemptions, now } = options;
+    if (enforceAfter !== undefined) {
+      if (startOfDayUtc(enforceAfter) === undefined) {
+        throw new Error(
+          `enforceAfter must be a date written YYYY-MM-DD, got ${JSON.stringify(enforceAfter)}`,
+        );
+      }
+      if (options.mode !== 'enforce') {
+        throw new Error(`enforceAfter escalates the default mode to enforce; the mode is ${options.mode}`);
+      }
+    }
     const pair = loadKeyPair(options.certFile, options.keyFile);
     this.metrics.setCertificate(pair.notAfter);
+    this.metrics.readiness = () => this.ready;
     const check = options.check;
+    const clock = now ?? (() => new Date());
+    const authority = restrictsExemptions(exemptions) ? exemptions : undefined;
     this.transport = new Transport({
       keyPair: pair,
-      defaultMode: options.mode,
-      review: (mode, body) => reviewBody(body, { mode, check }),
+      defaultMode:
+        enforceAfter === undefined ? options.mode : () => defaultModeAt(options.mode, enforceAfter, clock()),
+      review: (mode, body, enforceFrom) =>
+        reviewBody(body, { mode, check, now: clock, enforceFrom, exemptions: authority }),
       onDecision: (decision, seconds) => this.decided(decision, seconds),
       isReady: () => this.ready,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
@@ -144,8 +174,8 @@ export class WebhookServer {
   /** Listens on both ports; resolves once `/readyz` answers 200. */
   async start(): Promise<{ port: number; metricsPort: number }> {
     const { host } = this.options;
-    await listen(this.transport.server, this.options.port ?? 8443, host);
-    await listen(this.metricsServer, this.options.metricsPort ?? 9090, host);
+    await listen(this.transport.server, this.options.port ?? WEBHOOK_PORT, host);
+    await listen(this.metricsServer, this.options.metricsPort ?? METRICS_PORT, host);
     this.reloader.start();
     this.ready = true;
     const port = (this.transport.server.address() as AddressInfo).port;
@@ -157,6 +187,8 @@ export class WebhookServer {
       port,
       metricsPort,
       mode: this.options.mode,
+      ...(this.options.enforceAfter ? { enforceAfter: this.options.enforceAfter } : {}),
+      ...(authority(this.options.exemptions) ?? {}),
       certificate: { subject: cert.subject, notAfter: cert.notAfter.toISOString() },
     });
     return { port, metricsPort };
@@ -220,6 +252,15 @@ export function runUntilSignal(server: WebhookServer): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+}
+
+/** The exemption authority as logged at start, when one is set. */
+function authority(exemptions: ExemptionAuthority | undefined): Record<string, unknown> | undefined {
+  if (!restrictsExemptions(exemptions)) return undefined;
+  return {
+    exemptUsers: [...(exemptions?.allowedUsers ?? [])],
+    exemptGroups: [...(exemptions?.allowedGroups ?? [])],
+  };
 }
 
 function listen(server: import('node:net').Server, port: number, host: string | undefined): Promise<void> {

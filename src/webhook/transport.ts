@@ -15,6 +15,7 @@
 import { createServer, type Server } from 'node:https';
 import { type TLSSocket, Server as TlsServer } from 'node:tls';
 import type { KeyPair } from './certs';
+import type { ModeInEffect } from './governance';
 import { type DecisionRecord, type Mode, type ReviewResult, transportFailure } from './review';
 
 /** Two 3 MB objects (object and oldObject) plus overhead, as controller-runtime allows. */
@@ -58,10 +59,16 @@ export const REVIEW_PATHS: Readonly<Record<string, Mode | 'default'>> = {
 
 export interface TransportOptions {
   readonly keyPair: KeyPair;
-  /** Mode for `POST /validate`. */
-  readonly defaultMode: Mode;
-  /** The review: mode and raw body in, AdmissionReview out. Must not throw (it is guarded anyway). */
-  readonly review: (mode: Mode, body: Buffer) => ReviewResult;
+  /**
+   * Mode for `POST /validate`: fixed, or read at each request (a dated escalation, `--enforce-after`,
+   * changes it at 00:00 UTC of its day).
+   */
+  readonly defaultMode: Mode | (() => ModeInEffect);
+  /**
+   * The review: mode and raw body in, AdmissionReview out; `enforceFrom` is the day a warn-mode default
+   * starts enforcing. Must not throw (it is guarded anyway).
+   */
+  readonly review: (mode: Mode, body: Buffer, enforceFrom?: string) => ReviewResult;
   /** Called after each review is written, with the time it took. */
   readonly onDecision?: (decision: DecisionRecord, seconds: number) => void;
   /** `GET /readyz` answers 200 while this is true. */
@@ -241,14 +248,20 @@ export class Transport {
       plain(res, 405, 'method not allowed: admission reviews are POSTed');
       return;
     }
-    const mode = route === 'default' ? this.options.defaultMode : route;
-    this.readAndReview(req, res, mode);
+    const fallback = this.options.defaultMode;
+    const effective: ModeInEffect =
+      route !== 'default'
+        ? { mode: route }
+        : typeof fallback === 'function'
+          ? fallback()
+          : { mode: fallback };
+    this.readAndReview(req, res, effective);
   }
 
   private readAndReview(
     req: import('node:http').IncomingMessage,
     res: import('node:http').ServerResponse,
-    mode: Mode,
+    { mode, enforceFrom }: ModeInEffect,
   ): void {
     const started = process.hrtime.bigint();
     const declared = Number(req.headers['content-length']);
@@ -310,6 +323,7 @@ export class Transport {
           413,
           `request body is larger than ${this.maxBody} bytes`,
           mode,
+          enforceFrom,
         );
       } else if (busy) {
         result = transportFailure(
@@ -317,6 +331,7 @@ export class Transport {
           503,
           `oneproc is reading ${this.maxBuffered} bytes of other requests; this one was not read`,
           mode,
+          enforceFrom,
         );
       } else if (!/^application\/json\s*(;|$)/i.test(contentType)) {
         result = transportFailure(
@@ -324,12 +339,19 @@ export class Transport {
           415,
           `content type ${JSON.stringify(contentType)} is not application/json`,
           mode,
+          enforceFrom,
         );
       } else {
         try {
-          result = this.options.review(mode, body);
+          result = this.options.review(mode, body, enforceFrom);
         } catch (err) {
-          result = transportFailure(body.toString('utf8'), 500, `oneproc failed: ${String(err)}`, mode);
+          result = transportFailure(
+            body.toString('utf8'),
+            500,
+            `oneproc failed: ${String(err)}`,
+            mode,
+            enforceFrom,
+          );
         }
       }
       release();

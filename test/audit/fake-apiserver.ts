@@ -65,12 +65,24 @@ export interface FakeApiOptions {
   expireFirstContinue?: string[];
   /** Resources answered after this many milliseconds. */
   slow?: Record<string, number>;
+  /** Report API groups/versions whose CRD is installed (`wgpolicyk8s.io/v1alpha2`, …): PATCH is accepted. */
+  reportApis?: string[];
+}
+
+/** A server-side apply the stand-in received. */
+export interface Applied {
+  path: string;
+  query: Record<string, string>;
+  contentType: string | undefined;
+  body: unknown;
 }
 
 export interface FakeApi {
   url: string;
   /** Every request path, in order. */
   requests: string[];
+  /** Every PATCH (server-side apply), in order. */
+  applied: Applied[];
   close(): Promise<void>;
 }
 
@@ -83,6 +95,7 @@ const LIST_KIND: Record<string, string> = {
   replicasets: 'ReplicaSetList',
   jobs: 'JobList',
   cronjobs: 'CronJobList',
+  namespaces: 'NamespaceList',
 };
 
 function status(code: number, reason: string, message: string) {
@@ -91,6 +104,7 @@ function status(code: number, reason: string, message: string) {
 
 export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
   const requests: string[] = [];
+  const applied: Applied[] = [];
   const expired = new Set<string>();
   const server = https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
@@ -101,6 +115,27 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
     };
     if (req.headers.authorization !== `Bearer ${options.token}`) {
       return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+    }
+    const report =
+      /^\/apis\/((?:wgpolicyk8s\.io\/v1alpha2|openreports\.io\/v1alpha1))(?:\/namespaces\/[^/]+)?\/(?:policyreports|clusterpolicyreports|reports|clusterreports)\/[^/]+$/.exec(
+        url.pathname,
+      );
+    if (req.method === 'PATCH' && report) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        applied.push({
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          contentType: req.headers['content-type'],
+          body,
+        });
+        if (!options.reportApis?.includes(report[1] ?? ''))
+          return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
+        send(200, body);
+      });
+      return;
     }
     const m = /^\/(?:api\/v1|apis\/(?:apps|batch)\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)$/.exec(
       url.pathname,
@@ -162,6 +197,7 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
   return {
     url: `https://127.0.0.1:${port}`,
     requests,
+    applied,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -109,7 +109,10 @@ describe('oneproc check: exit codes', () => {
   });
 
   it.each([
-    [['--format', 'xml', 'a.yaml'], "oneproc check: unknown --format 'xml' (expected text, json or sarif)"],
+    [
+      ['--format', 'xml', 'a.yaml'],
+      "oneproc check: unknown --format 'xml' (expected text, json, sarif or html)",
+    ],
     [['--bogus', 'a.yaml'], "oneproc check: Unknown option '--bogus'"],
     [[], 'oneproc check: name at least one file or folder, or - for standard input'],
     [['--image-config', 'config.json'], 'oneproc check: --image-config goes with --image-root DIR'],
@@ -119,7 +122,7 @@ describe('oneproc check: exit codes', () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toContain(message);
-    expect(r.err).toContain('Usage: oneproc check [--format text|json|sarif] [--strict] [PATH|-]...');
+    expect(r.err).toContain('Usage: oneproc check [--format text|json|sarif|html] [--strict] [PATH|-]...');
   });
 
   it('prints usage and exits 0 with --help', async () => {

@@ -1,5 +1,6 @@
 /** The escapes of src/cli/escape.ts, character by character; their use in every format is in escape.test.ts. */
-import { defuseLine, printable, safeJson } from '../../src/cli/escape';
+import { parse } from 'yaml';
+import { defuseLine, printable, safeJson, safeYaml } from '../../src/cli/escape';
 
 /** Every character a terminal acts on or a reader cannot see the place of. */
 const CONTROL = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
@@ -33,5 +34,24 @@ describe('the escapes themselves', () => {
     expect(JSON.parse(text)).toEqual(value);
     expect(text.replaceAll('\n', '')).not.toMatch(CONTROL);
     expect(text).not.toContain('##[');
+  });
+});
+
+describe('safeYaml', () => {
+  it('writes hostile strings double-quoted with escapes, and parses back to the same value', () => {
+    const value = {
+      plain: 'web',
+      name: 'evil\u202eyaml',
+      ansi: '\u001b[31mred',
+      command: '::stop-commands::x',
+      legacy: 'a ##[error] b',
+      lines: 'one\n::warning::two',
+    };
+    const text = safeYaml(value);
+    for (const line of text.split('\n')) expect(line).not.toMatch(CONTROL);
+    expect(text).not.toContain('##[');
+    expect(text.split('\n').some((l) => /^\s*::/.test(l))).toBe(false);
+    expect(text).toContain('plain: web\n');
+    expect(parse(text)).toEqual(value);
   });
 });

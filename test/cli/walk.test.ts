@@ -80,7 +80,10 @@ describe('templates found while walking', () => {
     );
     const r = await check(['-f', 'json', 'k8s']);
     expect(r.json().findings.map((f: Record<string, unknown>) => f.name)).toEqual(['web']);
-    expect(r.json().notes).toEqual([]);
+    // No template note: the only note is the broken document, which is unreadable (exit 2).
+    expect(r.json().notes).toEqual([
+      expect.objectContaining({ file: 'k8s/web.yaml', line: 11, reason: 'unreadable' }),
+    ]);
     expect(r.err).toMatch(/^oneproc check: k8s\/web\.yaml:11:\d+: invalid YAML in document 1/);
     expect(r.code).toBe(2);
   });

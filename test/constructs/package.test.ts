@@ -2,40 +2,16 @@
  * The package as a user installs it: `npm pack` of a fresh build, installed into an empty folder with
  * cdk8s, cdk8s-plus-27 and constructs from the registry, and a small user app that imports
  * `{ SingleProcessApp } from 'oneproc'` (as ESM, as CommonJS and as type-checked TypeScript) and
- * synthesizes. Packed from a temp folder (dist/ copied when fresh, else built there), so the checkout's
- * dist/ is never written while other tests run it.
+ * synthesizes. Packed by test/helpers/pack.ts, which never writes the checkout's dist/.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { packTarball, ROOT } from '../helpers/pack';
 
-const ROOT = resolve(__dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-
-/** True when dist/ was built after the last change to src/ (npm test builds it first): reuse it. */
-function distIsFresh(): boolean {
-  const index = join(ROOT, 'dist/index.js');
-  if (!existsSync(index)) return false;
-  const built = statSync(index).mtimeMs;
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  return newest(join(ROOT, 'src')) <= built;
-}
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, {
@@ -94,24 +70,8 @@ describe('the installed package', () => {
 
   test('npm pack, install with cdk8s, import { SingleProcessApp } from "oneproc", synthesize', () => {
     // A fresh build of the package, packed without lifecycle scripts.
-    const source = join(work, 'source');
-    mkdirSync(source);
-    cpSync(join(ROOT, 'package.json'), join(source, 'package.json'));
-    cpSync(join(ROOT, 'README.md'), join(source, 'README.md'));
-    cpSync(join(ROOT, 'bin'), join(source, 'bin'), { recursive: true });
-    if (distIsFresh()) {
-      cpSync(join(ROOT, 'dist'), join(source, 'dist'), { recursive: true });
-    } else {
-      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-      run(
-        process.execPath,
-        [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(source, 'dist')],
-        ROOT,
-      );
-    }
-    run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], source);
-    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
-    expect(tarball).toBe(`oneproc-${pkg.version}.tgz`);
+    const tarball = packTarball(work, work);
+    expect(basename(tarball)).toBe(`oneproc-${pkg.version}.tgz`);
 
     // An empty user project: the tarball plus the peers, from the registry (cached after npm ci).
     // Optional dependencies are left out: cdk8s-plus-27's `backport` alone is ~110 packages.
@@ -130,7 +90,7 @@ describe('the installed package', () => {
         '--ignore-scripts',
         '--no-audit',
         '--no-fund',
-        join(work, tarball!),
+        tarball,
         `cdk8s@${pkg.peerDependencies.cdk8s}`,
         `cdk8s-plus-27@${pkg.peerDependencies['cdk8s-plus-27']}`,
         `constructs@${pkg.peerDependencies.constructs}`,

@@ -26,7 +26,7 @@ describe('agents are off by default', () => {
 });
 
 describe('audit.rbac.create', () => {
-  it('grants list, and only list, on pods and the seven workload kinds to its own ServiceAccount', async () => {
+  it('grants list, and only list, on pods, the seven workload kinds and namespaces to its own ServiceAccount', async () => {
     const objects = await template({ 'audit.rbac.create': true });
     const sa = named(objects, 'ServiceAccount', 'oneproc-audit');
     const role = named(objects, 'ClusterRole', 'oneproc-audit');
@@ -43,6 +43,7 @@ describe('audit.rbac.create', () => {
         verbs: ['list'],
       },
       { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['list'] },
     ]);
     expect(binding.roleRef).toEqual({
       apiGroup: 'rbac.authorization.k8s.io',

@@ -1,11 +1,11 @@
-/** The engine's rule fixtures (test/fixtures/rules/<server>/*.yaml) and the engine's verdict on them. */
+/** The engine's rule fixtures (test/fixtures/servers/<server>/*.yaml) and the engine's verdict on them. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Container, type IContainer } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { checkContainer } from '../../src/engine';
 
-export const FIXTURES_ROOT = path.join(__dirname, '..', 'fixtures', 'rules');
+export const FIXTURES_ROOT = path.join(__dirname, '..', 'fixtures', 'servers');
 
 /** `[<server>/<file>: <case name>, container]` for every case, in a stable order. */
 export function ruleFixtures(): Array<[string, unknown]> {

@@ -119,6 +119,36 @@ describe('AdmissionWebhook construct', () => {
       expect({ key, object: construct[key] }).toEqual({ key, object: chart[key] });
   });
 
+  it('produces the same objects as the chart with enforceAfter and an exemption authority', async () => {
+    const chart = byKey(
+      await template(
+        {
+          'certificates.mode': 'cert-manager',
+          enforceAfter: '2027-01-31',
+          'exemptions.allowedUsers': ['alice', 'system:serviceaccount:argocd:argocd-application-controller'],
+          'exemptions.allowedGroups': ['platform-admins'],
+        },
+        { kubeVersion: '1.30.0' },
+      ),
+    );
+    const construct = byKey(
+      synth({
+        enforceAfter: '2027-01-31',
+        exemptions: {
+          allowedUsers: ['alice', 'system:serviceaccount:argocd:argocd-application-controller'],
+          allowedGroups: ['platform-admins'],
+        },
+      }),
+    );
+    delete construct['Namespace/oneproc-system'];
+    expect(construct['Deployment/oneproc'].spec.template.spec.containers[0].args).toContain(
+      '--enforce-after',
+    );
+    expect(Object.keys(construct).sort()).toEqual(Object.keys(chart).sort());
+    for (const key of Object.keys(chart))
+      expect({ key, object: construct[key] }).toEqual({ key, object: chart[key] });
+  });
+
   it('uses the issuer it is given instead of a private CA', () => {
     const objects = synth({
       certificate: WebhookCertificate.certManager({ issuerRef: { name: 'corp', kind: 'ClusterIssuer' } }),
@@ -144,6 +174,18 @@ describe('AdmissionWebhook construct', () => {
     [{ mode: 'off' }, "'mode' (off) must be enforce or warn"],
     [{ namespace: 'Bad_NS' }, "'namespace' (Bad_NS) is not a valid namespace name"],
     [{ excludedNamespaces: ['no way'] }, "'excludedNamespaces' contains 'no way'"],
+    [
+      { enforceAfter: '2027-02-30' },
+      `'enforceAfter' ("2027-02-30") must be a calendar date written YYYY-MM-DD`,
+    ],
+    [
+      { enforceAfter: '2027-01-31', mode: 'warn' },
+      "'enforceAfter' escalates the default mode from warn to enforce on its day, but 'mode' is warn",
+    ],
+    [
+      { exemptions: { allowedGroups: ['ops\nadmins'] } },
+      `'exemptions.allowedGroups' holds "ops\\nadmins": names must be printable, 1 to 512 characters`,
+    ],
   ])('refuses %j, naming the construct by its path', (props, message) => {
     expect(() => synth(props as never)).toThrow(AdmissionWebhookError);
     expect(() => synth(props as never)).toThrow(`AdmissionWebhook 'test/webhook': ${message}`);

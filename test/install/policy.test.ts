@@ -226,7 +226,7 @@ describe('policy CEL over the published cases', () => {
   });
 });
 
-describe('policy CEL over the rule fixtures (test/fixtures/rules)', () => {
+describe('policy CEL over the rule fixtures (test/fixtures/servers)', () => {
   const fixtures = ruleFixtures();
   it('finds the fixture folder', () => {
     expect(fs.existsSync(FIXTURES_ROOT)).toBe(true);

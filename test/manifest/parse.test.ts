@@ -253,7 +253,7 @@ describe('checkText', () => {
 
   it('skips empty documents and counts the ones it read', () => {
     const report = checkText('---\n# nothing\n---\n---\nkind: ConfigMap\n', 'e.yaml');
-    expect(report).toEqual({ findings: [], documents: 1, containers: 0, errors: [] });
+    expect(report).toEqual({ findings: [], documents: 1, objects: 1, containers: 0, errors: [] });
   });
 });
 

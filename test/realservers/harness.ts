@@ -23,7 +23,8 @@ export type Family =
   | 'unicorn'
   | 'waitress'
   | 'daphne'
-  | 'rq';
+  | 'rq'
+  | 'thin';
 
 /**
  * How workers are counted:
@@ -47,6 +48,8 @@ export interface FamilySpec {
   readonly counting: Counting;
   /** rq needs a Redis server: one is started inside the namespace before the server. */
   readonly redis?: boolean;
+  /** Variables the harness adds to read the server (never the row's: the engine does not see them). */
+  readonly harnessEnv?: (dir: string) => Record<string, string>;
 }
 
 const PY = '/usr/lib/python3/dist-packages';
@@ -106,6 +109,17 @@ export const FAMILIES: Record<Family, FamilySpec> = {
     requires: ['/usr/bin/python3', `${PY}/daphne/cli.py`],
     ready: /Listening on TCP address/,
     counting: 'leaves',
+  },
+  thin: {
+    packages: ['thin'],
+    requires: ['/usr/bin/thin'],
+    // In the foreground: "Listening on 0.0.0.0:3000"; in cluster mode the main process only prints
+    // "Starting server on 0.0.0.0:300N ..." for each server it daemonizes, and with `-d` nothing: the
+    // shell kept as init to count the daemons says when thin has returned.
+    ready: /Listening on|Starting server on|\[harness\] the command exited/,
+    counting: 'leaves',
+    // Ruby buffers STDOUT on a pipe: without this the log lines come only when thin exits.
+    harnessEnv: (dir) => ({ RUBYOPT: `-r${dir}/sync_stdout.rb` }),
   },
   rq: {
     packages: ['python3-rq', 'redis-server'],
@@ -171,6 +185,7 @@ const APP_FILES: Record<string, string> = {
     '',
   ].join('\n'),
   'config.ru': 'run ->(env) { [200, { "content-type" => "text/plain" }, ["ok"]] }\n',
+  'sync_stdout.rb': 'STDOUT.sync = true\nSTDERR.sync = true\n',
   // Debian's python3-uvicorn and python3-daphne ship no console script; these are the ones pip writes.
   // The `__main__` guard matters: multiprocessing's spawn re-imports the main module in each worker.
   'bin/uvicorn': consoleScript('from uvicorn.main import main', 'main()'),
@@ -358,6 +373,7 @@ export class RunningServer {
       LANG: 'C.UTF-8',
       PYTHONDONTWRITEBYTECODE: '1',
       PYTHONUNBUFFERED: '1',
+      ...spec.harnessEnv?.(launch.dir),
       ...Object.fromEntries(launch.env),
     };
     // A new network namespace has only `lo`, and it is down: bring it up so that servers can reach

@@ -22,8 +22,8 @@ import {
   RUBY_INTEGER,
   RUBY_TO_I,
 } from '../../src/rules/common';
+import { gunicornConfig } from '../../src/servers/gunicorn/config';
 import type { SimpleCommand } from '../../src/shell/types';
-import { gunicornConfig } from '../../src/sources/config/gunicorn';
 import {
   expandKubernetes,
   kubeletEnv,

@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { checkContainer } from '../../src/engine';
 import type { Finding } from '../../src/types';
 import {
+  DEFAULT_OBSERVE,
   expandKubernetes,
   kubeletEnv,
   makeAppDir,
@@ -23,6 +24,16 @@ import { ROWS, type Row, rowName } from './table';
 const CONCURRENCY = 2;
 
 const results = new Map<Row, Observation | Error>();
+/** For rows that daemonize: the same command with a shell kept as the namespace's init. */
+const daemons = new Map<Row, Observation | Error>();
+
+/** Runs `argv`, then keeps the namespace alive, so the servers it left in the background can be counted. */
+const KEEP_INIT = [
+  '/bin/sh',
+  '-c',
+  '"$@"; echo "[harness] the command exited with status $?"; exec sleep 60',
+  'sh',
+];
 
 function container(row: Row) {
   return {
@@ -53,7 +64,19 @@ beforeAll(async () => {
       const env = kubeletEnv(Object.entries(row.env ?? {}).map(([name, value]) => ({ name, value })));
       const argv = [...row.command, ...(row.args ?? [])].map((w) => expandKubernetes(w, env));
       const expected = row.workers === 'cpus' ? cpus().length : row.workers;
-      results.set(row, await observe({ family: row.family, argv, env, dir, expected }));
+      // A row that daemonizes is watched until its process exits (no count is expected of it).
+      const first = row.daemonizes === undefined && !row.refuses ? expected : -1;
+      // It starts its servers one after the other before it exits: on a loaded machine that takes
+      // longer than the usual watch, which ends as soon as it has exited.
+      const watch = first === -1 ? { ...DEFAULT_OBSERVE, watchMs: 40_000 } : DEFAULT_OBSERVE;
+      results.set(row, await observe({ family: row.family, argv, env, dir, expected: first }, watch));
+      if (row.daemonizes !== undefined) {
+        const kept = [...KEEP_INIT, ...argv];
+        daemons.set(
+          row,
+          await observe({ family: row.family, argv: kept, env, dir, expected: row.daemonizes }, watch),
+        );
+      }
     } catch (err) {
       results.set(row, err instanceof Error ? err : new Error(String(err)));
     } finally {
@@ -100,6 +123,43 @@ describe.each([...new Set(ROWS.map((r) => r.family))])('%s, started for real', (
   const rows = ROWS.filter((r) => r.family === family);
 
   it.each(rows.map((row) => [rowName(row), row] as const))('%s', (_name, row) => {
+    if (row.daemonizes !== undefined) {
+      // The server's own process exits: as a container's command, the container stops.
+      const first = results.get(row);
+      if (first === undefined || first instanceof Error)
+        throw first ?? new Error(missingMessage(family) ?? 'the server was not started');
+      expect({ exited: first.exited, strays: first.survivors }).toEqual({ exited: true, strays: [] });
+      const kept = daemons.get(row);
+      if (kept === undefined || kept instanceof Error)
+        throw kept ?? new Error('the daemons were not counted');
+      expect({ daemons: kept.workers, strays: kept.survivors }).toEqual({
+        daemons: row.daemonizes,
+        strays: [],
+      });
+      // The engine says the container does not stay up, not a worker count.
+      const findings = engineFindings(row);
+      expect(findings.map((f) => ({ rule: f.rule, severity: f.severity, workers: f.workers }))).toEqual([
+        { rule: family, severity: 'warning', workers: null },
+      ]);
+      expect(findings[0].message).toContain('in the background and exits');
+      return;
+    }
+    if (row.refuses) {
+      // The server exits at start: the engine says it refuses, a warning that the container will not start.
+      const obs = results.get(row);
+      if (obs === undefined || obs instanceof Error)
+        throw obs ?? new Error(missingMessage(family) ?? 'the server was not started');
+      expect({ exited: obs.exited, refusal: /Error|Invalid|invalid/.test(obs.log) }).toEqual({
+        exited: true,
+        refusal: true,
+      });
+      const findings = engineFindings(row);
+      expect(findings.map((f) => ({ rule: f.rule, severity: f.severity, workers: f.workers }))).toEqual([
+        { rule: family, severity: 'warning', workers: null },
+      ]);
+      expect(findings[0].message).toContain('will not start');
+      return;
+    }
     const obs = observed(row);
     const real = obs.workers;
     const expected = row.workers === 'cpus' ? cpus().length : row.workers;

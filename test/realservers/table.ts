@@ -19,16 +19,26 @@ export interface Row {
    */
   readonly workers: number | 'cpus';
   /**
-   * `hidden`: the count is set in a file in the image (gunicorn.conf.py, unicorn.rb) that a container
-   * spec cannot show, so the engine can only warn that it is unknown.
+   * `hidden`: the count is set in a file in the image (gunicorn.conf.py, unicorn.rb) or behind a script
+   * (an entrypoint's `exec "$@"`) that a container spec cannot show, so the engine can only warn.
    */
   readonly engine?: 'hidden';
+  /**
+   * The main process forks this many servers into the background and exits (thin's cluster mode and
+   * `--daemonize`): as a container's command it stops the container. `workers` is then 0 (nothing
+   * keeps running once the namespace's init is gone); the daemons are counted in a second run where a
+   * shell stays the namespace's init.
+   */
+  readonly daemonizes?: number;
+  /** The server refuses its options and exits at start: the container does not start. */
+  readonly refuses?: true;
   /** Extra files in the app directory (the image's working directory). */
   readonly files?: Readonly<Record<string, string>>;
 }
 
 const UWSGI = ['uwsgi', '--plugin', 'python3', '--http-socket', '127.0.0.1:8000', '--wsgi-file', 'wsgi.py'];
 const GUNICORN_CONF = { 'gunicorn.conf.py': 'workers = 3\n' };
+const ENTRYPOINT = '#!/bin/sh\nset -e\necho "entrypoint: starting $1"\nexec "$@"\n';
 
 export const ROWS: readonly Row[] = [
   // uvicorn 0.17.6: --workers, else UVICORN_WORKERS (click env prefix), else WEB_CONCURRENCY, else 1;
@@ -108,6 +118,38 @@ export const ROWS: readonly Row[] = [
   },
   { family: 'gunicorn', command: ['python3', '-m', 'gunicorn', '-w', '2', 'wsgi:app'], workers: 2 },
   { family: 'gunicorn', command: ['env', 'WEB_CONCURRENCY=2', 'gunicorn', 'wsgi:app'], workers: 2 },
+  // An entrypoint script that ends in `exec "$@"`: the words after it are what runs. From the
+  // container spec alone the script is not visible, so the engine warns, naming it.
+  {
+    family: 'gunicorn',
+    command: ['sh', 'entrypoint.sh', 'gunicorn', '-w', '2', 'wsgi:app'],
+    files: { 'entrypoint.sh': ENTRYPOINT },
+    workers: 2,
+    engine: 'hidden',
+  },
+  {
+    family: 'gunicorn',
+    command: ['bin/entrypoint.sh', 'gunicorn', '-w', '2', 'wsgi:app'],
+    files: { 'bin/entrypoint.sh': ENTRYPOINT },
+    workers: 2,
+    engine: 'hidden',
+  },
+  // Counts gunicorn refuses (argparse `type=int`): it exits, the container does not start.
+  { family: 'gunicorn', command: ['gunicorn', '-w', '$(UNDEFINED)', 'wsgi:app'], workers: 0, refuses: true },
+  {
+    family: 'gunicorn',
+    command: ['gunicorn', '--workers', '$WORKERS', 'wsgi:app'],
+    env: { WORKERS: '2' },
+    workers: 0,
+    refuses: true,
+  },
+  {
+    family: 'gunicorn',
+    command: ['gunicorn', 'wsgi:app'],
+    env: { CPUS: '2', WEB_CONCURRENCY: '$$(CPUS)' },
+    workers: 0,
+    refuses: true,
+  },
 
   // hypercorn 0.13.2: -w/--workers (default 1, served in-process); no WEB_CONCURRENCY.
   { family: 'hypercorn', command: ['hypercorn', '-w', '2', 'asgi:app'], workers: 2 },
@@ -134,6 +176,35 @@ export const ROWS: readonly Row[] = [
     workers: 1,
   },
   { family: 'celery', command: ['celery', '-A', 'tasks', 'worker'], workers: 'cpus' },
+  // -P/--pool is a click.Choice (celery/bin/worker.py WorkersPool): glued and `=` spellings, the env
+  // (auto_envvar_prefix CELERY), and values click refuses, which stop the worker.
+  { family: 'celery', command: ['celery', '-A', 'tasks', 'worker', '-Psolo', '-c', '4'], workers: 1 },
+  {
+    family: 'celery',
+    command: ['celery', '-A', 'tasks', 'worker', '-c', '4'],
+    env: { CELERY_WORKER_POOL: 'threads' },
+    workers: 1,
+  },
+  {
+    family: 'celery',
+    command: ['celery', '-A', 'tasks', 'worker'],
+    env: { CELERY_WORKER_CONCURRENCY: '2' },
+    workers: 2,
+  },
+  { family: 'celery', command: ['celery', '-A', 'tasks', 'worker', '--concurrency=0'], workers: 'cpus' },
+  { family: 'celery', command: ['celery', '-A', 'tasks', 'worker', '-P=solo'], workers: 0, refuses: true },
+  {
+    family: 'celery',
+    command: ['celery', '-A', 'tasks', 'worker', '--pool', 'fork', '-c', '1'],
+    workers: 0,
+    refuses: true,
+  },
+  {
+    family: 'celery',
+    command: ['celery', '-A', 'tasks', 'worker', '-P', '$(POOL)'],
+    workers: 0,
+    refuses: true,
+  },
 
   // puma 5.6.5: single mode unless -w/--workers or WEB_CONCURRENCY; -w 1 is one cluster worker.
   { family: 'puma', command: ['puma', 'config.ru'], workers: 1 },
@@ -158,6 +229,15 @@ export const ROWS: readonly Row[] = [
   },
   { family: 'daphne', command: ['daphne', 'asgi:app'], workers: 1 },
   { family: 'rq', command: ['rq', 'worker'], workers: 1 },
+
+  // thin 1.8.1: one server in the foreground; cluster mode (-s/--servers, -o) and -d daemonize, so the
+  // thin process exits after starting its servers in the background.
+  { family: 'thin', command: ['thin', 'start', '-R', 'config.ru'], workers: 1 },
+  { family: 'thin', command: ['thin', 'start', '-R', 'config.ru', '--threaded'], workers: 1 },
+  { family: 'thin', command: ['thin', 'start', '-R', 'config.ru', '-s', '3'], workers: 0, daemonizes: 3 },
+  { family: 'thin', command: ['thin', '--servers=2', 'start', '-R', 'config.ru'], workers: 0, daemonizes: 2 },
+  { family: 'thin', command: ['thin', 'start', '-R', 'config.ru', '-s', '1'], workers: 0, daemonizes: 1 },
+  { family: 'thin', command: ['thin', 'start', '-d', '-R', 'config.ru'], workers: 0, daemonizes: 1 },
 ];
 
 /** A readable name for a row: its env, then its command line as a shell would show it. */

@@ -1,4 +1,4 @@
-import { celery } from '../../src/rules/celery';
+import { celery } from '../../src/servers/celery/rule';
 import { command } from './hand';
 
 describe('celery rule', () => {

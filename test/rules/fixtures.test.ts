@@ -1,5 +1,5 @@
 /**
- * Walks every fixture under test/fixtures/rules/<server>/{pass,fail,unknown}.yaml. Each file is a YAML
+ * Walks every fixture under test/fixtures/servers/<server>/{pass,fail,unknown}.yaml. Each file is a YAML
  * list of cases:
  *   - name: uvicorn --workers 4
  *     container: { command: [uvicorn, main:app, --workers, "4"] }
@@ -28,7 +28,7 @@ interface Case {
   expect: 'none' | Expected | Expected[];
 }
 
-const root = path.join(__dirname, '..', 'fixtures', 'rules');
+const root = path.join(__dirname, '..', 'fixtures', 'servers');
 
 function loadCases(): Array<[string, Case]> {
   const out: Array<[string, Case]> = [];

@@ -1,4 +1,4 @@
-import { gunicorn } from '../../src/rules/gunicorn';
+import { gunicorn } from '../../src/servers/gunicorn/rule';
 import { command } from './build';
 
 const decide = (argv: string[], env = {}) => gunicorn.decide(command(argv, env));

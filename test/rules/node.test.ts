@@ -1,4 +1,4 @@
-import { node } from '../../src/rules/node';
+import { node } from '../../src/servers/node/rule';
 import { command } from './hand';
 
 describe('node rule', () => {

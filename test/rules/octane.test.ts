@@ -1,4 +1,4 @@
-import { octane } from '../../src/rules/octane';
+import { octane } from '../../src/servers/octane/rule';
 import { command } from './hand';
 
 describe('octane rule', () => {

@@ -1,4 +1,4 @@
-import { outOfScope, outOfScopeProgram } from '../../src/rules/out-of-scope';
+import { outOfScope, outOfScopeProgram } from '../../src/servers/out-of-scope/rule';
 import { command } from './hand';
 
 describe('out-of-scope rule', () => {

@@ -1,4 +1,4 @@
-import { PASSENGER_DEFAULT_MAX_POOL_SIZE, passenger } from '../../src/rules/passenger';
+import { PASSENGER_DEFAULT_MAX_POOL_SIZE, passenger } from '../../src/servers/passenger/rule';
 import { command } from './hand';
 
 describe('passenger rule', () => {

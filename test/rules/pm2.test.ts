@@ -1,4 +1,4 @@
-import { isPm2ConfigFile, pm2, pm2Instances } from '../../src/rules/pm2';
+import { isPm2ConfigFile, pm2, pm2Instances } from '../../src/servers/pm2/rule';
 import { command, unknownWord } from './hand';
 
 describe('pm2 rule', () => {

@@ -1,4 +1,4 @@
-import { puma } from '../../src/rules/puma';
+import { puma } from '../../src/servers/puma/rule';
 import { command } from './hand';
 
 describe('puma rule', () => {

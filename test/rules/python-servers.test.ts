@@ -1,11 +1,11 @@
 /** Unit tests of the smaller Python server rules on hand-built commands. */
-import { daphne } from '../../src/rules/daphne';
-import { fastapi } from '../../src/rules/fastapi';
-import { granian } from '../../src/rules/granian';
-import { hypercorn } from '../../src/rules/hypercorn';
-import { odoo } from '../../src/rules/odoo';
-import { sanic } from '../../src/rules/sanic';
-import { waitress } from '../../src/rules/waitress';
+import { daphne } from '../../src/servers/daphne/rule';
+import { fastapi } from '../../src/servers/fastapi/rule';
+import { granian } from '../../src/servers/granian/rule';
+import { hypercorn } from '../../src/servers/hypercorn/rule';
+import { odoo } from '../../src/servers/odoo/rule';
+import { sanic } from '../../src/servers/sanic/rule';
+import { waitress } from '../../src/servers/waitress/rule';
 import { command } from './build';
 
 describe('hypercorn rule', () => {
@@ -84,7 +84,9 @@ describe('single-process servers', () => {
 describe('odoo rule', () => {
   const decide = (argv: string[], env = {}) => odoo.decide(command(argv, env));
   it('reads --workers; -w is the database password', () => {
-    expect(decide(['odoo', '--workers=4'])).toMatchObject({ outcome: 'multiple', workers: 4 });
+    // 4 HTTP workers, the gevent process and 2 cron workers (PreforkServer.process_spawn).
+    expect(decide(['odoo', '--workers=4'])).toMatchObject({ outcome: 'multiple', workers: 7 });
+    expect(decide(['odoo', '--workers', '1'])).toMatchObject({ outcome: 'multiple', workers: 4 });
     expect(decide(['odoo', '-w', '4'])).toEqual({ outcome: 'single' });
     expect(decide(['odoo', '--workers', '0']).outcome).toBe('single');
   });

@@ -1,6 +1,6 @@
-import { dramatiq } from '../../src/rules/dramatiq';
-import { rq } from '../../src/rules/rq';
-import { sidekiq } from '../../src/rules/sidekiq';
+import { dramatiq } from '../../src/servers/dramatiq/rule';
+import { rq } from '../../src/servers/rq/rule';
+import { sidekiq } from '../../src/servers/sidekiq/rule';
 import { command } from './hand';
 
 describe('dramatiq rule', () => {

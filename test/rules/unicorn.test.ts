@@ -1,4 +1,4 @@
-import { unicorn } from '../../src/rules/unicorn';
+import { unicorn } from '../../src/servers/unicorn/rule';
 import { command } from './hand';
 
 describe('unicorn rule', () => {

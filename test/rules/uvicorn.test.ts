@@ -1,4 +1,4 @@
-import { uvicorn } from '../../src/rules/uvicorn';
+import { uvicorn } from '../../src/servers/uvicorn/rule';
 import { command } from './build';
 
 const decide = (argv: string[], env = {}) => uvicorn.decide(command(argv, env));

@@ -1,4 +1,4 @@
-import { uwsgi } from '../../src/rules/uwsgi';
+import { uwsgi } from '../../src/servers/uwsgi/rule';
 import { command } from './build';
 
 const decide = (argv: string[], env = {}) => uwsgi.decide(command(argv, env));

@@ -1,7 +1,7 @@
 /** gunicorn's config reader without the CLI: a file's `workers` read by its Python type, as gunicorn does. */
 import { findingFor } from '../../src/engine';
 import { RULES } from '../../src/rules';
-import { gunicornConfig } from '../../src/sources/config/gunicorn';
+import { gunicornConfig } from '../../src/servers/gunicorn/config';
 
 const rule = RULES.find((r) => r.id === 'gunicorn');
 
@@ -64,5 +64,29 @@ describe('gunicorn config file: workers as validate_pos_int reads it', () => {
     expect(await judge('workers = str(multiprocessing.cpu_count() * 2)')).toEqual([
       { severity: 'error', workers: null, message: expect.stringContaining('at least 2 on any node') },
     ]);
+  });
+});
+
+describe("gunicorn config file: every name of gunicorn's program", () => {
+  it('reads the config of `gunicorn3 -c gunicorn.conf.py`, as of `gunicorn -c …`', async () => {
+    const expansion = await gunicornConfig.expand(
+      {
+        argv: ['/usr/bin/gunicorn3', '-c', 'gunicorn.conf.py', 'app:app'].map((t, i) => ({
+          text: t,
+          path: `Dockerfile:${i}`,
+        })),
+        env: new Map(),
+        wrappers: [],
+      },
+      {
+        workdir: '/app',
+        readFile: (name) =>
+          name === 'gunicorn.conf.py' || name === '/app/gunicorn.conf.py'
+            ? { path: 'app/gunicorn.conf.py', text: 'workers = 4\n' }
+            : undefined,
+      },
+    );
+    const words = expansion?.commands.flatMap((c) => c.argv.map((w) => w.text)) ?? [];
+    expect(words).toEqual(expect.arrayContaining(['--workers', '4']));
   });
 });

@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { findingFor } from '../../src/engine';
 import { RULES } from '../../src/rules';
+import { pm2Config, pm2Reader } from '../../src/servers/pm2/config';
 import type { EnvEntry, SimpleCommand, Word } from '../../src/shell/types';
-import { pm2Config, pm2Reader } from '../../src/sources/config/pm2';
 import { EXPANDERS } from '../../src/sources/expanders';
 import type { Expansion, SourceContext, SourceReport } from '../../src/sources/types';
 import { brief, check, requireBuiltCli } from './cli-helpers';

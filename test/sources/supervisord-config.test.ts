@@ -1,9 +1,9 @@
 /** supervisord's config dialect and its reader, without the CLI: what each `[program:x]` becomes. */
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
+import { shlexSplit, supervisordConfig } from '../../src/servers/supervisord/config';
 import type { Env, SimpleCommand } from '../../src/shell/types';
 import { iniGet, readIni } from '../../src/sources/config/configparser';
-import { shlexSplit, supervisordConfig } from '../../src/sources/config/supervisord';
 import type { Expansion, SourceContext } from '../../src/sources/types';
 
 describe('readIni (configparser as supervisord sets it up)', () => {

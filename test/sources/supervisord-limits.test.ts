@@ -10,7 +10,7 @@ import {
   MAX_INCLUDE_PATTERNS,
   MAX_INCLUDED_FILES,
   supervisordConfig,
-} from '../../src/sources/config/supervisord';
+} from '../../src/servers/supervisord/config';
 import type { Expansion, SourceContext, SourceReport } from '../../src/sources/types';
 
 /** A context over `/etc` files, counting reads and folder listings, keeping what is reported. */

@@ -1,6 +1,7 @@
 /** Unicorn's config reader without the CLI: which words it drops and which decision it makes. */
+
+import { unicornConfig } from '../../src/servers/unicorn/config';
 import type { SimpleCommand } from '../../src/shell/types';
-import { unicornConfig } from '../../src/sources/config/unicorn';
 import type { Expansion, SourceContext } from '../../src/sources/types';
 
 const files: Record<string, string> = {

@@ -3,13 +3,13 @@
  * has no Unit package, so the semantics are Unit 1.35's own source (nginx/unit
  * src/nxt_conf_validation.c `nxt_conf_vldt_processes`, src/nxt_router.c `nxt_router_conf_create`,
  * src/nxt_runtime.c `nxt_runtime_conf_init`, pkg/docker/docker-entrypoint.sh), cited in
- * src/sources/config/unit.ts; these tests hold oneproc to them through the CLI.
+ * src/servers/unit/config.ts; these tests hold oneproc to them through the CLI.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type CheckIO, run } from '../../src/cli/check';
-import { stripUnitComments, unitProcesses } from '../../src/sources/config/unit';
+import { stripUnitComments, unitProcesses } from '../../src/servers/unit/config';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sources');
 

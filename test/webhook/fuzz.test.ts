@@ -5,10 +5,12 @@
  */
 import fc from 'fast-check';
 import { checkObject } from '../../src/manifest';
+import { exemptionChanges } from '../../src/webhook/governance';
 import { type AdmissionReviewOut, review, reviewBody, UNJUDGED_RULES } from '../../src/webhook/review';
 import { admissionArbitrary, hostileBody, mutatedBody } from './arbitraries';
 
 const now = () => new Date('2026-11-26T00:00:00Z');
+const EXEMPT = 'oneproc.dev/allow-multiple-workers';
 
 function wellFormed(out: AdmissionReviewOut): void {
   expect(out.apiVersion).toBe('admission.k8s.io/v1');
@@ -35,6 +37,60 @@ describe('review fuzzing', () => {
       ),
       { numRuns: 5000, seed: 20261126 },
     );
+  });
+
+  it('answers 2,000 random AdmissionReviews with an exemption authority and an escalation day, never admitting an unauthorized exemption in enforce mode', () => {
+    const exemptions = { allowedGroups: ['platform-admins'], allowedUsers: ['alice'] };
+    let judged = 0;
+    fc.assert(
+      fc.property(
+        admissionArbitrary,
+        fc.constantFrom('enforce', 'warn') as fc.Arbitrary<'enforce' | 'warn'>,
+        fc.boolean(),
+        (input, mode, exempt) => {
+          // Half of the requests add an exemption to the object and its pod template, whoever sends them.
+          const request = (input as { request?: Record<string, unknown> } | null)?.request;
+          const object = request?.object as {
+            metadata?: unknown;
+            spec?: { template?: { metadata?: unknown } };
+          };
+          if (exempt && object && typeof object === 'object' && !Array.isArray(object)) {
+            object.metadata = { ...(object.metadata as object), annotations: { [EXEMPT]: 'fuzz' } };
+            if (object.spec?.template && typeof object.spec.template === 'object') {
+              object.spec.template.metadata = { annotations: { [EXEMPT]: 'fuzz' } };
+            }
+          }
+          const result = review(input, {
+            mode,
+            check: checkObject,
+            now,
+            exemptions,
+            enforceFrom: '2027-01-31',
+          });
+          wellFormed(result.review);
+          // Subresources (status, scale) are admitted without judging, exemption or not.
+          const sub = typeof request?.subResource === 'string' && request.subResource !== '';
+          if (mode !== 'enforce' || !request || result.decision.skipped || sub) return;
+          const kinded = { ...(request.object as object), kind: (request.kind as { kind?: unknown })?.kind };
+          const changes = exemptionChanges(
+            kinded,
+            request.operation === 'UPDATE' ? request.oldObject : undefined,
+          );
+          const mayExempt = result.decision.exemptionSetBy !== undefined;
+          const written = request.operation === 'CREATE' || request.operation === 'UPDATE';
+          if (changes.length > 0 && written && !result.decision.error) judged++;
+          if (changes.length > 0 && result.review.response.allowed && written) {
+            expect({ mayExempt, verdict: result.decision.verdict }).toEqual({
+              mayExempt: true,
+              verdict: 'allowed',
+            });
+          }
+        },
+      ),
+      { numRuns: 2000, seed: 20270131 },
+    );
+    // The property was put to the test: many requests added an exemption and were judged.
+    expect(judged).toBeGreaterThan(40);
   });
 
   it('answers 5,000 mutated and arbitrary bodies (truncated, spliced, random JSON) without throwing', () => {

@@ -208,6 +208,8 @@ export interface ReviewInput {
   subResource?: string;
   /** `request.userInfo.username`. Default `admin`. */
   username?: string;
+  /** `request.userInfo.groups`. Default `['system:authenticated']`. */
+  groups?: string[];
 }
 
 const GROUPS: Record<string, [string, string, string]> = {
@@ -237,7 +239,11 @@ export function admissionReview(input: ReviewInput): Record<string, unknown> {
     name: meta.name ?? '',
     namespace: input.namespace ?? meta.namespace ?? 'default',
     operation,
-    userInfo: { username: input.username ?? 'admin', uid: '014fbff9a07c', groups: ['system:authenticated'] },
+    userInfo: {
+      username: input.username ?? 'admin',
+      uid: '014fbff9a07c',
+      groups: input.groups ?? ['system:authenticated'],
+    },
     object: operation === 'DELETE' ? null : (input.object ?? null),
     oldObject: input.oldObject ?? null,
     dryRun: input.dryRun ?? false,

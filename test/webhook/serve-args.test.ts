@@ -71,3 +71,66 @@ describe('oneproc serve: flags and environment variables', () => {
     expect(() => parseServeArgs(argv, {})).toThrow(new ServeUsageError(message));
   });
 });
+
+describe('oneproc serve: governance settings', () => {
+  const base = ['--tls-cert', 'c', '--tls-key', 'k'];
+
+  it('reads --enforce-after and the exemption authority from flags (repeatable) or the environment', () => {
+    expect(
+      parseServeArgs([
+        ...base,
+        '--enforce-after',
+        '2027-01-31',
+        '--exempt-users',
+        'alice',
+        '--exempt-users',
+        'CN=ops,O=example',
+        '--exempt-groups',
+        'platform-admins',
+      ]),
+    ).toMatchObject({
+      enforceAfter: '2027-01-31',
+      exemptions: { allowedUsers: ['alice', 'CN=ops,O=example'], allowedGroups: ['platform-admins'] },
+    });
+    expect(
+      parseServeArgs(base, {
+        ONEPROC_ENFORCE_AFTER: '2027-01-31',
+        ONEPROC_EXEMPT_USERS: ' alice, system:serviceaccount:argocd:argocd-application-controller ,',
+        ONEPROC_EXEMPT_GROUPS: 'platform-admins',
+      }),
+    ).toMatchObject({
+      enforceAfter: '2027-01-31',
+      exemptions: {
+        allowedUsers: ['alice', 'system:serviceaccount:argocd:argocd-application-controller'],
+        allowedGroups: ['platform-admins'],
+      },
+    });
+  });
+
+  it('leaves both unset by default (anyone may exempt, the mode never changes by itself)', () => {
+    const config = parseServeArgs(base, { ONEPROC_EXEMPT_USERS: '', ONEPROC_EXEMPT_GROUPS: ' , ' });
+    expect(config).not.toHaveProperty('enforceAfter');
+    expect(config).not.toHaveProperty('exemptions');
+  });
+
+  it.each([
+    [
+      [...base, '--enforce-after', '2027-02-30'],
+      '--enforce-after must be a calendar date written YYYY-MM-DD (UTC), got "2027-02-30"',
+    ],
+    [
+      [...base, '--enforce-after', '31.01.2027'],
+      '--enforce-after must be a calendar date written YYYY-MM-DD (UTC), got "31.01.2027"',
+    ],
+    [
+      [...base, '--mode', 'warn', '--enforce-after', '2027-01-31'],
+      '--enforce-after escalates the default mode from warn to enforce on its day, but --mode is warn: leave --mode at enforce',
+    ],
+    [
+      [...base, '--exempt-users', 'a\nb'],
+      '--exempt-users names must be printable and at most 512 characters long',
+    ],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseServeArgs(argv, {})).toThrow(new ServeUsageError(message));
+  });
+});

@@ -96,6 +96,14 @@ depends on them, so `helm template`, `helm install` and `helm lint` all stop wit
 {{- if and .Values.podDisruptionBudget.enabled (ge (int .Values.podDisruptionBudget.minAvailable) (int .Values.replicaCount)) -}}
 {{- fail (printf "podDisruptionBudget.minAvailable (%d) must be lower than replicaCount (%d), or no node running a webhook pod could ever be drained" (int .Values.podDisruptionBudget.minAvailable) (int .Values.replicaCount)) -}}
 {{- end -}}
+{{- with .Values.enforceAfter -}}
+{{- if ne (toDate "2006-01-02" . | date "2006-01-02") . -}}
+{{- fail (printf "enforceAfter (%s) must be a calendar date written YYYY-MM-DD, a day in UTC" .) -}}
+{{- end -}}
+{{- if ne $.Values.mode "enforce" -}}
+{{- fail (printf "enforceAfter escalates the default mode from warn to enforce on its day, but mode is %s: leave mode at enforce" $.Values.mode) -}}
+{{- end -}}
+{{- end -}}
 {{- if eq (int .Values.metrics.port) 8443 -}}
 {{- fail "metrics.port must not be 8443: the webhook serves admission reviews on 8443" -}}
 {{- end -}}

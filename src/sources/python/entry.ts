@@ -22,10 +22,10 @@
  * reported.
  */
 import { RULES } from '../../rules';
+import { settingWorkers } from '../../servers/gunicorn/config';
+import { hypercornWorkers, tomlWorkers } from '../../servers/hypercorn/config';
 import type { Env, SimpleCommand, Word } from '../../shell/types';
 import { stripWrapper } from '../../shell/wrappers';
-import { settingWorkers } from '../config/gunicorn';
-import { hypercornWorkers, tomlWorkers } from '../config/hypercorn';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
 import { parseSourcePath, sourcePath } from '../types';
 import {

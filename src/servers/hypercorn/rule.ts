@@ -1,0 +1,110 @@
+/**
+ * hypercorn: how many worker processes `hypercorn APP …` starts.
+ *
+ * Read from pgjones/hypercorn 0.18.0 (0e2311f); Debian ships 0.13.2:
+ * - `src/hypercorn/__main__.py`: argparse with `-w/--workers` (`type=int`: Python's int(), so `0_2`
+ *   and `２` are 2 and `0x2` is refused; last one wins; `-w4` and `-w=4` work), `-k/--worker-class` (asyncio, uvloop, trio: not a count) and `-c/--config` (a TOML file,
+ *   `file:path.py` or `python:module`). Command-line values are applied after the config file is
+ *   loaded (`if args.workers is not sentinel: config.workers = args.workers`), so they win.
+ * - `src/hypercorn/config.py`: `workers = 1`. There is no environment variable for it (no
+ *   WEB_CONCURRENCY).
+ * - `src/hypercorn/run.py`: 0.18 serves in-process when `workers == 0` and otherwise spawns that many
+ *   processes; 0.13.2 serves in-process when `workers == 1`. Either way 0 and 1 are one worker.
+ *
+ * Decision: a config file named with `-c` and no `-w` on the command line is a warning (the file may
+ * set `workers`). Where the file can be read (`oneproc check` on a repository or image),
+ * src/servers/hypercorn/config.ts turns its `workers` into a `--workers N` word this rule reads, and
+ * src/sources/python/entry.ts does the same for `hypercorn.run.run(config)` in Python source.
+ */
+import {
+  countFix,
+  decideOption,
+  findOption,
+  lastHit,
+  PYTHON_INT,
+  programName,
+  type ScanOptions,
+  viaPython,
+} from '../../rules/common';
+import type { ServerRule } from '../../rules/types';
+import { spec } from './spec';
+
+const VALUE_OPTIONS = [
+  '--access-log',
+  '--access-logformat',
+  '--backlog',
+  '-b',
+  '--bind',
+  '--ca-certs',
+  '--certfile',
+  '--cert-reqs',
+  '--ciphers',
+  '-c',
+  '--config',
+  '--error-logfile',
+  '--log-file',
+  '--graceful-timeout',
+  '--read-timeout',
+  '--max-requests',
+  '--max-requests-jitter',
+  '-g',
+  '--group',
+  '-k',
+  '--worker-class',
+  '--keep-alive',
+  '--keyfile',
+  '--keyfile-password',
+  '--insecure-bind',
+  '--log-config',
+  '--log-level',
+  '-p',
+  '--pid',
+  '--quic-bind',
+  '--root-path',
+  '--server-name',
+  '--statsd-host',
+  '--statsd-prefix',
+  '-m',
+  '--umask',
+  '-u',
+  '--user',
+  '--verify-mode',
+  '--websocket-ping-interval',
+  '--access-logfile',
+  '--error-log',
+];
+
+/** How hypercorn's argparse reads its options (also used by the reader of its config files). */
+export const HYPERCORN_SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takesValue: VALUE_OPTIONS };
+
+export const hypercorn: ServerRule = viaPython(
+  {
+    id: spec.id,
+    title: spec.title,
+    category: spec.category,
+    recognise: (cmd) => spec.programs.includes(programName(cmd)),
+    decide(cmd) {
+      const workers = lastHit(findOption(cmd.argv, ['-w', '--workers'], HYPERCORN_SCAN));
+      if (workers) return decideOption(workers, PYTHON_INT);
+      const config = lastHit(findOption(cmd.argv, ['-c', '--config'], HYPERCORN_SCAN));
+      if (config) {
+        return {
+          outcome: 'unknown',
+          evidence: config.written,
+          path: config.path,
+          why:
+            `the config ${config.value ? `\`${config.value.text}\`` : 'file'} may set \`workers\`, which this ` +
+            'manifest cannot show (a count on the command line would win over it)',
+        };
+      }
+      return { outcome: 'single' };
+    },
+    fix(decision) {
+      if (decision.outcome === 'unknown' && /^(-c|--config)/.test(decision.evidence)) {
+        return 'pass `--workers 1` on the command line (it wins over the config file)';
+      }
+      return countFix(decision, '--workers 1');
+    },
+  },
+  new Set(spec.programs),
+);

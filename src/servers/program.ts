@@ -1,0 +1,16 @@
+/**
+ * The argv of a command that starts one of a spec's programs, directly or through a launcher
+ * (`bundle exec unicorn`, `python -m dramatiq`): what most rules recognise first.
+ */
+import { programName, stripLaunchers } from '../rules/common';
+import type { SimpleCommand, Word } from '../shell/types';
+import type { ServerSpec } from './types';
+
+/** The argv from the program on, or undefined when the command does not start one of `spec.programs`. */
+export function programArgv(
+  cmd: SimpleCommand,
+  spec: Pick<ServerSpec, 'programs'>,
+): readonly Word[] | undefined {
+  const inner = stripLaunchers(cmd);
+  return spec.programs.includes(programName(inner)) ? inner.argv : undefined;
+}
