@@ -138,7 +138,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     if (!read) continue;
     composed.push(read);
     for (const service of read.compose.services) {
-      if (!service.build) continue;
+      if (!service.build || service.build.remote) continue;
       const context = path.resolve(path.dirname(abs), service.build.context);
       const dockerfile = path.resolve(context, service.build.dockerfile);
       if (!within(root, context) || !within(root, dockerfile)) continue;
@@ -153,11 +153,15 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   const images = new Map<string, Image>();
   const contexts = new Map<string, string>();
   const builds = new Map<string, DockerfileBuild>();
+  /** Each Dockerfile's text, parsed again for a compose service that gives build arguments. */
+  const texts = new Map<string, string>();
   for (const abs of dockerfiles) {
     const name = display(abs);
     try {
-      const build = parseDockerfile((await readNamed(abs, display, input.cwd)).text, name);
+      const text = (await readNamed(abs, display, input.cwd)).text;
+      const build = parseDockerfile(text, name);
       builds.set(abs, build);
+      texts.set(abs, text);
       const target = abs === named ? input.target : undefined;
       if (target !== undefined && findStage(build, target) === undefined) {
         throw new InputError(
@@ -310,7 +314,14 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
         });
       const origin = { file: read.name, kind: 'compose service', name: service.name };
       let built: Image | undefined;
-      if (service.build) {
+      if (service.build?.remote) {
+        onNote({
+          message: `service ${service.name} is built from ${service.build.context}, a remote build context that oneproc does not fetch, so ${service.entrypoint || service.command ? 'only its own entrypoint and command were checked' : 'what it runs was not checked'}`,
+          line: service.line,
+          ...origin,
+        });
+        if (!service.entrypoint && !service.command) continue;
+      } else if (service.build) {
         const context = path.resolve(path.dirname(read.abs), service.build.context);
         const dockerfile = path.resolve(context, service.build.dockerfile);
         if (!within(read.root, context) || !within(read.root, dockerfile)) {
@@ -321,8 +332,14 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
           });
           continue;
         }
-        const build = builds.get(dockerfile);
-        if (!build) continue; // its Dockerfile could not be read: an input error says why
+        const read0 = builds.get(dockerfile);
+        if (!read0) continue; // its Dockerfile could not be read: an input error says why
+        // `build.args` are the `--build-arg`s this service's image is built with.
+        const text = texts.get(dockerfile);
+        const build =
+          service.build.args && text !== undefined
+            ? parseDockerfile(text, read0.file, service.build.args)
+            : read0;
         if (service.build.target !== undefined && findStage(build, service.build.target) === undefined) {
           errors.push(
             new InputError(
@@ -333,6 +350,8 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
           continue;
         }
         const spec = imageOf(build, service.build.target);
+        if (build !== read0)
+          for (const n of spec.notes ?? []) onNote({ message: n.message, file: spec.file, line: n.line });
         built = { spec, ctx: repositoryContext(spec, contexts.get(dockerfile) ?? context, display) };
       } else if (!service.entrypoint && !service.command) {
         onNote({
@@ -347,7 +366,9 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
       services++;
       const envFile = await envFiles(service, read, display, onNote, input.cwd);
       const spec = serviceImage(service, read.name, built?.spec, envFile);
-      const ctx = built?.ctx ?? emptyImage(service.image ?? '');
+      const ctx =
+        built?.ctx ??
+        emptyImage(service.build?.remote ? `built from ${service.build.context}` : (service.image ?? ''));
       for (const f of await checkImage(spec, ctx, { rules: input.rules, onNote, origin })) add(f);
     }
   }

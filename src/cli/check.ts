@@ -21,6 +21,7 @@ import {
 } from '../manifest';
 import type { ServerRule } from '../rules/types';
 import { isComposeName } from '../sources/compose';
+import { isProcfileName } from '../sources/procfile';
 import type { Finding, Note } from '../types';
 import { checkSources, isDockerfileName } from './check-sources';
 import { safeLine } from './escape';
@@ -260,7 +261,7 @@ export async function gather(
   const manifests: Array<{ name: string; text: string; json: boolean; documents?: ManifestDocument[] }> = [];
   const emptyFolders: string[] = [];
   for (const p of paths) {
-    if (isDockerfileName(p) || isComposeName(p) || /(^|\/)Procfile(\.[\w-]+)?$/.test(p)) continue; // read by checkSources
+    if (isDockerfileName(p) || isComposeName(p) || isProcfileName(p)) continue; // read by checkSources
     if (p === '-') {
       if (!stdinRead) inputs.push({ name: STDIN_NAME, found: false });
       stdinRead = true;
@@ -268,7 +269,8 @@ export async function gather(
     }
     try {
       const expanded = await expand(p, io.cwd);
-      if (expanded.inputs.length === 0 && expanded.errors.length === 0) emptyFolders.push(p);
+      if (expanded.inputs.length === 0 && expanded.errors.length === 0 && expanded.sources === 0)
+        emptyFolders.push(p);
       // Loops, not push(...): a folder may hold more files than a call has arguments.
       for (const input of expanded.inputs) inputs.push(input);
       for (const error of expanded.errors) errors.push(error);
@@ -334,7 +336,8 @@ export async function gather(
   if (sources.images === 0 && sources.services === 0) {
     // Not an error (a folder may legitimately hold nothing to check yet), but a wrong path in CI
     // would otherwise pass silently.
-    for (const p of emptyFolders) notes.push({ message: 'holds no manifests or Dockerfiles', file: p });
+    for (const p of emptyFolders)
+      notes.push({ message: 'holds no manifests, Dockerfiles, compose files or Procfiles', file: p });
   }
   for (const note of walkNotes) notes.push(note);
   for (const s of skipped) {
@@ -365,6 +368,8 @@ interface Expanded {
   readonly inputs: Input[];
   readonly errors: InputError[];
   readonly notes: Note[];
+  /** Dockerfiles, compose files and Procfiles found (read by checkSources). */
+  readonly sources: number;
 }
 
 /**
@@ -374,13 +379,14 @@ interface Expanded {
  */
 async function expand(name: string, cwd: string): Promise<Expanded> {
   const stat = await fs.stat(path.resolve(cwd, name));
-  if (!stat.isDirectory()) return { inputs: [{ name, found: false }], errors: [], notes: [] };
+  if (!stat.isDirectory()) return { inputs: [{ name, found: false }], errors: [], notes: [], sources: 0 };
   const root = await fs.realpath(path.resolve(cwd, name));
   const inside = (real: string) =>
     real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
   const found: Input[] = [];
   const errors: InputError[] = [];
   const notes: Note[] = [];
+  let sources = 0;
   const walk = async (dir: string): Promise<void> => {
     let entries: Dirent[];
     try {
@@ -405,6 +411,11 @@ async function expand(name: string, cwd: string): Promise<Expanded> {
         } else if (link.kind === 'folder' || manifest) {
           notes.push({ message: `skipped: ${link.why}`, file: child });
         }
+      } else if (
+        !manifest &&
+        (isDockerfileName(entry.name) || isComposeName(entry.name) || isProcfileName(entry.name))
+      ) {
+        sources++;
       } else if (manifest) {
         if (entry.isFile()) found.push({ name: child, found: true });
         else
@@ -417,7 +428,7 @@ async function expand(name: string, cwd: string): Promise<Expanded> {
     }
   };
   await walk(name);
-  return { inputs: found, errors, notes };
+  return { inputs: found, errors, notes, sources };
 }
 
 /** Where a symbolic link leads: a file to read, or why it is not followed. */

@@ -126,7 +126,15 @@ function summary(
   if (options.inputErrors > 0) parts.push(`${plural(options.inputErrors, 'unreadable input')} (see above)`);
   const failing = errors > 0 || (options.strict && warnings > 0) || options.inputErrors > 0;
   const strict = options.strict && warnings > 0 ? ' (--strict: warnings fail the check)' : '';
-  const line = `${parts.join(', ')} in ${scope}${strict}`;
+  // A run that followed nothing says so: "0 errors" there is not "checked and fine". (Documents without
+  // a container say "0 containers" themselves; an unreadable input says why above.)
+  const nothing =
+    checked.documents === 0 &&
+    checked.containers + (checked.images ?? 0) + (checked.services ?? 0) === 0 &&
+    options.inputErrors === 0;
+  const line = nothing
+    ? `${parts.join(', ')}: nothing was checked — no container, image, compose service or Procfile process could be followed${strict}`
+    : `${parts.join(', ')} in ${scope}${strict}`;
   return failing ? paint('red', line) : paint('green', line);
 }
 

@@ -58,6 +58,9 @@ import type { PolicyFacts, Server, ServerSpec } from './types';
 import { unicornConfig } from './unicorn/config';
 import { unicorn } from './unicorn/rule';
 import { spec as unicornSpec } from './unicorn/spec';
+import { unitReaders } from './unit/config';
+import { unit } from './unit/rule';
+import { spec as unitSpec } from './unit/spec';
 import { uvicorn } from './uvicorn/rule';
 import { spec as uvicornSpec } from './uvicorn/spec';
 import { uwsgiConfig } from './uwsgi/config';
@@ -90,6 +93,7 @@ export const SERVERS: readonly Server[] = [
   { spec: rqSpec, rule: rq },
   { spec: sidekiqSpec, rule: sidekiq },
   { spec: supervisordSpec, rule: supervisord, config: () => supervisordConfig },
+  { spec: unitSpec, rule: unit, config: () => unitReaders },
   { spec: appsSpec, rule: apps },
 ];
 

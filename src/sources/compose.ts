@@ -7,7 +7,13 @@
  * The Compose Specification (compose-spec/compose-spec `spec.md`, and docker/compose's compose-go
  * loader) is followed for:
  * - `build` as a string (the context) or an object; `dockerfile` relative to the context, default
- *   `Dockerfile`; the context relative to the compose file's folder;
+ *   `Dockerfile`; the context relative to the compose file's folder, or a remote one (a Git
+ *   repository or URL: `https://…`, `git://…`, `github.com/…`, `git@…`, `ssh://…`, as moby's
+ *   `urlutil.IsGitURL`/`IsURL` and compose-spec `build.md` "context" read it), which is not fetched;
+ *   `args` (a list of `KEY=VALUE`, or a map) as `--build-arg`s, `KEY` alone taken from the shell;
+ * - `extends` (compose-spec `extends.md`): a service of the same file (`extends: NAME` or
+ *   `{service: NAME}`) is the base its own keys are merged over — maps such as `environment` and
+ *   `build` key by key, every other key replaced; one from another `file` is not read, and said;
  * - `entrypoint` overrides the image's ENTRYPOINT and clears its CMD; `command` overrides the CMD;
  *   a string is split into words by go-shellwords (quotes and backslashes, no shell); a list is taken
  *   as is;
@@ -19,7 +25,7 @@
  */
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { isObject } from '../shell/kubernetes';
-import { type ImageEnv, type ImageSpec, type RunSpec, splitWords } from './dockerfile';
+import { type ImageEnv, type ImageSpec, knownBaseOf, type RunSpec, splitWords } from './dockerfile';
 
 /** Services read per compose file; more is not a real project. */
 export const MAX_SERVICES = 200;
@@ -29,7 +35,15 @@ export interface ComposeService {
   /** 1-based line of the service's key. */
   readonly line: number;
   /** Set when the service builds its image. Paths are relative to the compose file's folder. */
-  readonly build?: { readonly context: string; readonly dockerfile: string; readonly target?: string };
+  readonly build?: {
+    readonly context: string;
+    readonly dockerfile: string;
+    readonly target?: string;
+    /** `build.args`: the build arguments the Dockerfile's ARGs take. */
+    readonly args?: ReadonlyMap<string, string>;
+    /** Set when the context is a Git repository or URL: nothing of it is read. */
+    readonly remote?: boolean;
+  };
   /** The image it names (and, with `build`, tags). */
   readonly image?: string;
   readonly entrypoint?: RunSpec;
@@ -108,10 +122,13 @@ export function readCompose(
     return 1;
   };
   const services: ComposeService[] = [];
-  for (const [name, value] of Object.entries(servicesValue).slice(0, MAX_SERVICES)) {
-    if (!isObject(value)) continue;
+  for (const [name, own] of Object.entries(servicesValue).slice(0, MAX_SERVICES)) {
+    if (!isObject(own)) continue;
     const at = (...keys: (string | number)[]) => lineAt('services', name, ...keys);
     const notes: { message: string; line: number }[] = [];
+    const value = extended(name, own, servicesValue, (message) =>
+      notes.push({ message, line: at('extends') }),
+    );
     const interpolate = (text: string, line: number): string =>
       text.replace(
         /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
@@ -155,13 +172,42 @@ export function readCompose(
     };
     let build: ComposeService['build'];
     const b = value.build;
-    if (typeof b === 'string') build = { context: scalar(b, at('build')) ?? '.', dockerfile: 'Dockerfile' };
-    else if (isObject(b)) {
+    if (typeof b === 'string') {
+      const context = scalar(b, at('build')) ?? '.';
+      build = { context, dockerfile: 'Dockerfile', ...(isRemoteContext(context) ? { remote: true } : {}) };
+    } else if (isObject(b)) {
       const target = scalar(b.target, at('build', 'target'));
+      const context = scalar(b.context, at('build', 'context')) ?? '.';
+      const args = new Map<string, string>();
+      const given = b.args;
+      const fromShell = (key: string, line: number) =>
+        notes.push({
+          message: `service ${name}: build argument ${key} is taken from the environment \`docker compose\` runs in, which oneproc cannot see; the Dockerfile's default was used`,
+          line,
+        });
+      if (Array.isArray(given)) {
+        given.forEach((item, i) => {
+          const line = at('build', 'args', i);
+          const entry = scalar(item, line);
+          if (entry === undefined) return;
+          const eq = entry.indexOf('=');
+          if (eq < 0) fromShell(entry, line);
+          else args.set(entry.slice(0, eq), entry.slice(eq + 1));
+        });
+      } else if (isObject(given)) {
+        for (const [key, v] of Object.entries(given)) {
+          const line = at('build', 'args', key);
+          const text = v === null || v === undefined ? undefined : scalar(v, line);
+          if (text === undefined) fromShell(key, line);
+          else args.set(key, text);
+        }
+      }
       build = {
-        context: scalar(b.context, at('build', 'context')) ?? '.',
+        context,
         dockerfile: scalar(b.dockerfile, at('build', 'dockerfile')) ?? 'Dockerfile',
         ...(target ? { target } : {}),
+        ...(args.size > 0 ? { args } : {}),
+        ...(isRemoteContext(context) ? { remote: true } : {}),
       };
     }
     const environment: ImageEnv[] = [];
@@ -225,6 +271,94 @@ export function readCompose(
 }
 
 /**
+ * A remote build context: a Git repository or a URL (moby `builder/remotecontext/urlutil`: `IsURL` is
+ * `http://` or `https://`, `IsGitURL` adds `git://`, `github.com/` and `git@`; BuildKit also takes
+ * `ssh://`).
+ */
+export function isRemoteContext(context: string): boolean {
+  return /^(https?:\/\/|git:\/\/|ssh:\/\/|github\.com\/|git@)/i.test(context);
+}
+
+/** Services followed through `extends` of one service: a longer chain is not a real project. */
+const MAX_EXTENDS = 10;
+
+/**
+ * A service with the service it `extends` (in the same file) merged under it, as compose-spec
+ * `extends.md` merges them: maps (`environment` as a map or a list of `KEY=VALUE`, `build`, `labels`)
+ * key by key with the service's own winning, every other key (`command`, `entrypoint`, `image`, …)
+ * replaced. A base in another file, a missing one, or a loop is said through `note`.
+ */
+function extended(
+  name: string,
+  own: Record<string, unknown>,
+  all: Record<string, unknown>,
+  note: (message: string) => void,
+): Record<string, unknown> {
+  let value = own;
+  const seen = new Set([name]);
+  let first: string | undefined;
+  for (let n = 0; n < MAX_EXTENDS; n++) {
+    const ext = value.extends;
+    if (ext === undefined || ext === null) return value;
+    const { extends: _e, ...rest } = value;
+    const target = typeof ext === 'string' ? ext : isObject(ext) ? ext.service : undefined;
+    const file = isObject(ext) ? ext.file : undefined;
+    if (typeof target !== 'string') return rest;
+    first ??= target;
+    if (file !== undefined) {
+      note(
+        `service ${name} extends ${target} of ${String(file).slice(0, 200)}, another file, which oneproc does not read; the keys it would inherit are not known`,
+      );
+      return rest;
+    }
+    const base = Object.hasOwn(all, target) ? all[target] : undefined;
+    if (!isObject(base) || seen.has(target)) {
+      note(
+        isObject(base)
+          ? `service ${name} extends ${first}, and its chain of extends comes back to ${target}; the keys it would inherit are not known`
+          : `service ${name} extends ${target}, which is not a service of this file; the keys it would inherit are not known`,
+      );
+      return rest;
+    }
+    seen.add(target);
+    value = mergeService(base, rest);
+  }
+  note(`service ${name} extends services more than ${MAX_EXTENDS} deep; oneproc stopped there`);
+  const { extends: _e, ...rest } = value;
+  return rest;
+}
+
+/** `environment` (map or list) as a map, for merging. */
+function envMap(v: unknown): Record<string, unknown> | undefined {
+  if (isObject(v)) return v;
+  if (!Array.isArray(v)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const item of v) {
+    const text = String(item);
+    const eq = text.indexOf('=');
+    out[eq < 0 ? text : text.slice(0, eq)] = eq < 0 ? null : text.slice(eq + 1);
+  }
+  return out;
+}
+
+function mergeService(base: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base, ...own };
+  for (const key of ['environment', 'build', 'labels']) {
+    if (!(key in base) || !(key in own)) continue;
+    const a = key === 'environment' ? envMap(base[key]) : base[key];
+    const b = key === 'environment' ? envMap(own[key]) : own[key];
+    if (key === 'build' && (typeof a === 'string' || typeof b === 'string')) {
+      const asObject = (v: unknown) => (typeof v === 'string' ? { context: v } : v);
+      const [x, y] = [asObject(a), asObject(b)];
+      if (isObject(x) && isObject(y)) out[key] = { ...x, ...y };
+      continue;
+    }
+    if (isObject(a) && isObject(b)) out[key] = { ...a, ...b };
+  }
+  return out;
+}
+
+/**
  * The image a service runs: `image` (what its Dockerfile builds, or an empty image named after
  * `service.image`) with the service's entrypoint, command, environment and working directory over it,
  * as `docker compose up` starts it. `envFile` holds the values of its `env_file` files.
@@ -235,13 +369,16 @@ export function serviceImage(
   image: ImageSpec | undefined,
   envFile: readonly ImageEnv[] = [],
 ): ImageSpec {
+  // An official image oneproc knows (`python:3.12`) sets no ENTRYPOINT that changes the command.
+  const known = service.image ? knownBaseOf(service.image) : undefined;
   const base: ImageSpec = image ?? {
     file,
     env: [],
     workdir: '/',
     copies: [],
-    base: service.image ?? '',
-    entrypointKnown: false,
+    base: service.image ?? service.build?.context ?? '',
+    entrypointKnown: known !== undefined,
+    ...(known ? { knownBase: known } : {}),
   };
   const overrides = new Set([...envFile, ...service.environment].map((e) => e.name));
   const env = [

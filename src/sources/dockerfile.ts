@@ -17,6 +17,9 @@
  * - `COPY --from=NAME|INDEX` copies from an earlier stage; any other value is an image.
  * - `COPY <<EOF DEST` writes the heredoc's body (BuildKit's heredocs, dockerfile 1.4); `RUN <<EOF`
  *   runs the body as a script with the stage's shell.
+ * - A build argument (`docker build --build-arg NAME=VALUE`, a compose service's `build.args`) replaces
+ *   the default of every `ARG NAME` it meets, before and after FROM; one that no ARG declares is
+ *   unused ("One or more build-args … were not consumed").
  */
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { normalize, type RunFileOp, runExecFileOps, runFileOps } from './run-files';
@@ -153,7 +156,23 @@ export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 interface KnownBase {
   /** What the image's Dockerfile sets with ENV, as the variables of later instructions see them. */
   readonly env: readonly (readonly [string, string])[];
+  /**
+   * The CMD it runs when the Dockerfile built on it sets neither ENTRYPOINT nor CMD (exec form), for
+   * the images whose ENTRYPOINT ends in `exec "$@"` after setting up.
+   */
+  readonly cmd?: readonly string[];
 }
+
+/**
+ * NGINX Unit's official images (`unit:1.34.1-python3.12`, formerly `nginx/unit:…`):
+ * pkg/docker/template.Dockerfile sets `ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]` — which
+ * applies `/docker-entrypoint.d/*.json` and then runs `exec "$@"` — and this CMD. They are built on the
+ * official language images, whose PATH they keep.
+ */
+const UNIT_BASE: KnownBase = {
+  env: [['PATH', `/usr/local/bin:${DEFAULT_PATH}`]],
+  cmd: ['unitd', '--no-daemon', '--control', 'unix:/var/run/control.unit.sock'],
+};
 
 /**
  * Official images whose defaults are known (docker-library's Dockerfiles): none sets an ENTRYPOINT
@@ -183,6 +202,8 @@ const KNOWN_BASES: Record<string, KnownBase> = {
   rockylinux: { env: [['PATH', DEFAULT_PATH]] },
   almalinux: { env: [['PATH', DEFAULT_PATH]] },
   amazonlinux: { env: [['PATH', DEFAULT_PATH]] },
+  unit: UNIT_BASE,
+  'nginx/unit': UNIT_BASE,
 };
 
 /** `python:3.12-slim`, `docker.io/library/node:20@sha256:…` → `python`, `node`; others undefined. */
@@ -228,10 +249,14 @@ export function imageOf(build: DockerfileBuild, target?: string): ImageSpec {
   const root = chain[0];
   const known = knownBaseOf(root.base);
   const notes = chain.flatMap((s) => s.notes);
+  // The base image's own CMD, when nothing built on it sets ENTRYPOINT or CMD (Docker keeps it).
+  const baseCmd = known && !last.entrypointSet && !last.cmd ? KNOWN_BASES[known].cmd : undefined;
+  const cmd: RunSpec | undefined =
+    last.cmd ?? (baseCmd ? { words: [...baseCmd], shell: false, line: root.line } : undefined);
   return {
     file: build.file,
     ...(last.entrypoint ? { entrypoint: last.entrypoint } : {}),
-    ...(last.cmd ? { cmd: last.cmd } : {}),
+    ...(cmd ? { cmd } : {}),
     env: last.env,
     workdir: last.workdir,
     copies: last.copies,
@@ -253,8 +278,12 @@ export function imageOf(build: DockerfileBuild, target?: string): ImageSpec {
   };
 }
 
-/** Reads every stage of a Dockerfile. Never throws. */
-export function parseDockerfile(text: string, file: string): DockerfileBuild {
+/** Reads every stage of a Dockerfile, with the build arguments given (`--build-arg`). Never throws. */
+export function parseDockerfile(
+  text: string,
+  file: string,
+  buildArgs: ReadonlyMap<string, string> = new Map(),
+): DockerfileBuild {
   const stages: StageState[] = [];
   const globalArgs = new Map<string, string>();
   let current: StageState | undefined;
@@ -301,7 +330,8 @@ export function parseDockerfile(text: string, file: string): DockerfileBuild {
     }
     if (!current) {
       if (keyword === 'ARG')
-        for (const [k, v] of parseArg(content)) globalArgs.set(k, v ?? globalArgs.get(k) ?? '');
+        for (const [k, v] of parseArg(content))
+          globalArgs.set(k, buildArgs.get(k) ?? v ?? globalArgs.get(k) ?? '');
       continue;
     }
     const stage = current;
@@ -309,7 +339,8 @@ export function parseDockerfile(text: string, file: string): DockerfileBuild {
       new Map([...stage.baseVars, ...stage.args, ...stage.env.map((e) => [e.name, e.value] as const)]);
     switch (keyword) {
       case 'ARG':
-        for (const [k, v] of parseArg(content)) stage.args.set(k, v ?? globalArgs.get(k) ?? '');
+        for (const [k, v] of parseArg(content))
+          stage.args.set(k, buildArgs.get(k) ?? v ?? globalArgs.get(k) ?? '');
         break;
       case 'ENV': {
         const known = vars();

@@ -689,9 +689,18 @@ export function repositoryContext(
         case 'link': {
           const name = path.posix.basename(op.target);
           const rest = below(target, op.dest);
-          const inside = op.folder !== 'no' ? below(target, path.posix.join(op.dest, name)) : undefined;
+          if (rest === undefined) break;
+          // `ln -s TARGET DEST` makes DEST/NAME when DEST is a folder, else DEST; a path below the
+          // link (`/etc/service/cron/run` under a link to /etc/sv/cron) goes through it.
+          const folder =
+            op.folder === 'maybe' && rest !== ''
+              ? folderAt(op.dest, s, i, budget)
+                ? 'yes'
+                : 'no'
+              : op.folder;
+          const inside = folder !== 'no' ? below(target, path.posix.join(op.dest, name)) : undefined;
           const linkAt =
-            rest === '' && op.folder !== 'yes'
+            folder !== 'yes' && (rest === '' || folder === 'no')
               ? op.dest
               : inside !== undefined
                 ? path.posix.join(op.dest, name)

@@ -182,7 +182,17 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
   const seen = new Set<string>();
 
   let followed = 0;
-  const visit = async (cmd: SimpleCommand, chain: string[], depth: number, at = ctx): Promise<void> => {
+  /**
+   * `final` marks a command the container ends on: its own command, a program a launcher or config
+   * starts, or one a script `exec`s (or ends with) by a name written in the script itself.
+   */
+  const visit = async (
+    cmd: SimpleCommand,
+    chain: string[],
+    depth: number,
+    at = ctx,
+    final = depth === 0,
+  ): Promise<void> => {
     const from = parseSourcePath(cmd.argv[0]?.path ?? '');
     const place = from ? { file: from.file, line: from.line } : {};
     if (++followed > MAX_FOLLOWED) {
@@ -215,7 +225,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
             });
             continue;
           }
-          await visit(p.command, next, depth + 1, p.workdir ? contextIn(at, p.workdir) : at);
+          await visit(p.command, next, depth + 1, p.workdir ? contextIn(at, p.workdir) : at, true);
         }
         for (const d of expansion.decisions ?? []) {
           const rule = (options.rules ?? RULES).find((r) => r.id === d.rule);
@@ -229,10 +239,9 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
     // Launchers first (s6's /init, runsvdir, `rails server`): what they start is declared by files,
     // not by a script of their own.
     if (await expand(options.launchers ?? LAUNCHERS)) return;
-    // The container's own command: a note when it cannot be followed at all. (Inside scripts every
+    // A command the container ends on: a note when it cannot be followed at all. (Inside scripts every
     // branch is read, so the `exec "$@"` fallback of an entrypoint would be noted even when the
-    // branch before it is the one that runs: there a name not found says nothing.)
-    const final = depth === 0;
+    // branch before it is the one that runs: a name that came from the arguments says nothing.)
     const pending: { note?: SourceReport } = {};
     const script = scriptOf(cmd, at, final, pending);
     // Too deep: the command is judged as it stands, as any command that is not a script.
@@ -259,13 +268,18 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
         source: (name) => at.readFile(name),
       });
       const scriptChain = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), script.file.path];
+      const last = result.commands[result.commands.length - 1];
       for (const inner of result.commands) {
         // The script line a command is on (its words may come from elsewhere: `exec "$@"`).
         const line = inner.argv
           .map((w) => parseSourcePath(w.path))
           .find((at) => at?.file === script.file.path);
         const where = line ? sourcePath(line.file, line.line) : script.file.path;
-        await visit(inner, [...scriptChain.slice(0, -1), where], depth + 1, at);
+        // The program the script execs, or ends on, when the script names it itself (not `"$@"`).
+        const name = inner.argv[0]?.text ?? '';
+        const named = parseSourcePath(inner.argv[0]?.path ?? '')?.file === script.file.path;
+        const ends = (inner.wrappers.includes('exec') || inner === last) && name !== '' && named;
+        await visit(inner, [...scriptChain.slice(0, -1), where], depth + 1, at, ends);
       }
       for (const p of result.problems) pushProblem(p, scriptChain);
       return;
@@ -326,7 +340,7 @@ function baseEntrypointNote(spec: ImageSpec, container: Record<string, unknown> 
   }
   return {
     level: 'note' as const,
-    message: `the base image ${spec.base} may set an ENTRYPOINT that runs ${hasArgs ? "the container's args" : 'this CMD'}; oneproc cannot see it and checked ${hasArgs ? 'the args' : 'the CMD'} as the command`,
+    message: `${spec.base ? `the base image ${spec.base}` : 'the image'} may set an ENTRYPOINT that runs ${hasArgs ? "the container's args" : 'this CMD'}; oneproc cannot see it and checked ${hasArgs ? 'the args' : 'the CMD'} as the command`,
     file: spec.file,
     ...(spec.cmd && !hasArgs ? { line: spec.cmd.line } : fromLine ? { line: fromLine } : {}),
   };

@@ -209,6 +209,18 @@ describe('oneproc check --format json', () => {
     });
   });
 
+  it('says in text that a run with nothing to follow checked nothing', async () => {
+    // A folder holding only a compose file is not "without manifests": its service is said instead.
+    mkdirSync(path.join(dir, 'stack'));
+    write('stack/compose.yaml', 'services:\n  cache:\n    image: redis:7\n');
+    const r = await check(['stack']);
+    expect(r.out).toBe(
+      'stack/compose.yaml:3  note  compose service cache\n' +
+        '  service cache runs the image redis:7 as it is, which oneproc cannot see, so what it runs was not checked\n\n' +
+        '0 errors, 0 warnings, 1 note on what was not followed: nothing was checked — no container, image, compose service or Procfile process could be followed\n',
+    );
+  });
+
   it('prints an empty report for files without workloads', async () => {
     write('svc.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\n');
     const r = await check(['--format=json', 'svc.yaml']);
@@ -317,15 +329,15 @@ describe('oneproc check: inputs', () => {
     expect(r).toEqual({
       code: 0,
       out:
-        'empty  note\n  holds no manifests or Dockerfiles\n\n' +
-        '0 errors, 0 warnings, 1 note on what was not followed in 0 documents, 0 containers checked\n',
+        'empty  note\n  holds no manifests, Dockerfiles, compose files or Procfiles\n\n' +
+        '0 errors, 0 warnings, 1 note on what was not followed: nothing was checked — no container, image, compose service or Procfile process could be followed\n',
       err: '',
     });
     const json = await check(['-f', 'json', 'empty']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out).notes).toEqual([
       {
-        message: 'holds no manifests or Dockerfiles',
+        message: 'holds no manifests, Dockerfiles, compose files or Procfiles',
         file: 'empty',
         line: null,
         kind: null,
@@ -334,7 +346,9 @@ describe('oneproc check: inputs', () => {
         container: null,
       },
     ]);
-    expect(json.err).toBe('oneproc check: note: empty: holds no manifests or Dockerfiles\n');
+    expect(json.err).toBe(
+      'oneproc check: note: empty: holds no manifests, Dockerfiles, compose files or Procfiles\n',
+    );
   });
 
   it('reports a List with more containers than a call has arguments', async () => {

@@ -386,3 +386,61 @@ describe('base images', () => {
     ]);
   });
 });
+
+describe('the end of a chain', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'oneproc-end-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
+
+  it('says which program a script execs that is neither a server oneproc knows nor in the image', async () => {
+    write('Dockerfile', 'FROM python:3.12-slim\nCOPY start.sh /start.sh\nENTRYPOINT ["/start.sh"]\n');
+    write('start.sh', '#!/bin/sh\nset -e\necho starting\nexec appserver --port 8000\n');
+    const { code, report } = await check(['.'], dir);
+    expect(code).toBe(0);
+    expect(report.notes).toEqual([
+      expect.objectContaining({
+        file: 'start.sh',
+        line: 4,
+        message:
+          '`appserver` is not a server oneproc knows, and no file of that name is on the PATH of the image as its Dockerfile builds it (it may come from the base image python:3.12-slim or a RUN step), so what it runs was not checked',
+      }),
+    ]);
+  });
+
+  it('says so when a supervisord [include] matches no file of the image (filled at run time)', async () => {
+    write(
+      'Dockerfile',
+      'FROM python:3.12-slim\nCOPY supervisord.conf /etc/supervisord.conf\nCOPY README /etc/supervisor/conf.d/README\nCMD ["supervisord", "-n", "-c", "/etc/supervisord.conf"]\n',
+    );
+    write(
+      'supervisord.conf',
+      '[supervisord]\nnodaemon=true\n\n[include]\nfiles = /etc/supervisor/conf.d/*.conf\n',
+    );
+    const { code, report } = await check(['.'], dir);
+    expect(code).toBe(0);
+    expect(report.notes).toEqual([
+      expect.objectContaining({
+        file: 'supervisord.conf',
+        line: 5,
+        message:
+          '[include] files = /etc/supervisor/conf.d/*.conf matches no file in the image as its Dockerfile builds it (it may be filled at run time), so no program of it was followed',
+      }),
+    ]);
+  });
+
+  it('says nothing of an `exec "$@"` fallback whose program is the CMD a branch before it runs', async () => {
+    write(
+      'Dockerfile',
+      'FROM python:3.12-slim\nCOPY start.sh /start.sh\nENTRYPOINT ["/start.sh"]\nCMD ["web"]\n',
+    );
+    write('start.sh', '#!/bin/sh\nif [ "$1" = web ]; then\n  exec gunicorn -w 2 app:app\nfi\nexec "$@"\n');
+    const { report } = await check(['.'], dir);
+    expect(report.findings.map((f) => [f.rule, f.workers, f.line])).toEqual([['gunicorn', 2, 3]]);
+    expect(report.notes).toEqual([]);
+  });
+});

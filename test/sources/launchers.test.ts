@@ -115,6 +115,13 @@ describe('runit', () => {
       'runit/app/puma.rb:1',
     ]);
     expect(code).toBe(1);
+    // The cron service, linked in by `ln -s /etc/sv/cron /etc/service/cron`, ends on a program that is
+    // not a server and not in the image: said, with its line.
+    expect(report.notes.map((n) => [n.file, n.line, n.message])).toContainEqual([
+      'runit/service/cron/run',
+      2,
+      '`cron` is not a server oneproc knows, and no file of that name is on the PATH of the image as its Dockerfile builds it (it may come from the base image phusion/baseimage:jammy-1.0.4 or the RUN step at runit/Dockerfile:5, which mentions cron), so what it runs was not checked',
+    ]);
   });
 });
 
@@ -140,6 +147,37 @@ describe('rails server', () => {
       expect(report.findings.map((f) => [f.file, f.line, f.workers])).toEqual([
         ['config/puma/production.rb', 2, 5],
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bundle exec puma without -C', () => {
+  it("loads config/puma/ENV.rb before config/puma.rb, ENV from RACK_ENV, as Puma's Configuration#config_files does", async () => {
+    const { report } = await check(['puma-environment']);
+    expect(report.findings.map(brief)).toEqual([
+      {
+        severity: 'error',
+        rule: 'puma',
+        workers: 3,
+        file: 'puma-environment/config/puma/production.rb',
+        line: 3,
+      },
+    ]);
+  });
+
+  it('loads no config file with -C -', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-puma-'));
+    try {
+      mkdirSync(path.join(dir, 'config'));
+      writeFileSync(path.join(dir, 'config', 'puma.rb'), 'workers 2\n');
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        'FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nCMD ["bundle", "exec", "puma", "-C", "-"]\n',
+      );
+      const { report } = await check(['.'], dir);
+      expect(report.findings).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -192,6 +230,111 @@ describe('compose', () => {
     expect(text).toMatch(
       /2 errors, 0 warnings, 3 notes on what was not followed in 1 image, 3 services checked\n$/,
     );
+  });
+
+  it('builds with build.args, merges what a service extends, and says a remote build context is not fetched', async () => {
+    const { code, report } = await check(['compose-extends']);
+    expect(report.findings.map(brief)).toEqual([
+      // ARG WORKERS=1 is built with WORKERS=3, so ENV WEB_CONCURRENCY=${WORKERS} is 3.
+      {
+        severity: 'error',
+        rule: 'gunicorn',
+        workers: 3,
+        file: 'compose-extends/Dockerfile',
+        line: 3,
+        kind: 'compose service',
+        name: 'web',
+      },
+      // admin extends web (its build and args) and sets its own WEB_CONCURRENCY.
+      {
+        severity: 'error',
+        rule: 'gunicorn',
+        workers: 2,
+        file: 'compose-extends/compose.yaml',
+        line: 10,
+        kind: 'compose service',
+        name: 'admin',
+      },
+    ]);
+    expect(code).toBe(1);
+    expect(report.notes.map((n) => [n.file, n.line, n.name, n.message])).toEqual([
+      [
+        'compose-extends/compose.yaml',
+        12,
+        'tools',
+        'service tools is built from https://github.com/example/tools.git#main, a remote build context that oneproc does not fetch, so what it runs was not checked',
+      ],
+    ]);
+    expect(report.checked).toEqual({ documents: 0, containers: 0, images: 1, services: 2 });
+  });
+
+  it('says what an extends it cannot follow leaves unknown, and a build argument taken from the shell', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-compose-ext-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        'FROM python:3.12-slim\nARG W=2\nENV WEB_CONCURRENCY=$W\nCMD ["gunicorn", "app:app"]\n',
+      );
+      writeFileSync(
+        path.join(dir, 'compose.yaml'),
+        [
+          'services:',
+          '  a:',
+          '    image: python:3.12',
+          '    extends: { file: common.yml, service: base }',
+          '    command: gunicorn -w 2 app:app',
+          '  b:',
+          '    image: python:3.12',
+          '    extends: nowhere',
+          '    command: gunicorn -w 3 app:app',
+          '  c:',
+          '    image: python:3.12',
+          '    extends: d',
+          '    command: gunicorn -w 4 app:app',
+          '  d:',
+          '    image: python:3.12',
+          '    extends: c',
+          '    command: gunicorn -w 5 app:app',
+          '  e:',
+          '    build:',
+          '      context: .',
+          '      args: [W]',
+          '',
+        ].join('\n'),
+      );
+      const { report } = await check(['.'], dir);
+      expect(report.findings.map((f) => [f.name, f.workers])).toEqual([
+        ['a', 2],
+        ['b', 3],
+        ['c', 4],
+        ['d', 5],
+        ['e', 2],
+      ]);
+      expect(report.notes.map((n) => [n.line, n.message])).toEqual([
+        [
+          4,
+          'service a extends base of common.yml, another file, which oneproc does not read; the keys it would inherit are not known',
+        ],
+        [
+          8,
+          'service b extends nowhere, which is not a service of this file; the keys it would inherit are not known',
+        ],
+        [
+          12,
+          'service c extends d, and its chain of extends comes back to c; the keys it would inherit are not known',
+        ],
+        [
+          16,
+          'service d extends c, and its chain of extends comes back to d; the keys it would inherit are not known',
+        ],
+        [
+          21,
+          "service e: build argument W is taken from the environment `docker compose` runs in, which oneproc cannot see; the Dockerfile's default was used",
+        ],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is not read as a manifest', async () => {

@@ -251,10 +251,13 @@ function includedFiles(files: IniValue, text: string, here: string, ctx: SourceC
   }
   const listings = new Map<string, readonly string[] | undefined>();
   const matches: string[] = [];
+  /** Set when a pattern's note already says why it found nothing. */
+  let unmatched = false;
   const last = new Map<string, number>();
   for (const pattern of patterns) {
     const found = globFiles(path.posix.resolve(here, pattern), ctx, listings);
     if ('why' in found) {
+      unmatched = true;
       ctx.report?.({
         level: 'note',
         message: `[include] ${pattern}: ${found.why}, so the programs it would add were not followed`,
@@ -275,6 +278,14 @@ function includedFiles(files: IniValue, text: string, here: string, ctx: SourceC
       matches.push(match);
     }
   }
+  // Folders the image holds but no file of which matches: filled at run time (an entrypoint that
+  // writes conf.d/app.conf), or by nothing — either way no program of them was seen.
+  if (matches.length === 0 && !unmatched)
+    ctx.report?.({
+      level: 'note',
+      message: `[include] files = ${files.value.slice(0, 120)} matches no file in the image${ctx.source === 'repository' ? ' as its Dockerfile builds it' : ''} (it may be filled at run time), so no program of it was followed`,
+      ...where,
+    });
   return matches.filter((m, i) => last.get(m) === i);
 }
 
