@@ -212,6 +212,22 @@ const CASES: readonly CanaryCase[] = [
     reads: 'process.yml',
   },
   {
+    reader: 'unit',
+    name: 'unit-json',
+    files: (p) => ({
+      'conf.json': [
+        '{ "applications": {',
+        `  "a": { "type": "python", "path": "/app", "module": "${p.subst}", "processes": "${p.arith}" },`,
+        `  "b": { "type": "python", "path": "/app", "module": "wsgi", "processes": { "max": "${p.backtick}", "spare": 1 } },`,
+        `  "c": { "type": "external", "executable": "${p.sh}", "processes": 2 }`,
+        '} }',
+        '',
+      ].join('\n'),
+    }),
+    cmd: ['unitd', '--no-daemon', '--statedir', '/app'],
+    reads: 'conf.json',
+  },
+  {
     reader: 'supervisord-config',
     name: 'supervisord',
     files: (p) => ({
