@@ -54,7 +54,7 @@ describe('oneproc check reads supervisord configs', () => {
       },
       {
         // Two copies of a celery worker: a job worker, so a warning by default like the worker itself
-        // (the `queue` category's default severity, DESIGN: job workers warn).
+        // (the `queue` category's default severity, docs/rules.md).
         severity: 'warning',
         rule: 'supervisord',
         workers: 2,
