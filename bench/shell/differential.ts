@@ -1,7 +1,7 @@
 /**
  * The shell differential on demand, with more scripts or another seed than the test suite's:
  *   npx tsx bench/shell/differential.ts --runs 100000 --seed 7 [--out DIFFS.md] [--shrink 5]
- * Runs each generated script under real dash and bash with stub servers on PATH, compares what really
+ * Runs the hand-written fixtures, then each generated script under real dash and bash with stub servers on PATH, compares what really
  * ran with what oneproc's shell interpreter predicts (test/shell/differential), and prints the count of
  * differences, each kind once (shrunk to a small script), and the time taken. Exits 1 on a difference.
  */
@@ -14,6 +14,8 @@ import {
   runGenerated,
   shrink,
 } from '../../test/shell/differential/differential';
+import { fixtureChecks, runFixtures } from '../../test/shell/differential/fixture-run';
+import { KNOWN_DIFFERENCES } from '../../test/shell/differential/known';
 import { RealShells } from '../../test/shell/differential/real';
 
 function option(name: string, fallback: string): string {
@@ -30,6 +32,14 @@ async function main(): Promise<void> {
     throw new Error('usage: --runs N (a positive integer) --seed N (an integer)');
   const shells = new RealShells();
   try {
+    const fixtureStart = performance.now();
+    const fixtures = (await runFixtures(shells, fixtureChecks())).filter((o) => o.difference !== undefined);
+    const fixtureHead = `${fixtures.length} fixture checks differ (${((performance.now() - fixtureStart) / 1000).toFixed(1)} s)`;
+    console.log(fixtureHead);
+    const fixtureList = fixtures.map(
+      (o) =>
+        `${o.report}${KNOWN_DIFFERENCES[o.check.key] ? `\n  (known: ${KNOWN_DIFFERENCES[o.check.key]})` : ''}\n`,
+    );
     const started = performance.now();
     const summary = await runGenerated(shells, runs, seed);
     const seconds = (performance.now() - started) / 1000;
@@ -50,9 +60,9 @@ async function main(): Promise<void> {
     if (out)
       writeFileSync(
         out,
-        `# Shell differential: open differences\n\nRun ${new Date().toISOString()}: \`npx tsx bench/shell/differential.ts --runs ${runs} --seed ${seed}\`\n\n${head}\n\n${listed.join('\n')}`,
+        `# Shell differential: open differences\n\nRun ${new Date().toISOString()}: \`npx tsx bench/shell/differential.ts --runs ${runs} --seed ${seed}\`\n\n## Generated scripts\n\n${head}\n\n${listed.join('\n')}\n## Hand-written fixtures\n\n${fixtureHead}\n\n${fixtureList.join('\n')}`,
       );
-    process.exitCode = summary.differences.length > 0 || summary.timeouts > 0 ? 1 : 0;
+    process.exitCode = summary.differences.length > 0 || summary.timeouts > 0 || fixtures.length > 0 ? 1 : 0;
   } finally {
     shells.close();
   }

@@ -126,8 +126,9 @@ const server: fc.Arbitrary<string> = fc
     pick(PROGRAMS),
     words(4),
   )
+  // `X=v exec cmd`: the assignment reaches the program that replaces the shell.
   .map(
-    ([exec, prefix, program, args]) => `${exec ? 'exec ' : ''}${prefix}${program}${args ? ` ${args}` : ''}`,
+    ([exec, prefix, program, args]) => `${prefix}${exec ? 'exec ' : ''}${program}${args ? ` ${args}` : ''}`,
   );
 
 const condition: fc.Arbitrary<string> = fc.oneof(
@@ -202,11 +203,13 @@ export const generatedScript: fc.Arbitrary<GeneratedScript> = fc
       fc.array(statement(1, true), { minLength: 1, maxLength: 3 }),
       fc.array(statement(1, true), { minLength: 1, maxLength: 3 }),
     ),
-    body: fc.array(statement(2, false), { minLength: 1, maxLength: 6 }),
+    body: fc.array(statement(2, false), { maxLength: 6 }),
+    // Entrypoints end by starting the server.
+    last: server,
     second: fc.array(assignment, { minLength: 1, maxLength: 3 }),
     args: fc.array(fc.oneof(pick(STRINGS), pick(PROGRAMS)), { maxLength: 4 }),
   })
-  .map(({ env, initValues, functions, body, second, args }) => {
+  .map(({ env, initValues, functions, body, last, second, args }) => {
     const given = new Set(env.map(([k]) => k));
     const inits: string[] = [];
     STRING_VARS.forEach((v, i) => {
@@ -221,7 +224,7 @@ export const generatedScript: fc.Arbitrary<GeneratedScript> = fc
     return {
       inits,
       functions: [`f1() { ${f1.join('; ')}; }`, `f2() { ${f2.join('; ')}; }`],
-      body,
+      body: [...body, last],
       // The sourced file may not source itself (no loops).
       second: second,
       args,
