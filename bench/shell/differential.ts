@@ -1,6 +1,6 @@
 /**
  * The shell differential on demand, with more scripts or another seed than the test suite's:
- *   npx tsx bench/shell/differential.ts --runs 100000 --seed 7 [--out DIFFS.md] [--shrink 5]
+ *   npx tsx bench/shell/differential.ts --runs 100000 --seed 7 [--out DIFFS.md] [--shrink 5] [--door file|sh-c]
  * Runs the hand-written fixtures, then each generated script under real dash and bash with stub servers on PATH, compares what really
  * ran with what oneproc's shell interpreter predicts (test/shell/differential), and prints the count of
  * differences, each kind once (shrunk to a small script), and the time taken. Exits 1 on a difference.
@@ -9,6 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   type Difference,
+  DOORS,
+  type Door,
   describe,
   kindOf,
   runGenerated,
@@ -41,7 +43,9 @@ async function main(): Promise<void> {
         `${o.report}${KNOWN_DIFFERENCES[o.check.key] ? `\n  (known: ${KNOWN_DIFFERENCES[o.check.key]})` : ''}\n`,
     );
     const started = performance.now();
-    const summary = await runGenerated(shells, runs, seed);
+    const door = option('door', '');
+    const doors: readonly Door[] = door === 'file' ? ['file'] : door === 'sh-c' ? ['sh -c'] : DOORS;
+    const summary = await runGenerated(shells, runs, seed, doors);
     const seconds = (performance.now() - started) / 1000;
     const kinds = new Map<string, Difference[]>();
     for (const d of summary.differences) {

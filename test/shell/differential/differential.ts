@@ -12,6 +12,7 @@ import { predictDashC, predictImage } from './predict';
 import { PARALLEL, type RealCase, type RealResult, type RealShells, type Shell } from './real';
 
 export type Door = 'sh -c' | 'file';
+export const DOORS: readonly Door[] = ['file', 'sh -c'];
 
 export interface Difference {
   readonly door: Door;
@@ -34,21 +35,28 @@ function realCase(g: GeneratedScript, shell: Shell): RealCase {
   };
 }
 
-async function compareOne(g: GeneratedScript, shell: Shell, real: RealResult): Promise<Difference[]> {
+async function compareOne(
+  g: GeneratedScript,
+  shell: Shell,
+  real: RealResult,
+  doors: readonly Door[] = DOORS,
+): Promise<Difference[]> {
   const out: Difference[] = [];
-  const text = realCase(g, shell).script;
-  const image = await predictImage(text, { 'env.sh': `${g.second.join('\n')}\n` }, g.args, g.env);
-  const d = difference(real, image);
-  if (d)
-    out.push({
-      door: 'file',
-      shell,
-      script: g,
-      difference: d,
-      real: showReal(real),
-      predicted: showPredicted(image),
-    });
-  if (!sources(g)) {
+  if (doors.includes('file')) {
+    const text = realCase(g, shell).script;
+    const image = await predictImage(text, { 'env.sh': `${g.second.join('\n')}\n` }, g.args, g.env);
+    const d = difference(real, image);
+    if (d)
+      out.push({
+        door: 'file',
+        shell,
+        script: g,
+        difference: d,
+        real: showReal(real),
+        predicted: showPredicted(image),
+      });
+  }
+  if (doors.includes('sh -c') && !sources(g)) {
     const c = predictDashC(shell, scriptText(g), g.args, g.env);
     const dc = difference(real, c);
     if (dc)
@@ -83,6 +91,7 @@ export async function runGenerated(
   shells: RealShells,
   count: number,
   seed: number,
+  doors: readonly Door[] = DOORS,
   batchSize = 25,
 ): Promise<RunSummary> {
   const scripts = generate(count, seed);
@@ -104,8 +113,8 @@ export async function runGenerated(
         for (let k = 0; k < SHELLS.length; k++) {
           const real = results[i * SHELLS.length + k]!;
           if (real.status === 'timeout') timeouts++;
-          comparisons += sources(batch[i]!) ? 1 : 2;
-          found.push(...(await compareOne(batch[i]!, SHELLS[k]!, real)));
+          comparisons += doors.filter((d) => d === 'file' || !sources(batch[i]!)).length;
+          found.push(...(await compareOne(batch[i]!, SHELLS[k]!, real, doors)));
         }
       }
       differences[from] = found;
@@ -121,15 +130,28 @@ export async function runGenerated(
   };
 }
 
-/** What kind of difference this is, with the values left out: to list each kind once. */
+/** The category of a difference (the words `difference` in compare.ts uses), without its values. */
+export function categoryOf(text: string): string {
+  const categories: [RegExp, string][] = [
+    [/timed out/, 'the real shell timed out'],
+    [/but the real shell ran no more servers/, 'a server predicted that does not run'],
+    [/, not predicted$/, 'a server that runs is not predicted'],
+    [/: real \S+, predicted \S+$/, 'another server predicted'],
+    [/argument \d+: real .*, predicted unknown/, 'an argument predicted unknown'],
+    [/argument \d+: real .*, predicted "/, 'an argument predicted with another value'],
+    [/: real arguments/, 'another number of arguments predicted'],
+    [/env \w+: not in the real environment/, 'a variable predicted in the environment that is not there'],
+    [/env \w+: real .*, predicted not exported/, 'a variable in the environment predicted not there'],
+    [/env \w+: real .*, predicted unknown/, 'a variable in the environment predicted unknown'],
+    [/env \w+: real .*, predicted "/, 'a variable in the environment predicted with another value'],
+    [/lower bound|depends on the CPUs/, 'a CPU-derived value without its lower bound'],
+  ];
+  return categories.find(([re]) => re.test(text))?.[1] ?? text;
+}
+
+/** What kind of difference this is: door, shell and category, to list each kind once. */
 export function kindOf(d: Difference): string {
-  return `${d.door} ${d.shell}: ${d.difference
-    .replace(/"(?:[^"\\]|\\.)*"/g, 'W')
-    .replace(/\([^)]*\)/g, '(…)')
-    .replace(/run \d+/g, 'run N')
-    .replace(/argument \d+/g, 'argument N')
-    .replace(/\b[A-Z][A-Z0-9_]+\b/g, 'VAR')
-    .replace(/\b(gunicorn|uvicorn|celery|puma|uwsgi|hypercorn|granian|daphne|sidekiq|rq)\b/g, 'SERVER')}`;
+  return `${d.door} | ${d.shell} | ${categoryOf(d.difference)}`;
 }
 
 /** A smaller script with a difference of the same door and shell (greedy, at most `budget` runs). */
@@ -142,7 +164,7 @@ export async function shrink(shells: RealShells, d: Difference, budget = 80): Pr
       if (++tries > budget) break;
       const [real] = await shells.runAll([realCase(candidate, d.shell)], 1);
       if (!real || real.status === 'timeout') continue;
-      const found = (await compareOne(candidate, d.shell, real)).find((x) => x.door === d.door);
+      const found = (await compareOne(candidate, d.shell, real, [d.door])).find((x) => x.door === d.door);
       if (found) {
         best = found;
         improved = true;

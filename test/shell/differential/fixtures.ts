@@ -252,7 +252,7 @@ export const FIXTURES: readonly Fixture[] = [
   },
   {
     name: 'servers without exec all run, in order',
-    script: 'celery -A app worker -c 2 &\nrq worker\nexec uvicorn app:app\n',
+    script: 'celery -A app worker -c 2\nrq worker\nexec uvicorn app:app\n',
     runs: ['celery -A app worker -c 2', 'rq worker', 'uvicorn app:app'],
   },
   {

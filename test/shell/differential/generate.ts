@@ -254,6 +254,12 @@ export function* smaller(g: GeneratedScript): Generator<GeneratedScript> {
       inits: [...g.inits, `export ${name}=${quote(value)}`],
     };
   }
+  // A first assignment of a variable that nothing else names.
+  const rest = [...g.functions, ...g.body, ...g.second].join('\n');
+  for (let i = 0; i < g.inits.length; i++) {
+    const name = g.inits[i]!.replace(/^export /, '').split('=')[0]!;
+    if (!new RegExp(`\\b${name}\\b`).test(rest)) yield { ...g, inits: g.inits.filter((_, k) => k !== i) };
+  }
   for (let i = 0; i < g.inits.length; i++) {
     const line = g.inits[i]!;
     if (line.startsWith('export '))

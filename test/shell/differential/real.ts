@@ -139,14 +139,13 @@ export function requireShells(): void {
 }
 
 function stubText(name: string): string {
+  // The record is built in "$@" and written by one printf, so one write(2) in append mode: records of
+  // servers that run at the same time do not interleave.
   const lines = [
     '#!/bin/sh',
-    '{',
-    `printf 'C\\0%s\\0%s\\0' ${name} "$#"`,
-    `for a do printf '%s\\0' "$a"; done`,
-    ...WATCHED.map((v) => `[ -n "\${${v}+x}" ] && printf 'E\\0%s\\0%s\\0' ${v} "$${v}"`),
-    `printf 'Z\\0'`,
-    '} >>"$ONEPROC_DIFF_LOG"',
+    `set -- C ${name} "$#" "$@"`,
+    ...WATCHED.map((v) => `[ -n "\${${v}+x}" ] && set -- "$@" E ${v} "$${v}"`),
+    `printf '%s\\0' "$@" Z >>"$ONEPROC_DIFF_LOG"`,
     'exit 0',
     '',
   ];
@@ -172,11 +171,13 @@ export function parseLog(log: string): ServerRun[] {
       env[t[i + 1] ?? ''] = t[i + 2] ?? '';
       i += 3;
     }
-    if (t[i] !== 'Z') throw new Error(`stub log is malformed at record ${runs.length}`);
+    if (t[i] !== 'Z')
+      throw new Error(`stub log is malformed at record ${runs.length}: ${JSON.stringify(log)}`);
     i++;
     runs.push({ program, args, env });
   }
-  if (i < t.length - 1 || (t[i] ?? '') !== '') throw new Error('stub log has trailing data');
+  if (i < t.length - 1 || (t[i] ?? '') !== '')
+    throw new Error(`stub log has trailing data: ${JSON.stringify(log)}`);
   return runs;
 }
 
