@@ -3,7 +3,11 @@
  * does, reading a worker count from a word or an env entry, and bounding `$(nproc)` formulas.
  * Pure functions: no IO, never throw.
  */
+import { cpuFormulaBounds } from '../shell/arith';
 import type { EnvEntry, SimpleCommand, Word } from '../shell/types';
+
+export { cpuFormulaBounds };
+
 import type { Decision, ServerRule } from './types';
 
 /** The basename of argv[0] (`/app/.venv/bin/uvicorn` → `uvicorn`), or '' when there is none. */
@@ -458,10 +462,16 @@ export type Count =
  * Reads a count from a word as `reader` does: a `$(nproc)` formula (left by a shell) is bounded over
  * the CPU count, a value unknown here stays unknown, and known text is read by the server's reader.
  */
-export function readCount(word: Pick<Word, 'text' | 'unknown' | 'refused'>, reader: IntReader): Count {
+export function readCount(
+  word: Pick<Word, 'text' | 'unknown' | 'refused' | 'atLeast'>,
+  reader: IntReader,
+): Count {
   if (word.refused !== undefined) return { kind: 'text', text: word.text.trim(), refused: word.refused };
   const formula = cpuFormulaBounds(word.text);
   if (formula) return { kind: 'per-cpu', ...formula };
+  // A value the shell knows only by its lower bound (a CPU count, or a formula over one).
+  if (word.unknown && word.atLeast !== undefined)
+    return { kind: 'per-cpu', min: word.atLeast, max: Number.POSITIVE_INFINITY };
   if (word.unknown) return { kind: 'unknown', why: word.unknown };
   const r = reader.read(word.text);
   if ('refused' in r) return { kind: 'text', text: word.text.trim(), refused: r.refused };
@@ -472,89 +482,15 @@ export function readCount(word: Pick<Word, 'text' | 'unknown' | 'refused'>, read
 /** Reads a count from an env entry (e.g. WEB_CONCURRENCY) as `reader` does. */
 export function readEnvCount(entry: EnvEntry, reader: IntReader): Count {
   if (entry.value === undefined)
-    return { kind: 'unknown', why: entry.unknown ?? `${entry.name} is not known here` };
-  return readCount({ text: entry.value, unknown: entry.unknown }, reader);
-}
-
-const CPU_TERMS = [
-  /\$\(\s*nproc(?:\s+--all)?\s*\)/g,
-  /`\s*nproc(?:\s+--all)?\s*`/g,
-  /\$\(\s*getconf\s+_?NPROCESSORS_ONLN\s*\)/g,
-  /\$\(\s*grep\s+-c\s+\^?processor\s+\/proc\/cpuinfo\s*\)/g,
-  /\$\(\s*python3?\s+-c\s+['"]import\s+(?:os|multiprocessing)\s*;\s*print\((?:os|multiprocessing)\.cpu_count\(\)\)['"]\s*\)/g,
-];
-
-/**
- * Bounds of a shell arithmetic formula over the CPU count, e.g. `$((2*$(nproc)+1))` → {min: 3, max: 513},
- * or a bare `$(nproc)` → {min: 1, max: 256}. Returns null when the text is not such a formula.
- */
-export function cpuFormulaBounds(text: string): { min: number; max: number } | null {
-  let expr = text.trim();
-  let sawCpu = false;
-  for (const re of CPU_TERMS) {
-    expr = expr.replace(re, () => {
-      sawCpu = true;
-      return 'C';
-    });
-  }
-  if (!sawCpu) return null;
-  const arith = /^\$\(\((.*)\)\)$/s.exec(expr);
-  if (arith) expr = arith[1];
-  if (expr.length > 200 || !/^[\dC+\-*/()\s]+$/.test(expr)) return null;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let cpus = 1; cpus <= 256; cpus++) {
-    const value = evalArithmetic(expr, cpus);
-    if (value === null) return null;
-    min = Math.min(min, value);
-    max = Math.max(max, value);
-  }
-  return { min, max };
-}
-
-/** A tiny integer evaluator for + - * / and parentheses, as shell arithmetic does. */
-function evalArithmetic(expr: string, cpus: number): number | null {
-  const tokens = expr.match(/\d+|C|[+\-*/()]/g) ?? [];
-  let pos = 0;
-  const peek = () => tokens[pos];
-  const primary = (): number | null => {
-    const t = tokens[pos++];
-    if (t === undefined) return null;
-    if (t === 'C') return cpus;
-    if (t === '(') {
-      const v = sum();
-      if (tokens[pos++] !== ')') return null;
-      return v;
-    }
-    if (t === '-') {
-      const v = primary();
-      return v === null ? null : -v;
-    }
-    if (/^\d+$/.test(t)) return Number.parseInt(t, 10);
-    return null;
-  };
-  const product = (): number | null => {
-    let left = primary();
-    while (left !== null && (peek() === '*' || peek() === '/')) {
-      const op = tokens[pos++];
-      const right = primary();
-      if (right === null || (op === '/' && right === 0)) return null;
-      left = op === '*' ? left * right : Math.trunc(left / right);
-    }
-    return left;
-  };
-  const sum = (): number | null => {
-    let left = product();
-    while (left !== null && (peek() === '+' || peek() === '-')) {
-      const op = tokens[pos++];
-      const right = product();
-      if (right === null) return null;
-      left = op === '+' ? left + right : left - right;
-    }
-    return left;
-  };
-  const value = sum();
-  return pos === tokens.length ? value : null;
+    return entry.atLeast !== undefined
+      ? { kind: 'per-cpu', min: entry.atLeast, max: Number.POSITIVE_INFINITY }
+      : { kind: 'unknown', why: entry.unknown ?? `${entry.name} is not known here` };
+  return readCount(
+    entry.atLeast === undefined
+      ? { text: entry.value, unknown: entry.unknown }
+      : { text: entry.value, unknown: entry.unknown, atLeast: entry.atLeast },
+    reader,
+  );
 }
 
 /**

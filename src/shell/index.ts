@@ -16,7 +16,7 @@
  * Pure; never throws.
  */
 import { MAX_ARG_STRLEN, WorkBudget } from './budget';
-import { analyseArgv, type Context } from './interpret';
+import { analyseArgv, type Context, runScriptFile, type ScriptOptions } from './interpret';
 import {
   type ExpandedWord,
   envFromFor,
@@ -26,6 +26,7 @@ import {
   piecesToWord,
   readContainerEnv,
 } from './kubernetes';
+import { readShebang } from './shebang';
 import type { Env, EnvFromSource, ShellProblem, ShellResult, Word } from './types';
 
 export {
@@ -38,7 +39,16 @@ export {
   TIME_BUDGET_MS,
   WorkBudget,
 } from './budget';
-export { SERVER_MENTION } from './interpret';
+export {
+  type Dialect,
+  globMatch,
+  MAX_STEPS,
+  type ScriptOptions,
+  SERVER_MENTION,
+  type SourcedFile,
+} from './interpret';
+export { MAX_PARSE_DEPTH } from './parse';
+export { readShebang, type Shebang } from './shebang';
 export type { Env, EnvEntry, EnvFromSource, ShellProblem, ShellResult, SimpleCommand, Word } from './types';
 export { envFromFor, expandReferences };
 
@@ -116,6 +126,52 @@ export function argvCommands(
         {
           message: `oneproc failed to read this command (${String(err)})`,
           path: argv[0]?.path ?? '',
+          internal: true,
+        },
+      ],
+    };
+  }
+}
+
+/**
+ * The commands a script file runs (an image's entrypoint, a script a command starts), read by the
+ * same interpreter as `sh -c`: its words' paths are `file:line`. `args` are its positional
+ * parameters (the container's args or the Dockerfile CMD for an entrypoint, a caller's words), `env`
+ * what its caller exported. The dialect is the shebang's when not given (dash without one). Files it
+ * sources are read through `options.source`. Never throws.
+ */
+export function scriptCommands(
+  text: string,
+  options: ScriptOptions,
+  budget: WorkBudget = new WorkBudget(),
+): ShellResult {
+  budget.startContainer();
+  const ctx: Context = {
+    commands: [],
+    problems: [],
+    envFrom: options.envFrom ?? [],
+    entrypointUnknown: options.entrypointUnknown === true,
+    pieces: new WeakMap(),
+    nesting: 256,
+    work: budget,
+    limit: MAX_COMMANDS + 1,
+    file: options.file,
+    ...(options.source ? { source: options.source } : {}),
+  };
+  try {
+    const shebang = readShebang(text);
+    const dialect = options.dialect ?? (shebang?.kind === 'shell' ? shebang.dialect : 'dash');
+    runScriptFile(text, { ...options, dialect }, ctx);
+    return { commands: ctx.commands, problems: [...ctx.problems, ...limitProblems(budget)] };
+  } catch (err) {
+    return {
+      commands: ctx.commands,
+      problems: [
+        ...ctx.problems,
+        ...limitProblems(budget),
+        {
+          message: `oneproc failed to read this script (${String(err)})`,
+          path: `${options.file}:1`,
           internal: true,
         },
       ],

@@ -1,20 +1,43 @@
 /**
- * From an argv (after Kubernetes expansion) to simple commands: wrappers are stripped, and shell
- * scripts (`sh -c`) are split into simple commands whose words are expanded against the shell's
- * variables at that point of the script. What cannot be known stays as written, marked unknown.
+ * The shell interpreter: every piece of shell the project meets (a container's `sh -c`, an image's
+ * script files, supervisord/pm2/compose/Procfile commands) is parsed by parse.ts and walked here with
+ * its state, in order: shell and exported variables, functions with their own positional parameters,
+ * `set --`/`shift`, `.`/`source` in the current shell, `eval` of known text, `case`/`if`/`[ ]`
+ * decided when their operands are known (both sides kept, each command marked with the condition
+ * that decides it, when not), loops read once. Nothing runs: a command is recorded with the words and
+ * environment it would get, and wrappers are stripped from it (wrappers.ts). What cannot be known
+ * stays as written, marked unknown with the reason. See docs/shell.md.
  *
- * Tokenising is shell-quote's (a kept library, behind `tokenize`); the structural pass it lacks
- * (comments, line breaks, here-documents, substitutions) is in scan.ts. Shell features that only
- * matter at run time (globbing, functions being called or not, loops) are not evaluated: every
- * simple command the script contains is reported, which errs on the side of seeing a server.
+ * The semantics are dash's (Debian's /bin/sh, 0.5.12: src/eval.c `evaltree`, src/var.c, src/expand.c)
+ * unless the script runs under bash (its shebang, or `bash -c`), where they differ in what is
+ * followed here: `[[ … ]]`, `source` and `function NAME` exist only in bash.
  */
-import { parse as shellQuoteParse } from 'shell-quote';
+import { cpuFormulaBounds, evalArithmetic, isCpuCount } from './arith';
 import { MAX_ARG_STRLEN, type WorkBudget } from './budget';
 import { EnvBuilder, OverlayEnv } from './env';
 import { type Piece, undefinedReason } from './kubernetes';
-import { MARK_OPEN, MARKER_RE, type Marker, MarkerTable, scanScript } from './scan';
+import {
+  MARK_OPEN,
+  MARKER_RE,
+  type Marker,
+  MarkerTable,
+  type Node,
+  Parser,
+  ParseStop,
+  type Redirect,
+  type WordNode,
+} from './parse';
 import type { Env, EnvEntry, EnvFromSource, ShellProblem, SimpleCommand, Word } from './types';
 import { basename, stripWrapper } from './wrappers';
+
+/** Which shell runs a script: Debian's /bin/sh is dash. */
+export type Dialect = 'dash' | 'bash';
+
+/** A file a script sources (`. FILE`), as the caller's file boundary returns it. */
+export interface SourcedFile {
+  readonly path: string;
+  readonly text: string;
+}
 
 /** Shared by everything that one container produces. */
 export interface Context {
@@ -24,16 +47,25 @@ export interface Context {
   readonly entrypointUnknown: boolean;
   /** Pieces of words that carry Kubernetes references with unknown values (for scripts). */
   readonly pieces: WeakMap<Word, readonly Piece[]>;
-  /** Scripts left to run before giving up on pathological input (nested `sh -c`, `eval`). */
+  /** Scripts left to run before giving up on pathological input (nested `sh -c`, `eval`, `.`). */
   nesting: number;
   /** The review's work budget: words, text and time (budget.ts). */
   readonly work: WorkBudget;
   /**
-   * Commands recorded at most. Scripts are read piece by piece and reading stops once this many
+   * Commands recorded at most. Scripts are read command by command and reading stops once this many
    * commands were found, so a 1 MiB script costs no more than its first commands (the engine judges
    * `MAX_COMMANDS` and says that it stopped).
    */
   readonly limit: number;
+  /** Commands run (each function call unfolded) before reading stops: see MAX_STEPS. */
+  steps?: number;
+  /**
+   * A script file is being read: a syntax error is reported whatever it mentions (the whole file is
+   * the program the container runs), not only when it mentions a server.
+   */
+  readonly file?: string;
+  /** Reads a file that the script sources, when the caller has files (an image). */
+  readonly source?: (path: string) => SourcedFile | undefined;
 }
 
 /** Where a command runs: its environment and the wrappers around it so far. */
@@ -42,9 +74,18 @@ interface Frame {
   readonly wrappers: readonly string[];
   /** `env -i` ran: a variable that is not in `env` is known to be unset. */
   readonly cleared: boolean;
+  /** The undecided conditions the command runs under (SimpleCommand.when). */
+  readonly when?: string;
 }
 
 const MAX_DEPTH = 12;
+/** Function calls nested deeper than this are not followed (dash's own limit is the C stack). */
+const MAX_CALL_DEPTH = 50;
+/**
+ * Commands run in one container, counting each run of a function body: `f2() { f1; f1; }` doubles at
+ * every level, so a short script can otherwise unfold into millions of commands.
+ */
+export const MAX_STEPS = 20_000;
 
 /**
  * Program names that start a server oneproc knows: a script line that mentions one and cannot be
@@ -68,7 +109,10 @@ export function analyseArgv(argv: readonly Word[], frame: Frame, ctx: Context, d
         limitIfServer(ctx, result.script.text, result.script.path);
         return;
       }
-      runScript(result.script, result.arg0, result.positionals, { env, wrappers, cleared }, ctx, depth + 1);
+      const dialect: Dialect = /^(?:bash|zsh|ksh|mksh|rbash) /.test(result.name) ? 'bash' : 'dash';
+      const inner: Frame =
+        frame.when === undefined ? { env, wrappers, cleared } : { env, wrappers, cleared, when: frame.when };
+      runScript(result.script, result.arg0, result.positionals, inner, ctx, depth + 1, dialect);
       return;
     }
     if (result.clear) {
@@ -81,7 +125,7 @@ export function analyseArgv(argv: readonly Word[], frame: Frame, ctx: Context, d
     words = result.argv;
   }
   if (words.length === 0 || ctx.commands.length >= ctx.limit) return;
-  ctx.commands.push(makeCommand(words, env, wrappers, ctx));
+  ctx.commands.push(makeCommand(words, env, wrappers, ctx, frame.when));
 }
 
 function makeCommand(
@@ -89,6 +133,7 @@ function makeCommand(
   env: Env,
   wrappers: readonly string[],
   ctx: Context,
+  when: string | undefined,
 ): SimpleCommand {
   const cmd: {
     argv: readonly Word[];
@@ -96,9 +141,11 @@ function makeCommand(
     wrappers: readonly string[];
     entrypointUnknown?: boolean;
     envFrom?: readonly EnvFromSource[];
+    when?: string;
   } = { argv, env, wrappers };
   if (ctx.entrypointUnknown) cmd.entrypointUnknown = true;
   if (ctx.envFrom.length > 0) cmd.envFrom = ctx.envFrom;
+  if (when !== undefined) cmd.when = when;
   return cmd;
 }
 
@@ -127,46 +174,86 @@ type VarState =
   /**
    * `absent`: not set anywhere this container shows (not in env, not possibly from envFrom). A bare
    * `$X` then stays unknown (the image may set X), but `${X:-default}` takes its default.
+   * `formula`: a number over the CPU count (`$(nproc)`, `2*$(nproc)+1`), with `atLeast` its least.
    */
-  | { readonly kind: 'unknown'; readonly why: string; readonly absent?: boolean };
+  | {
+      readonly kind: 'unknown';
+      readonly why: string;
+      readonly absent?: boolean;
+      readonly formula?: string;
+      readonly atLeast?: number;
+    };
 
-/** The state of one running script. */
+interface Var {
+  readonly state: VarState;
+  readonly exported: boolean;
+}
+
+/** What the last command's exit status is known to be, and how to name that command in messages. */
+interface Status {
+  /** true: 0, false: non-zero, undefined: known only in the container. */
+  readonly ok: boolean | undefined;
+  readonly label: string;
+}
+
+type Flow = 'exit' | 'return' | 'break' | 'continue';
+
+/** The state of one running shell (a script, with the `eval`s, `.` files and functions it runs). */
 class Shell {
   /** Variables assigned or unset by the script itself. */
-  readonly vars: Map<string, VarState & { exported: boolean }>;
+  readonly vars = new Map<string, Var>();
+  readonly functions = new Map<string, { body: Node; path: string }>();
   /** The environment of the commands it starts: `frame.env` plus what the script exported. */
   readonly exported: EnvBuilder;
   positionals: Word[];
   /**
-   * Set once the script reads variables from somewhere not visible here (`. FILE`, `source FILE`,
-   * `export $(…)`, `read`): a variable the pod does not set may have been set there.
+   * Set once the script reads variables from somewhere not visible here (`. FILE` not read,
+   * `export $(…)`): a variable the pod does not set may have been set there.
    */
   hidden?: string;
+  /** The path of the command being run (a script word's field path, or `file:line`). */
+  path: string;
+  markers: MarkerTable;
+  /** The path of a line of the text being run. */
+  linePath: (line: number) => string;
+  flow: Flow | undefined;
+  status: Status = { ok: true, label: '' };
+  /** Undo logs of the branches, subshells and loops being run: a variable's value before them. */
+  readonly journals: Map<string, Var | undefined>[] = [];
+  /** `local` variables of the functions being run, with their values before the call. */
+  readonly locals: Map<string, Var | undefined>[] = [];
+  /** Undecided conditions around the current command, outermost first. */
+  readonly conditions: string[] = [];
+  loops = 0;
+  readonly calling: string[] = [];
 
   constructor(
-    readonly markers: MarkerTable,
-    readonly path: string,
     readonly frame: Frame,
     readonly ctx: Context,
     readonly depth: number,
     readonly arg0: Word | undefined,
     positionals: Word[],
-    /** For `eval`: the variables of the shell it runs in, shared, not copied. */
-    shared?: Shell,
+    readonly dialect: Dialect,
+    path: string,
+    markers: MarkerTable,
+    linePath: (line: number) => string,
   ) {
     this.positionals = positionals;
-    this.vars = shared ? shared.vars : new Map();
-    this.exported = shared ? shared.exported : new EnvBuilder(frame.env);
-    if (shared?.hidden !== undefined) this.hidden = shared.hidden;
+    this.exported = new EnvBuilder(frame.env);
+    this.path = path;
+    this.markers = markers;
+    this.linePath = linePath;
+    if (frame.when !== undefined) this.conditions.push(frame.when);
   }
 
   lookup(name: string): VarState {
     const own = this.vars.get(name);
-    if (own) return own;
+    if (own) return own.state;
     const entry = this.frame.env.get(name);
     if (entry) {
-      return entry.value !== undefined
-        ? { kind: 'value', value: entry.value, path: entry.path }
+      if (entry.value !== undefined) return { kind: 'value', value: entry.value, path: entry.path };
+      return entry.atLeast !== undefined
+        ? { kind: 'unknown', why: entry.unknown ?? `${name} is not known here`, atLeast: entry.atLeast }
         : { kind: 'unknown', why: entry.unknown ?? `${name} is not known here` };
     }
     if (this.frame.cleared) return { kind: 'unset' };
@@ -185,19 +272,53 @@ class Shell {
     };
   }
 
+  /** Notes the value of `name` before a change, for the branch, loop or subshell being run. */
+  private record(name: string): void {
+    const journal = this.journals[this.journals.length - 1];
+    if (journal && !journal.has(name)) journal.set(name, this.vars.get(name));
+  }
+
   assign(name: string, state: VarState, exportIt: boolean): void {
     const before = this.vars.get(name);
     const exported = exportIt || before?.exported === true || (!before && this.frame.env.has(name));
-    this.vars.set(name, { ...state, exported });
-    if (!exported) return;
+    this.put(name, { state, exported });
+  }
+
+  /** Sets a variable as a whole (its value and whether it is exported), recorded for undo. */
+  put(name: string, v: Var | undefined): void {
+    this.record(name);
+    const wasExported = this.vars.get(name)?.exported ?? this.frame.env.has(name);
+    if (v === undefined) {
+      this.vars.delete(name);
+      const inherited = this.frame.env.get(name);
+      if (inherited) this.exported.set(inherited);
+      else if (wasExported) this.exported.remove(name);
+      return;
+    }
+    this.vars.set(name, v);
+    const state = v.state;
+    if (!v.exported) {
+      if (wasExported) this.exported.remove(name);
+      return;
+    }
     if (state.kind === 'unset') this.exported.remove(name);
     else if (state.kind === 'value') this.exported.set({ name, value: state.value, path: state.path });
-    else this.exported.set({ name, unknown: state.why, path: this.path });
+    else
+      this.exported.set(
+        state.atLeast !== undefined
+          ? { name, unknown: state.why, atLeast: state.atLeast, path: this.path }
+          : { name, unknown: state.why, path: this.path },
+      );
   }
 
   /** The environment a command started now receives, plus its own `A=B` prefixes. */
   childEnv(prefix: EnvEntry[]): Env {
     return OverlayEnv.with(this.exported.snapshot(), prefix);
+  }
+
+  /** The conditions the current command runs under, as `SimpleCommand.when` says them. */
+  when(): string | undefined {
+    return this.conditions.length === 0 ? undefined : this.conditions.join(', and ');
   }
 }
 
@@ -209,6 +330,7 @@ function runScript(
   frame: Frame,
   ctx: Context,
   depth: number,
+  dialect: Dialect,
 ): void {
   const markers = new MarkerTable();
   let text = sanitize(script.text);
@@ -228,8 +350,53 @@ function runScript(
     // The whole script is a value nobody can see here (e.g. from a Secret).
     text = markers.add({ kind: 'kubernetes', text: script.text, quoted: true, unknown: script.unknown });
   }
-  const shell = new Shell(markers, script.path, frame, ctx, depth, arg0, positionals);
+  const shell = new Shell(
+    frame,
+    ctx,
+    depth,
+    arg0,
+    positionals,
+    dialect,
+    script.path,
+    markers,
+    () => script.path,
+  );
   runText(text, shell);
+}
+
+export interface ScriptOptions {
+  /** The script's path as shown to users (`docker-entrypoint.sh`); commands' paths are `file:line`. */
+  readonly file: string;
+  /** `$1`, `$2`, …: the words the script is run with (the container's args, the CMD, a caller's words). */
+  readonly args?: readonly Word[];
+  /** The environment the script starts with: only what its caller exported. */
+  readonly env?: Env;
+  readonly envFrom?: readonly EnvFromSource[];
+  /** The shell that runs it (its shebang's); default dash, Debian's /bin/sh. */
+  readonly dialect?: Dialect;
+  /** Reads a file the script sources with `.`/`source` (through the caller's file boundary). */
+  readonly source?: (path: string) => SourcedFile | undefined;
+  /** Commands are run by the image's ENTRYPOINT, which is unknown (SimpleCommand.entrypointUnknown). */
+  readonly entrypointUnknown?: boolean;
+  /** Wrappers already around the script (`tini`, …). */
+  readonly wrappers?: readonly string[];
+}
+
+/** Runs a script file; its commands' words have paths `file:line`. */
+export function runScriptFile(text: string, options: ScriptOptions, ctx: Context): void {
+  const linePath = (line: number) => `${options.file}:${line}`;
+  const shell = new Shell(
+    { env: options.env ?? new Map(), wrappers: options.wrappers ?? [], cleared: false },
+    ctx,
+    1,
+    { text: options.file, path: linePath(1) },
+    [...(options.args ?? [])],
+    options.dialect ?? 'dash',
+    linePath(1),
+    new MarkerTable(),
+    linePath,
+  );
+  runText(sanitize(text), shell);
 }
 
 /** `$(nproc)`-like: a lowercase name that the container's env does not define. */
@@ -249,160 +416,61 @@ function hasShellSyntax(text: string): boolean {
   return /[\s;&|$`'"]/.test(text);
 }
 
+/** Parses and runs `text` in `shell`, one complete command at a time, as dash does. */
 function runText(text: string, shell: Shell): void {
-  // Every script read (a container's, a nested `sh -c`, an `eval`) counts against the budget.
+  // Every script read (a container's, a nested `sh -c`, an `eval`, a sourced file) counts.
   if (!shell.ctx.work.text(text.length, shell.path)) return;
-  const scan = scanScript(text, shell.markers);
-  if (scan.unterminated !== undefined) {
+  const parser = new Parser(text, shell.markers);
+  const reportOpen = () => {
+    if (parser.unterminated === undefined) return;
     problemIfServer(
       shell.ctx,
-      reveal(scan.unterminatedText ?? '', shell.markers),
+      reveal(parser.unterminatedText, shell.markers),
       shell.path,
-      `leaves ${scan.unterminated} unclosed, so the shell would not run it as written`,
+      `leaves ${parser.unterminated} unclosed, so the shell would not run it as written`,
     );
-  }
-  const state: TokenState = { depth: 0, current: [], piped: [], heredoc: undefined };
-  let batch: LinePiece[] = [];
-  let size = 0;
-  const flush = (): boolean => {
-    if (batch.length > 0) runBatch(batch, shell, state);
-    batch = [];
-    size = 0;
-    return shell.ctx.commands.length < shell.ctx.limit && shell.ctx.work.stopped(shell.path) === undefined;
   };
-  // Tokenizing is the largest cost of reading a script, so it is done in pieces of about
-  // BATCH_CHARS (whole lines, or a long line cut between its commands, or a long command cut between
-  // its words), and stops once the container has as many commands as anyone will judge or the
-  // budget is spent.
-  for (const line of scan.lines) {
-    for (const piece of line.length > BATCH_CHARS ? splitCommands(line) : [{ text: line, more: false }]) {
-      batch.push(piece);
-      size += piece.text.length;
-      if (size >= BATCH_CHARS && !flush()) return;
-    }
-  }
-  flush();
-}
-
-/** A piece of a scanned line; `more`: the next piece continues the same command (cut at a blank). */
-interface LinePiece {
-  readonly text: string;
-  readonly more: boolean;
-}
-
-/** Characters tokenized in one call (a typical script is one batch). */
-const BATCH_CHARS = 8192;
-
-/**
- * Cuts a long scanned line after the `;`, `&&` and `||` that separate its commands (outside quotes;
- * scan.ts already replaced substitutions by markers). Each piece tokenizes to the same words and the
- * commands come out the same: these operators only end a command. `;;`, `;&` and `|` are not cut
- * (`case` patterns and pipelines are read across them). A command longer than BATCH_CHARS is also
- * cut at a blank between two words (never right after an operator, so a redirection keeps its
- * target), marked `more`: its words are the same whether tokenized whole or in pieces.
- */
-function splitCommands(line: string): LinePiece[] {
-  const pieces: LinePiece[] = [];
-  const end = (at: number, next: number) => {
-    if (line.slice(start, at).trim() !== '') pieces.push({ text: line.slice(start, at), more: false });
-    start = next;
-  };
-  let start = 0;
-  // The open quote: `'`, `"`, or `$` for `$'…'` (where a backslash escapes, unlike in `'…'`).
-  let quote = '';
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === '\\') {
-      if (quote !== "'") i++;
-    } else if (quote !== '') {
-      if (c === (quote === '$' ? "'" : quote)) quote = '';
-    } else if (c === '$' && line[i + 1] === "'") {
-      quote = '$';
-      i++;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-    } else if ((c === '&' || c === '|') && line[i + 1] === c) {
-      end(i, i + 2);
-      i++;
-    } else if (c === ';') {
-      // `;;`, `;;&` and `;&` end `case` arms and are kept whole; a lone `;` ends a command.
-      if (line[i + 1] === ';') i += line[i + 2] === '&' ? 2 : 1;
-      else if (line[i + 1] === '&') i++;
-      else end(i, i + 1);
-    } else if ((c === ' ' || c === '\t') && i - start >= BATCH_CHARS && isWordEnd(line, i - 1)) {
-      pieces.push({ text: line.slice(start, i), more: true });
-      start = i;
-    } else {
-      // Operators that contain `&` or `|` without ending a command, consumed whole as the tokenizer
-      // reads them: `|&`, `&>`, `&>>`, `>&`, `>|`, `>>`, `>(`, `<&`, `<>`, `<(`, `<<`, `<<-`, `<<<`.
-      i += operatorTail(line, i);
-    }
-  }
-  end(line.length, line.length);
-  return pieces;
-}
-
-/** True when `line[i]` ends a word (not a blank, not an operator character). */
-function isWordEnd(line: string, i: number): boolean {
-  const c = line[i];
-  return c !== undefined && !' \t;&|<>()'.includes(c);
-}
-
-/** How many characters after `line[i]` belong to the same (non-separating) operator. */
-function operatorTail(line: string, i: number): number {
-  const c = line[i];
-  const next = line[i + 1];
-  if (c === '|') return next === '&' ? 1 : 0;
-  if (c === '&') return next === '>' ? (line[i + 2] === '>' ? 2 : 1) : 0;
-  if (c === '>') return next === '>' || next === '&' || next === '|' || next === '(' ? 1 : 0;
-  if (c === '<') {
-    if (next === '<') {
-      const third = line[i + 2];
-      if (third === '<' || third === '-') return 2;
-      return third === '(' ? 0 : 1;
-    }
-    return next === '(' || next === '&' || next === '>' ? 1 : 0;
-  }
-  return 0;
-}
-
-/**
- * Tokenizes lines in one call (a line break separates commands like `;` does); only when that fails
- * is each line tokenized alone, to find the line at fault.
- */
-function runBatch(pieces: readonly LinePiece[], shell: Shell, state: TokenState): void {
-  const last = pieces[pieces.length - 1];
-  if (pieces.length > 1) {
-    let all: readonly Token[] | undefined;
+  for (;;) {
+    if (shell.flow !== undefined || !going(shell)) break;
+    let node: Node | undefined;
     try {
-      // A line break separates commands like `;` does; a piece cut at a blank continues its command.
-      const text = pieces.map((p, k) =>
-        k === pieces.length - 1 ? p.text : p.more ? `${p.text} ` : `${p.text} ;\n`,
-      );
-      all = tokenize(text.join(''), shell.markers);
-    } catch {
-      all = undefined;
-    }
-    if (all) {
-      runTokens(all, shell, state, !last.more);
+      node = parser.next();
+    } catch (err) {
+      if (!(err instanceof ParseStop)) throw err;
+      reportOpen();
+      const path = shell.linePath(err.line);
+      if (err.limit) {
+        shell.ctx.work.reach(
+          'nesting',
+          `a shell script ${err.message}; oneproc stopped reading it there`,
+          path,
+        );
+      } else if (shell.ctx.file !== undefined && shell.depth === 1 && shell.calling.length === 0) {
+        // dash stops at a syntax error: the commands before it ran, none after it does.
+        shell.ctx.problems.push({
+          message: `${shell.ctx.file} has a syntax error at line ${err.line} (${err.message}): the shell stops there, so oneproc cannot tell how many worker processes it starts`,
+          path,
+        });
+      } else if (parser.unterminated === undefined) {
+        problemIfServer(
+          shell.ctx,
+          text,
+          path,
+          `has a syntax error at line ${err.line} (${err.message}), where the shell stops`,
+        );
+      }
       return;
     }
+    if (node === undefined) break;
+    run(node, shell);
   }
-  for (const piece of pieces) {
-    let tokens: readonly Token[];
-    try {
-      tokens = tokenize(piece.text, shell.markers);
-    } catch {
-      problemIfServer(
-        shell.ctx,
-        reveal(piece.text, shell.markers),
-        shell.path,
-        'has a line oneproc cannot split into words',
-      );
-      continue;
-    }
-    runTokens(tokens, shell, state, !piece.more);
-  }
+  reportOpen();
+  // `exit` ends the script; `return` ends a sourced file or a function; either ends an `eval`.
+}
+
+/** True while reading may go on (commands below the limit, budget left). */
+function going(shell: Shell): boolean {
+  return shell.ctx.commands.length < shell.ctx.limit && shell.ctx.work.stopped(shell.path) === undefined;
 }
 
 /** Puts the original text back in place of markers (for messages). */
@@ -411,221 +479,510 @@ function reveal(text: string, markers: MarkerTable): string {
   return text.replace(MARKER_RE, (_m, id: string) => markers.get(id)?.text ?? '');
 }
 
-type Token = { readonly word: string } | { readonly op: string };
+const UNKNOWN_STATUS = (label: string): Status => ({ ok: undefined, label });
 
-/** Tokenized lines, by text: shell-quote is the largest cost of reading a script. */
-const TOKEN_CACHE = new Map<string, readonly Token[]>();
-
-/**
- * The adapter over shell-quote: words (quotes removed, markers kept) and operators. Variables never
- * reach shell-quote (scan.ts replaced them by markers); should one slip through, the callback keeps
- * it as an unknown marker rather than letting it become an empty string.
- */
-function tokenize(line: string, markers: MarkerTable): readonly Token[] {
-  const cached = TOKEN_CACHE.get(line);
-  if (cached) return cached;
-  const before = markers.entries.length;
-  // An object (not a function) as env: shell-quote then skips a per-word RegExp pass it only needs
-  // for functions returning objects. The Proxy answers every name with an unknown marker.
-  const env = new Proxy({} as Record<string, string>, {
-    get: (_target, key) => markers.add({ kind: 'param', text: `\${${String(key)}}`, quoted: true }),
-  });
-  const entries = shellQuoteParse(line, env);
-  const tokens: Token[] = [];
-  for (const entry of entries) {
-    if (typeof entry === 'string') tokens.push({ word: entry });
-    else if ('op' in entry) {
-      if (entry.op === 'glob') tokens.push({ word: (entry as { pattern: string }).pattern });
-      else tokens.push({ op: entry.op });
-    }
-    // comments cannot occur: scan.ts removed them and escaped every other `#`.
-  }
-  // Tokens depend only on the line (markers are referred to by number) unless the env callback
-  // added markers; manifests repeat the same scripts, so remember the answer.
-  if (markers.entries.length === before && line.length <= 4096) {
-    if (TOKEN_CACHE.size >= 512) TOKEN_CACHE.clear();
-    TOKEN_CACHE.set(line, tokens);
-  }
-  return tokens;
-}
-
-const SEPARATORS = new Set([';', '&&', '||', '|', '&', '|&', ';;', ';&', ';;&', '(', ')']);
-const PREFIX_KEYWORDS = new Set(['!', '{', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', 'time']);
-const CLOSING_KEYWORDS = new Set(['}', 'fi', 'done', 'esac']);
-const SKIPPED_KEYWORDS = new Set(['for', 'select', 'case', 'in']);
-const STATE_BUILTINS = new Set([
-  ':',
-  'true',
-  'false',
-  'set',
-  'shift',
-  'return',
-  'exit',
-  'wait',
-  'trap',
-  'umask',
-  'ulimit',
-  'shopt',
-  'alias',
-]);
-const NAME_EQ = /^([A-Za-z_][A-Za-z0-9_]*)=/;
-
-/**
- * The command being read, kept across the pieces of a long command. Commands joined by `|` wait until
- * the pipeline ends: `web|api)` is a `case` pattern, not a pipeline.
- */
-interface TokenState {
-  /** Open parentheses (subshells) of the script so far. */
-  depth: number;
-  current: string[];
-  piped: Array<{ raw: string[]; heredoc: Marker | undefined }>;
-  heredoc: Marker | undefined;
-}
-
-/** Runs the commands of `tokens`; with `end`, the last one too (else the next piece continues it). */
-function runTokens(tokens: readonly Token[], shell: Shell, state: TokenState, end: boolean): void {
-  const run = () => {
-    for (const p of state.piped) runCommand(p.raw, shell, p.heredoc);
-    state.piped = [];
-    if (state.current.length > 0) runCommand(state.current, shell, state.heredoc);
-    state.current = [];
-    state.heredoc = undefined;
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
-    if ('word' in token) {
-      state.current.push(token.word);
-      continue;
-    }
-    const op = token.op;
-    if (op === '|' || op === '|&') {
-      state.piped.push({ raw: state.current, heredoc: state.heredoc });
-      state.current = [];
-      state.heredoc = undefined;
-      continue;
-    }
-    if (SEPARATORS.has(op)) {
-      if (op === '(') state.depth++;
-      if (op === ')') {
-        if (state.depth > 0) state.depth--;
-        else {
-          // The end of a `case` pattern: nothing before it on this command is run.
-          state.piped = [];
-          state.current = [];
-          state.heredoc = undefined;
+/** Runs one node of the syntax tree. */
+function run(node: Node, shell: Shell): void {
+  if (shell.flow !== undefined || !going(shell)) return;
+  switch (node.type) {
+    case 'simple':
+      runSimple(node.words, node.redirects, node.line, shell);
+      return;
+    case 'list':
+      for (const item of node.items) {
+        if (shell.flow !== undefined) return;
+        if (item.background) {
+          // `cmd &` runs in a subshell: it starts, and the script goes on.
+          isolated(shell, () => run(item.node, shell));
+          shell.status = { ok: true, label: '' };
+        } else run(item.node, shell);
+      }
+      return;
+    case 'andor': {
+      run(node.first, shell);
+      for (const { op, node: next } of node.rest) {
+        if (shell.flow !== undefined) return;
+        const st = shell.status;
+        const runs = op === '&&' ? st.ok : st.ok === undefined ? undefined : !st.ok;
+        if (runs === true) run(next, shell);
+        else if (runs === undefined) {
+          const label = `${st.label} ${op === '&&' ? 'succeeds' : 'fails'}`;
+          alternatives(shell, [{ label, run: () => run(next, shell) }, { run: () => {} }]);
+          shell.status = UNKNOWN_STATUS(st.label);
         }
       }
-      run();
+      return;
+    }
+    case 'pipeline': {
+      // Each command of a pipeline runs in a subshell (dash; bash without `lastpipe`).
+      if (node.commands.length === 1) run(node.commands[0], shell);
+      else for (const c of node.commands) isolated(shell, () => run(c, shell));
+      const st = shell.status;
+      if (node.bang) shell.status = { ok: st.ok === undefined ? undefined : !st.ok, label: `! ${st.label}` };
+      return;
+    }
+    case 'group':
+      run(node.body, shell);
+      return;
+    case 'subshell':
+      isolated(shell, () => run(node.body, shell));
+      return;
+    case 'function':
+      shell.functions.set(node.name, { body: node.body, path: shell.linePath(node.line) });
+      shell.status = { ok: true, label: '' };
+      return;
+    case 'if':
+      runIf(node, shell);
+      return;
+    case 'case':
+      runCase(node, shell);
+      return;
+    case 'loop':
+    case 'for':
+      runLoop(node, shell);
+      return;
+  }
+}
+
+/** Runs `body` in a subshell: nothing it assigns, and no `exit` in it, reaches the script. */
+function isolated(shell: Shell, body: () => void): void {
+  const positionals = shell.positionals;
+  const journal = new Map<string, Var | undefined>();
+  shell.journals.push(journal);
+  try {
+    body();
+  } finally {
+    shell.journals.pop();
+    undo(shell, journal);
+    shell.positionals = positionals;
+    shell.flow = undefined;
+  }
+}
+
+function undo(shell: Shell, journal: Map<string, Var | undefined>): void {
+  for (const [name, before] of journal) shell.put(name, before);
+}
+
+function sameVar(a: Var | undefined, b: Var | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.exported !== b.exported) return false;
+  const x = a.state;
+  const y = b.state;
+  if (x.kind !== y.kind) return false;
+  if (x.kind === 'value' && y.kind === 'value') return x.value === y.value;
+  if (x.kind === 'unknown' && y.kind === 'unknown') return x.why === y.why;
+  return true;
+}
+
+/**
+ * Runs undecided alternatives (the sides of an `if`, the arms of a `case`): each from the same
+ * state, its commands marked with its condition; afterwards a variable they leave different is
+ * unknown, saying which condition decides it.
+ */
+function alternatives(shell: Shell, runs: readonly { label?: string; run: () => void }[]): void {
+  const before = shell.positionals;
+  const results: { changes: Map<string, Var | undefined>; flow: Flow | undefined; positionals: Word[] }[] =
+    [];
+  const names = new Set<string>();
+  for (const r of runs) {
+    const journal = new Map<string, Var | undefined>();
+    shell.journals.push(journal);
+    if (r.label !== undefined) shell.conditions.push(r.label);
+    try {
+      r.run();
+    } finally {
+      if (r.label !== undefined) shell.conditions.pop();
+      shell.journals.pop();
+    }
+    const changes = new Map<string, Var | undefined>();
+    for (const name of journal.keys()) {
+      changes.set(name, shell.vars.get(name));
+      names.add(name);
+    }
+    results.push({ changes, flow: shell.flow, positionals: shell.positionals });
+    undo(shell, journal);
+    shell.flow = undefined;
+    shell.positionals = before;
+  }
+  // Only the sides that go on to the next command matter for what follows.
+  const going = results.filter((r) => r.flow === undefined);
+  if (going.length === 0) {
+    shell.flow = results[0]?.flow;
+    return;
+  }
+  shell.positionals = going[0].positionals;
+  const labels = runs.map((r) => r.label).filter((l): l is string => l !== undefined);
+  for (const name of names) {
+    const current = shell.vars.get(name);
+    const finals = going.map((r) => (r.changes.has(name) ? r.changes.get(name) : current));
+    if (finals.every((v) => sameVar(v, finals[0]))) {
+      if (!sameVar(finals[0], current)) shell.put(name, finals[0]);
       continue;
     }
-    // A redirection: its target is not an argument.
-    const target = tokens[i + 1];
-    if (target && 'word' in target) {
-      i++;
-      if (op === '<<' || op === '<<-') state.heredoc = markerOf(target.word, shell.markers);
-    }
+    const exported = finals.some((v) => v?.exported) || (current === undefined && shell.frame.env.has(name));
+    shell.put(name, {
+      state: {
+        kind: 'unknown',
+        why: `${name} is set differently depending on whether ${labels.slice(0, 2).join(' or ')}`,
+      },
+      exported,
+    });
   }
-  if (end) run();
 }
 
-function markerOf(word: string, markers: MarkerTable): Marker | undefined {
-  const m = /^\uE000([0-9a-z]+)\uE001$/.exec(word);
-  return m ? markers.get(m[1]) : undefined;
+/** The label of a condition, for `when` and messages: `[ "$ROLE" = web ]` at its line. */
+function labelOf(argv: readonly Word[], shell: Shell): string {
+  const text = argv.map((w) => w.text).join(' ');
+  const where = shell.path;
+  return `\`${short(text)}\` (${where})`;
 }
 
-/** One simple command of the script, as raw words (quotes removed, markers in place). */
-function runCommand(raw: string[], shell: Shell, heredoc: Marker | undefined): void {
-  // The review's time and budget are checked once per command: a script stops where they run out.
-  if (shell.ctx.work.stopped(shell.path) !== undefined) return;
-  let start = 0;
-  while (start < raw.length) {
-    const w = raw[start];
-    if (PREFIX_KEYWORDS.has(w)) {
-      start += w === 'time' && raw[start + 1] === '-p' ? 2 : 1;
-    } else if (w === 'function') start += 2;
-    else break;
-  }
-  if (start >= raw.length) return;
-  if (SKIPPED_KEYWORDS.has(raw[start])) return;
-  if (CLOSING_KEYWORDS.has(raw[start]) && raw.length - start === 1) return;
-
-  // `A=B cmd` prefixes and plain assignments.
-  const prefix: EnvEntry[] = [];
-  let i = start;
-  for (; i < raw.length; i++) {
-    const m = NAME_EQ.exec(raw[i]);
-    if (!m) break;
-    const value = expandSingle(raw[i].slice(m[0].length), shell);
-    prefix.push(
-      value.unknown !== undefined
-        ? {
-            name: m[1],
-            unknown: assignedFrom(m[1], raw[i].slice(m[0].length), value.unknown, shell),
-            path: shell.path,
-          }
-        : { name: m[1], value: value.text, path: shell.path },
-    );
-  }
-  if (i >= raw.length) {
-    for (const entry of prefix) shell.assign(entry.name, toState(entry), false);
-    return;
-  }
-  const name = raw[i];
-  if (
-    name === 'export' ||
-    name === 'declare' ||
-    name === 'typeset' ||
-    name === 'readonly' ||
-    name === 'local'
-  ) {
-    declare(raw.slice(i + 1), shell, name === 'export' || raw.slice(i + 1).some((a) => /^-\w*x/.test(a)));
-    return;
-  }
-  if (name === 'unset') {
-    for (const arg of raw.slice(i + 1)) {
-      if (arg.startsWith('-')) {
-        if (arg === '-f') return;
-        continue;
+function runIf(node: Extract<Node, { type: 'if' }>, shell: Shell): void {
+  // Arms are tried in order; from the first undecided condition on, every arm that may run is an
+  // alternative (flat, so a chain of 10,000 `elif`s costs no recursion).
+  const options: { label?: string; run: () => void }[] = [];
+  let pending: string | undefined;
+  for (const arm of node.arms) {
+    run(arm.cond, shell);
+    if (shell.flow !== undefined) return;
+    const st = shell.status;
+    if (st.ok === false) continue;
+    if (st.ok === true) {
+      if (pending === undefined) {
+        run(arm.body, shell);
+        return;
       }
-      shell.assign(arg, { kind: 'unset' }, false);
+      options.push({ label: pending, run: () => run(arm.body, shell) });
+      alternatives(shell, options);
+      return;
     }
+    options.push({ label: `${st.label} succeeds`, run: () => run(arm.body, shell) });
+    pending = `${st.label} fails`;
+  }
+  const otherwise = node.otherwise;
+  if (pending === undefined) {
+    if (otherwise) run(otherwise, shell);
+    else shell.status = { ok: true, label: '' };
     return;
   }
-  const argv = expandWords(raw.slice(i), shell);
-  if (argv === undefined || argv.length === 0) return;
-  const program = argv[0].text;
-  if (program === 'set') {
-    const dashes = argv.findIndex((w) => w.text === '--');
-    if (dashes > 0) shell.positionals = argv.slice(dashes + 1);
+  options.push({ label: pending, run: otherwise ? () => run(otherwise, shell) : () => {} });
+  alternatives(shell, options);
+}
+
+function runCase(node: Extract<Node, { type: 'case' }>, shell: Shell): void {
+  shell.path = shell.linePath(node.line);
+  const subject = expandSingle(node.subject.raw, shell);
+  const shown = `\`${short(reveal(node.subject.raw, shell.markers))}\``;
+  const options: { label?: string; run: () => void }[] = [];
+  let catchAll = false;
+  let closed = false;
+  for (const arm of node.arms) {
+    let matched: boolean | undefined = false;
+    const written: string[] = [];
+    for (const p of arm.patterns) {
+      const pattern = expandSingle(p.raw, shell);
+      written.push(pattern.text);
+      if (subject.unknown !== undefined || pattern.unknown !== undefined) {
+        if (pattern.unknown === undefined && pattern.text === '*') catchAll = true;
+        matched = undefined;
+      } else if (globMatch(pattern.text, subject.text)) {
+        matched = true;
+        break;
+      }
+    }
+    if (matched === false) continue;
+    const body = () => run(arm.body, shell);
+    if (matched === true && options.length === 0) {
+      body();
+      return;
+    }
+    options.push({ label: `${shown} matches \`${short(written.join('|'))}\``, run: body });
+    if (matched === true || catchAll) {
+      closed = true;
+      break;
+    }
+  }
+  if (options.length === 0) {
+    shell.status = { ok: true, label: '' };
     return;
   }
-  if (program === 'shift') {
-    const n = argv[1] ? Number.parseInt(argv[1].text, 10) : 1;
-    shell.positionals = shell.positionals.slice(Number.isFinite(n) && n > 0 ? n : 1);
-    return;
-  }
-  if (program === '.' || program === 'source') {
-    const file = argv[1]?.text ?? '';
-    // A virtualenv's activate script only sets VIRTUAL_ENV, PATH and the prompt.
-    if (!/(?:^|\/)activate$/.test(file)) shell.hidden ??= `\`${program} ${short(file)}\``;
-  }
-  if (program === 'read') {
-    for (const w of argv.slice(1)) {
-      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w.text)) {
+  if (!closed) options.push({ label: `${shown} matches none of the patterns`, run: () => {} });
+  alternatives(shell, options);
+}
+
+function runLoop(node: Extract<Node, { type: 'loop' | 'for' }>, shell: Shell): void {
+  // The body is read once. A variable it assigns is unknown afterwards: its value depends on the
+  // iteration.
+  const journal = new Map<string, Var | undefined>();
+  shell.journals.push(journal);
+  shell.loops++;
+  const where = shell.linePath(node.line);
+  let once = false; // the body surely runs at least once
+  try {
+    if (node.type === 'for') {
+      shell.path = where;
+      const items = node.items
+        ? expandWords(
+            node.items.map((w) => w.raw),
+            shell,
+          )
+        : shell.positionals;
+      if (items === undefined) return;
+      if (items.length === 0) return;
+      once = true;
+      if (items.length === 1 && items[0].unknown === undefined)
+        shell.assign(node.name, { kind: 'value', value: items[0].text, path: items[0].path }, false);
+      else
         shell.assign(
-          w.text,
-          { kind: 'unknown', why: `${w.text} is read from input when the container starts` },
+          node.name,
+          {
+            kind: 'unknown',
+            why: `${node.name} is assigned by the \`for\` loop at ${where}, once for each of ${short(items.map((w) => w.text).join(' '))}`,
+          },
           false,
         );
-      }
+      run(node.body, shell);
+    } else {
+      run(node.cond, shell);
+      const st = shell.status;
+      const enters = node.until ? (st.ok === undefined ? undefined : !st.ok) : st.ok;
+      if (enters === false || shell.flow !== undefined) return;
+      if (enters === true) {
+        once = true;
+        run(node.body, shell);
+      } else
+        alternatives(shell, [
+          { label: `${st.label} ${node.until ? 'fails' : 'succeeds'}`, run: () => run(node.body, shell) },
+          { run: () => {} },
+        ]);
     }
+  } finally {
+    shell.loops--;
+    shell.journals.pop();
+    // `break`/`continue` end here; an `exit` or `return` in a body that may not run is not certain.
+    if (shell.flow === 'break' || shell.flow === 'continue' || !once) shell.flow = undefined;
+    const outer = shell.journals[shell.journals.length - 1];
+    for (const [name, before] of journal) {
+      if (outer && !outer.has(name)) outer.set(name, before);
+      const now = shell.vars.get(name);
+      if (node.type === 'for' && name === node.name) continue;
+      if (now === undefined || sameVar(now, before)) continue;
+      shell.put(name, {
+        state: {
+          kind: 'unknown',
+          why: `${name} is assigned in the loop at ${where}, so its value depends on the iteration`,
+        },
+        exported: now.exported,
+      });
+    }
+  }
+}
+
+const NAME_EQ = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Builtins that change only state oneproc does not follow (or nothing): not commands to judge. */
+const QUIET_BUILTINS = new Set(['trap', 'umask', 'ulimit', 'shopt', 'alias', 'unalias', 'hash', 'wait']);
+
+/** One simple command: assignments, then a builtin, a function call or a program. */
+function runSimple(
+  words: readonly WordNode[],
+  redirects: readonly Redirect[],
+  line: number,
+  shell: Shell,
+): void {
+  const ctx = shell.ctx;
+  shell.path = shell.linePath(line);
+  // The review's time and budget are checked once per command: a script stops where they run out.
+  if (ctx.work.stopped(shell.path) !== undefined) return;
+  ctx.steps = (ctx.steps ?? MAX_STEPS) - 1;
+  if (ctx.steps < 0) {
+    ctx.work.reach(
+      'steps',
+      `a shell script runs more than ${MAX_STEPS.toLocaleString('en')} commands once its function calls are unfolded; oneproc stopped reading it there`,
+      shell.path,
+    );
+    shell.flow = 'exit';
     return;
   }
-  if (STATE_BUILTINS.has(program)) return;
-  if (program === 'eval') {
-    runEval(argv.slice(1), shell);
+  // `A=B cmd` prefixes and plain assignments.
+  const prefix: EnvEntry[] = [];
+  const prefixStates: { name: string; state: VarState }[] = [];
+  let i = 0;
+  for (; i < words.length; i++) {
+    const m = NAME_EQ.exec(words[i].lead);
+    if (!m) break;
+    const raw = words[i].raw.slice(m[0].length);
+    const value = expandValue(raw, shell);
+    const state = assignedState(m[1], raw, value, shell);
+    prefixStates.push({ name: m[1], state });
+    prefix.push(
+      state.kind === 'value'
+        ? { name: m[1], value: state.value, path: shell.path }
+        : state.kind === 'unknown'
+          ? state.atLeast !== undefined
+            ? { name: m[1], unknown: state.why, atLeast: state.atLeast, path: shell.path }
+            : { name: m[1], unknown: state.why, path: shell.path }
+          : { name: m[1], value: '', path: shell.path },
+    );
+  }
+  if (i >= words.length) {
+    for (const { name, state } of prefixStates) shell.assign(name, state, false);
+    shell.status = {
+      ok: prefix.some((e) => e.unknown !== undefined) ? undefined : true,
+      label: 'the assignment',
+    };
     return;
   }
+  const first = words[i];
+  const rawArgs = words.slice(i + 1).map((w) => w.raw);
+  if (
+    first.plain &&
+    (first.raw === 'export' ||
+      first.raw === 'declare' ||
+      first.raw === 'typeset' ||
+      first.raw === 'readonly' ||
+      first.raw === 'local')
+  ) {
+    declare(first.raw, rawArgs, shell);
+    shell.status = { ok: true, label: first.raw };
+    return;
+  }
+  if (first.plain && first.raw === 'unset') {
+    const functionsToo = rawArgs.includes('-f');
+    for (const arg of rawArgs) {
+      if (arg.startsWith('-')) continue;
+      if (functionsToo) shell.functions.delete(arg);
+      else if (NAME.test(arg)) shell.assign(arg, { kind: 'unset' }, false);
+    }
+    shell.status = { ok: true, label: 'unset' };
+    return;
+  }
+  const argv = expandWords(
+    words.slice(i).map((w) => w.raw),
+    shell,
+  );
+  if (argv === undefined) return;
+  if (argv.length === 0) {
+    for (const { name, state } of prefixStates) shell.assign(name, state, false);
+    shell.status = UNKNOWN_STATUS('the command');
+    return;
+  }
+  const label = labelOf(argv, shell);
+  shell.status = UNKNOWN_STATUS(label);
+  const program = argv[0].unknown === undefined ? argv[0].text : undefined;
+  const fn = program !== undefined ? shell.functions.get(program) : undefined;
+  if (fn) {
+    callFunction(program as string, fn.body, argv.slice(1), prefixStates, shell);
+    return;
+  }
+  switch (program) {
+    case ':':
+    case 'true':
+      shell.status = { ok: true, label };
+      return;
+    case 'false':
+      shell.status = { ok: false, label };
+      return;
+    case 'set': {
+      const dashes = argv.findIndex((w) => w.text === '--');
+      if (dashes > 0) shell.positionals = argv.slice(dashes + 1);
+      else if (argv.length > 1 && !/^[-+]/.test(argv[1].text)) shell.positionals = argv.slice(1);
+      else if (
+        argv.length > 1 &&
+        /^[-+]/.test(argv[1].text) &&
+        argv.length > 2 &&
+        !argv[1].text.includes('o')
+      )
+        shell.positionals = argv.slice(2);
+      shell.status = { ok: true, label };
+      return;
+    }
+    case 'shift': {
+      const n = argv[1] ? Number.parseInt(argv[1].text, 10) : 1;
+      const count = argv[1]?.unknown === undefined && Number.isFinite(n) && n >= 0 ? n : undefined;
+      if (count === undefined) {
+        shell.positionals = shell.positionals.map((w) => ({
+          text: w.text,
+          unknown: `the arguments are shifted by ${short(argv[1]?.text ?? '')}, which is not known here`,
+          path: w.path,
+        }));
+      } else if (count > shell.positionals.length) {
+        // dash: "can't shift that many" — a special builtin's error ends a non-interactive shell.
+        shell.status = { ok: false, label };
+        if (shell.dialect === 'dash') shell.flow = 'exit';
+        return;
+      } else shell.positionals = shell.positionals.slice(count);
+      shell.status = { ok: true, label };
+      return;
+    }
+    case 'exit':
+      shell.flow = 'exit';
+      return;
+    case 'return':
+      shell.flow = shell.calling.length > 0 || shell.depth > 0 ? 'return' : 'exit';
+      return;
+    case 'break':
+    case 'continue':
+      if (shell.loops > 0) shell.flow = program;
+      return;
+    case 'read':
+      for (const w of argv.slice(1)) {
+        if (NAME.test(w.text)) {
+          shell.assign(
+            w.text,
+            { kind: 'unknown', why: `${w.text} is read from input when the container starts` },
+            false,
+          );
+        }
+      }
+      return;
+    case 'eval':
+      runEval(argv.slice(1), shell);
+      return;
+    case '.':
+    case 'source':
+      if (program === 'source' && shell.dialect === 'dash') {
+        // dash has no `source` builtin (src/builtins.def.in): the command is not found.
+        shell.status = { ok: false, label };
+        return;
+      }
+      sourceFile(argv, shell);
+      return;
+    case 'test':
+    case '[':
+    case '[[': {
+      if (program === '[[' && shell.dialect === 'dash') {
+        // dash has no `[[`: the shell looks for a program of that name and finds none (status 127).
+        shell.status = { ok: false, label: `${label} (dash has no [[)` };
+        return;
+      }
+      const args = argv.slice(1);
+      if (program !== 'test') {
+        if (args[args.length - 1]?.text !== (program === '[' ? ']' : ']]')) {
+          shell.status = { ok: false, label };
+          return;
+        }
+        args.pop();
+      }
+      // Recorded as before: a `[` command is harmless to the rules, and keeps the order readable.
+      recordCommand(argv, prefix, shell, redirects);
+      shell.status = { ok: evalTest(args, program === '[['), label };
+      return;
+    }
+  }
+  if (program !== undefined && QUIET_BUILTINS.has(program)) {
+    shell.status = { ok: true, label };
+    return;
+  }
+  recordCommand(argv, prefix, shell, redirects);
+  // `exec CMD` replaces the shell: nothing after it runs.
+  if (program === 'exec' && argv.length > 1) shell.flow = 'exit';
+  else if (program === 'exec') shell.status = { ok: true, label };
+}
+
+/** Records a program the script starts, with its environment; wrappers and `sh -c` are followed. */
+function recordCommand(argv: Word[], prefix: EnvEntry[], shell: Shell, redirects: readonly Redirect[]): void {
+  const heredoc = redirects.find((r) => r.heredoc !== undefined)?.heredoc;
   if (heredoc && heredoc.text !== '') {
     const reader = basename(argv[0].text);
     if (/^(?:sh|bash|ash|dash|zsh|ksh)$/.test(reader) && !argv.some((w) => w.text === '-c')) {
@@ -637,54 +994,282 @@ function runCommand(raw: string[], shell: Shell, heredoc: Marker | undefined): v
       );
     }
   }
+  const when = shell.when();
   const frame: Frame = {
     env: shell.childEnv(prefix),
     wrappers: shell.frame.wrappers,
     cleared: shell.frame.cleared,
+    ...(when !== undefined ? { when } : {}),
   };
   analyseArgv(argv, frame, shell.ctx, shell.depth);
+}
+
+/** A function call: its words are its positional parameters, its `local`s are undone at its end. */
+function callFunction(
+  name: string,
+  body: Node,
+  args: Word[],
+  prefix: readonly { name: string; state: VarState }[],
+  shell: Shell,
+): void {
+  if (shell.calling.length >= MAX_CALL_DEPTH || shell.calling.includes(name)) {
+    // A recursive call: its body is read once, where it was first called.
+    shell.status = UNKNOWN_STATUS(`the recursive call of ${name}`);
+    return;
+  }
+  const positionals = shell.positionals;
+  const locals = new Map<string, Var | undefined>();
+  shell.locals.push(locals);
+  shell.calling.push(name);
+  shell.positionals = args;
+  // `A=B f`: dash makes A=B visible to the function for the call (src/eval.c `evalfun` with
+  // `poplocalvars`), as a local of the call.
+  for (const p of prefix) {
+    if (!locals.has(p.name)) locals.set(p.name, shell.vars.get(p.name));
+    shell.assign(p.name, p.state, true);
+  }
+  try {
+    run(body, shell);
+  } finally {
+    shell.calling.pop();
+    shell.locals.pop();
+    for (const [n, before] of locals) shell.put(n, before);
+    shell.positionals = positionals;
+    if (shell.flow === 'return') shell.flow = undefined;
+  }
+}
+
+/** `. FILE [ARGS]`: the file runs in the current shell, when the caller can read it. */
+function sourceFile(argv: Word[], shell: Shell): void {
+  const name = argv[1];
+  if (!name) return;
+  const program = argv[0].text;
+  // A virtualenv's activate script only sets VIRTUAL_ENV, PATH and the prompt.
+  if (/(?:^|\/)activate$/.test(name.text) && name.unknown === undefined) {
+    recordCommand(argv, [], shell, []);
+    shell.status = { ok: true, label: program };
+    return;
+  }
+  const file = name.unknown === undefined ? shell.ctx.source?.(name.text) : undefined;
+  if (!file) {
+    shell.hidden ??= `\`${program} ${short(name.text)}\``;
+    recordCommand(argv, [], shell, []);
+    return;
+  }
+  if (--shell.ctx.nesting < 0 || shell.calling.length >= MAX_CALL_DEPTH) {
+    limitIfServer(shell.ctx, file.text, shell.path);
+    return;
+  }
+  const { markers, linePath, positionals } = shell;
+  shell.markers = new MarkerTable();
+  shell.linePath = (line) => `${file.path}:${line}`;
+  if (argv.length > 2) shell.positionals = argv.slice(2);
+  shell.calling.push(`. ${file.path}`);
+  try {
+    runText(sanitize(file.text), shell);
+  } finally {
+    shell.calling.pop();
+    shell.markers = markers;
+    shell.linePath = linePath;
+    if (argv.length > 2) shell.positionals = positionals;
+    if (shell.flow === 'return') shell.flow = undefined;
+  }
+}
+
+/**
+ * `test`/`[`/`[[`, as dash's src/bltin/test.c and bash's test.c read them: true/false when every
+ * operand is known, undefined otherwise (file tests are known only in the container).
+ */
+function evalTest(args: readonly Word[], doubleBracket: boolean): boolean | undefined {
+  const known = (w: Word | undefined) => w !== undefined && w.unknown === undefined;
+  const t = (k: number) => args[k]?.text;
+  // `!` and the binary connectives of `[[` and `test`, read left to right.
+  if (args.length === 0) return false;
+  if (t(0) === '!' && args.length > 1) {
+    const v = evalTest(args.slice(1), doubleBracket);
+    return v === undefined ? undefined : !v;
+  }
+  for (const [op, and] of [
+    [doubleBracket ? '||' : '-o', false],
+    [doubleBracket ? '&&' : '-a', true],
+  ] as const) {
+    const at = args.findIndex(
+      (w, k) => k > 0 && k < args.length - 1 && w.text === op && w.unknown === undefined,
+    );
+    if (at > 0) {
+      const a = evalTest(args.slice(0, at), doubleBracket);
+      const b = evalTest(args.slice(at + 1), doubleBracket);
+      if (and) return a === false || b === false ? false : a === true && b === true ? true : undefined;
+      return a === true || b === true ? true : a === false && b === false ? false : undefined;
+    }
+  }
+  if (args.length === 1) return known(args[0]) ? args[0].text !== '' : undefined;
+  if (args.length === 2) {
+    const op = t(0);
+    if (op === '-n' || op === '-z') {
+      if (!known(args[1])) return undefined;
+      return op === '-n' ? args[1].text !== '' : args[1].text === '';
+    }
+    return undefined;
+  }
+  if (args.length === 3) {
+    const op = t(1);
+    if (!known(args[0]) || !known(args[2])) return undefined;
+    const a = args[0].text;
+    const b = args[2].text;
+    switch (op) {
+      case '=':
+      case '==':
+        return doubleBracket ? globMatch(b, a) : a === b;
+      case '!=':
+        return doubleBracket ? !globMatch(b, a) : a !== b;
+      case '-eq':
+      case '-ne':
+      case '-lt':
+      case '-le':
+      case '-gt':
+      case '-ge': {
+        if (!/^\s*[-+]?\d+\s*$/.test(a) || !/^\s*[-+]?\d+\s*$/.test(b)) return undefined;
+        const x = BigInt(a.trim());
+        const y = BigInt(b.trim());
+        return op === '-eq'
+          ? x === y
+          : op === '-ne'
+            ? x !== y
+            : op === '-lt'
+              ? x < y
+              : op === '-le'
+                ? x <= y
+                : op === '-gt'
+                  ? x > y
+                  : x >= y;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Shell pattern matching (`case`, `[[ == ]]`): `*`, `?`, `[…]` and backslash escapes; linear. */
+export function globMatch(pattern: string, text: string): boolean {
+  if (pattern.length > 4096 || text.length > 65536) return false;
+  // Iterative wildcard matching with one backtrack point per `*` (the classic linear-space method).
+  let p = 0;
+  let s = 0;
+  let starP = -1;
+  let starS = 0;
+  const classAt = (at: number, c: string): { end: number; ok: boolean } | undefined => {
+    let k = at + 1;
+    const negate = pattern[k] === '!' || pattern[k] === '^';
+    if (negate) k++;
+    let ok = false;
+    const start = k;
+    while (k < pattern.length && (pattern[k] !== ']' || k === start)) {
+      if (pattern[k + 1] === '-' && pattern[k + 2] !== undefined && pattern[k + 2] !== ']') {
+        if (c >= pattern[k] && c <= pattern[k + 2]) ok = true;
+        k += 3;
+      } else {
+        if (pattern[k] === c) ok = true;
+        k++;
+      }
+    }
+    if (k >= pattern.length) return undefined;
+    return { end: k + 1, ok: negate ? !ok : ok };
+  };
+  while (s < text.length) {
+    const pc = pattern[p];
+    if (pc === '*') {
+      starP = p++;
+      starS = s;
+      continue;
+    }
+    if (pc !== undefined) {
+      if (pc === '?') {
+        p++;
+        s++;
+        continue;
+      }
+      if (pc === '[') {
+        const cls = classAt(p, text[s]);
+        if (cls?.ok) {
+          p = cls.end;
+          s++;
+          continue;
+        }
+        if (cls === undefined && text[s] === '[') {
+          p++;
+          s++;
+          continue;
+        }
+      } else if (pc === '\\' && pattern[p + 1] === text[s]) {
+        p += 2;
+        s++;
+        continue;
+      } else if (pc === text[s]) {
+        p++;
+        s++;
+        continue;
+      }
+    }
+    if (starP < 0) return false;
+    p = starP + 1;
+    s = ++starS;
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/** The state an assignment `NAME=raw` gives NAME. */
+function assignedState(name: string, raw: string, value: ExpandedValue, shell: Shell): VarState {
+  if (value.unknown === undefined) return { kind: 'value', value: value.text, path: shell.path };
+  const why = assignedFrom(name, raw, value.unknown, shell);
+  if (value.formula !== undefined)
+    return {
+      kind: 'unknown',
+      why,
+      formula: value.formula,
+      ...(value.atLeast !== undefined ? { atLeast: value.atLeast } : {}),
+    };
+  return { kind: 'unknown', why };
 }
 
 /** Why a variable assigned in the script is unknown: what it was set from, and why that is unknown. */
 function assignedFrom(name: string, raw: string, why: string, shell: Shell): string {
   // `A=$A$A` again and again: the reason is already about A, and stays one sentence long.
   if (why.startsWith(`${name} is set to `)) return why;
-  return `${name} is set to ${short(reveal(raw, shell.markers))} in the script, and ${why}`;
-}
-
-function toState(entry: EnvEntry): VarState {
-  return entry.value !== undefined
-    ? { kind: 'value', value: entry.value, path: entry.path }
-    : { kind: 'unknown', why: entry.unknown ?? `${entry.name} is not known here` };
+  return `${name} is set to ${short(reveal(raw, shell.markers))} at ${shell.path}, and ${why}`;
 }
 
 /** `export A=B C`, `declare -x A=B`, `readonly A=B`, `local A=B`. */
-function declare(args: string[], shell: Shell, exportIt: boolean): void {
+function declare(builtin: string, args: string[], shell: Shell): void {
+  const options = args.filter((a) => /^[-+]/.test(a)).join('');
+  const exportIt = builtin === 'export' || /^-\w*x/.test(options) || /-\w*x/.test(options);
+  const local =
+    builtin === 'local' || ((builtin === 'declare' || builtin === 'typeset') && !/g/.test(options));
+  const locals = local ? shell.locals[shell.locals.length - 1] : undefined;
   for (const arg of args) {
-    if (arg.startsWith('-')) continue;
+    if (/^[-+]/.test(arg)) continue;
     if (/^\uE000[0-9a-z]+\uE001$/.test(arg)) {
       // `export $(cat .env | xargs)`: names and values are only known in the container.
-      shell.hidden ??= `\`export ${short(reveal(arg, shell.markers))}\``;
+      shell.hidden ??= `\`${builtin} ${short(reveal(arg, shell.markers))}\``;
       continue;
     }
     const m = NAME_EQ.exec(arg);
+    const name = m ? m[1] : NAME.test(arg) ? arg : undefined;
+    if (name === undefined) continue;
+    if (locals && !locals.has(name)) locals.set(name, shell.vars.get(name));
     if (m) {
-      const value = expandSingle(arg.slice(m[0].length), shell);
-      shell.assign(
-        m[1],
-        value.unknown !== undefined
-          ? { kind: 'unknown', why: assignedFrom(m[1], arg.slice(m[0].length), value.unknown, shell) }
-          : { kind: 'value', value: value.text, path: shell.path },
-        exportIt,
-      );
-    } else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(arg) && exportIt) {
-      const before = shell.lookup(arg);
-      shell.assign(arg, before, true);
+      const raw = arg.slice(m[0].length);
+      shell.assign(name, assignedState(name, raw, expandValue(raw, shell), shell), exportIt);
+    } else if (exportIt) {
+      shell.assign(name, shell.lookup(name), true);
+    } else if (locals) {
+      // `local X` without a value: dash keeps the value, bash unsets it (both: local to the call).
+      if (shell.dialect === 'bash') shell.assign(name, { kind: 'unset' }, false);
     }
   }
 }
 
-/** `eval ARGS`: the joined words are run as a script, when they are known. */
+/** `eval ARGS`: the joined words are run as a script in the current shell, when they are known. */
 function runEval(args: Word[], shell: Shell): void {
   const text = args.map((w) => w.text).join(' ');
   const unknown = args.find((w) => w.unknown !== undefined);
@@ -697,30 +1282,31 @@ function runEval(args: Word[], shell: Shell): void {
     );
     return;
   }
-  if (--shell.ctx.nesting < 0 || shell.depth >= MAX_DEPTH) {
+  if (--shell.ctx.nesting < 0 || shell.calling.length >= MAX_CALL_DEPTH) {
     limitIfServer(shell.ctx, text, shell.path);
     return;
   }
-  // eval runs in the current shell: its assignments and exports are the shell's own.
-  const inner = new Shell(
-    new MarkerTable(),
-    shell.path,
-    shell.frame,
-    shell.ctx,
-    shell.depth + 1,
-    shell.arg0,
-    shell.positionals,
-    shell,
-  );
-  runText(sanitize(text), inner);
-  shell.positionals = inner.positionals;
-  if (inner.hidden !== undefined) shell.hidden ??= inner.hidden;
+  const { markers, linePath, path } = shell;
+  shell.markers = new MarkerTable();
+  shell.linePath = () => path;
+  try {
+    runText(sanitize(text), shell);
+  } finally {
+    shell.markers = markers;
+    shell.linePath = linePath;
+  }
 }
-
 /** What one marker expands to. */
 type Expansion =
   | { readonly kind: 'text'; readonly text: string; readonly split: boolean; readonly path?: string }
-  | { readonly kind: 'unknown'; readonly text: string; readonly why: string }
+  | {
+      readonly kind: 'unknown';
+      readonly text: string;
+      readonly why: string;
+      /** A number over the CPU count, as arithmetic can use it (`$(nproc)`, `2*$(nproc)+1`). */
+      readonly formula?: string;
+      readonly atLeast?: number;
+    }
   /** Positional parameters; `star` for `$*`, which joins them into one word inside quotes. */
   | { readonly kind: 'words'; readonly words: readonly Word[]; readonly star: boolean };
 
@@ -747,8 +1333,32 @@ function joined(words: readonly Word[]): string | undefined {
  * Expands a word that is not split (an assignment's value). A value that would pass MAX_ARG_STRLEN
  * (or the budget) is unknown, with its text as written.
  */
-function expandSingle(raw: string, shell: Shell): { text: string; unknown?: string } {
+/** A value that is not split: its text, or why it is unknown (and its CPU formula, if it is one). */
+interface ExpandedValue {
+  readonly text: string;
+  readonly unknown?: string;
+  readonly formula?: string;
+  readonly atLeast?: number;
+}
+
+function expandSingle(raw: string, shell: Shell): ExpandedValue {
+  return expandValue(raw, shell);
+}
+
+function expandValue(raw: string, shell: Shell): ExpandedValue {
   if (raw.indexOf(MARK_OPEN) < 0) return { text: raw };
+  // A value that is exactly one expansion keeps what that expansion knows (a CPU formula).
+  const whole = /^\uE000([0-9a-z]+)\uE001$/.exec(raw);
+  if (whole) {
+    const marker = shell.markers.get(whole[1]);
+    if (marker) {
+      const e = expandMarker(marker, shell);
+      if (e.kind === 'unknown' && e.formula !== undefined)
+        return e.atLeast !== undefined
+          ? { text: e.text, unknown: e.why, formula: e.formula, atLeast: e.atLeast }
+          : { text: e.text, unknown: e.why, formula: e.formula };
+    }
+  }
   let text = '';
   let unknown: string | undefined;
   let last = 0;
@@ -808,12 +1418,20 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): boolean {
   let parts = 0;
   let capped = false; // past MAX_ARG_STRLEN: the rest of this word is not built
   let spent = false;
+  let least: number | undefined; // the least value of a word that is one CPU formula
   const push = () => {
     if (solid || text !== '' || unknown !== undefined) {
       if (!work.words(1, shell.path)) spent = true;
       const p = parts === 1 && path !== undefined ? path : shell.path;
-      out.push(unknown === undefined ? { text, path: p } : { text, unknown, path: p });
+      out.push(
+        unknown === undefined
+          ? { text, path: p }
+          : parts === 1 && least !== undefined
+            ? { text, unknown, atLeast: least, path: p }
+            : { text, unknown, path: p },
+      );
     }
+    least = undefined;
     text = '';
     unknown = undefined;
     path = undefined;
@@ -852,6 +1470,7 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): boolean {
     if (marker.quoted) solid = true;
     if (e.kind === 'unknown') {
       add(e.text, e.why);
+      least = e.atLeast;
     } else if (e.kind === 'text') {
       if (!e.split || marker.quoted) {
         add(e.text, undefined, e.path);
@@ -897,12 +1516,13 @@ const LENGTH_PARAM = /^\$\{#([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 function expandMarker(marker: Marker, shell: Shell): Expansion {
   switch (marker.kind) {
-    case 'command':
-      return {
-        kind: 'unknown',
-        text: marker.text,
-        why: `the command substitution ${short(marker.text)} runs only in the container`,
-      };
+    case 'command': {
+      const why = `the command substitution ${short(marker.text)} runs only in the container`;
+      // The number of CPUs of the node: unknown, but at least 1.
+      if (isCpuCount(marker.text))
+        return { kind: 'unknown', text: marker.text, why, formula: marker.text, atLeast: 1 };
+      return { kind: 'unknown', text: marker.text, why };
+    }
     case 'arithmetic':
       return arithmetic(marker.text, shell);
     case 'process':
@@ -1030,9 +1650,10 @@ function defaultValue(word: string, shell: Shell): { text: string; unknown?: str
 }
 
 /**
- * `$((…))`: variables with known integer values are substituted; a constant expression is evaluated
- * (so `$((2*W))` with W=2 is 4); one that still holds `$(nproc)` or the like stays unknown, with the
- * known variables substituted so that the rules can bound it over CPU counts.
+ * `$((…))`: variables with known integer values are substituted and the expression is evaluated
+ * (arith.ts, 64-bit as dash). One over the CPU count (`$(nproc)`, or a variable holding such a
+ * value) stays unknown, with the known variables substituted so that it reads as a formula, and
+ * carries its least value on any node: `$((2*$(nproc)+1))` is at least 3.
  */
 function arithmetic(text: string, shell: Shell): Expansion {
   const why = `the shell arithmetic ${short(text)} is evaluated only in the container`;
@@ -1054,65 +1675,38 @@ function arithmetic(text: string, shell: Shell): Expansion {
       substituted += token;
       continue;
     }
+    if (m[3] !== undefined && /^0[xX]/.test(substituted.slice(-1) + token)) {
+      substituted += token;
+      continue;
+    }
     const v = shell.lookup(name);
-    if (v.kind === 'value' && /^\s*-?\d{1,15}\s*$/.test(v.value)) substituted += v.value.trim();
+    if (v.kind === 'value' && /^\s*-?\d{1,18}\s*$/.test(v.value)) substituted += v.value.trim();
     else if (v.kind === 'unset' || (v.kind === 'value' && v.value.trim() === '')) substituted += '0';
+    else if (v.kind === 'unknown' && v.formula !== undefined)
+      substituted += /^\$\(|^`/.test(v.formula) && isCpuCount(v.formula) ? v.formula : `(${v.formula})`;
     else {
       unknownWhy ??= v.kind === 'unknown' ? v.why : `${name} is not a number (${short(v.value)})`;
       substituted += token;
     }
   }
   if (unknownWhy !== undefined) return { kind: 'unknown', text, why: unknownWhy };
-  if (/^[\d\s+\-*/%()]*$/.test(substituted)) {
-    const value = evaluate(substituted);
+  const result = `$((${substituted}))`;
+  const bounds = cpuFormulaBounds(result);
+  if (bounds)
+    return {
+      kind: 'unknown',
+      text: result,
+      why: `the shell arithmetic ${short(result)} is evaluated only in the container`,
+      formula: substituted.trim(),
+      atLeast: bounds.min,
+    };
+  if (!/[$`]/.test(substituted)) {
+    const value = evalArithmetic(substituted);
     if (value !== null) return { kind: 'text', text: String(value), split: false };
   }
-  const result = `$((${substituted}))`;
   return {
     kind: 'unknown',
     text: result,
     why: `the shell arithmetic ${short(result)} is evaluated only in the container`,
   };
-}
-
-/** Integer arithmetic with + - * / % and parentheses, as the shell evaluates it; null if malformed. */
-function evaluate(expr: string): number | null {
-  const tokens = expr.match(/\d+|[-+*/%()]/g) ?? [];
-  if (tokens.length === 0 || tokens.length > 512) return null;
-  let pos = 0;
-  const primary = (): number | null => {
-    const t = tokens[pos++];
-    if (t === undefined) return null;
-    if (t === '(') {
-      const v = sum();
-      return tokens[pos++] === ')' ? v : null;
-    }
-    if (t === '-' || t === '+') {
-      const v = primary();
-      return v === null ? null : t === '-' ? -v : v;
-    }
-    return /^\d+$/.test(t) ? Number.parseInt(t, 10) : null;
-  };
-  const product = (): number | null => {
-    let left = primary();
-    while (left !== null && (tokens[pos] === '*' || tokens[pos] === '/' || tokens[pos] === '%')) {
-      const op = tokens[pos++];
-      const right = primary();
-      if (right === null || (op !== '*' && right === 0)) return null;
-      left = op === '*' ? left * right : op === '/' ? Math.trunc(left / right) : left % right;
-    }
-    return left;
-  };
-  const sum = (): number | null => {
-    let left = product();
-    while (left !== null && (tokens[pos] === '+' || tokens[pos] === '-')) {
-      const op = tokens[pos++];
-      const right = product();
-      if (right === null) return null;
-      left = op === '+' ? left + right : left - right;
-    }
-    return left;
-  };
-  const value = sum();
-  return pos === tokens.length && value !== null && Number.isSafeInteger(value) ? value : null;
 }

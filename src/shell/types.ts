@@ -11,6 +11,11 @@ export interface Word {
   /** Why the value cannot be known here, e.g. `WORKERS comes from valueFrom`, `command substitution`. */
   readonly unknown?: string;
   /**
+   * For an unknown number: the least it can be on any node, e.g. 1 for `$(nproc)`, 3 for
+   * `$((2*$(nproc)+1))` (a CPU count is at least 1).
+   */
+  readonly atLeast?: number;
+  /**
    * Set by a reader that hands a server a value itself, not as command-line text, when the server
    * cannot take it whatever its text (a Python `str` where hypercorn needs an `int`): why it exits.
    */
@@ -26,6 +31,8 @@ export interface EnvEntry {
   readonly value?: string;
   /** Why the value cannot be known here (valueFrom, envFrom, a shell substitution, …). */
   readonly unknown?: string;
+  /** For an unknown number: the least it can be on any node (see `Word.atLeast`). */
+  readonly atLeast?: number;
   /** The field that set it, e.g. `spec.containers[0].env[2].value`. */
   readonly path: string;
 }
@@ -64,6 +71,11 @@ export interface SimpleCommand {
    * by them (see `envFromFor`).
    */
   readonly envFrom?: readonly EnvFromSource[];
+  /**
+   * Set when a script runs this command only on one side of a condition it cannot decide, e.g.
+   * `when [ "$ROLE" = web ] is true (line 4)`: the finding says which condition decides it.
+   */
+  readonly when?: string;
 }
 
 /** A part of the command line that could not be read (an unparsable script, …): a warning. */

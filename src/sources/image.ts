@@ -8,12 +8,11 @@
  */
 import { type CheckOptions, checkCommands, findingFor, MAX_COMMANDS } from '../engine';
 import { RULES } from '../rules';
-import { containerCommands } from '../shell';
-import type { Env, ShellProblem, SimpleCommand, Word } from '../shell/types';
+import { containerCommands, type Dialect, readShebang, scriptCommands } from '../shell';
+import type { ShellProblem, SimpleCommand, Word } from '../shell/types';
 import type { Finding, Note, Origin } from '../types';
 import { DEFAULT_PATH, type ImageSpec } from './dockerfile';
 import { EXPANDERS, LAUNCHERS } from './expanders';
-import { readScript } from './script';
 import {
   contextIn,
   parseSourcePath,
@@ -236,6 +235,11 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
     const pending: { note?: SourceReport } = {};
     const script = scriptOf(cmd, at, final, pending);
     // Too deep: the command is judged as it stands, as any command that is not a script.
+    if (script && 'rewrite' in script) {
+      // A program of another language run by its `#!` line: its own reader follows it.
+      await visit(script.rewrite, chain, depth, at);
+      return;
+    }
     if (script && depth >= MAX_DEPTH)
       at.report?.({
         level: 'note',
@@ -243,47 +247,26 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
         ...place,
       });
     else if (script) {
-      const result = readScript(script.file.text, script.file.path, script.args);
+      const result = scriptCommands(script.file.text, {
+        file: script.file.path,
+        args: script.args,
+        env: cmd.env,
+        envFrom: cmd.envFrom ?? [],
+        ...(script.dialect ? { dialect: script.dialect } : {}),
+        ...(cmd.entrypointUnknown ? { entrypointUnknown: true } : {}),
+        // `. FILE` runs in the script's own shell: read through the same file boundary.
+        source: (name) => at.readFile(name),
+      });
       const scriptChain = [...chain, ...(from ? [`${from.file}:${from.line}`] : []), script.file.path];
-      if (result.error) {
-        findings.push(
-          withOrigin(
-            {
-              rule: 'shell',
-              category: 'web',
-              severity: 'warning',
-              message: `${script.file.path} cannot be parsed (${result.error.message}); oneproc cannot tell how many worker processes it starts.`,
-              path: sourcePath(script.file.path, result.error.line ?? 1),
-              workers: null,
-              origin: {},
-            },
-            options.origin,
-            scriptChain,
-          ),
-        );
-        return;
+      for (const inner of result.commands) {
+        // The script line a command is on (its words may come from elsewhere: `exec "$@"`).
+        const line = inner.argv
+          .map((w) => parseSourcePath(w.path))
+          .find((at) => at?.file === script.file.path);
+        const where = line ? sourcePath(line.file, line.line) : script.file.path;
+        await visit(inner, [...scriptChain.slice(0, -1), where], depth + 1, at);
       }
-      if (result.limit)
-        at.report?.({
-          level: 'warning',
-          message: result.limit.message,
-          file: script.file.path,
-          line: result.limit.line,
-        });
-      for (const line of result.commands) {
-        const parsed = containerCommands(
-          { command: ['/bin/sh', '-c', line.text], env: envList(cmd.env) },
-          '__script__',
-        );
-        const where = sourcePath(script.file.path, line.line);
-        for (const inner of parsed.commands) {
-          const mapped = remapCommand(inner, (p) =>
-            p.startsWith('__script__.command') ? where : envOrigin(p, cmd.env),
-          );
-          await visit(mapped, [...scriptChain.slice(0, -1), where], depth + 1, at);
-        }
-        for (const p of parsed.problems) pushProblem({ ...p, path: where }, scriptChain);
-      }
+      for (const p of result.problems) pushProblem(p, scriptChain);
       return;
     }
     if (await expand(expanders)) return;
@@ -451,7 +434,15 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
  * or one a script `exec`s): when it is neither a server oneproc knows nor a file of the image, a note
  * says so, since nothing after it was checked.
  */
-function scriptOf(cmd: SimpleCommand, ctx: SourceContext, final: boolean, pending: { note?: SourceReport }) {
+function scriptOf(
+  cmd: SimpleCommand,
+  ctx: SourceContext,
+  final: boolean,
+  pending: { note?: SourceReport },
+):
+  | { readonly rewrite: SimpleCommand }
+  | { readonly file: SourceFile; readonly args: Word[]; readonly dialect: Dialect | undefined }
+  | undefined {
   const words = cmd.argv;
   if (words.length === 0 || words[0].unknown) return undefined;
   let index = 0;
@@ -517,20 +508,42 @@ function scriptOf(cmd: SimpleCommand, ctx: SourceContext, final: boolean, pendin
       });
     return undefined;
   }
-  if (index === 0 && file.text.startsWith('#!') && !/^#!\s*\S*(sh|bash|dash|ash)\b/.test(file.text)) {
-    // A program of another interpreter (`#!/usr/bin/env python3`): a launcher not followed.
-    const interpreter = file.text.split('\n', 1)[0].slice(0, 80).trim();
+  const shebang = readShebang(file.text);
+  if (index === 0 && shebang?.kind === 'other') {
+    // A program of another language (`#!/usr/bin/env python3`): the kernel runs
+    // `INTERPRETER FILE ARGS`, which that language's reader follows (fs/binfmt_script.c).
+    // (Their readers take files by extension; another name gets the note below.)
+    const readable = { python: /\.py$/, node: /\.[cm]?js$/, ruby: /\.rb$/ };
+    if (shebang.language !== undefined && readable[shebang.language].test(name)) {
+      const program: Word = { text: shebang.interpreter, path: words[0].path };
+      const rewrite: SimpleCommand = {
+        ...cmd,
+        argv: [
+          program,
+          { ...words[0], text: file.path.startsWith('/') ? file.path : name },
+          ...words.slice(1),
+        ],
+      };
+      return { rewrite };
+    }
     const where = parseSourcePath(words[0].path);
     ctx.report?.({
       level: 'note',
-      message: `${file.path} is run by \`${interpreter}\`, which oneproc does not follow, so what it starts was not checked`,
+      message: `${file.path} is run by \`${shebang.line.slice(0, 80).trim()}\`, which oneproc does not follow, so what it starts was not checked`,
       ...(where ? { file: where.file, line: where.line } : {}),
     });
     return undefined;
   }
-  const rest = words.slice(index + 1);
-  const args = rest.every((w) => !w.unknown) ? rest.map((w) => w.text) : undefined;
-  return { file, args };
+  // `bash x.sh` runs bash; a file run directly, its `#!` line's shell; one without, /bin/sh (dash).
+  const dialect: Dialect | undefined =
+    index === 1
+      ? /bash|zsh|ksh/.test(basename(words[0].text))
+        ? 'bash'
+        : 'dash'
+      : shebang?.kind === 'shell'
+        ? shebang.dialect
+        : undefined;
+  return { file, args: words.slice(index + 1), dialect };
 }
 
 /** A command as a person reads it, cut short: for messages. */
@@ -550,21 +563,6 @@ function safeRecognise(rule: { recognise(c: SimpleCommand): boolean }, cmd: Simp
 function remapCommand(cmd: SimpleCommand, remap: (path: string) => string): SimpleCommand {
   const env = new Map([...cmd.env].map(([k, v]) => [k, { ...v, path: remap(v.path) }]));
   return { ...cmd, argv: cmd.argv.map((w): Word => ({ ...w, path: remap(w.path) })), env };
-}
-
-function envOrigin(path: string, env: Env): string {
-  const m = /^__script__\.env\[(\d+)\]/.exec(path);
-  if (!m) return path;
-  return [...env.values()][Number(m[1])]?.path ?? path;
-}
-
-/** A command's environment as a container's env list, so the shell layer reads scripts with it. */
-function envList(env: Env): unknown[] {
-  return [...env.values()].map((e) =>
-    e.value !== undefined
-      ? { name: e.name, value: e.value.replaceAll('$', () => '$$') }
-      : { name: e.name, valueFrom: { unknown: e.unknown } },
-  );
 }
 
 function withOrigin(f: Finding, base: Origin | undefined, chain: string[]): Finding {

@@ -4,7 +4,6 @@
  * No timings are asserted; the large inputs only have to finish within Jest's timeout.
  */
 import fc from 'fast-check';
-import { parse as shellQuoteParse } from 'shell-quote';
 import { containerCommands, MAX_COMMANDS, WorkBudget } from '../../src/shell';
 
 const SHELL_PIECES = [
@@ -224,7 +223,8 @@ describe('large inputs finish (linear paths only)', () => {
   });
 
   it('a 120 KiB script', () => {
-    const line = 'exec gunicorn -w "${W:-2}" app:app \\\n  --bind 0.0.0.0:80\n';
+    // (Without `exec`: it replaces the shell, so nothing after the first would run.)
+    const line = 'gunicorn -w "${W:-2}" app:app \\\n  --bind 0.0.0.0:80\n';
     const r = never({ command: ['sh', '-c', line.repeat(Math.floor(SCRIPT / line.length))] });
     expect(r.commands).toHaveLength(MAX_COMMANDS + 1);
     expect(r.commands[0].argv.map((w) => w.text)).toEqual([
@@ -239,15 +239,6 @@ describe('large inputs finish (linear paths only)', () => {
 });
 
 describe('long scripts are read in pieces', () => {
-  const tokenizes = (s: string) => {
-    try {
-      shellQuoteParse(s, {});
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
   const texts = (r: ReturnType<typeof containerCommands>) =>
     r.commands.map((c) => [...c.wrappers, '|', ...c.argv.map((w) => w.text)].join(' '));
 
@@ -288,11 +279,7 @@ describe('long scripts are read in pieces', () => {
       fc.property(shellText, (s) => {
         const short = containerCommands({ command: ['sh', '-c', `true; ${s}`] }, 'c');
         const long = containerCommands({ command: ['sh', '-c', `${padding}${s}`] }, 'c');
-        // A line the tokenizer cannot split is dropped whole when short, and only its bad piece when
-        // long: compare the lines it reads.
-        // (shell-quote also rejects a `${` after `$'` once variables are replaced by markers.)
-        fc.pre(short.problems.length === 0 && long.problems.length === 0 && tokenizes(s));
-        fc.pre(!(s.includes("$'") && s.includes('${')));
+        fc.pre(short.problems.length === 0 && long.problems.length === 0);
         expect(texts(long)).toEqual(texts(short));
       }),
       {

@@ -4,14 +4,10 @@
  * when commands of a file the check read were skipped (the verdict may be incomplete), a note when a
  * file or program is not followed at all — never a silent pass.
  */
+
+import { MAX_COMMANDS, MAX_PARSE_DEPTH, MAX_STEPS, scriptCommands } from '../../src/shell';
 import { readDockerfile } from '../../src/sources/dockerfile';
 import { checkImage, MAX_DEPTH, MAX_FOLLOWED } from '../../src/sources/image';
-import {
-  MAX_SCRIPT_COMMANDS,
-  MAX_SCRIPT_DEPTH,
-  MAX_SCRIPT_STEPS,
-  readScript,
-} from '../../src/sources/script';
 import type { SourceContext } from '../../src/sources/types';
 import type { Note } from '../../src/types';
 
@@ -36,8 +32,8 @@ async function run(files: Record<string, string>, cmd: string) {
 }
 
 describe('reading one script', () => {
-  it(`says where it stopped when blocks nest more than ${MAX_SCRIPT_DEPTH} deep`, async () => {
-    const depth = MAX_SCRIPT_DEPTH + 10;
+  it(`says where it stopped when blocks nest more than ${MAX_PARSE_DEPTH} deep`, async () => {
+    const depth = MAX_PARSE_DEPTH + 10;
     const lines = [
       '#!/bin/sh',
       ...Array(depth).fill('if true; then'),
@@ -45,30 +41,31 @@ describe('reading one script', () => {
       ...Array(depth).fill('fi'),
     ];
     const { found, messages } = await run({ '/start.sh': lines.join('\n') }, '["/start.sh"]');
-    // The condition of the `if` at depth 50 is the first statement below the bound.
-    expect(found).toEqual([['warning', 'limit', null, `start.sh:${MAX_SCRIPT_DEPTH + 2}`]]);
-    expect(messages[0]).toBe(
-      `start.sh nests blocks, branches and function calls more than ${MAX_SCRIPT_DEPTH} deep at line ${MAX_SCRIPT_DEPTH + 2}; oneproc did not read the commands from there on; the verdict for this container may be incomplete.`,
-    );
+    // The `if` on line k nests k - 1 deep and its condition k deep: the first past the bound is the
+    // condition on line MAX_PARSE_DEPTH + 1.
+    expect(found).toEqual([['warning', 'limit', null, `start.sh:${MAX_PARSE_DEPTH + 1}`]]);
+    expect(messages[0]).toContain(`commands nested more than ${MAX_PARSE_DEPTH} deep, oneproc's limit`);
   });
 
-  it(`stops unfolding function calls after ${MAX_SCRIPT_STEPS} statements, and says so`, () => {
+  it(`stops unfolding function calls after ${MAX_STEPS} commands, and says so`, () => {
     const lines = ['#!/bin/sh', 'f0() { export A=1; }'];
-    for (let i = 1; i <= 14; i++) lines.push(`f${i}() { f${i - 1}; f${i - 1}; }`);
-    lines.push('f14', 'gunicorn -w 4 app:app');
-    const result = readScript(lines.join('\n'), 'start.sh');
+    for (let i = 1; i <= 16; i++) lines.push(`f${i}() { f${i - 1}; f${i - 1}; }`);
+    lines.push('f16', 'gunicorn -w 4 app:app');
+    const result = scriptCommands(lines.join('\n'), { file: 'start.sh' });
     expect(result.commands).toEqual([]);
-    expect(result.limit?.message).toMatch(
-      new RegExp(
-        `^start\\.sh runs more than ${MAX_SCRIPT_STEPS.toLocaleString('en')} statements once its function calls are unfolded`,
-      ),
-    );
+    expect(result.problems.map((p) => [p.limit, p.message])).toEqual([
+      [
+        true,
+        `a shell script runs more than ${MAX_STEPS.toLocaleString('en')} commands once its function calls are unfolded; oneproc stopped reading it there`,
+      ],
+    ]);
   });
 
-  it(`reads ${MAX_SCRIPT_COMMANDS} commands and warns at the line of the next`, async () => {
-    const lines = ['#!/bin/sh', ...Array(MAX_SCRIPT_COMMANDS).fill('true'), 'exec gunicorn -w 4 app:app'];
+  it(`reads ${MAX_COMMANDS} commands and warns at the line of the next`, async () => {
+    const lines = ['#!/bin/sh', ...Array(MAX_COMMANDS).fill('echo'), 'exec gunicorn -w 4 app:app'];
     const { found } = await run({ '/start.sh': lines.join('\n') }, '["/start.sh"]');
-    expect(found).toEqual([['warning', 'limit', null, `start.sh:${MAX_SCRIPT_COMMANDS + 2}`]]);
+    // The container's own command is the first followed, so the last `echo` is the one past it.
+    expect(found).toEqual([['warning', 'limit', null, `start.sh:${MAX_COMMANDS + 1}`]]);
   });
 });
 
