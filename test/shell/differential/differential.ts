@@ -136,7 +136,7 @@ export function categoryOf(text: string): string {
     [/timed out/, 'the real shell timed out'],
     [/but the real shell ran no more servers/, 'a server predicted that does not run'],
     [/, not predicted$/, 'a server that runs is not predicted'],
-    [/: real \S+, predicted \S+$/, 'another server predicted'],
+    [/^run \d+: real \S+, predicted \S+$/, 'another server predicted'],
     [/argument \d+: real .*, predicted unknown/, 'an argument predicted unknown'],
     [/argument \d+: real .*, predicted "/, 'an argument predicted with another value'],
     [/: real arguments/, 'another number of arguments predicted'],
