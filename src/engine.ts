@@ -204,9 +204,10 @@ function toFinding(
   if (configured === 'off') return undefined;
   const fix = safe(() => rule.fix(decision), '');
   const exempt = EXEMPT_HINT;
-  const entry = cmd.entrypointUnknown
-    ? ' (the container sets only args, so this assumes the image ENTRYPOINT runs them as a command)'
-    : '';
+  const entry =
+    (cmd.entrypointUnknown
+      ? ' (the container sets only args, so this assumes the image ENTRYPOINT runs them as a command)'
+      : '') + (cmd.when !== undefined ? ` (only when ${cmd.when})` : '');
   if (decision.outcome === 'multiple') {
     const count = decision.workers === null ? 'several' : String(decision.workers);
     const why = decision.why ? ` (${decision.why})` : '';

@@ -1546,6 +1546,16 @@ function expandParam(text: string, shell: Shell): Expansion {
     const name = simple[1] ?? simple[2];
     return expandName(name, text, shell);
   }
+  // `${@:2}`, `${@:2:1}`, `${*:2}` (bash): the parameters from the offset on ($0 is offset 0).
+  const slice = /^\$\{([@*]):(\d{1,6})(?::(\d{1,6}))?\}$/.exec(text);
+  if (slice) {
+    const all = shell.arg0
+      ? [shell.arg0, ...shell.positionals]
+      : [{ text: 'sh', path: shell.path }, ...shell.positionals];
+    const from = Number(slice[2]);
+    const words = all.slice(from, slice[3] === undefined ? undefined : from + Number(slice[3]));
+    return { kind: 'words', words, star: slice[1] === '*' };
+  }
   const length = LENGTH_PARAM.exec(text);
   if (length) {
     const v = shell.lookup(length[1]);
@@ -1631,6 +1641,14 @@ function expandName(name: string, text: string, shell: Shell): Expansion {
   const v = shell.lookup(name);
   if (v.kind === 'value') return { kind: 'text', text: v.value, split: true, path: v.path };
   if (v.kind === 'unset') return { kind: 'text', text: '', split: true };
+  return unknownOf(text, v);
+}
+
+/** An unknown variable's expansion: its reason, and what it is known to be at least (a CPU count). */
+function unknownOf(text: string, v: Extract<VarState, { kind: 'unknown' }>): Expansion {
+  if (v.formula !== undefined && v.atLeast !== undefined)
+    return { kind: 'unknown', text, why: v.why, formula: v.formula, atLeast: v.atLeast };
+  if (v.atLeast !== undefined) return { kind: 'unknown', text, why: v.why, atLeast: v.atLeast };
   return { kind: 'unknown', text, why: v.why };
 }
 

@@ -84,6 +84,17 @@ describe('scriptCommands', () => {
     expect(r.commands.map(texts)).toEqual([['gunicorn', '-w', '4', 'app:app', '--bind', ':80']]);
   });
 
+  it('reads "${@:2}" and a variable holding a CPU count', () => {
+    const r = scriptCommands('W=$(nproc)\nexport WEB_CONCURRENCY=$((W*2))\nexec gunicorn -w $W "${@:2}"\n', {
+      file: 's.sh',
+      args: words('web', 'app:app', '--bind', ':80'),
+    });
+    expect(r.commands.map(texts)).toEqual([['gunicorn', '-w', '$W', 'app:app', '--bind', ':80']]);
+    // At least 1 CPU: $W may be 1 (a warning), WEB_CONCURRENCY is at least 2 (an error).
+    expect(r.commands[0].argv[2].atLeast).toBe(1);
+    expect(r.commands[0].env.get('WEB_CONCURRENCY')?.atLeast).toBe(2);
+  });
+
   it('follows shift, set -- and cmd="$@"; exec $cmd', () => {
     const r = scriptCommands('shift\nset -- gunicorn "$@"\ncmd="$@"\nexec $cmd\n', {
       file: 's.sh',
