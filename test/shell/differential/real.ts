@@ -1,5 +1,7 @@
 /**
- * The judge: scripts run under Debian's real `dash` and `bash`, with `PATH` holding only stub servers.
+ * The judge: scripts run under Debian's real `dash` and `bash`, with `PATH` holding stub servers and
+ * only the real tools scripts use (`env`, `nproc`, `getconf`, `python3` and the shells, never stubbed:
+ * CPU-derived values are compared by their lower bound, not faked).
  *
  * Each stub is a `#!/bin/sh` script named after a server (gunicorn, uvicorn, celery, …) that appends
  * one record to a log and exits 0: its name, its argv, and the value of every variable in `WATCHED`
@@ -124,7 +126,7 @@ const PER_CASE_SECONDS = 2;
 const BATCH_SECONDS = 120;
 export const PARALLEL = 4;
 /** Programs the scripts may use besides the stubs: real ones, linked, never stubbed. */
-const REAL_TOOLS = ['env', 'nproc', 'python3', 'bash', 'sh', 'dash', 'getconf', 'cat'];
+const REAL_TOOLS = ['env', 'nproc', 'python3', 'bash', 'sh', 'dash', 'getconf'];
 
 /** Fails with how to install it when a shell the judge needs is missing. */
 export function requireShells(): void {
