@@ -26,6 +26,23 @@ export function isCpuCount(text: string): boolean {
   });
 }
 
+/**
+ * `$(python3 -c 'import os; print(os.cpu_count() * 2 + 1)')`: a Python one-liner printing integer
+ * arithmetic over the CPU count, as a shell formula (`$(nproc) * 2 + 1`); undefined for anything else.
+ * Only `+ - *`, parentheses and integers: on non-negative integers Python and the shell agree there
+ * (Python's `//` floors where the shell's `/` truncates, so division is not read).
+ */
+export function pythonCpuFormula(text: string): string | undefined {
+  const m =
+    /^\$\(\s*python[0-9.]*\s+-c\s+(['"])\s*import\s+(os|multiprocessing)\s*;\s*print\s*\(([^'"]*)\)\s*;?\s*\1\s*\)$/.exec(
+      text,
+    );
+  if (!m || m[3].length > 200) return undefined;
+  const expr = m[3].replaceAll(`${m[2]}.cpu_count()`, ' C ');
+  if (!expr.includes('C') || !/^[\dC+\-*()\s]+$/.test(expr)) return undefined;
+  return expr.replace(/ C /g, '$(nproc)').trim();
+}
+
 const MAX_TOKENS = 512;
 const MAX_NESTING = 64;
 

@@ -12,7 +12,7 @@
  * unless the script runs under bash (its shebang, or `bash -c`), where they differ in what is
  * followed here: `[[ … ]]`, `source` and `function NAME` exist only in bash.
  */
-import { cpuFormulaBounds, evalArithmetic, isCpuCount } from './arith';
+import { cpuFormulaBounds, evalArithmetic, isCpuCount, pythonCpuFormula } from './arith';
 import { MAX_ARG_STRLEN, type WorkBudget } from './budget';
 import { EnvBuilder, OverlayEnv } from './env';
 import { type Piece, undefinedReason } from './kubernetes';
@@ -420,7 +420,7 @@ function hasShellSyntax(text: string): boolean {
 function runText(text: string, shell: Shell): void {
   // Every script read (a container's, a nested `sh -c`, an `eval`, a sourced file) counts.
   if (!shell.ctx.work.text(text.length, shell.path)) return;
-  const parser = new Parser(text, shell.markers);
+  const parser = new Parser(text, shell.markers, shell.dialect === 'bash');
   const reportOpen = () => {
     if (parser.unterminated === undefined) return;
     problemIfServer(
@@ -852,7 +852,9 @@ function runSimple(
     for (const arg of rawArgs) {
       if (arg.startsWith('-')) continue;
       if (functionsToo) shell.functions.delete(arg);
-      else if (NAME.test(arg)) shell.assign(arg, { kind: 'unset' }, false);
+      // `unset` removes the variable and its export attribute (XCU unset): a later assignment is a
+      // plain shell variable again.
+      else if (NAME.test(arg)) shell.put(arg, { state: { kind: 'unset' }, exported: false });
     }
     shell.status = { ok: true, label: 'unset' };
     return;
@@ -1467,14 +1469,14 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): boolean {
     const marker = shell.markers.get(m[1]);
     if (!marker) continue;
     const e = expandMarker(marker, shell);
-    if (marker.quoted) solid = true;
+    // A quoted expansion makes a word even when empty — except "$@" with no parameters (XCU 2.5.2).
+    if (marker.quoted && !(e.kind === 'words' && !e.star)) solid = true;
     if (e.kind === 'unknown') {
       add(e.text, e.why);
       least = e.atLeast;
     } else if (e.kind === 'text') {
       if (!e.split || marker.quoted) {
         add(e.text, undefined, e.path);
-        if (marker.quoted) solid = true;
         continue;
       }
       // Unquoted: the value is split into words on blanks (IFS), as the shell does.
@@ -1483,21 +1485,35 @@ function expandWordInto(raw: string, shell: Shell, out: Word[]): boolean {
         if (f > 0) push();
         if (fields[f] !== '') add(fields[f], undefined, e.path);
       }
-    } else {
-      // "$@" and $@: one word per positional parameter (the first and last join their neighbours).
+    } else if (marker.quoted && e.star) {
+      // "$*" (and "$1"): the parameters joined by blanks, one word.
       if (e.words.length === 0) continue;
-      if (e.star && (marker.quoted || e.words.length === 1)) {
-        const u = e.words.find((w) => w.unknown !== undefined);
-        const all = joined(e.words);
-        if (all === undefined) cap(scriptValueTooLong(shell));
-        else add(all, u?.unknown, e.words.length === 1 ? e.words[0].path : undefined);
-        continue;
-      }
+      const u = e.words.find((w) => w.unknown !== undefined);
+      const all = joined(e.words);
+      if (all === undefined) cap(scriptValueTooLong(shell));
+      else add(all, u?.unknown, e.words.length === 1 ? e.words[0].path : undefined);
+    } else if (marker.quoted) {
+      // "$@": one word per parameter (the first and last join their neighbours).
       for (let k = 0; k < e.words.length && !spent; k++) {
         const w = e.words[k];
         if (k > 0) push();
         add(w.text, w.unknown, w.path);
         solid = true;
+      }
+    } else {
+      // Unquoted $@, $*, $1: each parameter is split on blanks again, empty fields dropped.
+      for (let k = 0; k < e.words.length && !spent; k++) {
+        const w = e.words[k];
+        if (k > 0) push();
+        if (w.unknown !== undefined) {
+          add(w.text, w.unknown, w.path);
+          continue;
+        }
+        const fields = w.text.split(/[ \t\n]+/);
+        for (let f = 0; f < fields.length && !spent; f++) {
+          if (f > 0) push();
+          if (fields[f] !== '') add(fields[f], undefined, w.path);
+        }
       }
     }
   }
@@ -1521,6 +1537,10 @@ function expandMarker(marker: Marker, shell: Shell): Expansion {
       // The number of CPUs of the node: unknown, but at least 1.
       if (isCpuCount(marker.text))
         return { kind: 'unknown', text: marker.text, why, formula: marker.text, atLeast: 1 };
+      const formula = pythonCpuFormula(marker.text);
+      const bounds = formula === undefined ? null : cpuFormulaBounds(`$((${formula}))`);
+      if (formula !== undefined && bounds)
+        return { kind: 'unknown', text: `$((${formula}))`, why, formula, atLeast: bounds.min };
       return { kind: 'unknown', text: marker.text, why };
     }
     case 'arithmetic':

@@ -268,6 +268,8 @@ class Lexer {
   constructor(
     private readonly s: string,
     private readonly markers: MarkerTable,
+    /** bash reads `$'…'` (ANSI-C) and `$"…"`; dash 0.5.12 (Debian 12) reads a `$` then a quote. */
+    private readonly bash: boolean,
   ) {
     this.n = s.length;
   }
@@ -369,7 +371,7 @@ class Lexer {
         this.i = k + 1;
         continue;
       }
-      if (c === '"' || (c === '$' && s[this.i + 1] === '"')) {
+      if (c === '"' || (c === '$' && s[this.i + 1] === '"' && this.bash)) {
         if (c === '$') this.i++;
         const start = this.i;
         this.i++;
@@ -409,7 +411,7 @@ class Lexer {
         if (!closed) this.open('a double quote', start);
         continue;
       }
-      if (c === '$' && s[this.i + 1] === "'") {
+      if (c === '$' && s[this.i + 1] === "'" && this.bash) {
         // ANSI-C quoting (bash, and dash 0.5.12 and later): backslash escapes decoded.
         let j = this.i + 2;
         let text = '';
@@ -555,8 +557,8 @@ export class Parser {
   private peeked: Token | undefined;
   private depth = 0;
 
-  constructor(text: string, markers: MarkerTable) {
-    this.lexer = new Lexer(text, markers);
+  constructor(text: string, markers: MarkerTable, bash = true) {
+    this.lexer = new Lexer(text, markers, bash);
   }
 
   /** Set when a quote, substitution or here-document is not closed: what was left open. */

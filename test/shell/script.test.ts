@@ -398,3 +398,27 @@ describe('long scripts', () => {
     expect(texts(r.commands[1000])).toEqual(['gunicorn', '-w', '2', 'app']);
   });
 });
+
+describe('expansion as dash and bash do it (found by running both)', () => {
+  const words = (s: string, args: string[] = [], shell = 'sh') =>
+    run({ command: [shell, '-c', s, 'sh', ...args] }).commands.map(texts);
+
+  it('splits unquoted $*, $@ and $1 again, and "$@" with no parameters is no word', () => {
+    expect(words('exec celery $* $1 "$1" "$*"', ['-w 3', 'b'])).toEqual([
+      ['celery', '-w', '3', 'b', '-w', '3', '-w 3', '-w 3 b'],
+    ]);
+    expect(words('exec celery "$@" x')).toEqual([['celery', 'x']]);
+  });
+
+  it('drops the export attribute with unset', () => {
+    const r = script('OPTS=a; export OPTS; unset OPTS; OPTS=web; exec gunicorn app');
+    expect(r.commands[0].env.has('OPTS')).toBe(false);
+  });
+
+  it("stops a dash script at a shift past the arguments, and reads $'…' only in bash", () => {
+    expect(words('f() { shift; }; f; exec rq worker')).toEqual([]);
+    expect(words('f() { shift; }; f; exec rq worker', [], 'bash')).toEqual([['rq', 'worker']]);
+    expect(words("exec gunicorn $'2'")).toEqual([['gunicorn', '$2']]);
+    expect(words("exec gunicorn $'2'", [], 'bash')).toEqual([['gunicorn', '2']]);
+  });
+});

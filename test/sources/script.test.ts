@@ -95,6 +95,14 @@ describe('scriptCommands', () => {
     expect(r.commands[0].env.get('WEB_CONCURRENCY')?.atLeast).toBe(2);
   });
 
+  it('bounds a Python one-liner printing arithmetic over the CPU count', () => {
+    const r = scriptCommands(
+      "W=$(python3 -c 'import multiprocessing; print(multiprocessing.cpu_count() * 2 + 1)')\nexec gunicorn -w $W app\n",
+      { file: 's.sh' },
+    );
+    expect(r.commands[0].argv[2]).toMatchObject({ atLeast: 3 });
+  });
+
   it('follows shift, set -- and cmd="$@"; exec $cmd', () => {
     const r = scriptCommands('shift\nset -- gunicorn "$@"\ncmd="$@"\nexec $cmd\n', {
       file: 's.sh',
