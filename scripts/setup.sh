@@ -9,9 +9,11 @@ cd "$(dirname "$0")/.."
 # gunicorn 20.1.0, uWSGI 2.0.21, hypercorn 0.13.2, celery 5.2.6, puma 5.6.5, unicorn 6.0.0,
 # daphne 4.0.0, waitress 2.1.2, rq 1.13.0, supervisor 4.2.5), the services other tests use, and the tools behind them
 # (Chromium renders the HTML report; pre-commit runs the hook in .pre-commit-hooks.yaml; prometheus
-# brings promtool, which checks and unit-tests the alert rules).
+# brings promtool, which checks and unit-tests the alert rules;
+# dash and bash judge the shell interpreter in test/shell/differential).
 APT_PACKAGES=(
   util-linux procps iproute2
+  dash bash coreutils python3
   python3-uvicorn gunicorn uwsgi uwsgi-plugin-python3 python3-hypercorn python3-fastapi
   python3-daphne python3-waitress
   celery python3-celery python3-rq python3-redis redis-server
