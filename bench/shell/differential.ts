@@ -1,6 +1,6 @@
 /**
  * The shell differential on demand, with more scripts or another seed than the test suite's:
- *   npx tsx bench/shell/differential.ts --runs 100000 --seed 7 [--out DIFFS.md] [--shrink 5] [--door file|sh-c]
+ *   npx tsx bench/shell/differential.ts --runs 100000 --seed 7 [--out FILE] [--shrink 5] [--door file|sh-c]
  * Runs the hand-written fixtures, then each generated script under real dash and bash with stub servers on PATH, compares what really
  * ran with what oneproc's shell interpreter predicts (test/shell/differential), and prints the count of
  * differences, each kind once (shrunk to a small script), and the time taken. Exits 1 on a difference.
