@@ -1,13 +1,15 @@
 /**
  * A script's `#!` line: which program the kernel runs it with (fs/binfmt_script.c `load_script`: the
  * interpreter path, then at most one argument, the rest of the line), seen through `env` (coreutils
- * env: `/usr/bin/env bash`, and `env -S` which splits the rest into words). Pure.
+ * env: `/usr/bin/env bash`, and `env -S` which splits the rest into words) and s6-overlay's
+ * `with-contenv` (`#!/command/with-contenv bash`: it execs the program after it with the container's
+ * environment). The one reader of `#!` lines: the shell reader and the launchers both use it. Pure.
  */
 import type { Dialect } from './interpret';
 
 export type Shebang =
-  /** A shell: dash (`/bin/sh` on Debian, `dash`, busybox `ash`) or bash. */
-  | { readonly kind: 'shell'; readonly dialect: Dialect; readonly line: string }
+  /** A shell: dash (`/bin/sh` on Debian, `dash`, busybox `ash`) or bash; `program` is its basename. */
+  | { readonly kind: 'shell'; readonly dialect: Dialect; readonly program: string; readonly line: string }
   /** Another interpreter (`python3`, `node`, `ruby`, …): its name without version. */
   | {
       readonly kind: 'other';
@@ -27,6 +29,7 @@ export function readShebang(text: string): Shebang | undefined {
     .split(/[ \t]+/)
     .filter((w) => w !== '');
   let k = 0;
+  if (words[k] !== undefined && /(?:^|\/)with-contenv$/.test(words[k])) k++;
   if (words[k] !== undefined && /(?:^|\/)env$/.test(words[k])) {
     k++;
     // `env -S 'bash -eu'`, `env -S bash -eu`, `env -i bash`, `env A=B bash`.
@@ -43,11 +46,12 @@ export function readShebang(text: string): Shebang | undefined {
   }
   const program = (words[k] ?? '').replace(/^['"]/, '');
   const name = program.slice(program.lastIndexOf('/') + 1);
-  if (/^(?:bash|rbash|zsh|ksh|mksh)$/.test(name)) return { kind: 'shell', dialect: 'bash', line };
-  if (/^(?:sh|dash|ash|posh)$/.test(name)) return { kind: 'shell', dialect: 'dash', line };
+  if (/^(?:bash|rbash|zsh|ksh|mksh)$/.test(name))
+    return { kind: 'shell', dialect: 'bash', program: name, line };
+  if (/^(?:sh|dash|ash|posh)$/.test(name)) return { kind: 'shell', dialect: 'dash', program: name, line };
   // busybox ash: `#!/bin/busybox sh`.
   if (name === 'busybox' && /^(?:sh|ash)$/.test(words[k + 1] ?? ''))
-    return { kind: 'shell', dialect: 'dash', line };
+    return { kind: 'shell', dialect: 'dash', program: words[k + 1] as string, line };
   const language = /^python[0-9.]*$|^pypy[0-9.]*$/.test(name)
     ? 'python'
     : /^(?:node|nodejs)$/.test(name)

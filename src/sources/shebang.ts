@@ -1,10 +1,9 @@
 /**
- * What a file's `#!` line runs, read one way for every reader: the interpreter's basename, through
- * `env` (`#!/usr/bin/env bash`) and s6-overlay's `with-contenv` (`#!/command/with-contenv bash`),
- * which run the program named after them.
+ * The `#!` facts the launchers need, from the one `#!` reader (src/shell/shebang.ts): the interpreter's
+ * basename, through `env` and s6-overlay's `with-contenv`, and whether it is a shell.
  */
 import { SHELL_PROGRAMS } from '../names';
-import { basename } from '../shell/wrappers';
+import { readShebang } from '../shell/shebang';
 
 const SHELLS: ReadonlySet<string> = new Set(SHELL_PROGRAMS);
 
@@ -16,21 +15,10 @@ export function isShell(name: string): boolean {
 /**
  * The interpreter's basename on the `#!` line of `text`, or undefined when it has no `#!` line or the
  * line names no program.
- * `env`'s own options (`env -S bash -e`, `env -i bash`) are skipped.
  */
 export function shebangInterpreter(text: string): string | undefined {
-  if (!text.startsWith('#!')) return undefined;
-  const words = text
-    .slice(2, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined)
-    .trim()
-    .split(/\s+/);
-  if (!words[0]) return undefined;
-  let i = 0;
-  let name = basename(words[0]);
-  while ((name === 'env' || name === 'with-contenv') && i + 1 < words.length) {
-    i++;
-    while (i < words.length - 1 && words[i].startsWith('-')) i++;
-    name = basename(words[i]);
-  }
-  return name;
+  const shebang = readShebang(text);
+  if (!shebang) return undefined;
+  const name = shebang.kind === 'shell' ? shebang.program : shebang.interpreter;
+  return name === '' ? undefined : name;
 }
