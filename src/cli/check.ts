@@ -114,24 +114,14 @@ export async function run(
   let format: Format;
   let strict: boolean;
   let paths: string[];
-  let sourceFlags: {
-    dockerfile?: string;
-    buildContext?: string;
-    target?: string;
-    imageRoot?: string;
-    imageConfig?: string;
-  };
+  let sourceFlags: SourceFlags;
   try {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
         format: { type: 'string', short: 'f', default: 'text' },
         strict: { type: 'boolean', default: false },
-        dockerfile: { type: 'string' },
-        'build-context': { type: 'string' },
-        target: { type: 'string' },
-        'image-root': { type: 'string' },
-        'image-config': { type: 'string' },
+        ...SOURCE_OPTIONS,
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: true,
@@ -144,30 +134,10 @@ export async function run(
     if (!(FORMATS as readonly string[]).includes(values.format)) {
       throw new Error(`unknown --format '${values.format}' (expected text, json, sarif or html)`);
     }
-    if (values['image-config'] && !values['image-root']) {
-      throw new Error('--image-config goes with --image-root DIR');
-    }
-    for (const flag of ['build-context', 'target'] as const) {
-      if (values[flag] !== undefined && !values.dockerfile) {
-        throw new Error(`--${flag} goes with --dockerfile FILE`);
-      }
-    }
-    if (values.dockerfile && values['image-root']) {
-      throw new Error('--dockerfile and --image-root name two images: give one');
-    }
-    if (positionals.length === 0 && !values.dockerfile && !values['image-root']) {
-      throw new Error('name at least one file or folder, or - for standard input');
-    }
+    sourceFlags = sourceFlagsOf(values, positionals);
     format = values.format as Format;
     strict = values.strict;
     paths = positionals;
-    sourceFlags = {
-      dockerfile: values.dockerfile,
-      buildContext: values['build-context'],
-      target: values.target,
-      imageRoot: values['image-root'],
-      imageConfig: values['image-config'],
-    };
   } catch (err) {
     // parseArgs explains how to pass a path that starts with '-'; the usage below says enough.
     const message = messageOf(err).replace(/\. To specify a positional argument.*$/s, '');
@@ -217,6 +187,49 @@ export async function run(
 }
 
 /** The flags that name the image the manifests run. */
+/** The options that name the image and the inputs, shared by `check` and `fix` (parseArgs config). */
+export const SOURCE_OPTIONS = {
+  dockerfile: { type: 'string' },
+  'build-context': { type: 'string' },
+  target: { type: 'string' },
+  'image-root': { type: 'string' },
+  'image-config': { type: 'string' },
+} as const;
+
+/** The image flags of a parsed command line, checked together; throws a usage error naming the flag. */
+export function sourceFlagsOf(
+  values: {
+    dockerfile?: string;
+    'build-context'?: string;
+    target?: string;
+    'image-root'?: string;
+    'image-config'?: string;
+  },
+  positionals: readonly string[],
+): SourceFlags {
+  if (values['image-config'] && !values['image-root']) {
+    throw new Error('--image-config goes with --image-root DIR');
+  }
+  for (const flag of ['build-context', 'target'] as const) {
+    if (values[flag] !== undefined && !values.dockerfile) {
+      throw new Error(`--${flag} goes with --dockerfile FILE`);
+    }
+  }
+  if (values.dockerfile && values['image-root']) {
+    throw new Error('--dockerfile and --image-root name two images: give one');
+  }
+  if (positionals.length === 0 && !values.dockerfile && !values['image-root']) {
+    throw new Error('name at least one file or folder, or - for standard input');
+  }
+  return {
+    dockerfile: values.dockerfile,
+    buildContext: values['build-context'],
+    target: values.target,
+    imageRoot: values['image-root'],
+    imageConfig: values['image-config'],
+  };
+}
+
 export interface SourceFlags {
   readonly dockerfile?: string;
   readonly buildContext?: string;

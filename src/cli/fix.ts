@@ -12,7 +12,14 @@ import { applyEdits, type FixPlan, orderEdits, sarifFixes, type TextEdit, unifie
 import { lineStarts, regionOf } from '../fix/text-edit';
 import { parseSourcePath } from '../sources/types';
 import type { Finding } from '../types';
-import { type CheckEngine, type CheckIO, gather, MAX_INPUT_BYTES } from './check';
+import {
+  type CheckEngine,
+  type CheckIO,
+  gather,
+  MAX_INPUT_BYTES,
+  SOURCE_OPTIONS,
+  sourceFlagsOf,
+} from './check';
 import { defuseLine, printable, safeJson, safeLine } from './escape';
 import { planFor } from './fix-plan';
 import { artifactUri, formatSarif, STDIN_NAME } from './format-sarif';
@@ -95,11 +102,7 @@ export async function run(
         write: { type: 'boolean', short: 'w', default: false },
         strict: { type: 'boolean', default: false },
         'memory-per-process': { type: 'string' },
-        dockerfile: { type: 'string' },
-        'build-context': { type: 'string' },
-        target: { type: 'string' },
-        'image-root': { type: 'string' },
-        'image-config': { type: 'string' },
+        ...SOURCE_OPTIONS,
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: true,
@@ -116,30 +119,14 @@ export async function run(
     if (memory !== undefined && !MEMORY.test(memory)) {
       throw new Error(`--memory-per-process '${memory}' is not a memory quantity such as 512Mi or 1Gi`);
     }
-    if (values['image-config'] && !values['image-root'])
-      throw new Error('--image-config goes with --image-root DIR');
-    for (const flag of ['build-context', 'target'] as const) {
-      if (values[flag] !== undefined && !values.dockerfile)
-        throw new Error(`--${flag} goes with --dockerfile FILE`);
-    }
-    if (values.dockerfile && values['image-root'])
-      throw new Error('--dockerfile and --image-root name two images: give one');
-    if (positionals.length === 0 && !values.dockerfile && !values['image-root']) {
-      throw new Error('name at least one file or folder, or - for standard input');
-    }
+    const flags = sourceFlagsOf(values, positionals);
     options = {
       format: values.format as Format,
       write: values.write,
       strict: values.strict,
       ...(memory !== undefined ? { memory } : {}),
       paths: positionals,
-      flags: {
-        dockerfile: values.dockerfile,
-        buildContext: values['build-context'],
-        target: values.target,
-        imageRoot: values['image-root'],
-        imageConfig: values['image-config'],
-      },
+      flags,
     };
   } catch (err) {
     const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '');
