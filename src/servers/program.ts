@@ -1,8 +1,10 @@
 /**
  * The argv of a command that starts one of a spec's programs, directly or through a launcher
- * (`bundle exec unicorn`, `python -m dramatiq`): what most rules recognise first.
+ * (`bundle exec unicorn`, `python -m dramatiq`): what most rules recognise first; and a rule that also
+ * recognises its program run as a script by a Python interpreter.
  */
-import { programName, stripLaunchers } from '../rules/common';
+import { asScript, programName, stripLaunchers } from '../argv/program';
+import type { ServerRule } from '../rules/types';
 import type { SimpleCommand, Word } from '../shell/types';
 import type { ServerSpec } from './types';
 
@@ -13,4 +15,13 @@ export function programArgv(
 ): readonly Word[] | undefined {
   const inner = stripLaunchers(cmd);
   return spec.programs.includes(programName(inner)) ? inner.argv : undefined;
+}
+
+/** A rule that also recognises its program run as a script by a Python interpreter (see asScript). */
+export function viaPython(rule: ServerRule, names: ReadonlySet<string>): ServerRule {
+  return {
+    ...rule,
+    recognise: (cmd) => rule.recognise(asScript(cmd, names)),
+    decide: (cmd) => rule.decide(asScript(cmd, names)),
+  };
 }

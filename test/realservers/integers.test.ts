@@ -1,5 +1,5 @@
 /**
- * The integer readers of src/rules/common.ts against the interpreters the servers run on: Debian's
+ * The integer readers of src/argv/ints.ts against the interpreters the servers run on: Debian's
  * Python (`int()`, `int(x, 0)`, optparse's `int` type), Ruby (`Integer()`, `String#to_i`,
  * OptionParser's `Integer` type) and glibc's `atoi` (through Python's ctypes). Each spelling is read by
  * the real interpreter once, and every reader must agree with it: the number, or a refusal.
@@ -10,8 +10,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { checkContainer, findingFor } from '../../src/engine';
-import { RULES } from '../../src/rules';
 import {
   C_ATOI,
   type IntReader,
@@ -21,7 +19,9 @@ import {
   PYTHON_INT_AUTO,
   RUBY_INTEGER,
   RUBY_TO_I,
-} from '../../src/rules/common';
+} from '../../src/argv/ints';
+import { checkContainer, findingFor } from '../../src/engine';
+import { RULES } from '../../src/rules';
 import { gunicornConfig } from '../../src/servers/gunicorn/config';
 import type { SimpleCommand } from '../../src/shell/types';
 import {

@@ -30,20 +30,10 @@
  * read by Python's int() (click's INT, argparse's `type=int`, airflow's `conf.getint`).
  */
 
-import {
-  countFix,
-  decideCount,
-  decideEnv,
-  envEvidence,
-  findOption,
-  firstPositional,
-  hasFlag,
-  lastHit,
-  PYTHON_INT,
-  programName,
-  readCount,
-  stripLaunchers,
-} from '../../rules/common';
+import { countFix, decideCount, decideEnv, envEvidence, readCount } from '../../argv/counts';
+import { PYTHON_INT } from '../../argv/ints';
+import { findOption, firstPositional, hasFlag, lastHit } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { spec } from './spec';

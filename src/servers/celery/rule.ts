@@ -23,16 +23,10 @@
  * `inspect`, `call`, … are not workers.
  */
 
-import {
-  type Count,
-  decideCount,
-  firstPositional,
-  lastOption,
-  PYTHON_INT,
-  programName,
-  readCount,
-  stripLaunchers,
-} from '../../rules/common';
+import { type Count, decideCount, readCount } from '../../argv/counts';
+import { PYTHON_INT } from '../../argv/ints';
+import { firstPositional, lastOption } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { EnvEntry, SimpleCommand, Word } from '../../shell/types';
 import { spec } from './spec';

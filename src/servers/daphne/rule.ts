@@ -4,8 +4,9 @@
  * Read from django/daphne 4.2.2 `daphne/cli.py`: there is no worker option (`-p` is the port). The
  * rule recognises daphne so that no other rule reads its flags; it never reports anything.
  */
-import { programName, viaPython } from '../../rules/common';
+import { programName } from '../../argv/program';
 import type { ServerRule } from '../../rules/types';
+import { viaPython } from '../program';
 import { spec } from './spec';
 
 export const daphne: ServerRule = viaPython(

@@ -7,7 +7,9 @@
  * Decisions (category `queue`): no `-p` → `multiple`, one process per CPU; `-p 1` → one process.
  */
 
-import { decideCount, lastOption, PYTHON_INT, readCount } from '../../rules/common';
+import { decideCount, readCount } from '../../argv/counts';
+import { PYTHON_INT } from '../../argv/ints';
+import { lastOption } from '../../argv/options';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { programArgv } from '../program';

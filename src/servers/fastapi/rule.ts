@@ -10,18 +10,13 @@
  * - With reload on, uvicorn runs one server process under the reloader.
  */
 
-import {
-  countFix,
-  decideOption,
-  findOption,
-  lastHit,
-  PYTHON_INT,
-  programName,
-  type ScanOptions,
-  viaPython,
-} from '../../rules/common';
+import { countFix, decideOption } from '../../argv/counts';
+import { PYTHON_INT } from '../../argv/ints';
+import { findOption, lastHit, type ScanOptions } from '../../argv/options';
+import { programName } from '../../argv/program';
 import type { ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
+import { viaPython } from '../program';
 import { webConcurrencyDecision } from '../uvicorn/rule';
 import { spec } from './spec';
 

@@ -13,20 +13,14 @@
  *   free-threaded build the workers are threads of one process; oneproc assumes the common GIL build.
  * - No WEB_CONCURRENCY.
  */
-import {
-  atLeast,
-  clickEnv,
-  countFix,
-  decideEnv,
-  decideOption,
-  findOption,
-  type IntReader,
-  lastHit,
-  PYTHON_INT,
-  programName,
-  viaPython,
-} from '../../rules/common';
+
+import { clickEnv } from '../../argv/click';
+import { countFix, decideEnv, decideOption } from '../../argv/counts';
+import { atLeast, type IntReader, PYTHON_INT } from '../../argv/ints';
+import { findOption, lastHit } from '../../argv/options';
+import { programName } from '../../argv/program';
 import type { ServerRule } from '../../rules/types';
+import { viaPython } from '../program';
 import { spec } from './spec';
 
 const VALUE_OPTIONS = [

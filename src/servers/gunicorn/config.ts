@@ -13,7 +13,7 @@
  * The number then goes into the `--workers` word; a value gunicorn refuses, or a file that raises while
  * gunicorn runs it, is a decision of its own: gunicorn exits.
  */
-import { atLeast, type IntReader, PYTHON_INT, PYTHON_INT_AUTO } from '../../rules/common';
+import { atLeast, type IntReader, PYTHON_INT, PYTHON_INT_AUTO } from '../../argv/ints';
 import type { Decision } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import {

@@ -31,24 +31,14 @@
  *   names whose value comes from envFrom or valueFrom is a warning.
  */
 
-import {
-  atLeast,
-  countFix,
-  decideEnv,
-  decideOption,
-  envEvidence,
-  findOption,
-  type IntReader,
-  lastHit,
-  type OptionHit,
-  PYTHON_INT,
-  programName,
-  type ScanOptions,
-  splitEnvArgs,
-  viaPython,
-} from '../../rules/common';
+import { countFix, decideEnv, decideOption, envEvidence } from '../../argv/counts';
+import { atLeast, type IntReader, PYTHON_INT } from '../../argv/ints';
+import { findOption, lastHit, type OptionHit, type ScanOptions } from '../../argv/options';
+import { programName } from '../../argv/program';
+import { splitEnvArgs } from '../../argv/shlex';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
+import { viaPython } from '../program';
 import { spec } from './spec';
 
 const PROGRAMS = new Set(spec.programs);

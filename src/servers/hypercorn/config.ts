@@ -18,7 +18,8 @@
  * Python files go through the gunicorn reader's tree-sitter evaluation (`../python/parse`).
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { findOption, lastHit, programName, stripLaunchers } from '../../rules/common';
+import { findOption, lastHit } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { SimpleCommand, Word } from '../../shell/types';
 import {
   evaluateTyped,

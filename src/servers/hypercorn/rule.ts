@@ -16,17 +16,12 @@
  * src/servers/hypercorn/config.ts turns its `workers` into a `--workers N` word this rule reads, and
  * src/sources/python/entry.ts does the same for `hypercorn.run.run(config)` in Python source.
  */
-import {
-  countFix,
-  decideOption,
-  findOption,
-  lastHit,
-  PYTHON_INT,
-  programName,
-  type ScanOptions,
-  viaPython,
-} from '../../rules/common';
+import { countFix, decideOption } from '../../argv/counts';
+import { PYTHON_INT } from '../../argv/ints';
+import { findOption, lastHit, type ScanOptions } from '../../argv/options';
+import { programName } from '../../argv/program';
 import type { ServerRule } from '../../rules/types';
+import { viaPython } from '../program';
 import { spec } from './spec';
 
 const VALUE_OPTIONS = [

@@ -14,13 +14,10 @@
  * pm2 running node is the pm2 rule's, registered before this one.
  */
 
-import {
-  firstPositional,
-  PLAIN_DECIMAL,
-  programName,
-  readEnvCount,
-  stripLaunchers,
-} from '../../rules/common';
+import { readEnvCount } from '../../argv/counts';
+import { PLAIN_DECIMAL } from '../../argv/ints';
+import { firstPositional } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
 import { spec } from './spec';

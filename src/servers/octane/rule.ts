@@ -17,14 +17,10 @@
  * one or more per CPU whatever the server.
  */
 
-import {
-  decideCount,
-  lastOption,
-  PLAIN_DECIMAL,
-  programName,
-  readCount,
-  stripLaunchers,
-} from '../../rules/common';
+import { decideCount, readCount } from '../../argv/counts';
+import { PLAIN_DECIMAL } from '../../argv/ints';
+import { lastOption } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { spec } from './spec';

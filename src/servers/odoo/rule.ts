@@ -27,19 +27,10 @@
  * `--max-cron-threads` the cron workers it may set make the count "at least" the HTTP ones.
  */
 
-import {
-  asScript,
-  countFix,
-  decideCount,
-  envEvidence,
-  findOption,
-  hasFlag,
-  lastHit,
-  OPTPARSE_INT,
-  programName,
-  readCount,
-  type ScanOptions,
-} from '../../rules/common';
+import { countFix, decideCount, envEvidence, readCount } from '../../argv/counts';
+import { OPTPARSE_INT } from '../../argv/ints';
+import { findOption, hasFlag, lastHit, type ScanOptions } from '../../argv/options';
+import { asScript, programName } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
 import { spec } from './spec';

@@ -16,7 +16,7 @@
  * The official images' entrypoints (`httpd-foreground`, `apache2-foreground`, `nginx-debug`) count
  * as the servers themselves.
  */
-import { programName, stripLaunchers } from '../../rules/common';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { ServerRule } from '../../rules/types';
 import { spec } from './spec';
 

@@ -14,19 +14,10 @@
  * process; the count read from `--max-pool-size`, else PASSENGER_MAX_POOL_SIZE.
  */
 
-import {
-  atLeast,
-  decideCount,
-  firstPositional,
-  type IntReader,
-  lastOption,
-  OPTIONPARSER_INTEGER,
-  programName,
-  RUBY_TO_I,
-  readCount,
-  readEnvCount,
-  stripLaunchers,
-} from '../../rules/common';
+import { decideCount, readCount, readEnvCount } from '../../argv/counts';
+import { atLeast, type IntReader, OPTIONPARSER_INTEGER, RUBY_TO_I } from '../../argv/ints';
+import { firstPositional, lastOption } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { spec } from './spec';

@@ -24,17 +24,12 @@
  * repository or an image), `src/servers/pm2/config.ts` reads it instead, with `pm2FileStart` below.
  */
 
-import {
-  type Count,
-  cpuFormulaBounds,
-  findOption,
-  firstPositional,
-  JS_PARSE_INT,
-  lastOption,
-  programName,
-  stripLaunchers,
-} from '../../rules/common';
+import type { Count } from '../../argv/counts';
+import { JS_PARSE_INT } from '../../argv/ints';
+import { findOption, firstPositional, lastOption } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
+import { cpuFormulaBounds } from '../../shell/arith';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { spec } from './spec';
 

@@ -21,21 +21,12 @@
  *   warning (`unknown`), since Puma is only the likely server; `-u`/`--using` another server is fine.
  */
 
-import {
-  type Count,
-  cpuFormulaBounds,
-  decideCount,
-  envEvidence,
-  firstPositional,
-  type IntReader,
-  lastOption,
-  programName,
-  RUBY_INTEGER,
-  RUBY_TO_I,
-  readCount,
-  stripLaunchers,
-} from '../../rules/common';
+import { type Count, decideCount, envEvidence, readCount } from '../../argv/counts';
+import { type IntReader, RUBY_INTEGER, RUBY_TO_I } from '../../argv/ints';
+import { firstPositional, lastOption } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
+import { cpuFormulaBounds } from '../../shell/arith';
 import type { EnvEntry, SimpleCommand, Word } from '../../shell/types';
 import { spec } from './spec';
 

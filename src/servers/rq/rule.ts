@@ -9,14 +9,10 @@
  * Decisions (category `queue`): `rq worker` → one process; `rq worker-pool -n N` → N.
  */
 
-import {
-  decideCount,
-  firstPositional,
-  lastOption,
-  PYTHON_INT,
-  programName,
-  readCount,
-} from '../../rules/common';
+import { decideCount, readCount } from '../../argv/counts';
+import { PYTHON_INT } from '../../argv/ints';
+import { firstPositional, lastOption } from '../../argv/options';
+import { programName } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { programArgv } from '../program';

@@ -9,18 +9,12 @@
  *   run on — on a Kubernetes node that is every CPU of the node, so more than one.
  * - No WEB_CONCURRENCY.
  */
-import {
-  countFix,
-  decideOption,
-  findOption,
-  hasFlag,
-  lastHit,
-  PYTHON_INT,
-  programName,
-  type ScanOptions,
-  viaPython,
-} from '../../rules/common';
+import { countFix, decideOption } from '../../argv/counts';
+import { PYTHON_INT } from '../../argv/ints';
+import { findOption, hasFlag, lastHit, type ScanOptions } from '../../argv/options';
+import { programName } from '../../argv/program';
 import type { ServerRule } from '../../rules/types';
+import { viaPython } from '../program';
 import { spec } from './spec';
 
 const VALUE_OPTIONS = [

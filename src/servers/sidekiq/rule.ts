@@ -9,7 +9,9 @@
  * (1 → one process), else `multiple`, one per CPU.
  */
 
-import { decideCount, PLAIN_DECIMAL, programName, readEnvCount, stripLaunchers } from '../../rules/common';
+import { decideCount, readEnvCount } from '../../argv/counts';
+import { PLAIN_DECIMAL } from '../../argv/ints';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
 import { programArgv } from '../program';

@@ -25,7 +25,8 @@
  * memory, like a server's workers). Programs oneproc never judges (nginx, php-fpm, …) are not counted.
  */
 import * as path from 'node:path';
-import { PYTHON_INT, programName, stripLaunchers } from '../../rules/common';
+import { PYTHON_INT } from '../../argv/ints';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision } from '../../rules/types';
 import { argvCommands } from '../../shell';
 import type { Env, EnvEntry, SimpleCommand, Word } from '../../shell/types';

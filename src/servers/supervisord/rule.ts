@@ -10,7 +10,8 @@
  * decision of this rule, pointing at that line.
  */
 
-import { lastOption, type OptionHit, programName, stripLaunchers } from '../../rules/common';
+import { lastOption, type OptionHit } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
 import { spec } from './spec';

@@ -25,7 +25,9 @@
  * `thin start -s 3` prints "Starting server on 0.0.0.0:3000 … 3002", exits 0, and three
  * `thin server (0.0.0.0:300N)` daemons remain.
  */
-import { programName, RUBY_TO_I, stripLaunchers } from '../../rules/common';
+
+import { RUBY_TO_I } from '../../argv/ints';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { spec } from './spec';

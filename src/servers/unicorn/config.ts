@@ -14,14 +14,10 @@
  *
  * The line is read by the narrow Ruby reader shared with puma.rb (`./ruby.ts`).
  */
-import {
-  decideCount,
-  lastOption,
-  programName,
-  RUBY_INTEGER,
-  readCount,
-  stripLaunchers,
-} from '../../rules/common';
+import { decideCount, readCount } from '../../argv/counts';
+import { RUBY_INTEGER } from '../../argv/ints';
+import { lastOption } from '../../argv/options';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
 import { rubySetting } from '../../sources/config/ruby';

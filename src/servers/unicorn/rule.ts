@@ -12,7 +12,7 @@
  * for this rule instead.
  */
 
-import { lastOption } from '../../rules/common';
+import { lastOption } from '../../argv/options';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { programArgv } from '../program';

@@ -14,7 +14,7 @@
  * configuration is kept in `STATEDIR/conf.json` (`nxt_runtime_conf_init`), `/var/lib/unit` in the
  * official images and packages (pkg/docker/template.Dockerfile `--statedir=/var/lib/unit`).
  */
-import { programName, stripLaunchers } from '../../rules/common';
+import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { Word } from '../../shell/types';
 import { spec } from './spec';

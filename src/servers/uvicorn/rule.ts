@@ -29,22 +29,14 @@
  *   A variable the pod names (`env`, `$(VAR)`) whose value comes from envFrom is a warning.
  */
 
-import {
-  clickEnv,
-  clickEnvBool,
-  countFix,
-  decideEnv,
-  decideOption,
-  envEvidence,
-  findOption,
-  lastHit,
-  PYTHON_INT,
-  programName,
-  type ScanOptions,
-  viaPython,
-} from '../../rules/common';
+import { clickEnv, clickEnvBool } from '../../argv/click';
+import { countFix, decideEnv, decideOption, envEvidence } from '../../argv/counts';
+import { PYTHON_INT } from '../../argv/ints';
+import { findOption, lastHit, type ScanOptions } from '../../argv/options';
+import { programName } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import type { Env, SimpleCommand } from '../../shell/types';
+import { viaPython } from '../program';
 import { spec } from './spec';
 
 /** uvicorn's options that take a value, so a value is never mistaken for an option. */

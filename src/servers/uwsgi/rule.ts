@@ -22,17 +22,11 @@
  * files: a warning.
  */
 
-import {
-  atoi,
-  C_ATOI,
-  type Count,
-  cpuFormulaBounds,
-  decideCount,
-  envEvidence,
-  programName,
-  readCount,
-} from '../../rules/common';
+import { type Count, decideCount, envEvidence, readCount } from '../../argv/counts';
+import { atoi, C_ATOI } from '../../argv/ints';
+import { programName } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
+import { cpuFormulaBounds } from '../../shell/arith';
 import type { EnvEntry, SimpleCommand, Word } from '../../shell/types';
 import { spec } from './spec';
 

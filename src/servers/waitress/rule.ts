@@ -5,8 +5,9 @@
  * (default 4), which are threads of the one process, and no process option. The rule recognises
  * waitress so that no other rule reads its flags; it never reports anything.
  */
-import { programName, viaPython } from '../../rules/common';
+import { programName } from '../../argv/program';
 import type { ServerRule } from '../../rules/types';
+import { viaPython } from '../program';
 import { spec } from './spec';
 
 export const waitress: ServerRule = viaPython(

@@ -9,10 +9,10 @@
  * - `ENV['X'] || 2`;
  * - each optionally wrapped in `Integer(…)`, parentheses, or followed by `.to_i`.
  * A value converted with `Integer(…)` or `.to_i` is read as Ruby reads it (`RUBY_INTEGER`, `RUBY_TO_I`
- * in src/rules/common.ts): `Integer(ENV['WEB_CONCURRENCY'] || 2)` with WEB_CONCURRENCY=0x4 is 4, with
+ * in src/argv/ints.ts): `Integer(ENV['WEB_CONCURRENCY'] || 2)` with WEB_CONCURRENCY=0x4 is 4, with
  * `4abc` an ArgumentError, and the server does not boot.
  */
-import { RUBY_INTEGER, RUBY_TO_I } from '../../rules/common';
+import { RUBY_INTEGER, RUBY_TO_I } from '../../argv/ints';
 import type { Env, Word } from '../../shell/types';
 import { sourcePath } from '../types';
 

@@ -8,7 +8,7 @@
  * and never runs anything: no text read from a file or the environment is ever evaluated as code.
  */
 import { readFileSync } from 'node:fs';
-import { pythonInt } from '../../rules/common';
+import { pythonInt } from '../../argv/ints';
 import type { Env, Word } from '../../shell/types';
 import { sourcePath } from '../types';
 
@@ -482,7 +482,7 @@ function valueOfCall(
 
 /**
  * Python's `int(x)` and `int(x, base)` (Objects/longobject.c `PyLong_FromUnicodeObject`, read by
- * `pythonInt` in src/rules/common.ts: Unicode digits and blanks, `_` between digits, a prefix for its
+ * `pythonInt` in src/argv/ints.ts: Unicode digits and blanks, `_` between digits, a prefix for its
  * base): an int stays (with a base, it raises TypeError); a string the base does not read raises
  * ValueError; None raises TypeError. Raising stops the program that computes it.
  */

@@ -5,7 +5,7 @@
  * can be decided), except at the places a fixture declares CPU-derived, where the prediction must be
  * a lower bound that the real value meets.
  */
-import { cpuFormulaBounds } from '../../../src/rules/common';
+import { cpuFormulaBounds } from '../../../src/shell/arith';
 import type { Prediction } from './predict';
 import type { RealResult } from './real';
 
@@ -21,7 +21,7 @@ export interface CpuBound {
 
 /**
  * The lower bound the prediction gives a value it cannot know, as the rules read it (`readCount` in
- * src/rules/common.ts): a CPU formula left as text, or the interpreter's `atLeast`.
+ * src/argv/counts.ts): a CPU formula left as text, or the interpreter's `atLeast`.
  */
 function lowerBound(text: string | undefined, p: { unknown?: string; atLeast?: number }): number | undefined {
   if (p.unknown === undefined) return undefined;

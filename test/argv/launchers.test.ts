@@ -1,5 +1,6 @@
-import { firstPositional, stripLaunchers } from '../../src/rules/common';
-import { command, words } from './hand';
+import { firstPositional } from '../../src/argv/options';
+import { stripLaunchers } from '../../src/argv/program';
+import { command, words } from '../rules/hand';
 
 describe('stripLaunchers', () => {
   it.each([

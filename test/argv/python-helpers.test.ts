@@ -1,6 +1,11 @@
-/** The helpers the Python server rules added to src/rules/common.ts. */
-import { asScript, atoi, clickEnvBool, countFix, splitEnvArgs } from '../../src/rules/common';
-import { command } from './build';
+/** Helpers the Python server rules share (src/argv): asScript, atoi, clickEnvBool, splitEnvArgs, countFix. */
+
+import { clickEnvBool } from '../../src/argv/click';
+import { countFix } from '../../src/argv/counts';
+import { atoi } from '../../src/argv/ints';
+import { asScript } from '../../src/argv/program';
+import { splitEnvArgs } from '../../src/argv/shlex';
+import { command } from '../rules/build';
 
 describe('atoi (uWSGI integer options)', () => {
   it.each([
