@@ -3,6 +3,7 @@
  * `python -m`) and through a Python interpreter running a script by path. Pure; never throws.
  */
 import type { SimpleCommand, Word } from '../shell/types';
+import { stripLauncher } from '../shell/wrappers';
 
 /** The basename of argv[0] (`/app/.venv/bin/uvicorn` → `uvicorn`), or '' when there is none. */
 export function programName(cmd: SimpleCommand): string {
@@ -15,57 +16,22 @@ export function programName(cmd: SimpleCommand): string {
 
 /**
  * Launchers that run the program named by a later word: `bundle exec puma`, `npx pm2-runtime`,
- * `python -m celery`. The shell layer strips the common wrappers; rules call this too, so that a
- * launcher the shell layer leaves in place (or a command built by hand) is read the same way.
- * Returns the command with argv starting at the launched program, or `cmd` itself.
+ * `python -m celery`. The shell layer strips them with the other wrappers; rules call this too, so that
+ * a launcher the shell layer leaves in place (or a command built by hand) is read the same way, from
+ * the same table (`stripLauncher`, src/shell/wrappers.ts). Returns the command with argv starting at
+ * the launched program, or `cmd` itself.
  */
 export function stripLaunchers(cmd: SimpleCommand): SimpleCommand {
-  let argv = cmd.argv;
+  let argv: readonly Word[] = cmd.argv;
   const wrappers = [...cmd.wrappers];
   for (let round = 0; round < 4; round++) {
-    const skip = launcherLength(argv);
-    if (skip === 0 || skip >= argv.length) break;
-    wrappers.push(
-      argv
-        .slice(0, skip)
-        .map((w) => w.text)
-        .join(' '),
-    );
-    argv = argv.slice(skip);
+    const stripped = stripLauncher(argv);
+    // `npx -c SCRIPT` runs a script: that is the shell layer's to read.
+    if (!stripped || !('argv' in stripped)) break;
+    wrappers.push(stripped.name);
+    argv = stripped.argv;
   }
   return argv === cmd.argv ? cmd : { ...cmd, argv, wrappers };
-}
-
-/** How many leading words of argv are a launcher (0 when argv[0] is not one). */
-function launcherLength(argv: readonly Word[]): number {
-  const first = argv[0];
-  if (!first || first.unknown) return 0;
-  const name = basename(first.text);
-  const second = argv[1]?.text;
-  // Bundler: `bundle exec [--keep-file-descriptors] [--gemfile=G] PROGRAM`.
-  if ((name === 'bundle' || name === 'bundler') && second === 'exec') {
-    let i = 2;
-    while (i < argv.length && argv[i].text.startsWith('--')) i++;
-    return i;
-  }
-  // `npx [-y|--yes|--no-install|-q] PROGRAM`, `npm exec [--] PROGRAM`, `pnpm exec`, `yarn exec`.
-  if (name === 'npx' || ((name === 'npm' || name === 'pnpm' || name === 'yarn') && second === 'exec')) {
-    let i = name === 'npx' ? 1 : 2;
-    while (i < argv.length && /^(-y|--yes|--no|--no-install|-q|--quiet|--)$/.test(argv[i].text)) i++;
-    return i;
-  }
-  // `python -m MODULE`, `python3.12 -m MODULE` (also `-u`, `-O`, … before `-m`).
-  if (/^python(\d+(\.\d+)?)?$/.test(name)) {
-    let i = 1;
-    while (i < argv.length && /^-[uOBsSEI]+$/.test(argv[i].text)) i++;
-    if (argv[i]?.text === '-m') return i + 1;
-  }
-  return 0;
-}
-
-function basename(text: string): string {
-  const slash = text.lastIndexOf('/');
-  return slash >= 0 ? text.slice(slash + 1) : text;
 }
 
 const PYTHON = /^python(?:\d+(?:\.\d+)?)?$/;

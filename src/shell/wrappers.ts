@@ -96,11 +96,9 @@ const PACKAGE_SCRIPTS = new Set([
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh', 'rbash', 'busybox-sh']);
 const PYTHON = /^python(?:\d+(?:\.\d+)?)?$/;
 
-/** Every program name `stripWrapper` handles besides shells and Pythons (a quick first test). */
+/** Every program name `stripWrapper` handles besides shells and launchers (a quick first test). */
 const WRAPPER_NAMES = new Set([
   'builtin',
-  'bundle',
-  'bundler',
   'busybox',
   'catatonit',
   'chpst',
@@ -117,12 +115,9 @@ const WRAPPER_NAMES = new Set([
   'newrelic-admin',
   'nice',
   'nohup',
-  'npm',
-  'npx',
   'opentelemetry-instrument',
   'pdm',
   'pipenv',
-  'pnpm',
   'poetry',
   'runuser',
   'rye',
@@ -144,18 +139,64 @@ const WRAPPER_NAMES = new Set([
   'wait-for-it',
   'wait-for-it.sh',
   'wait-for.sh',
-  'yarn',
 ]);
+
+/**
+ * Launchers: programs that run a program or module named by a later word (`bundle exec puma`,
+ * `npx pm2-runtime`, `yarn exec`, `python -m celery`). The one table of them: the shell layer strips
+ * them with the other wrappers (stripWrapper), and the rules strip them from commands that did not come
+ * through it (`stripLaunchers`, src/argv/program.ts).
+ */
+const LAUNCHER_NAMES = new Set(['bundle', 'bundler', 'npm', 'npx', 'pnpm', 'yarn']);
+
+/** True when `program` (a basename) is a launcher: see LAUNCHER_NAMES. */
+export function isLauncher(program: string): boolean {
+  return LAUNCHER_NAMES.has(program) || PYTHON.test(program);
+}
+
+/** Strips one launcher from the front of argv, or says which script it runs; undefined if none. */
+export function stripLauncher(argv: readonly Word[]): WrapperResult {
+  if (argv.length === 0 || argv[0].unknown !== undefined) return undefined;
+  const program = basename(argv[0].text);
+  if (PYTHON.test(program)) return pythonModule(argv);
+  const rest = (from: number, name: string): Stripped | undefined =>
+    from < argv.length ? { name, argv: argv.slice(from) } : undefined;
+  switch (program) {
+    case 'npx':
+      return nodeRunner(argv, 1, 'npx');
+    case 'npm':
+    case 'pnpm':
+      if (argv[1]?.text === 'exec' || argv[1]?.text === 'x' || argv[1]?.text === 'dlx')
+        return nodeRunner(argv, 2, `${program} ${argv[1].text}`);
+      return undefined;
+    case 'yarn': {
+      // `yarn exec X`, `yarn dlx X` and `yarn X` for a binary run X; `yarn run X` and `yarn start`
+      // run a package.json script, which is not visible here (the node rule reads those).
+      const at = skipOptions(argv, 1, { long: ['--cwd'] });
+      const sub = argv[at]?.text;
+      if (sub === 'exec' || sub === 'dlx') return rest(skipOptions(argv, at + 1), `yarn ${sub}`);
+      if (sub === undefined || sub === 'run' || PACKAGE_SCRIPTS.has(sub)) return undefined;
+      return rest(at, 'yarn');
+    }
+    case 'bundle':
+    case 'bundler':
+      return argv[1]?.text === 'exec'
+        ? rest(skipOptions(argv, 2, { long: ['--gemfile'] }), 'bundle exec')
+        : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** Strips one wrapper from the front of argv, or says which script to run; undefined if none. */
 export function stripWrapper(argv: readonly Word[]): WrapperResult {
   if (argv.length === 0 || argv[0].unknown !== undefined) return undefined;
   const program = basename(argv[0].text);
-  if (!WRAPPER_NAMES.has(program) && !SHELLS.has(program) && !PYTHON.test(program)) return undefined;
+  if (isLauncher(program)) return stripLauncher(argv);
+  if (!WRAPPER_NAMES.has(program) && !SHELLS.has(program)) return undefined;
   const rest = (from: number, name: string): Stripped | undefined =>
     from < argv.length ? { name, argv: argv.slice(from) } : undefined;
   if (SHELLS.has(program)) return shellCall(argv, program);
-  if (PYTHON.test(program)) return pythonModule(argv);
   switch (program) {
     case 'exec':
       return rest(skipOptions(argv, 1, { short: 'a' }), 'exec');
@@ -257,27 +298,6 @@ export function stripWrapper(argv: readonly Word[]): WrapperResult {
       return projectRunner(argv, program);
     case 'doppler':
       return dopplerWrapper(argv);
-    case 'npx':
-      return nodeRunner(argv, 1, 'npx');
-    case 'npm':
-    case 'pnpm':
-      if (argv[1]?.text === 'exec' || argv[1]?.text === 'x' || argv[1]?.text === 'dlx')
-        return nodeRunner(argv, 2, `${program} ${argv[1].text}`);
-      return undefined;
-    case 'yarn': {
-      // `yarn exec X`, `yarn dlx X` and `yarn X` for a binary run X; `yarn run X` and `yarn start`
-      // run a package.json script, which is not visible here (the node rule reads those).
-      const at = skipOptions(argv, 1, { long: ['--cwd'] });
-      const sub = argv[at]?.text;
-      if (sub === 'exec' || sub === 'dlx') return rest(skipOptions(argv, at + 1), `yarn ${sub}`);
-      if (sub === undefined || sub === 'run' || PACKAGE_SCRIPTS.has(sub)) return undefined;
-      return rest(at, 'yarn');
-    }
-    case 'bundle':
-    case 'bundler':
-      return argv[1]?.text === 'exec'
-        ? rest(skipOptions(argv, 2, { long: ['--gemfile'] }), 'bundle exec')
-        : undefined;
     case 'wait-for-it':
     case 'wait-for-it.sh':
     case 'wait-for':

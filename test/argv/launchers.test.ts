@@ -1,24 +1,30 @@
 import { firstPositional } from '../../src/argv/options';
 import { stripLaunchers } from '../../src/argv/program';
+import { argvCommands } from '../../src/shell';
 import { command, words } from '../rules/hand';
 
 describe('stripLaunchers', () => {
   it.each([
     [['bundle', 'exec', 'puma', '-w', '2'], 'puma', 'bundle exec'],
-    [
-      ['bin/bundle', 'exec', '--keep-file-descriptors', 'puma'],
-      'puma',
-      'bin/bundle exec --keep-file-descriptors',
-    ],
-    [['npx', '--yes', 'pm2-runtime', 'app.js'], 'pm2-runtime', 'npx --yes'],
-    [['npm', 'exec', '--', 'pm2-runtime'], 'pm2-runtime', 'npm exec --'],
-    [['python3', '-m', 'celery', 'worker'], 'celery', 'python3 -m'],
-    [['python3.12', '-u', '-m', 'dramatiq', 'tasks'], 'dramatiq', 'python3.12 -u -m'],
+    [['bin/bundle', 'exec', '--keep-file-descriptors', 'puma'], 'puma', 'bundle exec'],
+    [['bundle', 'exec', '--gemfile', 'Gemfile.prod', 'puma'], 'puma', 'bundle exec'],
+    [['npx', '--yes', 'pm2-runtime', 'app.js'], 'pm2-runtime', 'npx'],
+    [['npm', 'exec', '--', 'pm2-runtime'], 'pm2-runtime', 'npm exec'],
+    [['yarn', 'exec', 'pm2-runtime'], 'pm2-runtime', 'yarn exec'],
+    [['python3', '-m', 'celery', 'worker'], 'celery', 'python -m'],
+    [['python3.12', '-u', '-m', 'dramatiq', 'tasks'], 'dramatiq', 'python -m'],
   ])('strips the launcher of %j', (argv, program, wrapper) => {
     const inner = stripLaunchers(command(argv));
     expect(inner.argv[0].text).toBe(program);
     expect(inner.argv[0].path).toBe(`command[${argv.indexOf(program)}]`);
     expect(inner.wrappers).toEqual([wrapper]);
+  });
+
+  it('names each launcher as the shell layer does, from the same table', () => {
+    const argv = ['bundle', 'exec', 'python3', '-m', 'celery', 'worker'];
+    expect(stripLaunchers(command(argv)).wrappers).toEqual(
+      argvCommands(words(argv), new Map()).commands[0].wrappers,
+    );
   });
 
   it('returns the same command when there is no launcher, or nothing after it', () => {
