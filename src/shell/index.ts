@@ -56,6 +56,7 @@ export {
 } from './interpret';
 export { MAX_PARSE_DEPTH } from './parse';
 export { readShebang, type Shebang } from './shebang';
+export { isShellProgram, SHELL_PROGRAMS, shellDialect } from './shells';
 export type { Env, EnvEntry, EnvFromSource, ShellProblem, ShellResult, SimpleCommand, Word } from './types';
 export { envFromFor, expandReferences };
 

@@ -27,11 +27,11 @@ import {
   type Redirect,
   type WordNode,
 } from './parse';
+import { type Dialect, isShellProgram, shellDialect } from './shells';
 import type { Env, EnvEntry, EnvFromSource, ShellProblem, SimpleCommand, Word } from './types';
 import { basename, stripWrapper } from './wrappers';
 
-/** Which shell runs a script: Debian's /bin/sh is dash. */
-export type Dialect = 'dash' | 'bash';
+export type { Dialect } from './shells';
 
 /** A file a script sources (`. FILE`), as the caller's file boundary returns it. */
 export interface SourcedFile {
@@ -134,7 +134,7 @@ export function analyseArgv(argv: readonly Word[], frame: Frame, ctx: Context, d
         limitIfMentioned(ctx, result.script.text, result.script.path);
         return;
       }
-      const dialect: Dialect = /^(?:bash|zsh|ksh|mksh|rbash) /.test(result.name) ? 'bash' : 'dash';
+      const dialect: Dialect = shellDialect(result.name.split(' ')[0]) ?? 'dash';
       const inner: Frame =
         frame.when === undefined ? { env, wrappers, cleared } : { env, wrappers, cleared, when: frame.when };
       runScript(result.script, result.arg0, result.positionals, inner, ctx, depth + 1, dialect);
@@ -1016,7 +1016,7 @@ function recordCommand(argv: Word[], prefix: EnvEntry[], shell: Shell, redirects
   const heredoc = redirects.find((r) => r.heredoc !== undefined)?.heredoc;
   if (heredoc && heredoc.text !== '') {
     const reader = basename(argv[0].text);
-    if (/^(?:sh|bash|ash|dash|zsh|ksh)$/.test(reader) && !argv.some((w) => w.text === '-c')) {
+    if (isShellProgram(reader) && !argv.some((w) => w.text === '-c')) {
       problemIfMentioned(
         shell.ctx,
         heredoc.text,
