@@ -4,6 +4,7 @@
  */
 import { RULES } from './rules';
 import type { Decision, ServerRule } from './rules/types';
+import { SERVER_MENTION } from './servers/registry';
 import { containerCommands, MAX_COMMANDS, WorkBudget } from './shell';
 
 export { MAX_COMMANDS, WorkBudget };
@@ -43,7 +44,7 @@ export function checkContainer(container: unknown, options: CheckOptions = {}): 
   const path = options.path ?? 'container';
   try {
     const budget = options.budget ?? new WorkBudget();
-    const { commands, problems } = containerCommands(container, path, budget);
+    const { commands, problems } = containerCommands(container, path, budget, { mentions: SERVER_MENTION });
     return checkCommands(commands, problems, options.budget ? options : { ...options, budget });
   } catch (err) {
     return [

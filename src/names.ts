@@ -2,7 +2,7 @@
  * The names and numbers shared by several parts of oneproc, each spelled once: the annotations and the
  * label a manifest carries, the ports the webhook and the node agent listen on, and the environment
  * variables the commands read. The chart (charts/oneproc) writes the same values in YAML;
- * test/install/ holds the chart to them.
+ * test/install/ holds the chart to them. The shells' names are the shell reader's (src/shell/shells.ts).
  */
 
 /** Exempts a workload: its value is the reason (src/manifest/exemption.ts). */
@@ -36,19 +36,3 @@ export const ENV = {
   shutdownDelay: 'ONEPROC_SHUTDOWN_DELAY',
   maxConnections: 'ONEPROC_MAX_CONNECTIONS',
 } as const;
-
-/**
- * The programs that are a POSIX-family shell: `NAME -c SCRIPT` runs SCRIPT, `NAME FILE` runs FILE, and
- * a `#!` line naming one makes a file a shell script the one shell reader reads.
- */
-export const SHELL_PROGRAMS: readonly string[] = [
-  'sh',
-  'bash',
-  'ash',
-  'dash',
-  'zsh',
-  'ksh',
-  'mksh',
-  'rbash',
-  'busybox-sh',
-];

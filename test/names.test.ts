@@ -14,10 +14,12 @@ import {
   EXEMPT_UNTIL_ANNOTATION,
   METRICS_PORT,
   OBSERVE_METRICS_PORT,
-  SHELL_PROGRAMS,
   WEBHOOK_PORT,
 } from '../src/names';
 import { RESOURCE_RULES } from '../src/policy/policy';
+import { SERVER_MENTION } from '../src/servers/registry';
+import { containerCommands, readShebang } from '../src/shell';
+import { SHELL_PROGRAMS, shellDialect } from '../src/shell/shells';
 import { stripWrapper } from '../src/shell/wrappers';
 import { isShell, shebangInterpreter } from '../src/sources/shebang';
 
@@ -96,6 +98,27 @@ describe('the shell programs', () => {
     ['exec app', undefined],
   ])('read the #! line of %j as %s', (text, interpreter) => {
     expect(shebangInterpreter(text)).toBe(interpreter);
+  });
+
+  it.each(SHELL_PROGRAMS)('%s on a #! line is that shell, in its dialect', (name) => {
+    expect(readShebang(`#!/bin/${name}\nexec app`)).toEqual({
+      kind: 'shell',
+      dialect: shellDialect(name),
+      program: name,
+      line: `#!/bin/${name}`,
+    });
+  });
+
+  it.each(SHELL_PROGRAMS)('%s fed a here-document that starts a server is said to be unread', (name) => {
+    const r = containerCommands(
+      { command: ['sh', '-c', `${name} <<'END'\nexec gunicorn -w 3 app\nEND`] },
+      'c',
+      undefined,
+      { mentions: SERVER_MENTION },
+    );
+    expect(r.problems.map((p) => p.message)).toEqual([
+      `A shell script mentioning gunicorn feeds a here-document to ${name}, which oneproc does not read`,
+    ]);
   });
 
   it('are shells, other interpreters are not', () => {

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { median } from '../lib/documents';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SERVICES = 50;
@@ -79,11 +80,6 @@ function generate(root: string): number {
     put(`${svc}/app/module${n}.py`, `def handler_${n}(request):\n    return ${n}\n`);
   }
   return files;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function main(): void {

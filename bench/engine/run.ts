@@ -9,68 +9,14 @@
  * Prints each figure and its ratio to the goal (below 1 is better than the goal).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { stringify } from 'yaml';
 import { checkContainer } from '../../src/engine';
+import { MIX, median, writeRenderedDocuments } from '../lib/documents';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-/** Containers as real manifests write them: servers with and without counts, wrappers, scripts, env. */
-const MIX: unknown[] = [
-  {
-    name: 'api',
-    image: 'python:3.12',
-    command: ['uvicorn', 'main:app', '--host', '0.0.0.0', '--workers', '4'],
-  },
-  { name: 'api', image: 'python:3.12', command: ['uvicorn'], args: ['main:app', '--port', '8000'] },
-  {
-    name: 'web',
-    image: 'python:3.12',
-    command: ['gunicorn', '-w', '$(WORKERS)', '-k', 'uvicorn.workers.UvicornWorker', 'app:app'],
-    env: [
-      { name: 'WORKERS', value: '4' },
-      { name: 'LOG_LEVEL', value: 'info' },
-    ],
-  },
-  {
-    name: 'web',
-    image: 'python:3.12',
-    command: ['/bin/sh', '-c'],
-    args: [
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell script, not a JavaScript template
-      'python manage.py migrate && exec gunicorn --workers ${WEB_CONCURRENCY:-2} --bind 0.0.0.0:8000 app.wsgi',
-    ],
-    env: [{ name: 'WEB_CONCURRENCY', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'workers' } } }],
-  },
-  { name: 'proxy', image: 'nginx:1.27', args: ['nginx', '-g', 'daemon off;'] },
-  { name: 'worker', image: 'python:3.12', command: ['celery', '-A', 'proj', 'worker', '--loglevel=INFO'] },
-  { name: 'node', image: 'node:20', command: ['pm2-runtime', 'start', 'server.js', '-i', 'max'] },
-  { name: 'node', image: 'node:20', command: ['node', 'server.js'], env: [{ name: 'PORT', value: '3000' }] },
-  {
-    name: 'rails',
-    image: 'ruby:3.3',
-    command: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb', '-w', '3'],
-  },
-  {
-    name: 'api',
-    image: 'python:3.12',
-    command: ['tini', '--', 'opentelemetry-instrument', 'python', '-m', 'uvicorn', 'main:app', '--workers=2'],
-  },
-  {
-    name: 'uwsgi',
-    image: 'python:3.12',
-    command: ['uwsgi', '--http', ':8000', '--processes', '4', '--module', 'app'],
-  },
-  { name: 'sidecar', image: 'envoyproxy/envoy:v1.31', args: ['-c', '/etc/envoy/envoy.yaml'] },
-];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function time(fn: () => void): number {
   const start = performance.now();
@@ -195,33 +141,7 @@ function report(figure: string, value: number, unit: 'µs' | 'ms' | 's', goal: n
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-bench-'));
   try {
-    const docs: string[] = [];
-    for (let i = 0; i < 10_000; i++) {
-      const container = MIX[i % MIX.length] as Record<string, unknown>;
-      if (i % 4 === 3) {
-        docs.push(
-          `apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-${i}\nspec:\n  ports: [{port: 80}]\n`,
-        );
-        continue;
-      }
-      const object = {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: `app-${i}`, namespace: 'bench', labels: { app: `app-${i}` } },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: { app: `app-${i}` } },
-          template: {
-            metadata: { labels: { app: `app-${i}` } },
-            spec: { containers: [container, MIX[(i + 4) % MIX.length]] },
-          },
-        },
-      };
-      // Block-style YAML as kubectl and helm print it.
-      docs.push(stringify(object));
-    }
-    const file = path.join(dir, 'rendered.yaml');
-    writeFileSync(file, docs.map((d) => `---\n${d}`).join(''));
+    const file = writeRenderedDocuments(dir);
     const runs: number[] = [];
     const cpu: number[] = [];
     let stdout = '';

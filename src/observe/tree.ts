@@ -14,6 +14,7 @@
  * A server with no worker children is one process.
  */
 import { RULES } from '../rules';
+import { isShellProgram } from '../shell/shells';
 import type { SimpleCommand } from '../shell/types';
 import { basename } from '../shell/wrappers';
 import type { ProcessInfo } from './types';
@@ -153,8 +154,9 @@ function sameCommand(a: ProcessInfo, b: ProcessInfo): boolean {
   return a.argv.length === b.argv.length && a.argv.every((w, i) => w === b.argv[i]);
 }
 
+/** A shell forks a copy of itself for a subshell: that copy is not a worker. */
 function isShell(p: ProcessInfo): boolean {
-  return /(^|\/)(ba|da|a|z)?sh$/.test(p.argv[0] ?? '');
+  return isShellProgram(basename(p.argv[0] ?? ''));
 }
 
 function depthOf(p: ProcessInfo, byPid: Map<number, ProcessInfo>): number {

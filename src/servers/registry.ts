@@ -49,7 +49,7 @@ import { sanic } from './sanic/rule';
 import { spec as sanicSpec } from './sanic/spec';
 import { sidekiq } from './sidekiq/rule';
 import { spec as sidekiqSpec } from './sidekiq/spec';
-import { supervisordConfig } from './supervisord/config';
+import { supervisordReader } from './supervisord/config';
 import { supervisord } from './supervisord/rule';
 import { spec as supervisordSpec } from './supervisord/spec';
 import { thin } from './thin/rule';
@@ -92,7 +92,7 @@ export const SERVERS: readonly Server[] = [
   { spec: dramatiqSpec, rule: dramatiq },
   { spec: rqSpec, rule: rq },
   { spec: sidekiqSpec, rule: sidekiq },
-  { spec: supervisordSpec, rule: supervisord, config: () => supervisordConfig },
+  { spec: supervisordSpec, rule: supervisord, config: (_all, mentions) => supervisordReader(mentions) },
   { spec: unitSpec, rule: unit, config: () => unitReaders },
   { spec: appsSpec, rule: apps },
 ];
@@ -102,7 +102,7 @@ export const SERVER_RULES: readonly ServerRule[] = SERVERS.map((s) => s.rule);
 
 /** The servers' config readers, in registry order; `all` is the whole list of readers (pm2's files start commands). */
 export function configReaders(all: () => readonly SourceExpander[]): SourceExpander[] {
-  return SERVERS.flatMap((s) => (s.config ? [s.config(all)] : []));
+  return SERVERS.flatMap((s) => (s.config ? [s.config(all, SERVER_MENTION)] : []));
 }
 
 /** A server the ValidatingAdmissionPolicy recognises: its policy facts with the spec's names. */

@@ -74,9 +74,11 @@ export interface ServerSpec {
 
 /**
  * A server's config reader. A function of the whole list of readers, because some config files
- * start other commands that the other readers then read (pm2's ecosystem files).
+ * start other commands that the other readers then read (pm2's ecosystem files), and of the words
+ * that show a script starts a server (the registry's `SERVER_MENTION`), for a reader that hands the
+ * shell reader commands whose unreadable lines it reports (supervisord's `command=`).
  */
-export type ConfigReader = (all: () => readonly SourceExpander[]) => SourceExpander;
+export type ConfigReader = (all: () => readonly SourceExpander[], mentions: RegExp) => SourceExpander;
 
 /** One entry of the registry: a server's spec, its rule and its config reader. */
 export interface Server {

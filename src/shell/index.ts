@@ -16,7 +16,14 @@
  * Pure; never throws.
  */
 import { MAX_ARG_STRLEN, WorkBudget } from './budget';
-import { analyseArgv, type Context, runScriptFile, type ScriptOptions } from './interpret';
+import {
+  analyseArgv,
+  type Context,
+  mentionsOf,
+  runScriptFile,
+  type ScriptOptions,
+  type ShellOptions,
+} from './interpret';
 import {
   type ExpandedWord,
   envFromFor,
@@ -44,11 +51,12 @@ export {
   globMatch,
   MAX_STEPS,
   type ScriptOptions,
-  SERVER_MENTION,
+  type ShellOptions,
   type SourcedFile,
 } from './interpret';
 export { MAX_PARSE_DEPTH } from './parse';
 export { readShebang, type Shebang } from './shebang';
+export { isShellProgram, SHELL_PROGRAMS, shellDialect } from './shells';
 export type { Env, EnvEntry, EnvFromSource, ShellProblem, ShellResult, SimpleCommand, Word } from './types';
 export { envFromFor, expandReferences };
 
@@ -63,16 +71,18 @@ export const MAX_COMMANDS = 1000;
  * Reads a Kubernetes container object (any JSON value) and returns the commands it runs.
  * `basePath` is the container's field path, e.g. `spec.containers[0]`. The work is counted against
  * `budget` (one per review; by default one for this container): the limits this container reaches
- * are returned as problems marked `limit`. Never throws: an exception is a problem marked `internal`.
+ * are returned as problems marked `limit`. `options.mentions` says which unreadable script lines
+ * matter. Never throws: an exception is a problem marked `internal`.
  */
 export function containerCommands(
   container: unknown,
   basePath: string,
   budget: WorkBudget = new WorkBudget(),
+  options: ShellOptions = {},
 ): ShellResult {
   budget.startContainer();
   try {
-    return analyse(container, basePath, budget);
+    return analyse(container, basePath, budget, options);
   } catch (err) {
     return {
       commands: [],
@@ -103,6 +113,7 @@ export function argvCommands(
   env: Env,
   envFrom: readonly EnvFromSource[] = [],
   budget: WorkBudget = new WorkBudget(),
+  options: ShellOptions = {},
 ): ShellResult {
   budget.startContainer();
   try {
@@ -115,6 +126,7 @@ export function argvCommands(
       nesting: 256,
       work: budget,
       limit: MAX_COMMANDS + 1,
+      ...mentionsOf(options),
     };
     analyseArgv(argv, { env, wrappers: [], cleared: false }, ctx, 0);
     return { commands: ctx.commands, problems: [...ctx.problems, ...limitProblems(budget)] };
@@ -157,6 +169,7 @@ export function scriptCommands(
     limit: MAX_COMMANDS + 1,
     file: options.file,
     ...(options.source ? { source: options.source } : {}),
+    ...mentionsOf(options),
   };
   try {
     const shebang = readShebang(text);
@@ -179,7 +192,12 @@ export function scriptCommands(
   }
 }
 
-function analyse(container: unknown, basePath: string, budget: WorkBudget): ShellResult {
+function analyse(
+  container: unknown,
+  basePath: string,
+  budget: WorkBudget,
+  options: ShellOptions,
+): ShellResult {
   if (!isObject(container)) return { commands: [], problems: [] };
   const hasCommand = Array.isArray(container.command) && container.command.length > 0;
   const hasArgs = Array.isArray(container.args) && container.args.length > 0;
@@ -196,6 +214,7 @@ function analyse(container: unknown, basePath: string, budget: WorkBudget): Shel
     nesting: 256,
     work: budget,
     limit: MAX_COMMANDS + 1,
+    ...mentionsOf(options),
   };
   const argv: Word[] = [];
   const complete =

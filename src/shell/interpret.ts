@@ -27,11 +27,11 @@ import {
   type Redirect,
   type WordNode,
 } from './parse';
+import { type Dialect, isShellProgram, shellDialect } from './shells';
 import type { Env, EnvEntry, EnvFromSource, ShellProblem, SimpleCommand, Word } from './types';
 import { basename, stripWrapper } from './wrappers';
 
-/** Which shell runs a script: Debian's /bin/sh is dash. */
-export type Dialect = 'dash' | 'bash';
+export type { Dialect } from './shells';
 
 /** A file a script sources (`. FILE`), as the caller's file boundary returns it. */
 export interface SourcedFile {
@@ -66,6 +66,38 @@ export interface Context {
   readonly file?: string;
   /** Reads a file that the script sources, when the caller has files (an image). */
   readonly source?: (path: string) => SourcedFile | undefined;
+  /** The caller's words that make a script line matter (`ShellOptions.mentions`). */
+  readonly mentions?: RegExp;
+}
+
+/** What the caller of the shell reader tells it besides the words and the environment. */
+export interface ShellOptions {
+  /**
+   * The words that make a script line matter to the caller (oneproc passes the servers' program names
+   * from its registry, src/servers/registry.ts, so the shell itself knows no server). A line the
+   * reader cannot read, or a script it stops following at its nesting limit, is reported only when
+   * its text matches, and the message names the match (group 1 when the pattern has one). Without
+   * it, every such line and script is reported: a reader that is not told what matters hides nothing.
+   * Not global nor sticky (a copy without those flags is used otherwise).
+   */
+  readonly mentions?: RegExp;
+}
+
+/** `options.mentions` for a Context: a pattern whose `exec` keeps no state between texts. */
+export function mentionsOf(options: ShellOptions | undefined): { mentions?: RegExp } {
+  const p = options?.mentions;
+  if (!p) return {};
+  return { mentions: p.global || p.sticky ? new RegExp(p.source, p.flags.replace(/[gy]/g, '')) : p };
+}
+
+/**
+ * Whether `text` matters to the caller: undefined when it does not, else the words for a message
+ * ("a shell script mentioning gunicorn", or "a shell script" when the caller named no words).
+ */
+function mentioned(ctx: Context, text: string): string | undefined {
+  if (!ctx.mentions) return 'shell script';
+  const m = ctx.mentions.exec(text);
+  return m ? `shell script mentioning ${m[1] ?? m[0]}` : undefined;
 }
 
 /** Where a command runs: its environment and the wrappers around it so far. */
@@ -87,13 +119,6 @@ const MAX_CALL_DEPTH = 50;
  */
 export const MAX_STEPS = 20_000;
 
-/**
- * Program names that start a server oneproc knows: a script line that mentions one and cannot be
- * read is reported as a problem; other unreadable lines are harmless and not reported.
- */
-export const SERVER_MENTION =
-  /(?:^|[^\w.-])(uvicorn|gunicorn|hypercorn|granian|fastapi|uwsgi|sanic|daphne|waitress-serve|odoo(?:-bin)?|puma|unicorn|passenger|pm2(?:-runtime)?|celery|dramatiq|rq|rqworker|sidekiq|supervisord|octane:start)(?![\w-])/;
-
 /** Analyses one argv: strips wrappers, runs scripts, and records the simple command. */
 export function analyseArgv(argv: readonly Word[], frame: Frame, ctx: Context, depth: number): void {
   let words = argv;
@@ -106,10 +131,10 @@ export function analyseArgv(argv: readonly Word[], frame: Frame, ctx: Context, d
     wrappers.push(result.name);
     if ('script' in result) {
       if (--ctx.nesting < 0 || depth >= MAX_DEPTH) {
-        limitIfServer(ctx, result.script.text, result.script.path);
+        limitIfMentioned(ctx, result.script.text, result.script.path);
         return;
       }
-      const dialect: Dialect = /^(?:bash|zsh|ksh|mksh|rbash) /.test(result.name) ? 'bash' : 'dash';
+      const dialect: Dialect = shellDialect(result.name.split(' ')[0]) ?? 'dash';
       const inner: Frame =
         frame.when === undefined ? { env, wrappers, cleared } : { env, wrappers, cleared, when: frame.when };
       runScript(result.script, result.arg0, result.positionals, inner, ctx, depth + 1, dialect);
@@ -149,22 +174,22 @@ function makeCommand(
   return cmd;
 }
 
-/** oneproc's limit on scripts run by scripts, reached: a limit, reported when a server is mentioned. */
-function limitIfServer(ctx: Context, text: string, path: string): void {
-  const m = SERVER_MENTION.exec(text);
-  if (!m) return;
+/** oneproc's limit on scripts run by scripts, reached: a limit, reported when the script matters (`mentioned`). */
+function limitIfMentioned(ctx: Context, text: string, path: string): void {
+  const what = mentioned(ctx, text);
+  if (what === undefined) return;
   ctx.work.reach(
     'nesting',
-    `a shell script mentioning ${m[1]} is nested more than ${MAX_DEPTH} deep (or more than 256 scripts run), oneproc's limit for scripts run by scripts`,
+    `a ${what} is nested more than ${MAX_DEPTH} deep (or more than 256 scripts run), oneproc's limit for scripts run by scripts`,
     path,
   );
 }
 
-function problemIfServer(ctx: Context, text: string, path: string, what: string): void {
-  const m = SERVER_MENTION.exec(text);
-  if (!m) return;
+function problemIfMentioned(ctx: Context, text: string, path: string, what: string): void {
+  const script = mentioned(ctx, text);
+  if (script === undefined) return;
   if (ctx.problems.some((p) => p.path === path && p.message.includes(what))) return;
-  ctx.problems.push({ message: `A shell script mentioning ${m[1]} ${what}`, path });
+  ctx.problems.push({ message: `A ${script} ${what}`, path });
 }
 
 /** A shell variable as the script sees it. */
@@ -364,7 +389,7 @@ function runScript(
   runText(text, shell);
 }
 
-export interface ScriptOptions {
+export interface ScriptOptions extends ShellOptions {
   /** The script's path as shown to users (`docker-entrypoint.sh`); commands' paths are `file:line`. */
   readonly file: string;
   /** `$1`, `$2`, …: the words the script is run with (the container's args, the CMD, a caller's words). */
@@ -423,7 +448,7 @@ function runText(text: string, shell: Shell): void {
   const parser = new Parser(text, shell.markers, shell.dialect === 'bash');
   const reportOpen = () => {
     if (parser.unterminated === undefined) return;
-    problemIfServer(
+    problemIfMentioned(
       shell.ctx,
       reveal(parser.unterminatedText, shell.markers),
       shell.path,
@@ -452,7 +477,7 @@ function runText(text: string, shell: Shell): void {
           path,
         });
       } else if (parser.unterminated === undefined) {
-        problemIfServer(
+        problemIfMentioned(
           shell.ctx,
           text,
           path,
@@ -991,8 +1016,8 @@ function recordCommand(argv: Word[], prefix: EnvEntry[], shell: Shell, redirects
   const heredoc = redirects.find((r) => r.heredoc !== undefined)?.heredoc;
   if (heredoc && heredoc.text !== '') {
     const reader = basename(argv[0].text);
-    if (/^(?:sh|bash|ash|dash|zsh|ksh)$/.test(reader) && !argv.some((w) => w.text === '-c')) {
-      problemIfServer(
+    if (isShellProgram(reader) && !argv.some((w) => w.text === '-c')) {
+      problemIfMentioned(
         shell.ctx,
         heredoc.text,
         shell.path,
@@ -1063,7 +1088,7 @@ function sourceFile(argv: Word[], shell: Shell): void {
     return;
   }
   if (--shell.ctx.nesting < 0 || shell.calling.length >= MAX_CALL_DEPTH) {
-    limitIfServer(shell.ctx, file.text, shell.path);
+    limitIfMentioned(shell.ctx, file.text, shell.path);
     return;
   }
   const { markers, linePath, positionals } = shell;
@@ -1280,7 +1305,7 @@ function runEval(args: Word[], shell: Shell): void {
   const text = args.map((w) => w.text).join(' ');
   const unknown = args.find((w) => w.unknown !== undefined);
   if (unknown) {
-    problemIfServer(
+    problemIfMentioned(
       shell.ctx,
       text,
       shell.path,
@@ -1289,7 +1314,7 @@ function runEval(args: Word[], shell: Shell): void {
     return;
   }
   if (--shell.ctx.nesting < 0 || shell.calling.length >= MAX_CALL_DEPTH) {
-    limitIfServer(shell.ctx, text, shell.path);
+    limitIfMentioned(shell.ctx, text, shell.path);
     return;
   }
   const { markers, linePath, path } = shell;

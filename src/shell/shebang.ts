@@ -5,7 +5,7 @@
  * `with-contenv` (`#!/command/with-contenv bash`: it execs the program after it with the container's
  * environment). The one reader of `#!` lines: the shell reader and the launchers both use it. Pure.
  */
-import type { Dialect } from './interpret';
+import { type Dialect, shellDialect } from './shells';
 
 export type Shebang =
   /** A shell: dash (`/bin/sh` on Debian, `dash`, busybox `ash`) or bash; `program` is its basename. */
@@ -46,9 +46,8 @@ export function readShebang(text: string): Shebang | undefined {
   }
   const program = (words[k] ?? '').replace(/^['"]/, '');
   const name = program.slice(program.lastIndexOf('/') + 1);
-  if (/^(?:bash|rbash|zsh|ksh|mksh)$/.test(name))
-    return { kind: 'shell', dialect: 'bash', program: name, line };
-  if (/^(?:sh|dash|ash|posh)$/.test(name)) return { kind: 'shell', dialect: 'dash', program: name, line };
+  const dialect = shellDialect(name);
+  if (dialect) return { kind: 'shell', dialect, program: name, line };
   // busybox ash: `#!/bin/busybox sh`.
   if (name === 'busybox' && /^(?:sh|ash)$/.test(words[k + 1] ?? ''))
     return { kind: 'shell', dialect: 'dash', program: words[k + 1] as string, line };

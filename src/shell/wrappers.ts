@@ -5,6 +5,7 @@
  * knows its own options (which take a value) so that it finds the wrapped command the way the
  * wrapper does. Pure; never throws.
  */
+import { SHELL_PROGRAMS } from './shells';
 import type { EnvEntry, Word } from './types';
 
 /** What stripping one wrapper yields. */
@@ -93,7 +94,7 @@ const PACKAGE_SCRIPTS = new Set([
   'add',
 ]);
 
-const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh', 'rbash', 'busybox-sh']);
+const SHELLS: ReadonlySet<string> = new Set(SHELL_PROGRAMS);
 const PYTHON = /^python(?:\d+(?:\.\d+)?)?$/;
 
 /** Every program name `stripWrapper` handles besides shells and launchers (a quick first test). */

@@ -8,6 +8,7 @@
  */
 import { type CheckOptions, checkCommands, findingFor, MAX_COMMANDS } from '../engine';
 import { RULES } from '../rules';
+import { SERVER_MENTION } from '../servers/registry';
 import { containerCommands, type Dialect, readShebang, scriptCommands } from '../shell';
 import type { ShellProblem, SimpleCommand, Word } from '../shell/types';
 import { basename } from '../shell/wrappers';
@@ -165,7 +166,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
     },
   };
   if (baseNote) ctx.report?.(baseNote);
-  const start = containerCommands(container, BASE);
+  const start = containerCommands(container, BASE, undefined, { mentions: SERVER_MENTION });
   // Words and env entries name the manifest field or the Dockerfile line they came from.
   const remap = (path: string) => {
     const m = /^__image__\.(command|args|env)\[(\d+)\](.*)$/.exec(path);
@@ -259,6 +260,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
     else if (script) {
       const result = scriptCommands(script.file.text, {
         file: script.file.path,
+        mentions: SERVER_MENTION,
         args: script.args,
         env: cmd.env,
         envFrom: cmd.envFrom ?? [],

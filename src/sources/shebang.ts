@@ -2,14 +2,12 @@
  * The `#!` facts the launchers need, from the one `#!` reader (src/shell/shebang.ts): the interpreter's
  * basename, through `env` and s6-overlay's `with-contenv`, and whether it is a shell.
  */
-import { SHELL_PROGRAMS } from '../names';
 import { readShebang } from '../shell/shebang';
+import { isShellProgram } from '../shell/shells';
 
-const SHELLS: ReadonlySet<string> = new Set(SHELL_PROGRAMS);
-
-/** True when `name` (a basename) is a POSIX-family shell the shell reader reads. */
+/** True when `name` (a basename) is a POSIX-family shell the shell reader reads (src/shell/shells.ts). */
 export function isShell(name: string): boolean {
-  return SHELLS.has(name);
+  return isShellProgram(name);
 }
 
 /**

@@ -9,15 +9,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log } from 'sarif';
-import { type CheckIO, run } from '../../src/cli/check';
 import { VERSION } from '../../src/version';
 import { RULES } from '../manifest/fake-rule';
-
-interface Captured {
-  code: number;
-  out: string;
-  err: string;
-}
+import { type Captured, runCheck } from './run-check';
 
 let dir: string;
 beforeEach(() => {
@@ -34,24 +28,8 @@ function write(name: string, text: string | Buffer): string {
   return name;
 }
 
-async function check(argv: string[], options: { stdin?: string; color?: boolean } = {}): Promise<Captured> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {
-      if (options.stdin !== undefined) yield Buffer.from(options.stdin);
-    },
-    cwd: dir,
-    color: options.color ?? false,
-  };
-  const code = await run(argv, io, { rules: RULES });
-  return { code, out, err };
+function check(argv: string[], options: { stdin?: string; color?: boolean } = {}): Promise<Captured> {
+  return runCheck(argv, { ...options, cwd: dir, engine: { rules: RULES } });
 }
 
 const deployment = (name: string, workers: number, annotations = '') =>

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
+import { type Captured, runCheck } from './run-check';
 
 let dir: string;
 beforeEach(() => {
@@ -19,22 +19,8 @@ afterEach(() => {
 });
 
 /** Runs check from `<dir>/work`, so that `dir`'s other files are outside the working directory. */
-async function check(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {},
-    cwd: path.join(dir, 'work'),
-    color: false,
-  };
-  const code = await run(argv, io);
-  return { code, out, err };
+function check(argv: string[]): Promise<Captured> {
+  return runCheck(argv, { cwd: path.join(dir, 'work') });
 }
 
 describe('--image-root', () => {

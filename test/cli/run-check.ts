@@ -1,9 +1,10 @@
 /**
- * `oneproc check` run in process the way tests need it: standard output and error captured, a working
- * directory, optional standard input and colour, optional rules. One helper for every test file that
- * runs the command in process.
+ * `oneproc check` and `oneproc fix` run in process the way tests need them: standard output and error
+ * captured, a working directory, optional standard input and colour, optional rules. One helper for
+ * every test file that runs a command in process.
  */
 import { type CheckEngine, type CheckIO, run } from '../../src/cli/check';
+import { run as fix } from '../../src/cli/fix';
 
 export interface Captured {
   code: number;
@@ -18,7 +19,10 @@ export interface RunOptions {
   readonly engine?: CheckEngine;
 }
 
-export async function runCheck(argv: readonly string[], options: RunOptions): Promise<Captured> {
+/** A CLI command that takes its arguments and its input and output: `run` of check.ts or fix.ts. */
+type Command = (argv: string[], io: CheckIO, engine: CheckEngine) => Promise<number>;
+
+async function capture(command: Command, argv: readonly string[], options: RunOptions): Promise<Captured> {
   let out = '';
   let err = '';
   const io: CheckIO = {
@@ -34,6 +38,16 @@ export async function runCheck(argv: readonly string[], options: RunOptions): Pr
     cwd: options.cwd,
     color: options.color ?? false,
   };
-  const code = await run([...argv], io, options.engine ?? {});
+  const code = await command([...argv], io, options.engine ?? {});
   return { code, out, err };
+}
+
+/** `oneproc check ARGV…`, in process. */
+export function runCheck(argv: readonly string[], options: RunOptions): Promise<Captured> {
+  return capture(run, argv, options);
+}
+
+/** `oneproc fix ARGV…`, in process. */
+export function runFix(argv: readonly string[], options: RunOptions): Promise<Captured> {
+  return capture(fix, argv, options);
 }

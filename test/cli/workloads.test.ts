@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
+import { runCheck } from './run-check';
 
 let dir: string;
 beforeEach(() => {
@@ -25,17 +25,7 @@ function write(name: string, text: string): void {
 }
 
 async function check(argv: string[]) {
-  let out = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: () => {},
-    stdin: async function* () {},
-    cwd: dir,
-    color: false,
-  };
-  const code = await run(argv, io);
+  const { code, out } = await runCheck(argv, { cwd: dir });
   return { code, report: JSON.parse(out) as { findings: Array<Record<string, unknown>> } };
 }
 

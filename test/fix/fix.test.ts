@@ -7,38 +7,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { CheckIO } from '../../src/cli/check';
-import { run as runFix } from '../../src/cli/fix';
 import { divideCpu, formatCpu, unifiedDiff } from '../../src/fix';
-import { runCheck } from '../cli/run-check';
+import { runCheck, runFix } from '../cli/run-check';
 
 const FIXTURES = path.join(__dirname, '../fixtures/fix');
 
-interface Captured {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function fix(argv: readonly string[], cwd: string, stdin?: string): Promise<Captured> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {
-      if (stdin !== undefined) yield Buffer.from(stdin);
-    },
-    cwd,
-    color: false,
-  };
-  const code = await runFix([...argv], io);
-  return { code, out, err };
-}
+/** `oneproc fix ARGV…` in `cwd`, with `stdin` as its standard input. */
+const fix = (argv: readonly string[], cwd: string, stdin?: string) =>
+  runFix(argv, stdin === undefined ? { cwd } : { cwd, stdin });
 
 let dir: string;
 beforeEach(() => {

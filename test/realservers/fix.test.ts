@@ -5,8 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import type { CheckIO } from '../../src/cli/check';
-import { run as runFix } from '../../src/cli/fix';
+import { runFix } from '../cli/run-check';
 import {
   expandKubernetes,
   type Family,
@@ -42,24 +41,8 @@ function manifest(c: Case): string {
   return `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${c.family}}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app\n          ${c.container}\n`;
 }
 
-async function fixed(text: string): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {
-      yield Buffer.from(text);
-    },
-    cwd: process.cwd(),
-    color: false,
-  };
-  const code = await runFix(['-'], io);
-  return { out, err, code };
+function fixed(text: string): Promise<{ out: string; err: string; code: number }> {
+  return runFix(['-'], { cwd: process.cwd(), stdin: text });
 }
 
 afterAll(() => stopAll());

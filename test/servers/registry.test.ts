@@ -11,7 +11,7 @@ import { buildPolicy, POLICY_SERVERS } from '../../src/policy';
 import { RULES } from '../../src/rules';
 import { APPS } from '../../src/servers/apps/rule';
 import { mentionWords, SERVER_MENTION, SERVERS, serverMentionPattern } from '../../src/servers/registry';
-import { SERVER_MENTION as SHELL_SERVER_MENTION } from '../../src/shell';
+import { containerCommands } from '../../src/shell';
 import { EXPANDERS } from '../../src/sources/expanders';
 import type { Finding } from '../../src/types';
 import { evaluatePolicy, wrap } from '../install/cel';
@@ -79,7 +79,7 @@ describe('the registry', () => {
   });
 
   it('gives every config reader to the image reader, in registry order', () => {
-    const readers = SERVERS.flatMap((s) => (s.config ? [s.config(() => EXPANDERS).id] : []));
+    const readers = SERVERS.flatMap((s) => (s.config ? [s.config(() => EXPANDERS, SERVER_MENTION).id] : []));
     expect(EXPANDERS.map((e) => e.id).slice(0, readers.length)).toEqual(readers);
   });
 
@@ -131,16 +131,42 @@ describe('the words that show a script starts a server', () => {
     expect(words.has('nginx')).toBe(false);
   });
 
-  it("find every server the shell reader's own list finds", () => {
-    const lines = [
-      ...'uvicorn gunicorn hypercorn granian fastapi uwsgi sanic daphne waitress-serve odoo odoo-bin puma unicorn passenger pm2 pm2-runtime celery dramatiq rq rqworker sidekiq supervisord octane:start'.split(
+  it('find every server the shell reader once listed by itself', () => {
+    const words =
+      'uvicorn gunicorn hypercorn granian fastapi uwsgi sanic daphne waitress-serve odoo odoo-bin puma unicorn passenger pm2 pm2-runtime celery dramatiq rq rqworker sidekiq supervisord octane:start'.split(
         ' ',
-      ),
-    ].map((w) => `exec ${w} --bad \${`);
-    for (const line of lines) {
-      expect(SHELL_SERVER_MENTION.exec(line)?.[1]).toBeDefined();
-      expect(SERVER_MENTION.exec(line)?.[1]).toBe(SHELL_SERVER_MENTION.exec(line)?.[1]);
-    }
+      );
+    for (const w of words) expect(SERVER_MENTION.exec(`exec ${w} --bad \${`)?.[1]).toBe(w);
+  });
+
+  it('reach the shell reader as the pattern its callers pass, so a server added to the registry is seen there', () => {
+    // A line the shell cannot read (an unclosed quote) is worth a warning only when it starts a server.
+    const unreadable = (program: string, mentions: RegExp) =>
+      containerCommands({ command: ['sh', '-c', `exec "${program} -w 4 app`] }, 'c', undefined, {
+        mentions,
+      }).problems.map((p) => p.message);
+    // Aliases the shell's own list lacked: the registry's specs hold them.
+    expect(unreadable('/usr/bin/gunicorn3', SERVER_MENTION)).toEqual([
+      'A shell script mentioning gunicorn3 leaves a double quote unclosed, so the shell would not run it as written',
+    ]);
+    expect(unreadable('openerp-server', SERVER_MENTION)).toEqual([
+      'A shell script mentioning openerp-server leaves a double quote unclosed, so the shell would not run it as written',
+    ]);
+    // A new server in the registry: its programs reach the shell with no change to src/shell.
+    expect(unreadable('newserver', SERVER_MENTION)).toEqual([]);
+    const [one] = SERVERS;
+    const added = serverMentionPattern([
+      ...SERVERS,
+      { ...one, spec: { ...one.spec, id: 'newserver', programs: ['newserver'], mentions: [] } },
+    ]);
+    expect(unreadable('newserver', added)).toEqual([
+      'A shell script mentioning newserver leaves a double quote unclosed, so the shell would not run it as written',
+    ]);
+    // And the checks oneproc runs pass the registry's pattern.
+    const messages = checkContainer({ name: 'app', command: ['sh', '-c', 'exec "gunicorn3 -w 4 app'] }).map(
+      (f) => f.message,
+    );
+    expect(messages.some((m) => m.includes('mentioning gunicorn3'))).toBe(true);
   });
 
   it('match a whole word only, and escape what they hold', () => {

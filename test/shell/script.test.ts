@@ -1,8 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell scripts, where ${…} is parameter expansion.
+import { SERVER_MENTION } from '../../src/servers/registry';
 import { containerCommands, type SimpleCommand } from '../../src/shell';
 
 const P = 'spec.containers[0]';
-const run = (container: unknown) => containerCommands(container, P);
+// The words that make an unreadable line matter, as oneproc passes them: the servers of its registry.
+const run = (container: unknown) => containerCommands(container, P, undefined, { mentions: SERVER_MENTION });
 const texts = (cmd: SimpleCommand) => cmd.argv.map((w) => w.text);
 const script = (s: string, extra: Record<string, unknown> = {}) =>
   run({ command: ['sh', '-c', s], ...extra });
@@ -305,6 +307,26 @@ describe('sh -c scripts', () => {
   it('does not report harmless unreadable lines', () => {
     expect(script('echo "${x"').problems).toEqual([]);
     expect(script('echo $(( 1 +').problems).toEqual([]);
+  });
+
+  it('reports every unreadable line when its caller names no words that matter', () => {
+    const r = containerCommands({ command: ['sh', '-c', "sh <<'END'\necho hello\nEND\necho 'harmless"] }, P);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'A shell script feeds a here-document to sh, which oneproc does not read',
+      'A shell script leaves a single quote unclosed, so the shell would not run it as written',
+    ]);
+  });
+
+  it('names the words its caller passes, and keeps no state between scripts with a global pattern', () => {
+    const mentions = /\b(app-server)\b/g;
+    for (let i = 0; i < 3; i++) {
+      const r = containerCommands({ command: ['sh', '-c', "echo 'app-server -w 4"] }, P, undefined, {
+        mentions,
+      });
+      expect(r.problems.map((p) => p.message)).toEqual([
+        'A shell script mentioning app-server leaves a single quote unclosed, so the shell would not run it as written',
+      ]);
+    }
   });
 
   it('evaluates constant arithmetic and substitutes known variables into CPU formulas', () => {

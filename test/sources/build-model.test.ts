@@ -8,9 +8,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
 import { readDockerfile } from '../../src/sources/dockerfile';
 import { repositoryContext } from '../../src/sources/files';
+import { runCheck } from '../cli/run-check';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sources');
 
@@ -20,20 +20,7 @@ interface Report {
 }
 
 async function check(argv: string[], cwd = FIXTURES): Promise<{ code: number; report: Report; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    stdin: async function* () {},
-    cwd,
-    color: false,
-  };
-  const code = await run(['--format', 'json', ...argv], io);
+  const { code, out, err } = await runCheck(['--format', 'json', ...argv], { cwd });
   return { code, report: out ? (JSON.parse(out) as Report) : { findings: [], notes: [] }, err };
 }
 

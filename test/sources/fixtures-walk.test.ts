@@ -6,7 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
+import { runCheck } from '../cli/run-check';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sources');
 
@@ -24,18 +24,8 @@ interface Report {
 }
 
 async function check(fixture: string): Promise<Report> {
-  let out = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: () => {},
-    stdin: async function* () {},
-    cwd: FIXTURES,
-    color: false,
-  };
   const args = fixture === 'image-root' ? ['--image-root', 'image-root/rootfs'] : [fixture];
-  await run(['--format', 'json', ...args], io);
+  const { out } = await runCheck(['--format', 'json', ...args], { cwd: FIXTURES });
   return JSON.parse(out) as Report;
 }
 

@@ -6,7 +6,7 @@
  * package (bookworm); its fixture (unit-json) is held to Unit's source in test/sources/unit.test.ts.
  */
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
+import { runCheck } from '../cli/run-check';
 import { realCount, requireDebian, stopStarted } from './real-helpers';
 
 const NEEDS: Record<string, string> = {
@@ -22,17 +22,9 @@ afterAll(stopStarted);
 
 /** The worker counts `oneproc check` claims for a fixture repository. */
 async function claimed(fixture: string): Promise<Array<number | null>> {
-  let out = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: () => {},
-    stdin: async function* () {},
+  const { out } = await runCheck(['--format', 'json', fixture], {
     cwd: path.join(__dirname, '..', 'fixtures', 'sources'),
-    color: false,
-  };
-  await run(['--format', 'json', fixture], io);
+  });
   return (JSON.parse(out) as { findings: Array<{ workers: number | null }> }).findings.map((f) => f.workers);
 }
 

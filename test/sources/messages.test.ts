@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
+import { runCheck } from '../cli/run-check';
 
 let dir: string;
 beforeEach(() => {
@@ -18,17 +18,7 @@ afterEach(() => {
 
 async function findings(files: Record<string, string>) {
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  let out = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: () => {},
-    stdin: async function* () {},
-    cwd: dir,
-    color: false,
-  };
-  await run(['--format', 'json', '.'], io);
+  const { out } = await runCheck(['--format', 'json', '.'], { cwd: dir });
   return (JSON.parse(out) as { findings: Array<{ message: string; file: string; line: number }> }).findings;
 }
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
+import { runCheck } from '../cli/run-check';
 
 let dir: string;
 beforeEach(() => {
@@ -22,17 +22,7 @@ async function findings(env: string, main: string) {
     `FROM python:3.12\nWORKDIR /app\nCOPY main.py .\nENV ${env}\nCMD ["python", "main.py"]\n`,
   );
   writeFileSync(path.join(dir, 'main.py'), main);
-  let out = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: () => {},
-    stdin: async function* () {},
-    cwd: dir,
-    color: false,
-  };
-  await run(['--format', 'json', '.'], io);
+  const { out } = await runCheck(['--format', 'json', '.'], { cwd: dir });
   return (JSON.parse(out) as { findings: Array<{ rule: string; workers: number | null }> }).findings.map(
     (f) => [f.rule, f.workers],
   );

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
+import { runCheck } from '../cli/run-check';
 
 let dir: string;
 beforeAll(() => {
@@ -32,17 +32,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('gives each of 200 containers of one image its finding from the shared main.py', async () => {
-  let out = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: () => {},
-    stdin: async function* () {},
-    cwd: dir,
-    color: false,
-  };
-  expect(await run(['-f', 'json', '.'], io)).toBe(1);
+  const { code, out } = await runCheck(['-f', 'json', '.'], { cwd: dir });
+  expect(code).toBe(1);
   const report = JSON.parse(out);
   expect(report.findings).toHaveLength(200);
   expect(new Set(report.findings.map((f: { container: string }) => f.container)).size).toBe(200);

@@ -1,10 +1,14 @@
 /** supervisord's config dialect and its reader, without the CLI: what each `[program:x]` becomes. */
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { shlexSplit, supervisordConfig } from '../../src/servers/supervisord/config';
+import { SERVER_MENTION } from '../../src/servers/registry';
+import { shlexSplit, supervisordReader } from '../../src/servers/supervisord/config';
 import type { Env, SimpleCommand } from '../../src/shell/types';
 import { iniGet, readIni } from '../../src/sources/config/configparser';
 import type { Expansion, SourceContext } from '../../src/sources/types';
+
+/** The reader as the registry builds it. */
+const supervisordConfig = supervisordReader(SERVER_MENTION);
 
 describe('readIni (configparser as supervisord sets it up)', () => {
   const text = [

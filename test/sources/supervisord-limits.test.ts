@@ -6,12 +6,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SERVER_MENTION } from '../../src/servers/registry';
 import {
   MAX_INCLUDE_PATTERNS,
   MAX_INCLUDED_FILES,
-  supervisordConfig,
+  supervisordReader,
 } from '../../src/servers/supervisord/config';
 import type { Expansion, SourceContext, SourceReport } from '../../src/sources/types';
+
+/** The reader as the registry builds it. */
+const supervisordConfig = supervisordReader(SERVER_MENTION);
 
 /** A context over `/etc` files, counting reads and folder listings, keeping what is reported. */
 function image(files: Record<string, string>, source?: 'repository' | 'image') {

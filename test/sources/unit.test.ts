@@ -8,8 +8,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type CheckIO, run } from '../../src/cli/check';
 import { stripUnitComments, unitProcesses } from '../../src/servers/unit/config';
+import { runCheck } from '../cli/run-check';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sources');
 
@@ -27,17 +27,7 @@ interface Report {
 }
 
 async function check(argv: string[], cwd = FIXTURES): Promise<{ code: number; report: Report }> {
-  let out = '';
-  const io: CheckIO = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: () => {},
-    stdin: async function* () {},
-    cwd,
-    color: false,
-  };
-  const code = await run(['--format', 'json', ...argv], io);
+  const { code, out } = await runCheck(['--format', 'json', ...argv], { cwd });
   return { code, report: JSON.parse(out) as Report };
 }
 

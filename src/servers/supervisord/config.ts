@@ -359,150 +359,157 @@ function withEntries(env: Env, entries: readonly EnvEntry[]): Env {
   return next;
 }
 
-export const supervisordConfig: SourceExpander = {
-  id: 'supervisord-config',
-  expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
-    const inner = stripLaunchers(cmd);
-    if (!SUPERVISORD_PROGRAM.test(programName(inner))) return undefined;
-    const hit = supervisordConfigOption(inner);
-    if (hit && (!hit.value || hit.value.unknown)) return undefined;
-    let config: Config | undefined;
-    if (hit?.value) config = load(hit.value.text, ctx, cmd.env);
-    else {
-      // `here` is the folder above the script's own (`sys.argv[0]`, the full path even when the shell
-      // found it on PATH): a bare name is pip's /usr/local/bin/supervisord or Debian's /usr/bin one.
-      const argv0 = inner.argv[0].text;
-      const heres = argv0.includes('/')
-        ? [path.posix.dirname(path.posix.dirname(argv0))]
-        : ['/usr/local', '/usr'];
-      const search = [
-        ...heres.flatMap((here) => [
-          path.posix.join(here, 'etc', 'supervisord.conf'),
-          path.posix.join(here, 'supervisord.conf'),
-        ]),
-        'supervisord.conf',
-        'etc/supervisord.conf',
-        '/etc/supervisord.conf',
-        DEBIAN_CONFIG,
-      ];
-      for (const name of search) {
-        config = load(name, ctx, cmd.env);
-        if (config) break;
+/**
+ * The supervisord reader. `mentions` are the words that make a `command=` the shell reader cannot read
+ * worth a warning (the registry's `SERVER_MENTION`: the shell knows no server by itself).
+ */
+export function supervisordReader(mentions?: RegExp): SourceExpander {
+  return {
+    id: 'supervisord-config',
+    expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
+      const inner = stripLaunchers(cmd);
+      if (!SUPERVISORD_PROGRAM.test(programName(inner))) return undefined;
+      const hit = supervisordConfigOption(inner);
+      if (hit && (!hit.value || hit.value.unknown)) return undefined;
+      let config: Config | undefined;
+      if (hit?.value) config = load(hit.value.text, ctx, cmd.env);
+      else {
+        // `here` is the folder above the script's own (`sys.argv[0]`, the full path even when the shell
+        // found it on PATH): a bare name is pip's /usr/local/bin/supervisord or Debian's /usr/bin one.
+        const argv0 = inner.argv[0].text;
+        const heres = argv0.includes('/')
+          ? [path.posix.dirname(path.posix.dirname(argv0))]
+          : ['/usr/local', '/usr'];
+        const search = [
+          ...heres.flatMap((here) => [
+            path.posix.join(here, 'etc', 'supervisord.conf'),
+            path.posix.join(here, 'supervisord.conf'),
+          ]),
+          'supervisord.conf',
+          'etc/supervisord.conf',
+          '/etc/supervisord.conf',
+          DEBIAN_CONFIG,
+        ];
+        for (const name of search) {
+          config = load(name, ctx, cmd.env);
+          if (config) break;
+        }
       }
-    }
-    if (!config) return undefined;
-    const { sections, folders } = config;
-    const daemonEnv = withEntries(
-      cmd.env,
-      environmentEntries(iniGet(sections, 'supervisord', 'environment'), cmd.env, {}),
-    );
-    const programs: { command: SimpleCommand; workdir?: string }[] = [];
-    const decisions: { rule: string; command: SimpleCommand; decision: Decision }[] = [];
-    for (const section of sections.keys()) {
-      // `[fcgi-program:x]` starts its copies the same way, around a shared socket.
-      const kind = /^(?:fcgi-)?program:/.exec(section);
-      if (!kind) continue;
-      const programName_ = section.slice(kind[0].length);
-      const get = (key: string) => iniGet(sections, section, key);
-      const hereOf = (v: IniValue) => folders.get(v.file) ?? '/';
-      const command = get('command');
-      if (!command) continue;
-      const base: Names = { program_name: programName_, group_name: programName_, here: hereOf(command) };
-      const autostart = get('autostart');
-      if (autostart && FALSY.includes(expand(autostart.value, daemonEnv, base).text.toLowerCase())) continue;
-      const numprocsValue = get('numprocs');
-      const numprocsText = numprocsValue ? expand(numprocsValue.value, daemonEnv, base) : { text: '1' };
-      // `integer(get(section, 'numprocs', 1))` (supervisor/datatypes.py `integer`: Python's int(); its
-      // fallback `long(value)` is int() again on Python 3). A value int() refuses stops supervisord
-      // with a usage error: nothing starts.
-      const numprocsRead = numprocsText.unknown ? undefined : PYTHON_INT.read(numprocsText.text);
-      const numprocs = numprocsRead && 'n' in numprocsRead ? numprocsRead.n : undefined;
-      const startValue = get('numprocs_start');
-      const startText = startValue ? expand(startValue.value, daemonEnv, base) : { text: '0' };
-      const startRead = startText.unknown ? undefined : PYTHON_INT.read(startText.text);
-      const start = startRead && 'n' in startRead ? startRead.n : 0;
-      const refusal = [
-        { value: numprocsValue, read: numprocsRead },
-        { value: startValue, read: startRead },
-      ].find((r) => r.value && r.read && !('n' in r.read));
-      if (refusal?.value && refusal.read && !('n' in refusal.read)) {
-        decisions.push({
-          rule: spec.id,
-          command: { argv: [], env: daemonEnv, wrappers: [] },
-          decision: {
-            outcome: 'refused',
-            evidence: `${refusal.value === numprocsValue ? 'numprocs' : 'numprocs_start'} = ${refusal.value.value}`,
-            path: sourcePath(refusal.value.file, refusal.value.line),
-            why: `${'refused' in refusal.read ? refusal.read.refused : refusal.read.unread} in [${section}]`,
-          },
+      if (!config) return undefined;
+      const { sections, folders } = config;
+      const daemonEnv = withEntries(
+        cmd.env,
+        environmentEntries(iniGet(sections, 'supervisord', 'environment'), cmd.env, {}),
+      );
+      const programs: { command: SimpleCommand; workdir?: string }[] = [];
+      const decisions: { rule: string; command: SimpleCommand; decision: Decision }[] = [];
+      for (const section of sections.keys()) {
+        // `[fcgi-program:x]` starts its copies the same way, around a shared socket.
+        const kind = /^(?:fcgi-)?program:/.exec(section);
+        if (!kind) continue;
+        const programName_ = section.slice(kind[0].length);
+        const get = (key: string) => iniGet(sections, section, key);
+        const hereOf = (v: IniValue) => folders.get(v.file) ?? '/';
+        const command = get('command');
+        if (!command) continue;
+        const base: Names = { program_name: programName_, group_name: programName_, here: hereOf(command) };
+        const autostart = get('autostart');
+        if (autostart && FALSY.includes(expand(autostart.value, daemonEnv, base).text.toLowerCase()))
+          continue;
+        const numprocsValue = get('numprocs');
+        const numprocsText = numprocsValue ? expand(numprocsValue.value, daemonEnv, base) : { text: '1' };
+        // `integer(get(section, 'numprocs', 1))` (supervisor/datatypes.py `integer`: Python's int(); its
+        // fallback `long(value)` is int() again on Python 3). A value int() refuses stops supervisord
+        // with a usage error: nothing starts.
+        const numprocsRead = numprocsText.unknown ? undefined : PYTHON_INT.read(numprocsText.text);
+        const numprocs = numprocsRead && 'n' in numprocsRead ? numprocsRead.n : undefined;
+        const startValue = get('numprocs_start');
+        const startText = startValue ? expand(startValue.value, daemonEnv, base) : { text: '0' };
+        const startRead = startText.unknown ? undefined : PYTHON_INT.read(startText.text);
+        const start = startRead && 'n' in startRead ? startRead.n : 0;
+        const refusal = [
+          { value: numprocsValue, read: numprocsRead },
+          { value: startValue, read: startRead },
+        ].find((r) => r.value && r.read && !('n' in r.read));
+        if (refusal?.value && refusal.read && !('n' in refusal.read)) {
+          decisions.push({
+            rule: spec.id,
+            command: { argv: [], env: daemonEnv, wrappers: [] },
+            decision: {
+              outcome: 'refused',
+              evidence: `${refusal.value === numprocsValue ? 'numprocs' : 'numprocs_start'} = ${refusal.value.value}`,
+              path: sourcePath(refusal.value.file, refusal.value.line),
+              why: `${'refused' in refusal.read ? refusal.read.refused : refusal.read.unread} in [${section}]`,
+            },
+          });
+          continue;
+        }
+        // `range(numprocs_start, numprocs + numprocs_start)`: numprocs ≤ 0 starts nothing.
+        if (numprocs !== undefined && numprocs <= 0) continue;
+        const names: Names = { ...base, process_num: start, numprocs: numprocs ?? 1 };
+        const env = withEntries(daemonEnv, environmentEntries(get('environment'), daemonEnv, names));
+        const at = sourcePath(command.file, command.line);
+        const marks: { text: string; why: string }[] = [];
+        const expanded = expand(command.value, env, { ...names, here: hereOf(command) }, marks);
+        const split = shlexSplit(expanded.text);
+        if (!split || split.length === 0) continue;
+        const argv: Word[] = split.map((text) => {
+          const why: string[] = [];
+          const shown = text.replace(MARK, (_m, i: string) => {
+            why.push(marks[Number(i)].why);
+            return marks[Number(i)].text;
+          });
+          return why.length > 0 ? { text: shown, unknown: why[0], path: at } : { text: shown, path: at };
         });
-        continue;
-      }
-      // `range(numprocs_start, numprocs + numprocs_start)`: numprocs ≤ 0 starts nothing.
-      if (numprocs !== undefined && numprocs <= 0) continue;
-      const names: Names = { ...base, process_num: start, numprocs: numprocs ?? 1 };
-      const env = withEntries(daemonEnv, environmentEntries(get('environment'), daemonEnv, names));
-      const at = sourcePath(command.file, command.line);
-      const marks: { text: string; why: string }[] = [];
-      const expanded = expand(command.value, env, { ...names, here: hereOf(command) }, marks);
-      const split = shlexSplit(expanded.text);
-      if (!split || split.length === 0) continue;
-      const argv: Word[] = split.map((text) => {
-        const why: string[] = [];
-        const shown = text.replace(MARK, (_m, i: string) => {
-          why.push(marks[Number(i)].why);
-          return marks[Number(i)].text;
-        });
-        return why.length > 0 ? { text: shown, unknown: why[0], path: at } : { text: shown, path: at };
-      });
-      const directory = get('directory');
-      const workdir = directory ? expand(directory.value, env, names) : undefined;
-      const result = argvCommands(argv, env, cmd.envFrom);
-      for (const c of result.commands)
-        programs.push({ command: c, ...(workdir && !workdir.unknown ? { workdir: workdir.text } : {}) });
-      const shown = result.commands[0] ?? { argv, env, wrappers: [] };
-      for (const p of result.problems)
+        const directory = get('directory');
+        const workdir = directory ? expand(directory.value, env, names) : undefined;
+        const result = argvCommands(argv, env, cmd.envFrom, undefined, mentions ? { mentions } : {});
+        for (const c of result.commands)
+          programs.push({ command: c, ...(workdir && !workdir.unknown ? { workdir: workdir.text } : {}) });
+        const shown = result.commands[0] ?? { argv, env, wrappers: [] };
+        for (const p of result.problems)
+          decisions.push({
+            rule: spec.id,
+            command: shown,
+            decision: { outcome: 'unknown', evidence: command.value, path: at, why: p.message },
+          });
+        if (numprocs === 1 || !numprocsValue) continue;
+        if (
+          result.commands.length > 0 &&
+          result.commands.every((c) => outOfScopeProgram(programName(stripLaunchers(c))))
+        )
+          continue;
+        const where = sourcePath(numprocsValue.file, numprocsValue.line);
+        const evidence = `numprocs = ${numprocsValue.value}`;
+        const program = argv.map((w) => w.text).join(' ');
         decisions.push({
           rule: spec.id,
           command: shown,
-          decision: { outcome: 'unknown', evidence: command.value, path: at, why: p.message },
-        });
-      if (numprocs === 1 || !numprocsValue) continue;
-      if (
-        result.commands.length > 0 &&
-        result.commands.every((c) => outOfScopeProgram(programName(stripLaunchers(c))))
-      )
-        continue;
-      const where = sourcePath(numprocsValue.file, numprocsValue.line);
-      const evidence = `numprocs = ${numprocsValue.value}`;
-      const program = argv.map((w) => w.text).join(' ');
-      decisions.push({
-        rule: spec.id,
-        command: shown,
-        decision:
-          numprocs === undefined
-            ? {
-                outcome: 'unknown',
-                evidence,
-                path: where,
-                why: numprocsText.unknown ?? `supervisord needs an integer for numprocs in [${section}]`,
-              }
-            : numprocs > 1
+          decision:
+            numprocs === undefined
               ? {
-                  outcome: 'multiple',
-                  workers: numprocs,
+                  outcome: 'unknown',
                   evidence,
                   path: where,
-                  why: `[${section}] runs ${numprocs} copies of \`${program}\``,
+                  why: numprocsText.unknown ?? `supervisord needs an integer for numprocs in [${section}]`,
                 }
-              : { outcome: 'single', evidence, path: where },
-      });
-    }
-    return {
-      commands: [],
-      programs,
-      decisions: decisions.filter((d) => d.decision.outcome !== 'single'),
-      chain: [config.main],
-    };
-  },
-};
+              : numprocs > 1
+                ? {
+                    outcome: 'multiple',
+                    workers: numprocs,
+                    evidence,
+                    path: where,
+                    why: `[${section}] runs ${numprocs} copies of \`${program}\``,
+                  }
+                : { outcome: 'single', evidence, path: where },
+        });
+      }
+      return {
+        commands: [],
+        programs,
+        decisions: decisions.filter((d) => d.decision.outcome !== 'single'),
+        chain: [config.main],
+      };
+    },
+  };
+}
