@@ -84,7 +84,6 @@ interface Identity {
   readonly podLabels: Record<string, string>;
   /** What the Deployment, Service and budget select the pods by (unless legacy). */
   readonly selectorLabels: Record<string, string>;
-  readonly exemption?: Exemption;
   readonly exemptionAnnotations: Record<string, string>;
   /** Metadata of an object: name (with an optional suffix), namespace, labels, annotations. */
   readonly metadata: (suffix?: string) => {
@@ -206,7 +205,6 @@ export class SingleProcessApp extends Construct {
       commonLabels,
       podLabels,
       selectorLabels,
-      exemption,
       exemptionAnnotations,
       metadata,
     };
