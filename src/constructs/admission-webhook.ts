@@ -1,8 +1,9 @@
 /**
  * `AdmissionWebhook`: the oneproc admission webhook installed from a cdk8s app — the same objects as
  * `helm install oneproc charts/oneproc` with a cert-manager or an existing-Secret certificate (the
- * Helm-generated mode needs Helm's `lookup` and has no cdk8s equivalent). test/install/ renders both
- * and compares them object by object, so the chart and this construct cannot drift apart.
+ * Helm-generated mode needs Helm's `lookup` and has no cdk8s equivalent). test/install/webhook-parity.test.ts
+ * renders both with the same settings and compares them field by field, so the chart and this construct
+ * cannot drift apart.
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -119,7 +120,8 @@ export interface AdmissionWebhookProps {
    */
   readonly image?: string;
   /**
-   * Webhook pods; at least 2 with failurePolicy Fail.
+   * Webhook pods; at least 2 with failurePolicy Fail. With 2 or more, a PodDisruptionBudget keeps one
+   * through node drains; with 1 there is none (a budget of one pod would block every drain).
    * @default 2
    */
   readonly replicas?: number;
@@ -193,8 +195,9 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**
- * The oneproc admission webhook: Deployment, Service, ServiceAccount, PodDisruptionBudget, NetworkPolicy,
- * ValidatingWebhookConfiguration (one entry per namespace mode) and its certificate.
+ * The oneproc admission webhook: Deployment, Service, ServiceAccount, PodDisruptionBudget (with more than
+ * one replica), NetworkPolicy, ValidatingWebhookConfiguration (one entry per namespace mode) and its
+ * certificate.
  */
 export class AdmissionWebhook extends Construct {
   public readonly namespace: string;
@@ -320,12 +323,18 @@ export class AdmissionWebhook extends Construct {
       },
     });
 
-    new ApiObject(this, 'PodDisruptionBudget', {
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: meta(this.name),
-      spec: { minAvailable: 1, selector: { matchLabels: selector } },
-    });
+    // Keeps one pod through voluntary disruptions. With a single replica a budget of one would forbid
+    // every eviction, so a node drain could never finish; the chart refuses that combination (its
+    // podDisruptionBudget.minAvailable must be below replicaCount) and renders no budget when disabled.
+    // https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-reacts-to-disruptions
+    if (this.replicas > 1) {
+      new ApiObject(this, 'PodDisruptionBudget', {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: meta(this.name),
+        spec: { minAvailable: 1, selector: { matchLabels: selector } },
+      });
+    }
 
     new ApiObject(this, 'ServiceAccount', {
       apiVersion: 'v1',

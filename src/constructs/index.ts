@@ -14,16 +14,6 @@ export { AdmissionWebhookError, MultipleWorkersError, SingleProcessAppError } fr
 export type { GuardInput, GuardResult } from './guard';
 export { CONTAINER_PATH, guardContainer } from './guard';
 export type {
-  ConfigMapKeyRef,
-  EnvVar,
-  ExternalRedisOptions,
-  RedisOptions,
-  RedisPersistenceOptions,
-  RedisProps,
-  SecretKeyRef,
-} from './redis';
-export { REDIS_PORT, REDIS_UID, Redis } from './redis';
-export type {
   AllowMultipleWorkers,
   ProbeOptions,
   ReplicaOptions,
@@ -33,5 +23,15 @@ export type {
   SingleProcessAppProps,
   SpreadOptions,
   SpreadPolicy,
-} from './single-process-app';
+} from './props';
+export type {
+  ConfigMapKeyRef,
+  EnvVar,
+  ExternalRedisOptions,
+  RedisOptions,
+  RedisPersistenceOptions,
+  RedisProps,
+  SecretKeyRef,
+} from './redis';
+export { REDIS_PORT, REDIS_UID, Redis } from './redis';
 export { APP_CONTAINER, SingleProcessApp } from './single-process-app';

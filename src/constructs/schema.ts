@@ -8,6 +8,7 @@ import { isBlankReason } from '../manifest/exemption';
 import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../names';
 import { isObject } from '../shell/kubernetes';
 import { SingleProcessAppError } from './errors';
+import type { SingleProcessAppProps } from './props';
 import { CPU_PATTERN, MEMORY_PATTERN } from './quantities';
 
 /** RFC 1123 label: names of objects, Secrets, ConfigMaps, ServiceAccounts and namespaces. */
@@ -227,9 +228,35 @@ export const propsSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-});
+}) satisfies z.ZodType<SingleProcessAppProps, SingleProcessAppProps>;
 
+/**
+ * Props as parsed: the interface's shape, the schema's types. The schema accepts exactly the props of
+ * `SingleProcessAppProps` (src/constructs/props.ts, the one description, with the docs and defaults):
+ * `satisfies` above makes every value the schema passes a valid prop; `PropsSchemaMatches` below makes
+ * every valid prop an input the schema reads, and both name the same props at every depth, which
+ * assignability alone does not (an optional prop missing on one side still assigns).
+ */
 export type ParsedProps = z.output<typeof propsSchema>;
+
+/** Every dotted path of props in `T` (`replicas.min`, `env.${string}`), through unions and optionals. */
+export type PropPaths<T, Prefix extends string = ''> = T extends readonly unknown[]
+  ? never
+  : T extends object
+    ? {
+        [K in keyof T & string]-?: `${Prefix}${K}` | PropPaths<NonNullable<T[K]>, `${Prefix}${K}.`>;
+      }[keyof T & string]
+    : never;
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * `true` when the schema and the interface name the same props; test/constructs/props.test.ts asserts
+ * it, so a prop added to one and not the other fails `tsc`.
+ */
+export type PropsSchemaMatches = [SingleProcessAppProps] extends [z.input<typeof propsSchema>]
+  ? Same<PropPaths<SingleProcessAppProps>, PropPaths<z.input<typeof propsSchema>>>
+  : false;
 
 /** `2026-02-30` has the shape of a date but is none; manifests would ignore such an exemption. */
 function isCalendarDate(text: string): boolean {
