@@ -35,4 +35,7 @@ export const ENV = {
   host: 'ONEPROC_HOST',
   shutdownDelay: 'ONEPROC_SHUTDOWN_DELAY',
   maxConnections: 'ONEPROC_MAX_CONNECTIONS',
+  enforceAfter: 'ONEPROC_ENFORCE_AFTER',
+  exemptUsers: 'ONEPROC_EXEMPT_USERS',
+  exemptGroups: 'ONEPROC_EXEMPT_GROUPS',
 } as const;

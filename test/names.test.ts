@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { AUDITED_KINDS } from '../src/audit';
 import { agentMetricsPort } from '../src/cli/observe';
 import { WORKLOAD_KINDS } from '../src/manifest';
+import { TEMPLATE_OWNERS } from '../src/manifest/controllers';
 import { resourcesByGroup, WORKLOAD_RESOURCES } from '../src/manifest/workloads';
 import {
   EXEMPT_ANNOTATION,
@@ -66,6 +67,14 @@ describe('the workload kinds', () => {
 
   it("are what the chart's audit role may list, with the namespaces `audit --enforce-after` reads", () => {
     expect(resourceLines('templates/audit-rbac.yaml')).toEqual([...groups, ['namespaces']]);
+  });
+
+  it('are the kinds whose pods and jobs the built-in controllers make from a checked template, Pod aside', () => {
+    const owners = TEMPLATE_OWNERS.flatMap((o) => o.kinds.map((kind) => `${o.apiVersion} ${kind}`)).sort();
+    const workloads = WORKLOAD_RESOURCES.filter((r) => r.kind !== 'Pod')
+      .map((r) => `${r.group ? `${r.group}/${r.version}` : r.version} ${r.kind}`)
+      .sort();
+    expect(owners).toEqual(workloads);
   });
 
   it('are the policy rules, the audited kinds and the kinds whose pod specs are read', () => {

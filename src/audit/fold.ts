@@ -4,6 +4,7 @@
  * ReplicationController. Their containers come from the owner's template, so checking them again would
  * only repeat the owner's findings. Pure.
  */
+import { isObject } from '../manifest/workloads';
 
 export interface Listed {
   readonly kind: string;
@@ -39,5 +40,5 @@ function controllerOf(object: Record<string, unknown>): string | undefined {
 
 function metadata(object: Record<string, unknown>): Record<string, unknown> {
   const m = object.metadata;
-  return typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Record<string, unknown>) : {};
+  return isObject(m) ? m : {};
 }

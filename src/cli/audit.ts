@@ -18,6 +18,7 @@ import {
   reportPath,
 } from '../audit';
 import { InputError } from '../manifest';
+import { MODE_LABEL } from '../names';
 import type { Finding } from '../types';
 import { startOfDayUtc } from '../webhook/governance';
 import { UNJUDGED_RULES } from '../webhook/review';
@@ -47,7 +48,7 @@ Options:
       --strict                   warnings fail the audit too
       --enforce-after DATE       list only what the webhook's enforce mode would reject on that day (UTC):
                                  exemptions judged on that day (allow-until), namespaces labelled
-                                 oneproc.dev/mode=warn or off left out (needs 'list' on namespaces)
+                                 ${MODE_LABEL}=warn or off left out (needs 'list' on namespaces)
       --page-size N              objects per list request (default 500)
       --request-timeout SECONDS  time allowed for each request (default 30)
   -h, --help                     show this help
@@ -119,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
           status: err.status,
           message:
             `${err.message}. Without 'list' on namespaces the audit cannot leave out namespaces labelled ` +
-            'oneproc.dev/mode=warn or off: their findings are listed too.',
+            `${MODE_LABEL}=warn or off: their findings are listed too.`,
         });
       }
     }
@@ -238,14 +239,14 @@ async function namespaceModes(target: ClusterTarget, timeoutMs: number): Promise
   let token: string | undefined;
   // A cluster has at most thousands of namespaces; 100 pages of 500 bound a misbehaving server.
   for (let page = 0; page < 100; page++) {
-    const query = `?labelSelector=${encodeURIComponent('oneproc.dev/mode')}&limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+    const query = `?labelSelector=${encodeURIComponent(MODE_LABEL)}&limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
     const list = (await target.get(`/api/v1/namespaces${query}`, timeoutMs)) as {
       items?: unknown;
       metadata?: { continue?: unknown };
     };
     for (const item of Array.isArray(list?.items) ? list.items : []) {
       const meta = (item as { metadata?: { name?: unknown; labels?: Record<string, unknown> } })?.metadata;
-      const mode = meta?.labels?.['oneproc.dev/mode'];
+      const mode = meta?.labels?.[MODE_LABEL];
       if (typeof meta?.name === 'string' && typeof mode === 'string') modes.set(meta.name, mode);
     }
     const next = list?.metadata?.continue;

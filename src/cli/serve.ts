@@ -32,12 +32,12 @@ const USAGE = `Usage: oneproc serve --tls-cert FILE --tls-key FILE [--port ${WEB
                             raise it with the limit, about 30 KiB per connection)
   --enforce-after DATE      YYYY-MM-DD, a day in UTC: before it the default mode warns, naming the day
                             in each warning; from 00:00 UTC that day it enforces. Needs --mode enforce.
-                            Namespaces labelled oneproc.dev/mode keep their label's mode
-                            (env ONEPROC_ENFORCE_AFTER)
+                            Namespaces labelled ${MODE_LABEL} keep their label's mode
+                            (env ${ENV.enforceAfter})
   --exempt-users NAME       a user (request.userInfo.username) who may add or change the exemption
-                            annotations; repeat for more (env ONEPROC_EXEMPT_USERS, comma-separated)
+                            annotations; repeat for more (env ${ENV.exemptUsers}, comma-separated)
   --exempt-groups NAME      a group whose members may add or change them; repeat for more
-                            (env ONEPROC_EXEMPT_GROUPS, comma-separated). With neither set, anyone
+                            (env ${ENV.exemptGroups}, comma-separated). With neither set, anyone
                             who may write a workload may exempt it
 `;
 
@@ -116,7 +116,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       `--max-connections must be a whole number from 1 to 999999, got '${connections}'`,
     );
   }
-  const enforceAfter = pick('enforce-after', 'ONEPROC_ENFORCE_AFTER');
+  const enforceAfter = pick('enforce-after', ENV.enforceAfter);
   if (enforceAfter !== undefined) {
     if (startOfDayUtc(enforceAfter) === undefined) {
       throw new ServeUsageError(
@@ -142,8 +142,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     }
     return kept;
   };
-  const allowedUsers = names('exempt-users', 'ONEPROC_EXEMPT_USERS');
-  const allowedGroups = names('exempt-groups', 'ONEPROC_EXEMPT_GROUPS');
+  const allowedUsers = names('exempt-users', ENV.exemptUsers);
+  const allowedGroups = names('exempt-groups', ENV.exemptGroups);
   return {
     certFile,
     keyFile,

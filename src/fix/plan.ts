@@ -12,6 +12,7 @@
 import { type Document, isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 import { checkContainer } from '../engine';
 import { type ManifestDocument, pathSegments, podSpecs } from '../manifest';
+import { isObject } from '../manifest/workloads';
 import type { ServerRule } from '../rules/types';
 import { parseSourcePath } from '../sources/types';
 import type { Finding } from '../types';
@@ -153,7 +154,7 @@ export function planFixes(input: FixInput): FixPlan {
       kind: pod.kind,
       name: typeof meta.name === 'string' ? meta.name : '(unnamed)',
       ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}),
-      labels: isRecord(template.labels) ? template.labels : {},
+      labels: isObject(template.labels) ? template.labels : {},
       object: pod.object,
       counts: new Map(),
       containers: new Map(pod.containers.filter((c) => c.name).map((c) => [c.name as string, c.path])),
@@ -295,10 +296,6 @@ function containerPathOf(path: string): string | undefined {
   return /^(.*?(?:^|\.)(?:initContainers|containers)\[\d+\])(?:\.|$)/.exec(path)?.[1];
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** A field of a container that may hold the count: command and args words, env values. */
 interface Field {
   /** Relative to the container: `['args', 0]`, `['env', 2, 'value']`. */
@@ -319,7 +316,7 @@ function fieldsOf(container: Record<string, unknown>): Field[] {
   const env = container.env;
   if (Array.isArray(env)) {
     env.forEach((e, i) => {
-      if (isRecord(e) && (typeof e.value === 'string' || typeof e.value === 'number'))
+      if (isObject(e) && (typeof e.value === 'string' || typeof e.value === 'number'))
         fields.push({ segments: ['env', i, 'value'], value: String(e.value) });
     });
   }
@@ -501,7 +498,7 @@ function companions(
     p.docs.forEach((doc, i) => {
       const value = dataOf(p, i);
       const visit = (v: unknown, node: Node | null | undefined) => {
-        if (!isRecord(v) || !node) return;
+        if (!isObject(v) || !node) return;
         if (Array.isArray(v.items) && isMap(node)) {
           const items = locate(node, ['items']);
           if (items.kind === 'node' && isSeq(items.node))
@@ -520,7 +517,7 @@ function companions(
 }
 
 function namespaceOf(v: Record<string, unknown>): string | undefined {
-  const meta = isRecord(v.metadata) ? v.metadata : {};
+  const meta = isObject(v.metadata) ? v.metadata : {};
   return typeof meta.namespace === 'string' ? meta.namespace : undefined;
 }
 
@@ -543,19 +540,19 @@ function scaleWorkload(
     ? locate(w.doc.contents, pathSegments(w.prefix.slice(0, -1)))
     : ({ kind: 'node', node: w.doc.contents } as Located);
   const rootNode = root.kind === 'node' ? root.node : undefined;
-  const spec = isRecord(w.object.spec) ? w.object.spec : {};
+  const spec = isObject(w.object.spec) ? w.object.spec : {};
   const label = `${w.name}`;
   if (REPLICATED.has(w.kind)) {
     const hpa = others.hpas.find((h) => {
       const ref =
-        isRecord(h.value.spec) && isRecord(h.value.spec.scaleTargetRef) ? h.value.spec.scaleTargetRef : {};
+        isObject(h.value.spec) && isObject(h.value.spec.scaleTargetRef) ? h.value.spec.scaleTargetRef : {};
       return ref.kind === w.kind && ref.name === w.name && namespaceOf(h.value) === w.namespace;
     });
     if (hpa) {
-      const hspec = isRecord(hpa.value.spec) ? hpa.value.spec : {};
+      const hspec = isObject(hpa.value.spec) ? hpa.value.spec : {};
       const min = typeof hspec.minReplicas === 'number' ? hspec.minReplicas : 1;
       const max = typeof hspec.maxReplicas === 'number' ? hspec.maxReplicas : undefined;
-      const hname = isRecord(hpa.value.metadata) ? String(hpa.value.metadata.name) : '';
+      const hname = isObject(hpa.value.metadata) ? String(hpa.value.metadata.name) : '';
       const minAt = locate(hpa.root, ['spec', 'minReplicas']);
       const maxAt = locate(hpa.root, ['spec', 'maxReplicas']);
       const specAt = locate(hpa.root, ['spec']);
@@ -657,11 +654,11 @@ function scaleWorkload(
   // Disruption budgets that select its pods: an absolute minAvailable is scaled.
   if (REPLICATED.has(w.kind)) {
     for (const pdb of others.pdbs) {
-      const pspec = isRecord(pdb.value.spec) ? pdb.value.spec : {};
-      const selector = isRecord(pspec.selector) ? pspec.selector : undefined;
-      const name = isRecord(pdb.value.metadata) ? String(pdb.value.metadata.name) : '';
+      const pspec = isObject(pdb.value.spec) ? pdb.value.spec : {};
+      const selector = isObject(pspec.selector) ? pspec.selector : undefined;
+      const name = isObject(pdb.value.metadata) ? String(pdb.value.metadata.name) : '';
       if (!selector || namespaceOf(pdb.value) !== w.namespace) continue;
-      const match = isRecord(selector.matchLabels) ? selector.matchLabels : {};
+      const match = isObject(selector.matchLabels) ? selector.matchLabels : {};
       const keys = Object.keys(match);
       if (keys.length === 0 || !keys.every((k) => w.labels[k] === match[k])) continue;
       if (selector.matchExpressions !== undefined) {

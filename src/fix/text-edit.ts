@@ -3,6 +3,9 @@
  * outside them stays as it was (comments, quoting, key order, blank lines). Unified diffs are made from
  * the edits themselves, not by comparing whole files. Pure: no IO.
  */
+import { lineOf, lineStarts } from '../manifest/lines';
+
+export { lineOf, lineStarts };
 
 /** Replace `text.slice(start, end)` with `text` (an insertion when start === end). Offsets in UTF-16 units. */
 export interface TextEdit {
@@ -43,25 +46,6 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     at = e.end;
   }
   return out + text.slice(at);
-}
-
-/** 0-based offsets of each line's start. */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** The 0-based line holding `offset` (binary search over `lineStarts`). */
-export function lineOf(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** A 1-based line and column (UTF-16 units, as SARIF's default `columnKind`). */

@@ -26,6 +26,7 @@ import {
 } from 'yaml';
 import { type DocumentSpan, estimateNodes, removeDocuments, splitDocuments } from './documents';
 import { InputError } from './errors';
+import { lineOf, lineStarts } from './lines';
 
 /**
  * Nodes per document, aliases expanded. A Kubernetes object is at most 1.5 MiB in etcd (its default
@@ -482,21 +483,9 @@ function jsonNodeAt(root: JsonNode, segments: readonly (string | number)[]): Jso
 }
 
 /** Offsets where each line starts. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
 function offsetPosition(starts: readonly number[], offset: number): Position {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
+  const line = lineOf(starts, offset);
+  return { line: line + 1, column: offset - starts[line] + 1 };
 }
 
 /** Splits `spec.containers[0].args[3]` into `['spec', 'containers', 0, 'args', 3]`. */

@@ -8,6 +8,7 @@
  * Option parsing follows GNU coreutils 9.1 (src/mv.c, src/cp.c, src/install.c, src/ln.c, src/rm.c:
  * the `getopt_long` strings) and BusyBox's applets, which accept a subset of the same options.
  */
+import { posix } from 'node:path';
 import { argvCommands } from '../shell';
 import type { Env, EnvEntry, SimpleCommand } from '../shell/types';
 
@@ -97,7 +98,7 @@ function execOps(commands: readonly SimpleCommand[], line: number, start: string
   for (const cmd of commands) {
     const argv = cmd.argv;
     if (argv.length === 0) continue;
-    const program = argv[0].unknown ? '' : basename(argv[0].text);
+    const program = argv[0].unknown ? '' : posix.basename(argv[0].text);
     const text = argv
       .map((w) => w.text)
       .join(' ')
@@ -235,7 +236,7 @@ export function parseFileCommand(program: string, args: readonly string[]): File
   }
   if (program === 'ln' && operands.length === 1) {
     // `ln -s /opt/app/bin/run` makes `run` in the current folder.
-    return { kind, sources: operands, dest: basename(operands[0]), folder: 'no' };
+    return { kind, sources: operands, dest: posix.basename(operands[0]), folder: 'no' };
   }
   if (operands.length < 2) return undefined;
   const sources = operands.slice(0, -1);
@@ -319,11 +320,6 @@ export function normalize(p: string): string {
     else out.push(part);
   }
   return `/${out.join('/')}`;
-}
-
-function basename(p: string): string {
-  const trimmed = p.replace(/\/+$/, '');
-  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }
 
 /**
