@@ -24,25 +24,20 @@ import {
   withPython,
 } from '../../sources/python/parse';
 import type { Expansion, SourceContext, SourceExpander } from '../../sources/types';
+import { gunicornArgs, runsGunicorn } from './args';
 import { spec } from './spec';
 
 export const gunicornConfig: SourceExpander = {
   id: 'gunicorn-config',
   async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
     const argv = cmd.argv;
-    if (!spec.programs.includes(argv[0]?.text.split('/').pop() ?? '')) return undefined;
-    let named: Word | undefined;
-    for (let i = 1; i < argv.length; i++) {
-      const t = argv[i].text;
-      if (t === '--') break;
-      if (t === '-c' || t === '--config') named = argv[i + 1];
-      else if (t.startsWith('--config=')) named = { ...argv[i], text: t.slice(9) };
-      else if (t.startsWith('-c') && t.length > 2) named = { ...argv[i], text: t.slice(2).replace(/^=/, '') };
-    }
+    if (!runsGunicorn(cmd)) return undefined;
+    const args = gunicornArgs(cmd);
+    const named = args.cli.config?.value ?? undefined;
     if (named?.unknown) return undefined;
-    const cmdArgs = cmd.env.get('GUNICORN_CMD_ARGS');
-    if (cmdArgs && (cmdArgs.value === undefined || /(^|\s)(-w|--workers)(\s|=|\d)/.test(cmdArgs.value)))
-      return undefined;
+    // GUNICORN_CMD_ARGS beats the file: when it sets the count (or cannot be read), the file does not
+    // decide.
+    if (args.env && (!args.env.options || args.env.options.workers)) return undefined;
     const name = named
       ? named.text.startsWith('python:')
         ? `${named.text.slice(7).replaceAll('.', '/')}.py`

@@ -33,79 +33,14 @@
 
 import { countFix, decideEnv, decideOption, envEvidence } from '../../argv/counts';
 import { atLeast, type IntReader, PYTHON_INT } from '../../argv/ints';
-import { findOption, lastHit, type OptionHit, type ScanOptions } from '../../argv/options';
-import { programName } from '../../argv/program';
-import { splitEnvArgs } from '../../argv/shlex';
+import type { OptionHit } from '../../argv/options';
 import type { Decision, ServerRule } from '../../rules/types';
-import type { SimpleCommand, Word } from '../../shell/types';
+import type { SimpleCommand } from '../../shell/types';
 import { viaPython } from '../program';
+import { type GunicornOptions, gunicornArgs, runsGunicorn } from './args';
 import { spec } from './spec';
 
 const PROGRAMS = new Set(spec.programs);
-
-/** gunicorn's options that take a value (so their values are never read as options). */
-const VALUE_OPTIONS = [
-  '-b',
-  '--bind',
-  '-k',
-  '--worker-class',
-  '-c',
-  '--config',
-  '--threads',
-  '--worker-connections',
-  '-t',
-  '--timeout',
-  '--graceful-timeout',
-  '--keep-alive',
-  '--max-requests',
-  '--max-requests-jitter',
-  '--backlog',
-  '--log-level',
-  '--log-file',
-  '--error-logfile',
-  '--access-logfile',
-  '--access-logformat',
-  '--log-config',
-  '--log-syslog-to',
-  '--log-syslog-prefix',
-  '--log-syslog-facility',
-  '--logger-class',
-  '-e',
-  '--env',
-  '-n',
-  '--name',
-  '-p',
-  '--pid',
-  '-u',
-  '--user',
-  '-g',
-  '--group',
-  '-m',
-  '--umask',
-  '--chdir',
-  '--pythonpath',
-  '--worker-tmp-dir',
-  '--forwarded-allow-ips',
-  '--proxy-allow-from',
-  '--certfile',
-  '--keyfile',
-  '--ca-certs',
-  '--ciphers',
-  '--ssl-version',
-  '--cert-reqs',
-  '--statsd-host',
-  '--statsd-prefix',
-  '--dogstatsd-tags',
-  '--paste',
-  '--paster',
-  '--limit-request-line',
-  '--limit-request-fields',
-  '--limit-request-field_size',
-  '--reload-engine',
-  '--reload-extra-file',
-];
-
-const SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takesValue: VALUE_OPTIONS };
 
 /** argparse's `type=int` (Python's int()), then `validate_pos_int`. */
 export const GUNICORN_WORKERS: IntReader = atLeast(
@@ -114,27 +49,12 @@ export const GUNICORN_WORKERS: IntReader = atLeast(
   'gunicorn refuses a negative worker count (validate_pos_int: "Value must be positive")',
 );
 
-interface Parsed {
-  workers?: OptionHit;
-  config?: OptionHit;
-  paste?: OptionHit;
-}
-
-function parse(argv: readonly Word[], from: number): Parsed {
-  const opts = { ...SCAN, from };
-  return {
-    workers: lastHit(findOption(argv, ['-w', '--workers'], opts)),
-    config: lastHit(findOption(argv, ['-c', '--config'], opts)),
-    paste: lastHit(findOption(argv, ['--paste', '--paster'], opts)),
-  };
-}
-
 export const gunicorn: ServerRule = viaPython(
   {
     id: spec.id,
     title: spec.title,
     category: spec.category,
-    recognise: (cmd) => PROGRAMS.has(programName(cmd)),
+    recognise: runsGunicorn,
     decide(cmd) {
       // WEB_CONCURRENCY is read when gunicorn starts, whatever else sets the count.
       const concurrency = cmd.env.get('WEB_CONCURRENCY');
@@ -142,14 +62,13 @@ export const gunicorn: ServerRule = viaPython(
         const read = decideEnv(concurrency, GUNICORN_WORKERS);
         if (read.outcome === 'refused') return read;
       }
-      const cli = parse(cmd.argv, 1);
+      const { cli, env } = gunicornArgs(cmd);
       if (cli.workers) return decideOption(cli.workers, GUNICORN_WORKERS);
 
-      const cmdArgsEntry = cmd.env.get('GUNICORN_CMD_ARGS');
-      let envArgs: Parsed = {};
-      if (cmdArgsEntry) {
-        const words = splitEnvArgs(cmdArgsEntry);
-        if (!words) {
+      let envArgs: GunicornOptions = {};
+      if (env) {
+        const cmdArgsEntry = env.entry;
+        if (!env.options) {
           return {
             outcome: 'unknown',
             evidence: envEvidence(cmdArgsEntry),
@@ -157,7 +76,7 @@ export const gunicorn: ServerRule = viaPython(
             why: `GUNICORN_CMD_ARGS cannot be read here (${cmdArgsEntry.unknown ?? 'unknown value'}) and may set --workers`,
           };
         }
-        envArgs = parse(words, 0);
+        envArgs = env.options;
         if (envArgs.workers) {
           return decideOption(
             { ...envArgs.workers, written: `GUNICORN_CMD_ARGS="${cmdArgsEntry.value}"` },

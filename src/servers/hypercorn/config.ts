@@ -18,8 +18,7 @@
  * Python files go through the gunicorn reader's tree-sitter evaluation (`../python/parse`).
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { findOption, lastHit } from '../../argv/options';
-import { programName, stripLaunchers } from '../../argv/program';
+import { stripLaunchers } from '../../argv/program';
 import type { SimpleCommand, Word } from '../../shell/types';
 import {
   evaluateTyped,
@@ -30,7 +29,7 @@ import {
 } from '../../sources/python/parse';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
 import { sourcePath } from '../../sources/types';
-import { HYPERCORN_SCAN } from '../hypercorn/rule';
+import { hypercornArgs, runsHypercorn } from './args';
 import { spec } from './spec';
 
 /** The 1-based line of the top-level `workers` key of a TOML text (1 when it cannot be found). */
@@ -99,9 +98,10 @@ export const hypercornConfig: SourceExpander = {
   id: 'hypercorn-config',
   async expand(cmd: SimpleCommand, ctx: SourceContext): Promise<Expansion | undefined> {
     const inner = stripLaunchers(cmd);
-    if (!spec.programs.includes(programName(inner))) return undefined;
-    if (lastHit(findOption(inner.argv, ['-w', '--workers'], HYPERCORN_SCAN))) return undefined;
-    const hit = lastHit(findOption(inner.argv, ['-c', '--config'], HYPERCORN_SCAN));
+    if (!runsHypercorn(inner)) return undefined;
+    const args = hypercornArgs(inner.argv);
+    if (args.workers) return undefined;
+    const hit = args.config;
     if (!hit?.value || hit.value.unknown) return undefined;
     const named = hit.value.text;
     const python = named.startsWith('python:')

@@ -18,70 +18,20 @@
  */
 import { countFix, decideOption } from '../../argv/counts';
 import { PYTHON_INT } from '../../argv/ints';
-import { findOption, lastHit, type ScanOptions } from '../../argv/options';
-import { programName } from '../../argv/program';
 import type { ServerRule } from '../../rules/types';
 import { viaPython } from '../program';
+import { hypercornArgs, runsHypercorn } from './args';
 import { spec } from './spec';
-
-const VALUE_OPTIONS = [
-  '--access-log',
-  '--access-logformat',
-  '--backlog',
-  '-b',
-  '--bind',
-  '--ca-certs',
-  '--certfile',
-  '--cert-reqs',
-  '--ciphers',
-  '-c',
-  '--config',
-  '--error-logfile',
-  '--log-file',
-  '--graceful-timeout',
-  '--read-timeout',
-  '--max-requests',
-  '--max-requests-jitter',
-  '-g',
-  '--group',
-  '-k',
-  '--worker-class',
-  '--keep-alive',
-  '--keyfile',
-  '--keyfile-password',
-  '--insecure-bind',
-  '--log-config',
-  '--log-level',
-  '-p',
-  '--pid',
-  '--quic-bind',
-  '--root-path',
-  '--server-name',
-  '--statsd-host',
-  '--statsd-prefix',
-  '-m',
-  '--umask',
-  '-u',
-  '--user',
-  '--verify-mode',
-  '--websocket-ping-interval',
-  '--access-logfile',
-  '--error-log',
-];
-
-/** How hypercorn's argparse reads its options (also used by the reader of its config files). */
-export const HYPERCORN_SCAN: ScanOptions = { shortGlue: 'glued-or-equals', takesValue: VALUE_OPTIONS };
 
 export const hypercorn: ServerRule = viaPython(
   {
     id: spec.id,
     title: spec.title,
     category: spec.category,
-    recognise: (cmd) => spec.programs.includes(programName(cmd)),
+    recognise: runsHypercorn,
     decide(cmd) {
-      const workers = lastHit(findOption(cmd.argv, ['-w', '--workers'], HYPERCORN_SCAN));
+      const { workers, config } = hypercornArgs(cmd.argv);
       if (workers) return decideOption(workers, PYTHON_INT);
-      const config = lastHit(findOption(cmd.argv, ['-c', '--config'], HYPERCORN_SCAN));
       if (config) {
         return {
           outcome: 'unknown',

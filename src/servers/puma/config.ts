@@ -10,10 +10,12 @@
  * The `workers` line is read by the narrow Ruby reader shared with Unicorn's config (`./ruby.ts`, which
  * says why it is not a Ruby parser and which forms it understands).
  */
+import type { OptionHit } from '../../argv/options';
 import type { Decision } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import { rubySetting } from '../../sources/config/ruby';
 import type { Expansion, SourceContext, SourceExpander } from '../../sources/types';
+import { pumaArgs } from './args';
 import { spec } from './spec';
 
 /** The value of the last `workers …` line of a puma.rb text, as a word pointing at that line. */
@@ -24,18 +26,12 @@ export function pumaWorkers(text: string, file: string, env: SimpleCommand['env'
 /**
  * The config Puma loads when `-C` is not given (puma 6 `lib/puma/configuration.rb`
  * `Configuration#config_files`): the first of `config/puma/ENV.rb` and `config/puma.rb` that exists,
- * ENV being `-e/--environment`, else `APP_ENV`, `RACK_ENV`, `RAILS_ENV` (the `environment` default of
+ * ENV being `-e/--environment` (`option`), else `APP_ENV`, `RACK_ENV`, `RAILS_ENV` (the `environment` default of
  * `Configuration.puma_default_options`), else `development`. An environment not known here tries
  * only `config/puma.rb`.
  */
-function defaultConfig(args: readonly Word[], env: SimpleCommand['env'], ctx: SourceContext) {
-  let name: Word | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const t = args[i].text;
-    if (t === '-e' || t === '--environment') name = args[i + 1];
-    else if (t.startsWith('--environment=')) name = { ...args[i], text: t.slice(14) };
-    else if (t.startsWith('-e') && t.length > 2) name = { ...args[i], text: t.slice(2) };
-  }
+function defaultConfig(option: OptionHit | undefined, env: SimpleCommand['env'], ctx: SourceContext) {
+  const name = option?.value ?? undefined;
   const fromEnv = ['APP_ENV', 'RACK_ENV', 'RAILS_ENV'].map((n) => env.get(n)).find((e) => e !== undefined);
   const environment = name ? (name.unknown ? undefined : name.text) : fromEnv ? fromEnv.value : 'development';
   if (environment && /^[A-Za-z0-9_.-]+$/.test(environment) && !environment.startsWith('.')) {
@@ -48,35 +44,14 @@ function defaultConfig(args: readonly Word[], env: SimpleCommand['env'], ctx: So
 export const pumaConfig: SourceExpander = {
   id: 'puma-config',
   expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
+    const args = pumaArgs(cmd);
+    if (args?.mode !== 'puma') return undefined;
     const argv = cmd.argv;
-    const base = (w: Word | undefined) => w?.text.split('/').pop() ?? '';
-    const at = spec.programs.includes(base(argv[0]))
-      ? 0
-      : base(argv[0]) === 'bundle' && argv[1]?.text === 'exec' && spec.programs.includes(base(argv[2]))
-        ? 2
-        : -1;
-    if (at < 0) return undefined;
-    let named: Word | undefined;
-    let from = -1;
-    let count = 0;
-    for (let i = at + 1; i < argv.length; i++) {
-      const t = argv[i].text;
-      if (t === '-C' || t === '--config') {
-        named = argv[i + 1];
-        from = i;
-        count = 2;
-      } else if (t.startsWith('--config=')) {
-        named = { ...argv[i], text: t.slice(9) };
-        from = i;
-        count = 1;
-      } else if (t.startsWith('-C') && t.length > 2) {
-        named = { ...argv[i], text: t.slice(2) };
-        from = i;
-        count = 1;
-      }
-    }
+    const at = args.offset;
+    const hit = args.config;
+    const named = hit?.value ?? undefined;
     if (named?.unknown || named?.text === '-') return undefined;
-    const file = named ? ctx.readFile(named.text) : defaultConfig(argv.slice(at + 1), cmd.env, ctx);
+    const file = named ? ctx.readFile(named.text) : defaultConfig(args.environment, cmd.env, ctx);
     if (!file) return undefined;
     const setting = rubySetting(file.text, file.path, cmd.env, 'workers', 'Puma');
     if (setting?.refused !== undefined) {
@@ -95,7 +70,9 @@ export const pumaConfig: SourceExpander = {
     }
     const value = setting?.word;
     if (!value) {
-      if (!named) return { commands: [cmd], chain: [file.path] };
+      if (!named || !hit) return { commands: [cmd], chain: [file.path] };
+      const from = at + hit.index;
+      const count = hit.written === `${hit.name} ${named.text}` ? 2 : 1;
       const rest = [...argv.slice(0, from), ...argv.slice(from + count)];
       return { commands: [{ ...cmd, argv: rest }], chain: [file.path] };
     }

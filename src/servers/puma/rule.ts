@@ -23,58 +23,11 @@
 
 import { type Count, decideCount, envEvidence, readCount } from '../../argv/counts';
 import { type IntReader, RUBY_INTEGER, RUBY_TO_I } from '../../argv/ints';
-import { firstPositional, lastOption } from '../../argv/options';
-import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import { cpuFormulaBounds } from '../../shell/arith';
-import type { EnvEntry, SimpleCommand, Word } from '../../shell/types';
+import type { EnvEntry, Word } from '../../shell/types';
+import { pumaArgs } from './args';
 import { spec } from './spec';
-
-const TAKES_VALUE = [
-  '-b',
-  '--bind',
-  '-C',
-  '--config',
-  '-e',
-  '--environment',
-  '-p',
-  '--port',
-  '-t',
-  '--threads',
-  '-S',
-  '--state',
-  '-I',
-  '--include',
-  '-r',
-  '--require',
-  '-w',
-  '--workers',
-  '--control-url',
-  '--control-token',
-  '--pidfile',
-  '--tag',
-  '--dir',
-  '-u',
-  '--using',
-  '-P',
-  '--pid',
-  '-c',
-];
-
-type Mode = 'puma' | 'rails';
-
-function locate(cmd: SimpleCommand): { argv: readonly Word[]; from: number; mode: Mode } | undefined {
-  const inner = stripLaunchers(cmd);
-  const name = programName(inner);
-  if (name === 'puma') return { argv: inner.argv, from: 1, mode: 'puma' };
-  if (name === 'rails') {
-    const sub = firstPositional(inner.argv, 1, TAKES_VALUE);
-    if (sub && (sub.word.text === 'server' || sub.word.text === 's')) {
-      return { argv: inner.argv, from: sub.index + 1, mode: 'rails' };
-    }
-  }
-  return undefined;
-}
 
 /**
  * The ranges of Puma versions that read a count differently (puma/puma, lib/puma/configuration.rb
@@ -254,11 +207,11 @@ export const puma: ServerRule = {
   id: spec.id,
   title: spec.title,
   category: spec.category,
-  recognise: (cmd) => locate(cmd) !== undefined,
+  recognise: (cmd) => pumaArgs(cmd) !== undefined,
   decide: (cmd): Decision => {
-    const found = locate(cmd);
+    const found = pumaArgs(cmd);
     if (!found) return { outcome: 'single' };
-    const { argv, from, mode } = found;
+    const { mode, workers, config } = found;
     const webConcurrency = cmd.env.get('WEB_CONCURRENCY');
     const env = (band: number): Source | undefined =>
       webConcurrency && {
@@ -268,7 +221,7 @@ export const puma: ServerRule = {
       };
 
     if (mode === 'rails') {
-      const using = lastOption(argv, ['-u', '--using'], { from });
+      const using = found.using;
       if (using?.value && !using.value.unknown && using.value.text !== 'puma') {
         return { outcome: 'single', evidence: using.written, path: using.path };
       }
@@ -285,10 +238,8 @@ export const puma: ServerRule = {
       };
     }
 
-    const workers = lastOption(argv, ['-w', '--workers'], { from, takesValue: TAKES_VALUE });
     if (workers && !workers.value)
       return { outcome: 'single', evidence: workers.written, path: workers.path };
-    const config = lastOption(argv, ['-C', '--config'], { from, takesValue: TAKES_VALUE });
     const configFile = config?.value && config.value.text !== '-' ? config : undefined;
 
     // Per range of versions: the WEB_CONCURRENCY default is computed when Puma builds its

@@ -34,7 +34,7 @@ import { type IniSections, type IniValue, iniGet, readIni } from '../../sources/
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
 import { sourcePath } from '../../sources/types';
 import { outOfScopeProgram } from '../out-of-scope/rule';
-import { SUPERVISORD_PROGRAM, supervisordConfigOption } from '../supervisord/rule';
+import { supervisordArgs } from './args';
 import { spec } from './spec';
 
 const DEBIAN_CONFIG = '/etc/supervisor/supervisord.conf';
@@ -367,16 +367,16 @@ export function supervisordReader(mentions?: RegExp): SourceExpander {
   return {
     id: 'supervisord-config',
     expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
-      const inner = stripLaunchers(cmd);
-      if (!SUPERVISORD_PROGRAM.test(programName(inner))) return undefined;
-      const hit = supervisordConfigOption(inner);
+      const args = supervisordArgs(cmd);
+      if (!args) return undefined;
+      const hit = args.config;
       if (hit && (!hit.value || hit.value.unknown)) return undefined;
       let config: Config | undefined;
       if (hit?.value) config = load(hit.value.text, ctx, cmd.env);
       else {
         // `here` is the folder above the script's own (`sys.argv[0]`, the full path even when the shell
         // found it on PATH): a bare name is pip's /usr/local/bin/supervisord or Debian's /usr/bin one.
-        const argv0 = inner.argv[0].text;
+        const argv0 = args.argv[0].text;
         const heres = argv0.includes('/')
           ? [path.posix.dirname(path.posix.dirname(argv0))]
           : ['/usr/local', '/usr'];

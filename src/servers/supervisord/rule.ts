@@ -10,67 +10,28 @@
  * decision of this rule, pointing at that line.
  */
 
-import { lastOption, type OptionHit } from '../../argv/options';
-import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
-import type { SimpleCommand } from '../../shell/types';
+import { supervisordArgs } from './args';
 import { spec } from './spec';
-
-/** supervisord's program names: the script, and the module run by `python -m`. */
-export const SUPERVISORD_PROGRAM = new RegExp(
-  `^(${[...spec.programs, ...(spec.pythonModules ?? [])].map((n) => n.replace(/[.]/g, '[.]')).join('|')})$`,
-);
-/** supervisord's options that take a value (`supervisor/options.py ServerOptions.__init__`). */
-const TAKES_VALUE = [
-  '-u',
-  '--user',
-  '-m',
-  '--umask',
-  '-d',
-  '--directory',
-  '-l',
-  '--logfile',
-  '-y',
-  '--logfile_maxbytes',
-  '-z',
-  '--logfile_backups',
-  '-e',
-  '--loglevel',
-  '-j',
-  '--pidfile',
-  '-i',
-  '--identifier',
-  '-q',
-  '--childlogdir',
-  '-w',
-  '--minfds',
-  '-a',
-  '--minprocs',
-  '--profile_options',
-];
-
-/** The config file option of a supervisord command line (`-c`, `--configuration`, `--config`), if any. */
-export function supervisordConfigOption(inner: SimpleCommand): OptionHit | undefined {
-  return lastOption(inner.argv, ['-c', '--configuration', '--config'], { takesValue: TAKES_VALUE });
-}
 
 export const supervisord: ServerRule = {
   id: spec.id,
   title: spec.title,
   category: spec.category,
-  recognise: (cmd) => SUPERVISORD_PROGRAM.test(programName(stripLaunchers(cmd))),
+  recognise: (cmd) => supervisordArgs(cmd) !== undefined,
   // A `numprocs` decision (src/sources/config/supervisord.ts) carries the program's own command.
-  launched: (cmd) => (SUPERVISORD_PROGRAM.test(programName(stripLaunchers(cmd))) ? undefined : cmd),
+  launched: (cmd) => (supervisordArgs(cmd) ? undefined : cmd),
   decide: (cmd): Decision => {
-    const inner = stripLaunchers(cmd);
-    const config = supervisordConfigOption(inner);
+    const args = supervisordArgs(cmd);
+    const argv0 = args?.argv[0];
+    const config = args?.config;
     const file = config?.value
       ? `\`${config.value.text}\``
       : "the first config file of supervisord's search path";
     return {
       outcome: 'unknown',
-      evidence: config ? config.written : (inner.argv[0]?.text ?? 'supervisord'),
-      path: config ? config.path : (inner.argv[0]?.path ?? ''),
+      evidence: config ? config.written : (argv0?.text ?? 'supervisord'),
+      path: config ? config.path : (argv0?.path ?? ''),
       why: `supervisord starts the programs of ${file} (each \`numprocs\` times), which oneproc cannot read here; run \`oneproc check\` on the repository or image to read it`,
     };
   },

@@ -16,29 +16,23 @@
  */
 import { decideCount, readCount } from '../../argv/counts';
 import { RUBY_INTEGER } from '../../argv/ints';
-import { lastOption } from '../../argv/options';
-import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision } from '../../rules/types';
 import type { SimpleCommand } from '../../shell/types';
 import { rubySetting } from '../../sources/config/ruby';
 import type { Expansion, SourceContext, SourceExpander } from '../../sources/types';
-import { UNICORN_VALUE_OPTIONS } from '../unicorn/rule';
+import { unicornArgs } from './args';
 import { spec } from './spec';
 
 export const unicornConfig: SourceExpander = {
   id: 'unicorn-config',
   expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
-    const inner = stripLaunchers(cmd);
-    const name = programName(inner);
-    if (!spec.programs.includes(name)) return undefined;
-    const hit = lastOption(inner.argv, ['-c', '--config-file', '--config'], {
-      takesValue: UNICORN_VALUE_OPTIONS,
-    });
-    if (!hit?.value || hit.value.unknown) return undefined;
+    const args = unicornArgs(cmd);
+    const hit = args?.config;
+    if (!args || !hit?.value || hit.value.unknown) return undefined;
     const file = ctx.readFile(hit.value.text);
     if (!file) return undefined;
     // The command without its `-c FILE` words: what the unicorn rule judges (the default, one worker).
-    const at = cmd.argv.length - inner.argv.length + hit.index;
+    const at = args.offset + hit.index;
     const words = hit.written === `${hit.name} ${hit.value.text}` ? 2 : 1;
     const rest: SimpleCommand = { ...cmd, argv: [...cmd.argv.slice(0, at), ...cmd.argv.slice(at + words)] };
     const setting = rubySetting(file.text, file.path, cmd.env, 'worker_processes', 'Unicorn');

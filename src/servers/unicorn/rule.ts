@@ -12,50 +12,18 @@
  * for this rule instead.
  */
 
-import { lastOption } from '../../argv/options';
 import type { Decision, ServerRule } from '../../rules/types';
-import type { SimpleCommand, Word } from '../../shell/types';
-import { programArgv } from '../program';
+import { unicornArgs } from './args';
 import { spec } from './spec';
 
 /** Options of `bin/unicorn` and `bin/unicorn_rails` that take a value (so their values are skipped). */
-export const UNICORN_VALUE_OPTIONS = [
-  '-e',
-  '--eval',
-  '-s',
-  '--server',
-  '--pid',
-  '-E',
-  '--env',
-  '-o',
-  '--host',
-  '-p',
-  '--port',
-  '-l',
-  '--listen',
-  '-I',
-  '--include',
-  '-r',
-  '--require',
-  '-P',
-  '--path',
-];
-
-function unicornArgv(cmd: SimpleCommand): readonly Word[] | undefined {
-  return programArgv(cmd, spec);
-}
-
 export const unicorn: ServerRule = {
   id: spec.id,
   title: spec.title,
   category: spec.category,
-  recognise: (cmd) => unicornArgv(cmd) !== undefined,
+  recognise: (cmd) => unicornArgs(cmd) !== undefined,
   decide: (cmd): Decision => {
-    const argv = unicornArgv(cmd);
-    if (!argv) return { outcome: 'single' };
-    const config = lastOption(argv, ['-c', '--config-file', '--config'], {
-      takesValue: UNICORN_VALUE_OPTIONS,
-    });
+    const config = unicornArgs(cmd)?.config;
     if (!config?.value) return { outcome: 'single' };
     const file = config.value.text;
     const web = cmd.env.get('WEB_CONCURRENCY');
