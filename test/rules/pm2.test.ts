@@ -1,4 +1,5 @@
-import { isPm2ConfigFile, pm2, pm2Instances } from '../../src/servers/pm2/rule';
+import { isPm2ConfigFile } from '../../src/servers/pm2/args';
+import { pm2, pm2Instances } from '../../src/servers/pm2/rule';
 import { command, unknownWord } from './hand';
 
 describe('pm2 rule', () => {

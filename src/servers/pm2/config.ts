@@ -43,7 +43,8 @@ import {
 } from '../../sources/javascript';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
 import { contextIn, sourcePath } from '../../sources/types';
-import { decideInstances, type Pm2FileStart, pm2FileStart } from '../pm2/rule';
+import { decideInstances } from '../pm2/rule';
+import { type Pm2FileStart, pm2FileStart } from './args';
 import { spec } from './spec';
 
 /** `lib/API/interpreter.json`: the interpreter pm2 picks for a script by its extension. */

@@ -21,77 +21,17 @@
  * (more than one on any real node); a negative count depends on the node's CPUs → `unknown`; a word
  * whose value is unknown here (valueFrom, envFrom) → `unknown` (pm2 might get a number); an ecosystem
  * file → `unknown`, the count is in the file. Where the file is at hand (`oneproc check` on a
- * repository or an image), `src/servers/pm2/config.ts` reads it instead, with `pm2FileStart` below.
+ * repository or an image), `src/servers/pm2/config.ts` reads it instead, with `pm2FileStart` (./args.ts).
  */
 
 import type { Count } from '../../argv/counts';
 import { JS_PARSE_INT } from '../../argv/ints';
-import { findOption, firstPositional, lastOption } from '../../argv/options';
-import { programName, stripLaunchers } from '../../argv/program';
+import { findOption, firstPositional } from '../../argv/options';
 import type { Decision, ServerRule } from '../../rules/types';
 import { cpuFormulaBounds } from '../../shell/arith';
-import type { SimpleCommand, Word } from '../../shell/types';
+import type { Word } from '../../shell/types';
+import { PM2_TAKES_VALUE, pm2FileStart, pm2Invocation, pm2Start } from './args';
 import { spec } from './spec';
-
-const BINARIES = new Set(spec.programs);
-
-/** Options of pm2 start / pm2-runtime that take a value (so their values are not read as the script). */
-const TAKES_VALUE = [
-  '-n',
-  '--name',
-  '-i',
-  '--instances',
-  '-o',
-  '--output',
-  '-e',
-  '--error',
-  '-l',
-  '--log',
-  '-p',
-  '--pid',
-  '--cwd',
-  '--interpreter',
-  '--interpreter-args',
-  '--node-args',
-  '--max-memory-restart',
-  '--env',
-  '--only',
-  '--namespace',
-  '--delay',
-  '--secret',
-  '--public',
-  '--machine-name',
-  '--restart-delay',
-  '--exp-backoff-restart-delay',
-  '--cron',
-  '--cron-restart',
-  '--kill-timeout',
-  '--listen-timeout',
-  '--max-restarts',
-  '--uid',
-  '--gid',
-];
-
-/** The pm2 invocation inside a command: the binary's argv index and its name. */
-function locate(cmd: SimpleCommand): { argv: readonly Word[]; at: number; binary: string } | undefined {
-  const inner = stripLaunchers(cmd);
-  const name = programName(inner);
-  if (BINARIES.has(name)) return { argv: inner.argv, at: 0, binary: name };
-  // `node node_modules/.bin/pm2-runtime start app.js`
-  if ((name === 'node' || name === 'nodejs' || name === 'bun') && inner.argv[1]) {
-    const script = inner.argv[1].text;
-    const base = script.slice(script.lastIndexOf('/') + 1).replace(/\.js$/, '');
-    if (BINARIES.has(base)) return { argv: inner.argv, at: 1, binary: base };
-  }
-  return undefined;
-}
-
-/** `Common.isConfigFile`: an ecosystem/process file rather than a script. */
-export function isPm2ConfigFile(name: string): boolean {
-  return ['.json', '.yml', '.yaml', '.config.js', '.config.cjs', '.config.mjs'].some((ext) =>
-    name.includes(ext),
-  );
-}
 
 /**
  * What pm2 makes of an `-i` value it receives as text: `parseInt(text) || 0` with `max` → 0, then
@@ -153,82 +93,17 @@ export function decideInstances(value: Word, written: string, path: string): Dec
   };
 }
 
-/** What a pm2 command starts: the argv index where its start arguments begin, and its first target. */
-function startArguments(
-  cmd: SimpleCommand,
-):
-  | { argv: readonly Word[]; at: number; binary: string; from: number; verb?: Word; scale?: number }
-  | undefined {
-  const found = locate(cmd);
-  if (!found) return undefined;
-  const { argv, at, binary } = found;
-  let from = at + 1;
-  let verb: Word | undefined;
-  if (binary === 'pm2' || binary === 'pm2-dev') {
-    const sub = firstPositional(argv, from, TAKES_VALUE);
-    if (!sub) return undefined;
-    if (sub.word.text === 'scale' && binary === 'pm2') return { ...found, from, scale: sub.index };
-    const starts = ['start', 'startOrRestart', 'startOrReload', 'startOrGracefulReload'];
-    if (!starts.includes(sub.word.text) && binary === 'pm2') return undefined;
-    if (starts.includes(sub.word.text)) {
-      from = sub.index + 1;
-      verb = sub.word;
-    }
-  } else if (argv[from]?.text === 'start') {
-    from++;
-  }
-  return { ...found, from, verb };
-}
-
-/** An ecosystem or process file that a pm2 command starts, with the options that shape what it starts. */
-export interface Pm2FileStart {
-  /** `pm2`, `pm2-runtime`, `pm2-docker` or `pm2-dev`. */
-  readonly binary: string;
-  /** The file as written; for a bare `pm2 start`, pm2's default `ecosystem.config.js` (`constants.js APP_CONF_DEFAULT_FILE`). */
-  readonly file: Word;
-  /** `--only NAME[,NAME]`: the apps to start (`lib/API.js _startJson` splits at commas and spaces). */
-  readonly only?: Word;
-  /** `--env NAME`: merges the app's `env_NAME` into its environment. */
-  readonly envName?: Word;
-  /** The pm2 invocation as written, for evidence (`pm2-runtime start ecosystem.config.js`). */
-  readonly written: string;
-}
-
-/** The ecosystem/process file a pm2 command starts, or undefined when it starts a script (or nothing). */
-export function pm2FileStart(cmd: SimpleCommand): Pm2FileStart | undefined {
-  const start = startArguments(cmd);
-  if (!start || start.scale !== undefined) return undefined;
-  const { argv, at, binary, from, verb } = start;
-  const target = firstPositional(argv, from, TAKES_VALUE);
-  let file: Word | undefined;
-  if (target && !target.word.unknown && isPm2ConfigFile(target.word.text)) file = target.word;
-  else if (!target && verb && binary === 'pm2' && verb.text === 'start')
-    file = { text: 'ecosystem.config.js', path: verb.path };
-  if (!file) return undefined;
-  const value = (names: string[]) => {
-    const hit = lastOption(argv, names, { from: at + 1, shortGlue: 'none', takesValue: TAKES_VALUE });
-    return hit?.value ?? undefined;
-  };
-  return {
-    binary,
-    file,
-    only: value(['--only']),
-    envName: value(['--env']),
-    written: `${binary} start ${file.text}`,
-  };
-}
-
 export const pm2: ServerRule = {
   id: spec.id,
   title: spec.title,
   category: spec.category,
-  recognise: (cmd) => locate(cmd) !== undefined,
+  recognise: (cmd) => pm2Invocation(cmd) !== undefined,
   // `pm2 start SCRIPT -i N [-- ARGS]`: the instances are copies of SCRIPT (a string with blanks is a
   // command line, as pm2 runs it), so a finding takes SCRIPT's category.
   launched: (cmd) => {
-    const start = startArguments(cmd);
+    const start = pm2Start(cmd);
     if (!start || start.scale !== undefined || pm2FileStart(cmd)) return undefined;
-    const target = firstPositional(start.argv, start.from, TAKES_VALUE);
+    const target = firstPositional(start.argv, start.from, PM2_TAKES_VALUE);
     if (!target || target.word.unknown) return undefined;
     const words = target.word.text.split(/\s+/).filter((w) => w !== '');
     const dashes = start.argv.findIndex((w, i) => i > target.index && w.text === '--');
@@ -239,7 +114,7 @@ export const pm2: ServerRule = {
     };
   },
   decide: (cmd) => {
-    const start = startArguments(cmd);
+    const start = pm2Start(cmd);
     if (!start) return { outcome: 'single' };
     const { argv, at, from, scale } = start;
     if (scale !== undefined) {
@@ -251,7 +126,7 @@ export const pm2: ServerRule = {
     // APP_CONF_DEFAULT_FILE): the count is in the file either way.
     const fileStart = pm2FileStart(cmd);
     if (fileStart) {
-      const bare = firstPositional(argv, from, TAKES_VALUE) === undefined;
+      const bare = firstPositional(argv, from, PM2_TAKES_VALUE) === undefined;
       return {
         outcome: 'unknown',
         evidence: bare ? 'pm2 start' : fileStart.written,

@@ -25,7 +25,7 @@ import type { Decision } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
 import { parseSourcePath, sourcePath } from '../../sources/types';
-import { UNIT_PROGRAM, unitStatedir } from './rule';
+import { unitArgs } from './args';
 
 /** Applications read per configuration; more is not a real one. */
 export const MAX_APPLICATIONS = 200;
@@ -248,12 +248,10 @@ export const unitControl: SourceExpander = {
 export const unitConfig: SourceExpander = {
   id: 'unit-config',
   expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
-    const first = cmd.argv[0];
-    if (!first || first.unknown || !UNIT_PROGRAM.test(first.text.slice(first.text.lastIndexOf('/') + 1)))
-      return undefined;
-    if (cmd.argv.some((w) => w.text === '--version' || w.text === '--help' || w.text === '-h'))
-      return undefined;
-    const state = unitStatedir(cmd.argv);
+    const args = unitArgs(cmd);
+    const first = args?.argv[0];
+    if (!args || !first || first.unknown || args.printsOnly) return undefined;
+    const state = args.statedir;
     if (state?.unknown) return undefined;
     const dir = (state?.text ?? '/var/lib/unit').replace(/\/+$/, '');
     const stored = ctx.readFile(`${dir}/conf.json`);

@@ -14,57 +14,25 @@
  * configuration is kept in `STATEDIR/conf.json` (`nxt_runtime_conf_init`), `/var/lib/unit` in the
  * official images and packages (pkg/docker/template.Dockerfile `--statedir=/var/lib/unit`).
  */
-import { programName, stripLaunchers } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
-import type { Word } from '../../shell/types';
+import { unitArgs } from './args';
 import { spec } from './spec';
-
-/** Unit's daemon, and the debug build the official images also ship. */
-export const UNIT_PROGRAM = /^unitd(-debug)?$/;
-
-/** The state folder a `unitd` command line names (`--statedir DIR`, or the deprecated `--state DIR`). */
-export function unitStatedir(argv: readonly Word[]): Word | undefined {
-  let found: Word | undefined;
-  for (let i = 1; i < argv.length; i++) {
-    const t = argv[i].text;
-    if (t === '--statedir' || t === '--state') found = argv[i + 1];
-    if (VALUED.has(t)) i++;
-  }
-  return found;
-}
-
-const VALUED = new Set([
-  '--control',
-  '--control-mode',
-  '--control-user',
-  '--control-group',
-  '--user',
-  '--group',
-  '--pid',
-  '--log',
-  '--modules',
-  '--modulesdir',
-  '--state',
-  '--statedir',
-  '--tmp',
-  '--tmpdir',
-]);
 
 export const unit: ServerRule = {
   id: spec.id,
   title: spec.title,
   category: spec.category,
-  recognise: (cmd) => UNIT_PROGRAM.test(programName(stripLaunchers(cmd))),
+  recognise: (cmd) => unitArgs(cmd) !== undefined,
   decide: (cmd): Decision => {
-    const inner = stripLaunchers(cmd);
-    if (inner.argv.some((w) => w.text === '--version' || w.text === '--help' || w.text === '-h'))
-      return { outcome: 'single' };
-    const state = unitStatedir(inner.argv);
+    const args = unitArgs(cmd);
+    if (!args || args.printsOnly) return { outcome: 'single' };
+    const state = args.statedir;
+    const argv0 = args.argv[0];
     const dir = state ? `\`${state.text}\`` : 'its state folder (/var/lib/unit in the official images)';
     return {
       outcome: 'unknown',
-      evidence: inner.argv[0]?.text ?? 'unitd',
-      path: state?.path ?? inner.argv[0]?.path ?? '',
+      evidence: argv0?.text ?? 'unitd',
+      path: state?.path ?? argv0?.path ?? '',
       why: `Unit starts the applications of its configuration (conf.json in ${dir}, or what is PUT to its control socket), each \`processes\` times, which oneproc cannot read here; run \`oneproc check\` on the repository or image to read it`,
     };
   },

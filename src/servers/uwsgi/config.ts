@@ -18,8 +18,7 @@
 import type { SimpleCommand, Word } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
 import { sourcePath } from '../../sources/types';
-
-const PROGRAM = /^uwsgi(?:_python\d*)?$/;
+import { runsUwsgi } from './args';
 
 /** One `key = value` line of an ini section, with its 1-based line number. */
 export interface IniOption {
@@ -81,7 +80,7 @@ export const uwsgiConfig: SourceExpander = {
   id: 'uwsgi-config',
   expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
     const argv = cmd.argv;
-    if (!PROGRAM.test(argv[0]?.text.split('/').pop() ?? '')) return undefined;
+    if (!runsUwsgi(cmd)) return undefined;
     const chain: string[] = [];
     const countLine = (file: SourceFile, options: readonly IniOption[]) => {
       const count = options.filter((o) => o.key === 'processes' || o.key === 'workers').pop();

@@ -24,13 +24,11 @@
 
 import { type Count, decideCount, envEvidence, readCount } from '../../argv/counts';
 import { atoi, C_ATOI } from '../../argv/ints';
-import { programName } from '../../argv/program';
 import type { Decision, ServerRule } from '../../rules/types';
 import { cpuFormulaBounds } from '../../shell/arith';
 import type { EnvEntry, SimpleCommand, Word } from '../../shell/types';
+import { runsUwsgi } from './args';
 import { spec } from './spec';
-
-const PROGRAM = new RegExp(spec.programPattern ?? '^uwsgi$');
 
 /** Short options that take an argument (getopt's `x:`); every other letter is a flag. */
 const SHORT_WITH_ARG = new Set('spwHblRztdxyjAQOS'.split(''));
@@ -259,7 +257,7 @@ export const uwsgi: ServerRule = {
   id: spec.id,
   title: spec.title,
   category: spec.category,
-  recognise: (cmd) => PROGRAM.test(programName(cmd)),
+  recognise: runsUwsgi,
   decide(cmd) {
     const events = [...envEvents(cmd), ...cliEvents(cmd.argv)];
     const emperor = events.find((e) => e.kind === 'emperor');
