@@ -12,6 +12,7 @@ import { App, Chart } from 'cdk8s';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { MultipleWorkersError, SingleProcessApp, type SingleProcessAppProps } from './constructs';
 import { SingleProcessAppError } from './constructs/errors';
+import { ENV } from './names';
 
 /** The example app's props. */
 export const EXAMPLE_APP: SingleProcessAppProps = {
@@ -39,7 +40,7 @@ export interface AppSettings {
 
 /** The props to synthesize: the file named by ONEPROC_APP_SETTINGS, or the example. */
 export function appSettings(env: NodeJS.ProcessEnv = process.env): AppSettings {
-  const file = env.ONEPROC_APP_SETTINGS;
+  const file = env[ENV.appSettings];
   if (!file) return { props: EXAMPLE_APP, lineOf: () => undefined };
   let text: string;
   try {
@@ -47,7 +48,7 @@ export function appSettings(env: NodeJS.ProcessEnv = process.env): AppSettings {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new AppSettingsError(`ONEPROC_APP_SETTINGS: cannot read ${file}: ${reason}`);
+    throw new AppSettingsError(`${ENV.appSettings}: cannot read ${file}: ${reason}`);
   }
   // JSON is YAML. The props are validated by SingleProcessApp, which names any bad one.
   const lines = new LineCounter();
@@ -57,7 +58,7 @@ export function appSettings(env: NodeJS.ProcessEnv = process.env): AppSettings {
     const line = problem.linePos?.[0];
     const where = line ? `${file}:${line.line}:${line.col}` : file;
     const message = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new AppSettingsError(`ONEPROC_APP_SETTINGS: ${where}: ${message}`);
+    throw new AppSettingsError(`${ENV.appSettings}: ${where}: ${message}`);
   }
   const props = doc.toJS() as SingleProcessAppProps;
   return { props, file, lineOf: (prop) => lineOf(doc, lines, prop) };
@@ -131,7 +132,7 @@ export function synthesize(env: NodeJS.ProcessEnv = process.env): void {
     else throw err;
     const line = prop === undefined || prop === 'props' ? undefined : settings.lineOf(prop);
     const where = line === undefined ? settings.file : `${settings.file}:${line}`;
-    throw new AppSettingsError(`ONEPROC_APP_SETTINGS: ${where}: ${(err as Error).message}`);
+    throw new AppSettingsError(`${ENV.appSettings}: ${where}: ${(err as Error).message}`);
   }
   app.synth();
 }

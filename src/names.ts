@@ -38,4 +38,6 @@ export const ENV = {
   enforceAfter: 'ONEPROC_ENFORCE_AFTER',
   exemptUsers: 'ONEPROC_EXEMPT_USERS',
   exemptGroups: 'ONEPROC_EXEMPT_GROUPS',
+  /** The example cdk8s app (src/main.ts): the YAML or JSON file of SingleProcessApp props to synthesize. */
+  appSettings: 'ONEPROC_APP_SETTINGS',
 } as const;
