@@ -2,6 +2,7 @@
  * The engine: one container in, findings out. Every door (CLI, webhook, constructs, sources) calls
  * `checkContainer`. Pure: no IO, never throws for any input shape.
  */
+import { findingKey } from './findings';
 import { RULES } from './rules';
 import type { Decision, ServerRule } from './rules/types';
 import { containerCommands, MAX_COMMANDS, WorkBudget } from './shell';
@@ -110,8 +111,8 @@ export function checkCommands(
       if (!rule || !decision) continue;
       const finding = findingFor(rule, judged, decision, options);
       if (!finding) continue;
-      // The same verdict on the same field (a script that starts the same server twice) is one finding.
-      const key = `${finding.rule}|${finding.path}|${finding.severity}|${finding.workers}`;
+      // The same rule on the same field (a script that starts the same server twice) is one finding.
+      const key = findingKey(finding);
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push(finding);

@@ -7,6 +7,7 @@
  * there (origin.chain: `deploy.yaml:14 → Dockerfile:12 → docker-entrypoint.sh:4`).
  */
 import { type CheckOptions, checkCommands, findingFor, MAX_COMMANDS } from '../engine';
+import { findingKey } from '../findings';
 import { RULES } from '../rules';
 import { containerCommands, type Dialect, readShebang, scriptCommands } from '../shell';
 import type { ShellProblem, SimpleCommand, Word } from '../shell/types';
@@ -307,10 +308,11 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
             ),
           }
         : found;
-      const key = `${f.rule}|${f.path}|${f.severity}`;
+      const placed = withOrigin(f, options.origin, chain);
+      const key = findingKey(placed);
       if (seen.has(key)) continue;
       seen.add(key);
-      findings.push(withOrigin(f, options.origin, chain));
+      findings.push(placed);
     }
   };
 
