@@ -508,7 +508,7 @@ async function envFiles(
     for (const [name, v] of parseEnvFile(env.text)) {
       const at = out.findIndex((e) => e.name === name);
       if (at >= 0) out.splice(at, 1);
-      out.push({ name, value: v.value, line: v.line, file: env.path });
+      out.push({ name, value: v.value, line: v.line, file: env.path, source: 'config', key: name });
     }
   }
   return out;

@@ -27,7 +27,7 @@ import {
   type Redirect,
   type WordNode,
 } from './parse';
-import type { Env, EnvEntry, EnvFromSource, ShellProblem, SimpleCommand, Word } from './types';
+import type { Env, EnvEntry, EnvFromSource, Place, ShellProblem, SimpleCommand, Word } from './types';
 import { basename, stripWrapper } from './wrappers';
 
 /** Which shell runs a script: Debian's /bin/sh is dash. */
@@ -66,6 +66,19 @@ export interface Context {
   readonly file?: string;
   /** Reads a file that the script sources, when the caller has files (an image). */
   readonly source?: (path: string) => SourcedFile | undefined;
+  /**
+   * The places of the paths this run rendered (a script's `file:line`) or was given (its caller's
+   * words and variables): at the end of the run each word and variable gets its `at` from here, so
+   * that no one reads a place back out of a path.
+   */
+  readonly places?: Map<string, Place>;
+}
+
+/** `file:line` of a script's line, recorded with its place in `ctx.places`. */
+function scriptLinePath(ctx: Context, file: string, line: number): string {
+  const path = `${file}:${line}`;
+  if (ctx.places && !ctx.places.has(path)) ctx.places.set(path, { file, line, source: 'script' });
+  return path;
 }
 
 /** Where a command runs: its environment and the wrappers around it so far. */
@@ -384,7 +397,7 @@ export interface ScriptOptions {
 
 /** Runs a script file; its commands' words have paths `file:line`. */
 export function runScriptFile(text: string, options: ScriptOptions, ctx: Context): void {
-  const linePath = (line: number) => `${options.file}:${line}`;
+  const linePath = (line: number) => scriptLinePath(ctx, options.file, line);
   const shell = new Shell(
     { env: options.env ?? new Map(), wrappers: options.wrappers ?? [], cleared: false },
     ctx,
@@ -1068,7 +1081,7 @@ function sourceFile(argv: Word[], shell: Shell): void {
   }
   const { markers, linePath, positionals } = shell;
   shell.markers = new MarkerTable();
-  shell.linePath = (line) => `${file.path}:${line}`;
+  shell.linePath = (line) => scriptLinePath(shell.ctx, file.path, line);
   if (argv.length > 2) shell.positionals = argv.slice(2);
   shell.calling.push(`. ${file.path}`);
   try {

@@ -8,12 +8,13 @@
  */
 import { type CheckOptions, checkCommands, findingFor, MAX_COMMANDS } from '../engine';
 import { findingKey } from '../findings';
+import type { Place } from '../place';
 import { RULES } from '../rules';
 import { containerCommands, type Dialect, readShebang, scriptCommands } from '../shell';
 import type { ShellProblem, SimpleCommand, Word } from '../shell/types';
 import { basename } from '../shell/wrappers';
 import type { Finding, Note, Origin } from '../types';
-import { DEFAULT_PATH, type ImageSpec } from './dockerfile';
+import { DEFAULT_PATH, type ImageSpec, type RunSpec } from './dockerfile';
 import { EXPANDERS, LAUNCHERS } from './expanders';
 import { isShell } from './shebang';
 import {
@@ -43,7 +44,6 @@ export interface ImageCheckOptions extends CheckOptions {
   readonly onNote?: (note: Note) => void;
 }
 
-const BASE = '__image__';
 /**
  * Scripts, launchers and configs starting one another: how deep they are followed. What starts below
  * is not followed, with a note naming it.
@@ -166,17 +166,13 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
     },
   };
   if (baseNote) ctx.report?.(baseNote);
-  const start = containerCommands(container, BASE);
   // Words and env entries name the manifest field or the Dockerfile line they came from.
-  const remap = (path: string) => {
-    const m = /^__image__\.(command|args|env)\[(\d+)\](.*)$/.exec(path);
-    if (!m) return path;
-    const origin = origins[m[1] as 'command' | 'args' | 'env'][Number(m[2])];
-    if (origin === undefined) return path;
-    return parseSourcePath(origin) ? origin : origin + m[3];
-  };
-  const commands = start.commands.map((c) => remapCommand(c, remap));
-  const problems = start.problems.map((p) => ({ ...p, path: remap(p.path) }));
+  const { commands, problems } = containerCommands(
+    container,
+    options.containerPath ?? 'container',
+    undefined,
+    origins,
+  );
   const baseChain = options.containerLocation ? [options.containerLocation] : [];
   const findings: Finding[] = [];
   const expanders = options.expanders ?? EXPANDERS;
@@ -382,28 +378,32 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   const c = options.container ?? {};
   const cpath = options.containerPath ?? 'container';
   const escapeDollars = (w: string) => w.replaceAll('$', () => '$$'); // the kubelet expands $(VAR) only in the manifest's words
-  const origins: Record<'command' | 'args' | 'env', string[]> = { command: [], args: [], env: [] };
+  const origins: Record<'command' | 'args' | 'env', Place[]> = { command: [], args: [], env: [] };
+  const inImage = (run: RunSpec, i: number): Place => ({
+    file: run.file ?? spec.file,
+    line: run.lines?.[i] ?? run.line,
+    source: run.source ?? 'dockerfile',
+    ...(run.key !== undefined ? { key: run.lines ? `${run.key}[${i}]` : run.key } : {}),
+  });
   const manifestCommand = Array.isArray(c.command) ? (c.command as unknown[]) : undefined;
   const manifestArgs = Array.isArray(c.args) ? (c.args as unknown[]) : undefined;
   let command: unknown[] = [];
   let args: unknown[] = [];
   if (manifestCommand) {
     command = manifestCommand;
-    origins.command = manifestCommand.map((_, i) => `${cpath}.command[${i}]`);
+    origins.command = manifestCommand.map((_, i) => ({ field: `${cpath}.command[${i}]` }));
   } else if (spec.entrypoint) {
     command = spec.entrypoint.words.map(escapeDollars);
     const entry = spec.entrypoint;
-    origins.command = command.map((_, i) =>
-      sourcePath(entry.file ?? spec.file, entry.lines?.[i] ?? entry.line),
-    );
+    origins.command = command.map((_, i) => inImage(entry, i));
   }
   if (manifestArgs) {
     args = manifestArgs;
-    origins.args = manifestArgs.map((_, i) => `${cpath}.args[${i}]`);
+    origins.args = manifestArgs.map((_, i) => ({ field: `${cpath}.args[${i}]` }));
   } else if (!manifestCommand && spec.cmd) {
     args = spec.cmd.words.map(escapeDollars);
     const cmd = spec.cmd;
-    origins.args = args.map((_, i) => sourcePath(cmd.file ?? spec.file, cmd.lines?.[i] ?? cmd.line));
+    origins.args = args.map((_, i) => inImage(cmd, i));
   }
   // With no ENTRYPOINT, the args are the command (as Docker runs them) — the CMD, or a manifest's
   // args when the image is known to set no ENTRYPOINT (its Dockerfile's base is one oneproc knows).
@@ -429,11 +429,16 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   for (const e of spec.env) {
     if (names.has(e.name)) continue;
     env.push({ name: e.name, value: escapeDollars(e.value) });
-    origins.env.push(sourcePath(e.file ?? spec.file, e.line));
+    origins.env.push({
+      file: e.file ?? spec.file,
+      line: e.line,
+      source: e.source ?? 'dockerfile',
+      ...(e.key !== undefined ? { key: e.key } : {}),
+    });
   }
   manifestEnv.forEach((e, i) => {
     env.push(e);
-    origins.env.push(`${cpath}.env[${i}]`);
+    origins.env.push({ field: `${cpath}.env[${i}]` });
   });
   const container: Record<string, unknown> = {
     command,
@@ -575,11 +580,6 @@ function safeRecognise(rule: { recognise(c: SimpleCommand): boolean }, cmd: Simp
   } catch {
     return false;
   }
-}
-
-function remapCommand(cmd: SimpleCommand, remap: (path: string) => string): SimpleCommand {
-  const env = new Map([...cmd.env].map(([k, v]) => [k, { ...v, path: remap(v.path) }]));
-  return { ...cmd, argv: cmd.argv.map((w): Word => ({ ...w, path: remap(w.path) })), env };
 }
 
 function withOrigin(f: Finding, base: Origin | undefined, chain: string[]): Finding {

@@ -1,0 +1,53 @@
+/**
+ * Where a value was written: a field of a Kubernetes object, or a line of a file (a Dockerfile, a
+ * compose file, a script, a server's config file, a Procfile, a manifest). Readers set it on the words
+ * and variables they make (`Word.at`, `EnvEntry.at`), so that findings, notes and fixes point at it
+ * without reading a rendered path back.
+ */
+
+/** What kind of file a place is in: decides how a fix edits it and how a message names it. */
+export type PlaceSource = 'dockerfile' | 'compose' | 'script' | 'config' | 'procfile' | 'manifest';
+
+/** A place in a file. */
+export interface FilePlace {
+  /** The file as shown to users, relative to the repository or image root. */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column of the value's first character, when the reader knows it. */
+  readonly column?: number;
+  /** The value's length in characters, from `column`, when the reader knows it. */
+  readonly length?: number;
+  readonly source: PlaceSource;
+  /** The key that holds the value, e.g. `services.web.environment.UVICORN_WORKERS`, `workers`. */
+  readonly key?: string;
+}
+
+/** A field of a Kubernetes object, e.g. `spec.template.spec.containers[0].args[3]`. */
+export interface FieldPlace {
+  readonly field: string;
+}
+
+export type Place = FieldPlace | FilePlace;
+
+export function isFilePlace(place: Place | undefined): place is FilePlace {
+  return place !== undefined && 'file' in place;
+}
+
+/** A place as shown to users in `Finding.path`: the field, or `file:line`. */
+export function placePath(place: Place): string {
+  return 'file' in place ? `${place.file}:${place.line}` : place.field;
+}
+
+/** `file:line`, the form chains and notes use. */
+export function fileLine(place: FilePlace): string {
+  return `${place.file}:${place.line}`;
+}
+
+/**
+ * A word's or variable's place: its `at` when a reader set one, else its `path`, which is then a
+ * field of the Kubernetes container it came from.
+ */
+export function placeOf(value: { readonly at?: Place; readonly path: string }): Place {
+  return value.at ?? { field: value.path };
+}
