@@ -51,3 +51,28 @@ export function fileLine(place: FilePlace): string {
 export function placeOf(value: { readonly at?: Place; readonly path: string }): Place {
   return value.at ?? { field: value.path };
 }
+
+/**
+ * Why a server starts the count it does, as data: which kind of setting decides it, where it is
+ * written, and its name. Messages say where to change it from this, and `oneproc fix` edits exactly
+ * `at`'s characters when `at` has a column and length.
+ * - `cli`: a word of the command line (`--workers 4`), wherever the command is written;
+ * - `env`: a variable of the Kubernetes container; `dockerfile-env`, `compose-env`, `env-file`: set
+ *   by a Dockerfile's ENV, a compose service's `environment`, a compose `env_file`;
+ * - `script`: a value a script sets; `config-file`: a server's config file;
+ * - `default`: the server's own default (celery's one process per CPU), at the command.
+ */
+export interface Cause {
+  readonly kind:
+    | 'cli'
+    | 'env'
+    | 'dockerfile-env'
+    | 'compose-env'
+    | 'env-file'
+    | 'script'
+    | 'config-file'
+    | 'default';
+  readonly at: Place;
+  /** The option or variable that carries the count: `--workers`, `WEB_CONCURRENCY`. */
+  readonly name?: string;
+}

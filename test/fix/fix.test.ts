@@ -3,7 +3,7 @@
  * with no error, a second run changes nothing, bytes outside the edits are unchanged, and the capacity
  * arithmetic (replicas, autoscaler bounds, CPU, disruption budget) is what docs/fix.md says.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -219,6 +219,18 @@ describe('oneproc fix in the image’s files', () => {
       expect(again.out).toBe('');
     },
   );
+
+  it('edits the count itself when its line holds the same number twice (`workers = 4  # workers: 4`)', async () => {
+    writeFileSync(
+      path.join(dir, 'image/gunicorn/gunicorn.conf.py'),
+      'bind = "0.0.0.0:8000"\nworkers = 4  # workers: 4 was the old default\n',
+    );
+    const r = await fix(['--write', 'image/gunicorn'], dir);
+    expect(r.code).toBe(0);
+    expect(read('image/gunicorn/gunicorn.conf.py')).toBe(
+      'bind = "0.0.0.0:8000"\nworkers = 1  # workers: 4 was the old default\n',
+    );
+  });
 
   it('scales the workload that runs the image', async () => {
     const r = await fix(
