@@ -10,7 +10,7 @@ import { containerCommands, MAX_COMMANDS, WorkBudget } from './shell';
 export { MAX_COMMANDS, WorkBudget };
 
 import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './names';
-import { type Cause, fileLine, isFilePlace, type PlaceSource, placeOf } from './place';
+import { type Cause, envCause, fileLine, isFilePlace, placeOf, wordCause } from './place';
 import type { ShellProblem, SimpleCommand } from './shell/types';
 import type { Category, Finding, Origin, Severity } from './types';
 
@@ -389,7 +389,9 @@ function toFinding(
     (cmd.entrypointUnknown
       ? ' (the container sets only args, so this assumes the image ENTRYPOINT runs them as a command)'
       : '') + (cmd.when !== undefined ? ` (only when ${cmd.when})` : '');
-  const cause = safe(() => causeOf(cmd, decision), undefined);
+  // The shared readers of options and variables (src/argv) say which setting decided; for a rule
+  // that decides otherwise, the word or variable at the decision's place.
+  const cause = decision.cause ?? safe(() => causeOf(cmd, decision), undefined);
   const because = cause ? { cause } : {};
   const where = cause ? whereItIsSet(cause) : '';
   if (decision.outcome === 'multiple') {
@@ -446,19 +448,9 @@ function toFinding(
   };
 }
 
-/** The kind of cause a variable set in each kind of file is. */
-const ENV_CAUSE: Record<PlaceSource, Cause['kind']> = {
-  dockerfile: 'dockerfile-env',
-  compose: 'compose-env',
-  config: 'env-file',
-  script: 'script',
-  procfile: 'env',
-  manifest: 'env',
-};
-
 /**
- * Which setting decided: the variable or command-line word the decision names (by the field or line
- * it gives as `path`), with the place its reader gave it. Undefined when no word of the command is
+ * Which setting decided, for a rule whose decision does not say: the variable or command-line word
+ * at the decision's `path`, with the place its reader gave it. Undefined when no word of the command is
  * at that place (a count the server computes by itself is at the command: `default`).
  */
 function causeOf(cmd: SimpleCommand, decision: Decision): Cause | undefined {
@@ -467,7 +459,7 @@ function causeOf(cmd: SimpleCommand, decision: Decision): Cause | undefined {
   for (const e of cmd.env.values()) {
     if (e.path !== path) continue;
     const at = placeOf(e);
-    return { kind: isFilePlace(at) ? ENV_CAUSE[at.source] : 'env', at, name: e.name };
+    return { kind: envCause(at), at, name: e.name };
   }
   const words = cmd.argv.filter((w) => w.path === path);
   if (words.length === 0) return undefined;
@@ -482,12 +474,7 @@ function causeOf(cmd: SimpleCommand, decision: Decision): Cause | undefined {
   const before = index > 0 ? cmd.argv[index - 1].text : '';
   const at = placeOf(word);
   if (index === 0) return { kind: 'default', at };
-  const kind =
-    isFilePlace(at) && at.source === 'config'
-      ? 'config-file'
-      : isFilePlace(at) && at.source === 'script'
-        ? 'script'
-        : 'cli';
+  const kind = wordCause(at);
   return { kind, at, ...(before.startsWith('-') ? { name: before } : {}) };
 }
 

@@ -49,7 +49,36 @@ export function fileLine(place: FilePlace): string {
  * field of the Kubernetes container it came from.
  */
 export function placeOf(value: { readonly at?: Place; readonly path: string }): Place {
-  return value.at ?? { field: value.path };
+  if (value.at) return value.at;
+  // Readers of server config files that do not set `at` yet render `file:line` only (uwsgi, hypercorn,
+  // unit, pm2, supervisord, puma, Python entry points, launchers, Procfiles): their line is a config
+  // file's. A Kubernetes field path always ends in a name or `]`.
+  const m = /^(.*[^\]]):(\d+)$/.exec(value.path);
+  if (m && !m[1].includes('[')) return { file: m[1], line: Number(m[2]), source: 'config' };
+  return { field: value.path };
+}
+
+/** The kind of cause a word of a command line is, by where it was written. */
+export function wordCause(at: Place): Cause['kind'] {
+  if (!isFilePlace(at)) return 'cli';
+  return at.source === 'config' ? 'config-file' : at.source === 'script' ? 'script' : 'cli';
+}
+
+/** The kind of cause a variable is, by where it was set. */
+export function envCause(at: Place): Cause['kind'] {
+  if (!isFilePlace(at)) return 'env';
+  switch (at.source) {
+    case 'dockerfile':
+      return 'dockerfile-env';
+    case 'compose':
+      return 'compose-env';
+    case 'config':
+      return 'env-file';
+    case 'script':
+      return 'script';
+    default:
+      return 'env';
+  }
 }
 
 /**
@@ -75,4 +104,13 @@ export interface Cause {
   readonly at: Place;
   /** The option or variable that carries the count: `--workers`, `WEB_CONCURRENCY`. */
   readonly name?: string;
+}
+
+/** The file place of a word or variable, when it was written in a file (not a Kubernetes field). */
+export function fileAt(
+  value: { readonly at?: Place; readonly path: string } | undefined,
+): FilePlace | undefined {
+  if (!value) return undefined;
+  const place = placeOf(value);
+  return isFilePlace(place) ? place : undefined;
 }

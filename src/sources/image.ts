@@ -8,7 +8,7 @@
  */
 import { type CheckOptions, checkCommands, findingFor, MAX_COMMANDS } from '../engine';
 import { findingKey } from '../findings';
-import type { Place } from '../place';
+import { fileAt, isFilePlace, type Place } from '../place';
 import { RULES } from '../rules';
 import { containerCommands, type Dialect, readShebang, scriptCommands } from '../shell';
 import type { ShellProblem, SimpleCommand, Word } from '../shell/types';
@@ -190,7 +190,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
     at = ctx,
     final = depth === 0,
   ): Promise<void> => {
-    const from = parseSourcePath(cmd.argv[0]?.path ?? '');
+    const from = fileAt(cmd.argv[0]);
     const place = from ? { file: from.file, line: from.line } : {};
     if (++followed > MAX_FOLLOWED) {
       if (followed === MAX_FOLLOWED + 1)
@@ -214,7 +214,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
           add(countWhereItLives(checkCommands([c], [], options), cmd), next);
         for (const p of expansion.programs ?? []) {
           if (depth >= MAX_DEPTH) {
-            const where = parseSourcePath(p.command.argv[0]?.path ?? '');
+            const where = fileAt(p.command.argv[0]);
             at.report?.({
               level: 'note',
               message: `\`${shown(p.command)}\` is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
@@ -268,13 +268,11 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
       const last = result.commands[result.commands.length - 1];
       for (const inner of result.commands) {
         // The script line a command is on (its words may come from elsewhere: `exec "$@"`).
-        const line = inner.argv
-          .map((w) => parseSourcePath(w.path))
-          .find((at) => at?.file === script.file.path);
+        const line = inner.argv.map((w) => fileAt(w)).find((at) => at?.file === script.file.path);
         const where = line ? sourcePath(line.file, line.line) : script.file.path;
         // The program the script execs, or ends on, when the script names it itself (not `"$@"`).
         const name = inner.argv[0]?.text ?? '';
-        const named = parseSourcePath(inner.argv[0]?.path ?? '')?.file === script.file.path;
+        const named = fileAt(inner.argv[0])?.file === script.file.path;
         const ends = (inner.wrappers.includes('exec') || inner === last) && name !== '' && named;
         await visit(inner, [...scriptChain.slice(0, -1), where], depth + 1, at, ends);
       }
@@ -350,9 +348,9 @@ function baseEntrypointNote(spec: ImageSpec, container: Record<string, unknown> 
  * telling to drop words the command line does not have.
  */
 function countWhereItLives(findings: Finding[], cmd: SimpleCommand): Finding[] {
-  const own = parseSourcePath(cmd.argv[0]?.path ?? '');
+  const own = fileAt(cmd.argv[0]);
   return findings.map((f) => {
-    const at = parseSourcePath(f.path);
+    const at = f.cause && isFilePlace(f.cause.at) ? f.cause.at : undefined;
     if (!at || (own && own.file === at.file)) return f;
     const message = f.message.replace(
       /Fix: drop `([^`]+)`[^;]*;/,
@@ -500,7 +498,7 @@ function scriptOf(
   }
   if (!file) {
     if (explained || (bare && !final)) return undefined;
-    const where = parseSourcePath(words[index].path);
+    const where = fileAt(words[index]);
     const whence = ctx.whence?.(candidates[0]);
     // A bare name is said only when nothing else reads the command (a config reader, a rule).
     const say = bare ? (r: SourceReport) => (pending.note = r) : (r: SourceReport) => ctx.report?.(r);
@@ -524,9 +522,7 @@ function scriptOf(
       ctx.report?.({
         level: 'note',
         message: `${file.path} (\`${name}\` on PATH) is not a script oneproc can read (no #! line), so what it runs was not checked`,
-        ...(parseSourcePath(words[0].path)
-          ? { file: parseSourcePath(words[0].path)?.file, line: parseSourcePath(words[0].path)?.line }
-          : {}),
+        ...(fileAt(words[0]) ? { file: fileAt(words[0])?.file, line: fileAt(words[0])?.line } : {}),
       });
     return undefined;
   }
@@ -548,7 +544,7 @@ function scriptOf(
       };
       return { rewrite };
     }
-    const where = parseSourcePath(words[0].path);
+    const where = fileAt(words[0]);
     ctx.report?.({
       level: 'note',
       message: `${file.path} is run by \`${shebang.line.slice(0, 80).trim()}\`, which oneproc does not follow, so what it starts was not checked`,
