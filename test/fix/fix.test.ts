@@ -245,6 +245,17 @@ describe('oneproc fix in the image’s files', () => {
 });
 
 describe('SARIF fixes', () => {
+  it('points at the count itself in a config file, not only at its line', async () => {
+    const r = await runCheck(['--format', 'sarif', 'image/gunicorn'], { cwd: dir });
+    const result = JSON.parse(r.out).runs[0].results[0];
+    expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('image/gunicorn/gunicorn.conf.py');
+    expect(result.locations[0].physicalLocation.region).toEqual({
+      startLine: 3,
+      startColumn: 11,
+      endColumn: 12,
+    });
+  });
+
   it('check --format sarif carries each fix as artifactChanges with replacements', async () => {
     const r = await runCheck(['--format', 'sarif', 'manifests/seed.yaml'], { cwd: dir });
     const result = JSON.parse(r.out).runs[0].results[0];
