@@ -104,9 +104,17 @@ export function containerCommands(
 
 /** The places of the words and variables a script is given, by their paths. */
 function givenPlaces(options: ScriptOptions): Map<string, Place> {
+  return placesOf(options.args ?? [], options.env);
+}
+
+/**
+ * The places of words and variables by their paths: the words an `sh -c` script or a variable's value
+ * is made of keep the place of the word or variable they came from.
+ */
+function placesOf(words: readonly Word[], env: Env | undefined): Map<string, Place> {
   const places = new Map<string, Place>();
-  for (const w of options.args ?? []) if (w.at) places.set(w.path, w.at);
-  for (const e of options.env?.values() ?? []) if (e.at) places.set(e.path, e.at);
+  for (const w of words) if (w.at) places.set(w.path, w.at);
+  for (const e of env?.values() ?? []) if (e.at) places.set(e.path, e.at);
   return places;
 }
 
@@ -159,7 +167,11 @@ export function argvCommands(
       limit: MAX_COMMANDS + 1,
     };
     analyseArgv(argv, { env, wrappers: [], cleared: false }, ctx, 0);
-    return { commands: ctx.commands, problems: [...ctx.problems, ...limitProblems(budget)] };
+    const places = placesOf(argv, env);
+    return {
+      commands: ctx.commands.map((c) => placed(c, places)),
+      problems: [...ctx.problems, ...limitProblems(budget)],
+    };
   } catch (err) {
     return {
       commands: [],
@@ -258,7 +270,11 @@ function analyse(
   // starts, and a command line read only in part is not judged.
   if (!complete) return { commands: [], problems: limitProblems(budget) };
   analyseArgv(argv, { env, wrappers: [], cleared: false }, ctx, 0);
-  return { commands: ctx.commands, problems: [...ctx.problems, ...limitProblems(budget)] };
+  const known = placesOf(argv, env);
+  return {
+    commands: ctx.commands.map((c) => placed(c, known)),
+    problems: [...ctx.problems, ...limitProblems(budget)],
+  };
 }
 
 /**

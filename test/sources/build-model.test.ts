@@ -386,6 +386,18 @@ describe('base images', () => {
     });
   });
 
+  it('says a count in a shell-form CMD is a command-line word of its Dockerfile line', async () => {
+    write('Dockerfile', 'FROM python:3.12\nCMD uvicorn main:app --workers 4\n');
+    const { report } = await check(['.'], dir);
+    const found = report.findings as Array<Report['findings'][number] & { cause?: unknown }>;
+    expect(found.map((f) => [f.rule, f.workers, f.file, f.line])).toEqual([['uvicorn', 4, 'Dockerfile', 2]]);
+    expect(found[0].cause).toEqual({
+      kind: 'cli',
+      name: '--workers',
+      at: { file: 'Dockerfile', line: 2, source: 'dockerfile' },
+    });
+  });
+
   it('names the Dockerfile ENV line that sets the count', async () => {
     write('Dockerfile', 'FROM python:3.12\nENV UVICORN_WORKERS=2\nCMD ["uvicorn", "main:app"]\n');
     const { report } = await check(['.'], dir);
