@@ -2,6 +2,7 @@
  * The engine: one container in, findings out. Every door (CLI, webhook, constructs, sources) calls
  * `checkContainer`. Pure: no IO, never throws for any input shape.
  */
+import { findingKey } from './findings';
 import { RULES } from './rules';
 import type { Decision, ServerRule } from './rules/types';
 import { SERVER_MENTION } from './servers/registry';
@@ -10,6 +11,7 @@ import { containerCommands, MAX_COMMANDS, WorkBudget } from './shell';
 export { MAX_COMMANDS, WorkBudget };
 
 import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './names';
+import { type Cause, envCause, fileLine, isFilePlace, placeOf, wordCause } from './place';
 import type { ShellProblem, SimpleCommand } from './shell/types';
 import type { Category, Finding, Origin, Severity } from './types';
 
@@ -111,8 +113,8 @@ export function checkCommands(
       if (!rule || !decision) continue;
       const finding = findingFor(rule, judged, decision, options);
       if (!finding) continue;
-      // The same verdict on the same field (a script that starts the same server twice) is one finding.
-      const key = `${finding.rule}|${finding.path}|${finding.severity}|${finding.workers}`;
+      // The same rule on the same field (a script that starts the same server twice) is one finding.
+      const key = findingKey(finding);
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push(finding);
@@ -388,6 +390,11 @@ function toFinding(
     (cmd.entrypointUnknown
       ? ' (the container sets only args, so this assumes the image ENTRYPOINT runs them as a command)'
       : '') + (cmd.when !== undefined ? ` (only when ${cmd.when})` : '');
+  // The shared readers of options and variables (src/argv) say which setting decided; for a rule
+  // that decides otherwise, the word or variable at the decision's place.
+  const cause = decision.cause ?? safe(() => causeOf(cmd, decision), undefined);
+  const because = cause ? { cause } : {};
+  const where = cause ? whereItIsSet(cause) : '';
   if (decision.outcome === 'multiple') {
     const count = decision.workers === null ? 'several' : String(decision.workers);
     const why = decision.why ? ` (${decision.why})` : '';
@@ -396,7 +403,7 @@ function toFinding(
       category,
       severity: configured,
       message:
-        `${rule.title} starts ${count} worker processes${why}: \`${decision.evidence}\`${entry}. ` +
+        `${rule.title} starts ${count} worker processes${why}: \`${decision.evidence}\`${entry}.${where} ` +
         'Each process has its own memory, so sessions, caches and counters differ between requests, and ' +
         'the autoscaler sees one opaque pod. ' +
         `Fix: ${fix ? `${fix}; ` : ''}run one process per container, scale with replicas or a HorizontalPodAutoscaler, ` +
@@ -404,6 +411,7 @@ function toFinding(
       path: decision.path,
       workers: decision.workers,
       origin,
+      ...because,
     };
   }
   if (decision.outcome === 'refused') {
@@ -416,7 +424,7 @@ function toFinding(
       severity: 'warning',
       message:
         head +
-        `\`${decision.evidence}\`${entry} — ${decision.why}. ` +
+        `\`${decision.evidence}\`${entry} — ${decision.why}.${where} ` +
         (decision.consequence
           ? `${decision.consequence} `
           : 'The server exits with an error, so the container will not start as written. ') +
@@ -424,6 +432,7 @@ function toFinding(
       path: decision.path,
       workers: null,
       origin,
+      ...because,
     };
   }
   return {
@@ -431,12 +440,59 @@ function toFinding(
     category,
     severity: 'warning',
     message:
-      `${rule.title} worker count cannot be known here: \`${decision.evidence}\`${entry} — ${decision.why}. ` +
+      `${rule.title} worker count cannot be known here: \`${decision.evidence}\`${entry} — ${decision.why}.${where} ` +
       `If it can exceed 1, ${fix ? `${fix}; ` : ''}run one process per container and scale with replicas. ${exempt}`,
     path: decision.path,
     workers: null,
     origin,
+    ...because,
   };
+}
+
+/**
+ * Which setting decided, for a rule whose decision does not say: the variable or command-line word
+ * at the decision's `path`, with the place its reader gave it. Undefined when no word of the command is
+ * at that place (a count the server computes by itself is at the command: `default`).
+ */
+function causeOf(cmd: SimpleCommand, decision: Decision): Cause | undefined {
+  if (decision.outcome === 'single' || !decision.path) return undefined;
+  const path = decision.path;
+  for (const e of cmd.env.values()) {
+    if (e.path !== path) continue;
+    const at = placeOf(e);
+    return { kind: envCause(at), at, name: e.name };
+  }
+  const words = cmd.argv.filter((w) => w.path === path);
+  if (words.length === 0) return undefined;
+  // Several words of one line (a Dockerfile CMD): the one whose reader knows its characters, else the
+  // one holding the count, else the line itself.
+  const count =
+    decision.outcome === 'multiple' && decision.workers !== null ? String(decision.workers) : undefined;
+  const exact = words.find((w) => isFilePlace(w.at) && w.at.length !== undefined);
+  const holding = count === undefined ? undefined : words.find((w) => w.text === count);
+  const word = exact ?? holding ?? words[0];
+  const index = cmd.argv.indexOf(word);
+  const before = index > 0 ? cmd.argv[index - 1].text : '';
+  const at = placeOf(word);
+  if (index === 0) return { kind: 'default', at };
+  const kind = wordCause(at);
+  return { kind, at, ...(before.startsWith('-') ? { name: before } : {}) };
+}
+
+/** Where the count is set, for a variable set in a file: a sentence naming the file, line and key. */
+function whereItIsSet(cause: Cause): string {
+  const at = cause.at;
+  if (!isFilePlace(at)) return '';
+  switch (cause.kind) {
+    case 'compose-env':
+      return ` ${cause.name} is set in ${fileLine(at)}, at \`${at.key ?? cause.name}\`.`;
+    case 'dockerfile-env':
+      return ` ${cause.name} is set by the ENV instruction at ${fileLine(at)}.`;
+    case 'env-file':
+      return ` ${cause.name} is set in the env file ${fileLine(at)}.`;
+    default:
+      return '';
+  }
 }
 
 /**

@@ -2,6 +2,9 @@
  * The contracts shared by every part of oneproc: what a finding is and where it came from.
  * Pure data: no IO here.
  */
+import type { Cause } from './place';
+
+export type { Cause };
 
 /** `error`: definitely more than one worker process. `warning`: the count cannot be known here. */
 export type Severity = 'error' | 'warning';
@@ -51,6 +54,8 @@ export interface Finding {
   /** Set when an exemption annotation covers this finding: report it, but not as a failure. */
   exempted?: Exemption;
   origin: Origin;
+  /** Which setting decides the count and where it is written, when a rule's decision names one. */
+  cause?: Cause;
 }
 
 /**

@@ -3,6 +3,7 @@
  * `$(nproc)` formulas over the CPU count), the decision it makes, and the usual fix text.
  * Pure functions: no IO, never throw.
  */
+import { type Cause, envCause as envCauseKind, placeOf, wordCause } from '../place';
 import type { Decision } from '../rules/types';
 import { cpuFormulaBounds } from '../shell/arith';
 import type { EnvEntry, Word } from '../shell/types';
@@ -61,7 +62,12 @@ export function readEnvCount(entry: EnvEntry, reader: IntReader): Count {
  * server refuses: it does not start). Rules with other semantics (pm2's 0 = max, hypercorn 0.18's
  * 0 = in-process) handle those first.
  */
-export function decideCount(count: Count, evidence: string, path: string): Decision {
+export function decideCount(count: Count, evidence: string, path: string, cause?: Cause): Decision {
+  const decision = decideCountAt(count, evidence, path);
+  return cause && decision.outcome !== 'single' ? { ...decision, cause } : decision;
+}
+
+function decideCountAt(count: Count, evidence: string, path: string): Decision {
   switch (count.kind) {
     case 'number': {
       if (count.n <= 1) return { outcome: 'single', evidence, path };
@@ -109,7 +115,20 @@ export function decideCount(count: Count, evidence: string, path: string): Decis
  */
 export function decideOption(hit: OptionHit, reader: IntReader): Decision {
   if (!hit.value) return { outcome: 'single', evidence: hit.written, path: hit.path };
-  return decideCount(readCount(hit.value, reader), hit.written, hit.path);
+  return decideCount(readCount(hit.value, reader), hit.written, hit.path, optionCause(hit));
+}
+
+/** The cause of an option's count: its value word, where it was written, and the option's name. */
+export function optionCause(hit: OptionHit): Cause | undefined {
+  if (!hit.value) return undefined;
+  const at = placeOf(hit.value);
+  return { kind: wordCause(at), at, name: hit.name };
+}
+
+/** The cause of a variable's count: where it was set, and its name. */
+export function envCause(entry: EnvEntry): Cause {
+  const at = placeOf(entry);
+  return { kind: envCauseKind(at), at, name: entry.name };
 }
 
 /** How an env entry is shown in evidence: `WEB_CONCURRENCY=4`, or the bare name when unknown. */
@@ -119,7 +138,7 @@ export function envEvidence(entry: EnvEntry): string {
 
 /** The decision for an environment variable that sets a worker count (e.g. WEB_CONCURRENCY). */
 export function decideEnv(entry: EnvEntry, reader: IntReader): Decision {
-  return decideCount(readEnvCount(entry, reader), envEvidence(entry), entry.path);
+  return decideCount(readEnvCount(entry, reader), envEvidence(entry), entry.path, envCause(entry));
 }
 
 /**

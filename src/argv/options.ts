@@ -113,8 +113,17 @@ export function hasFlag(argv: readonly Word[], names: readonly string[], from = 
   return undefined;
 }
 
+/**
+ * The value part of a glued option (`-w4`, `--workers=4`): its place keeps the file and line, and its
+ * characters when the reader knew the whole word's.
+ */
 function sliceWord(word: Word, start: number): Word {
-  return { text: word.text.slice(start), unknown: word.unknown, path: word.path };
+  const sliced: Word = { text: word.text.slice(start), unknown: word.unknown, path: word.path };
+  const at = word.at;
+  if (!at) return sliced;
+  if (!('file' in at) || at.column === undefined || at.length !== word.text.length)
+    return { ...sliced, at: 'file' in at ? { ...at, column: undefined, length: undefined } : at };
+  return { ...sliced, at: { ...at, column: at.column + start, length: at.length - start } };
 }
 
 /** The first word from `from` on that is not an option (nor an option's value), e.g. a subcommand. */

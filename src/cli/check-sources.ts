@@ -7,6 +7,7 @@
  */
 import { promises as fs, constants as fsConstants, realpathSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
+import { findingKey } from '../findings';
 import { exemptionOf, InputError, parseManifests, podSpecs } from '../manifest';
 import type { ServerRule } from '../rules/types';
 import {
@@ -507,7 +508,7 @@ async function envFiles(
     for (const [name, v] of parseEnvFile(env.text)) {
       const at = out.findIndex((e) => e.name === name);
       if (at >= 0) out.splice(at, 1);
-      out.push({ name, value: v.value, line: v.line, file: env.path });
+      out.push({ name, value: v.value, line: v.line, file: env.path, source: 'config', key: name });
     }
   }
   return out;
@@ -544,26 +545,12 @@ function composeContext(
 }
 
 /**
- * Findings are merged only within one workload: the same rule at the same place of the same workload.
- * A finding from an image file (`start.sh:2`) that two workloads run is kept for each — even when
- * they share kind, name and container name, as two items of a `List` may — so that an exemption on
- * one never hides the other's. `workload` names the container's place in its manifest; findings with
- * a Kubernetes field path carry that place in the path itself.
+ * A finding from an image file (`start.sh:2`) that two workloads run is kept for each: its identity
+ * takes the workload's place in its manifest (`findingKey`'s scope). A finding with a Kubernetes
+ * field path carries that place in the path itself, and must match the manifest check's own.
  */
 function keyOf(f: Finding, workload?: string): string {
-  const o = f.origin;
-  const scope = parseSourcePath(f.path) ? workload : undefined;
-  return JSON.stringify([
-    f.rule,
-    f.path,
-    o.file,
-    o.document,
-    o.kind,
-    o.namespace,
-    o.name,
-    o.container,
-    scope,
-  ]);
+  return findingKey(f, parseSourcePath(f.path) ? workload : undefined);
 }
 
 /** The repository root of a Dockerfile named on its own: the folder checked that holds it, or the working directory. */

@@ -35,6 +35,8 @@ export interface JsonFinding {
   exempted?: { reason: string; until?: string };
   /** The files and lines that led to the decisive one (manifest → Dockerfile → script → config). */
   chain?: string[];
+  /** Which setting decides the count and where it is written (`kind`, `at`, `name`). */
+  cause?: Finding['cause'];
 }
 
 /** What could not be followed; absent origin fields are `null`, as in findings. */
@@ -83,6 +85,7 @@ export function toJsonReport(
         out.exempted = { reason: f.exempted.reason };
         if (f.exempted.until !== undefined) out.exempted.until = f.exempted.until;
       }
+      if (f.cause) out.cause = f.cause;
       return out;
     }),
     notes: notes.map((n) => ({

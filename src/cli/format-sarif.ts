@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Fix, Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { InputError } from '../manifest';
 import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from '../names';
+import { isFilePlace } from '../place';
 import { RULES } from '../rules';
 import type { ServerRule } from '../rules/types';
 import type { Finding, Note } from '../types';
@@ -123,9 +124,25 @@ function location(finding: Finding, cwd: string): Location {
     logicalLocations: [{ name: o.container ?? finding.path, fullyQualifiedName: qualified || finding.path }],
   };
   if (o.file !== undefined && o.file !== STDIN_NAME) {
+    // The count's own characters, when the reader that found it knows them (Finding.cause).
+    const at = finding.cause?.at;
+    const exact =
+      isFilePlace(at) &&
+      at.file === o.file &&
+      at.line === o.line &&
+      at.column !== undefined &&
+      at.length !== undefined
+        ? at
+        : undefined;
     loc.physicalLocation = {
       artifactLocation: artifactUri(o.file, cwd),
-      region: { startLine: o.line ?? 1, startColumn: o.column ?? 1 },
+      region: exact
+        ? {
+            startLine: exact.line,
+            startColumn: exact.column,
+            endColumn: (exact.column ?? 1) + (exact.length ?? 0),
+          }
+        : { startLine: o.line ?? 1, startColumn: o.column ?? 1 },
     };
   }
   return loc;

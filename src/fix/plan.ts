@@ -7,12 +7,14 @@
  * to the count in the container's command, args and env values is tried as `1`, and the first whose
  * container the engine then finds without that error is the edit (`-w $(WORKERS)` edits the WORKERS
  * entry; `${WEB_CONCURRENCY:-4}` edits the 4). Files of the image (Dockerfile, config files, scripts)
- * are edited on the line the finding names (`countSpanOnLine`).
+ * are edited at the count's own characters when the finding's cause knows them, else on the line the
+ * finding names (`countSpanOnLine`).
  */
 import { type Document, isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 import { checkContainer } from '../engine';
 import { type ManifestDocument, pathSegments, podSpecs } from '../manifest';
 import { isObject } from '../manifest/workloads';
+import { isFilePlace } from '../place';
 import type { ServerRule } from '../rules/types';
 import { parseSourcePath } from '../sources/types';
 import type { Finding } from '../types';
@@ -246,7 +248,9 @@ export function planFixes(input: FixInput): FixPlan {
     }
     const lineStart = starts[at.line - 1];
     const lineEnd = at.line < starts.length ? starts[at.line] - 1 : text.length;
-    const span = countSpanOnLine(text.slice(lineStart, lineEnd), f.workers);
+    const span =
+      exactSpan(f, at, text.slice(lineStart, lineEnd)) ??
+      countSpanOnLine(text.slice(lineStart, lineEnd), f.workers);
     if (!span) {
       plan.unfixable.push({
         finding: f,
@@ -278,6 +282,26 @@ export function planFixes(input: FixInput): FixPlan {
     for (const w of scaling) scaleWorkload(w, others, input, plan, addEdit);
   }
   return plan;
+}
+
+/**
+ * The count's own characters on its line, when the reader that found it knows them (the finding's
+ * cause has a column and length) and they still hold the count: then no other number on the line
+ * (`workers = 4  # workers: 4`) is a candidate.
+ */
+function exactSpan(
+  f: Finding,
+  on: { readonly file: string; readonly line: number },
+  line: string,
+): [number, number] | undefined {
+  const at = f.cause?.at;
+  if (!isFilePlace(at) || at.column === undefined || at.length === undefined) return undefined;
+  if (at.file !== on.file || at.line !== on.line) return undefined;
+  const start = at.column - 1;
+  const end = start + at.length;
+  const written = line.slice(start, end).replaceAll('_', '');
+  if (end > line.length || !/^\d+$/.test(written) || Number(written) !== f.workers) return undefined;
+  return [start, end];
 }
 
 function unknownCount(f: Finding): string {

@@ -1,3 +1,4 @@
+import type { Cause } from '../place';
 import type { SimpleCommand } from '../shell/types';
 import type { Category } from '../types';
 
@@ -21,6 +22,8 @@ export type Decision =
       readonly path: string;
       /** Extra explanation, e.g. "celery's prefork pool starts one process per CPU by default". */
       readonly why?: string;
+      /** Which setting decided, where it is written, and its name (see `Cause`). */
+      readonly cause?: Cause;
     }
   | {
       readonly outcome: 'unknown';
@@ -28,6 +31,7 @@ export type Decision =
       readonly path: string;
       /** Why it cannot be known here, e.g. "WEB_CONCURRENCY comes from a Secret (valueFrom)". */
       readonly why: string;
+      readonly cause?: Cause;
     }
   | {
       /** The server refuses the count (`--workers 0x4` to click's INT): it exits, the container does not start. */
@@ -47,6 +51,7 @@ export type Decision =
        * so …". Replaces the sentence about the server exiting with an error.
        */
       readonly consequence?: string;
+      readonly cause?: Cause;
     };
 
 /** One server family: how it is recognised and how its real implementation chooses its worker count. */

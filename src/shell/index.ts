@@ -15,6 +15,7 @@
  *
  * Pure; never throws.
  */
+import { placePath } from '../place';
 import { MAX_ARG_STRLEN, WorkBudget } from './budget';
 import {
   analyseArgv,
@@ -34,7 +35,7 @@ import {
   readContainerEnv,
 } from './kubernetes';
 import { readShebang } from './shebang';
-import type { Env, EnvFromSource, ShellProblem, ShellResult, Word } from './types';
+import type { Env, EnvFromSource, Place, ShellProblem, ShellResult, SimpleCommand, Word } from './types';
 
 export {
   type BudgetOptions,
@@ -68,6 +69,24 @@ export { envFromFor, expandReferences };
 export const MAX_COMMANDS = 1000;
 
 /**
+ * Where the items of a container's `command`, `args` and `env` were written, when not in the
+ * container's own fields: a container merged from an image (a Dockerfile's ENTRYPOINT, CMD and ENV, a
+ * compose service's keys) and a manifest. Item `i` of `command` is at `command[i]`; an item without a
+ * place is the container's own field.
+ */
+export interface ContainerPlaces {
+  readonly command?: readonly (Place | undefined)[];
+  readonly args?: readonly (Place | undefined)[];
+  readonly env?: readonly (Place | undefined)[];
+}
+
+/** What `containerCommands` is told besides the container: the shell's options and the words' places. */
+export interface ContainerOptions extends ShellOptions {
+  /** Where each command, args and env item was written, when the container was merged from files. */
+  readonly places?: ContainerPlaces;
+}
+
+/**
  * Reads a Kubernetes container object (any JSON value) and returns the commands it runs.
  * `basePath` is the container's field path, e.g. `spec.containers[0]`. The work is counted against
  * `budget` (one per review; by default one for this container): the limits this container reaches
@@ -78,7 +97,7 @@ export function containerCommands(
   container: unknown,
   basePath: string,
   budget: WorkBudget = new WorkBudget(),
-  options: ShellOptions = {},
+  options: ContainerOptions = {},
 ): ShellResult {
   budget.startContainer();
   try {
@@ -96,6 +115,42 @@ export function containerCommands(
       ],
     };
   }
+}
+
+/** The places of the words and variables a script is given, by their paths. */
+function givenPlaces(options: ScriptOptions): Map<string, Place> {
+  return placesOf(options.args ?? [], options.env);
+}
+
+/**
+ * The places of words and variables by their paths: the words an `sh -c` script or a variable's value
+ * is made of keep the place of the word or variable they came from.
+ */
+function placesOf(words: readonly Word[], env: Env | undefined): Map<string, Place> {
+  const places = new Map<string, Place>();
+  for (const w of words) if (w.at) places.set(w.path, w.at);
+  for (const e of env?.values() ?? []) if (e.at) places.set(e.path, e.at);
+  return places;
+}
+
+/**
+ * A command of a script with each word's and variable's `at`: the interpreter carries rendered paths
+ * through variables and positional parameters, and `places` says where each was rendered from.
+ */
+function placed(cmd: SimpleCommand, places: ReadonlyMap<string, Place> | undefined): SimpleCommand {
+  if (!places || places.size === 0) return cmd;
+  const word = <T extends { readonly path: string; readonly at?: Place }>(w: T): T => {
+    if (w.at) return w;
+    const at = places.get(w.path);
+    return at ? { ...w, at } : w;
+  };
+  let env: Env = cmd.env;
+  for (const e of cmd.env.values()) {
+    if (e.at || !places.has(e.path)) continue;
+    env = new Map([...cmd.env].map(([k, v]) => [k, word(v)]));
+    break;
+  }
+  return { ...cmd, argv: cmd.argv.map(word), env };
 }
 
 /** The limits the current container reached, as problems. */
@@ -129,7 +184,11 @@ export function argvCommands(
       ...mentionsOf(options),
     };
     analyseArgv(argv, { env, wrappers: [], cleared: false }, ctx, 0);
-    return { commands: ctx.commands, problems: [...ctx.problems, ...limitProblems(budget)] };
+    const places = placesOf(argv, env);
+    return {
+      commands: ctx.commands.map((c) => placed(c, places)),
+      problems: [...ctx.problems, ...limitProblems(budget)],
+    };
   } catch (err) {
     return {
       commands: [],
@@ -170,12 +229,16 @@ export function scriptCommands(
     file: options.file,
     ...(options.source ? { source: options.source } : {}),
     ...mentionsOf(options),
+    places: givenPlaces(options),
   };
   try {
     const shebang = readShebang(text);
     const dialect = options.dialect ?? (shebang?.kind === 'shell' ? shebang.dialect : 'dash');
     runScriptFile(text, { ...options, dialect }, ctx);
-    return { commands: ctx.commands, problems: [...ctx.problems, ...limitProblems(budget)] };
+    return {
+      commands: ctx.commands.map((c) => placed(c, ctx.places)),
+      problems: [...ctx.problems, ...limitProblems(budget)],
+    };
   } catch (err) {
     return {
       commands: ctx.commands,
@@ -196,15 +259,16 @@ function analyse(
   container: unknown,
   basePath: string,
   budget: WorkBudget,
-  options: ShellOptions,
+  options: ContainerOptions,
 ): ShellResult {
+  const places = options.places;
   if (!isObject(container)) return { commands: [], problems: [] };
   const hasCommand = Array.isArray(container.command) && container.command.length > 0;
   const hasArgs = Array.isArray(container.args) && container.args.length > 0;
   if (!hasCommand && !hasArgs) return { commands: [], problems: [] };
   // A review whose time or budget ran out reads no further container; each says so.
   if (budget.stopped(basePath) !== undefined) return { commands: [], problems: limitProblems(budget) };
-  const { env, envFrom, lookup } = readContainerEnv(container, basePath, budget);
+  const { env, envFrom, lookup } = readContainerEnv(container, basePath, budget, places?.env);
   const ctx: Context = {
     commands: [],
     problems: [],
@@ -219,13 +283,18 @@ function analyse(
   const argv: Word[] = [];
   const complete =
     budget.stopped(basePath) === undefined &&
-    (!hasCommand || readWords(container.command as unknown[], `${basePath}.command`, lookup, ctx, argv)) &&
-    (!hasArgs || readWords(container.args as unknown[], `${basePath}.args`, lookup, ctx, argv));
+    (!hasCommand ||
+      readWords(container.command as unknown[], `${basePath}.command`, lookup, ctx, argv, places?.command)) &&
+    (!hasArgs || readWords(container.args as unknown[], `${basePath}.args`, lookup, ctx, argv, places?.args));
   // The kernel refuses a program whose arguments or environment pass its limits: the container never
   // starts, and a command line read only in part is not judged.
   if (!complete) return { commands: [], problems: limitProblems(budget) };
   analyseArgv(argv, { env, wrappers: [], cleared: false }, ctx, 0);
-  return { commands: ctx.commands, problems: [...ctx.problems, ...limitProblems(budget)] };
+  const known = placesOf(argv, env);
+  return {
+    commands: ctx.commands.map((c) => placed(c, known)),
+    problems: [...ctx.problems, ...limitProblems(budget)],
+  };
 }
 
 /**
@@ -233,15 +302,24 @@ function analyse(
  * program's arguments. False when reading stopped: the kernel would refuse the program, or the
  * review's budget is spent.
  */
-function readWords(items: unknown[], field: string, lookup: Lookup, ctx: Context, out: Word[]): boolean {
+function readWords(
+  items: unknown[],
+  field: string,
+  lookup: Lookup,
+  ctx: Context,
+  out: Word[],
+  places?: readonly (Place | undefined)[],
+): boolean {
   const budget = ctx.work;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    const path = `${field}[${i}]`;
+    const place = places?.[i];
+    const path = place ? placePath(place) : `${field}[${i}]`;
+    const at = place ? { at: place } : {};
     if (!budget.words(1, path)) return false;
     if (typeof item === 'string' && item.indexOf('$') < 0) {
       if (!budget.programString(item, path)) return false;
-      out.push({ text: item, path });
+      out.push({ text: item, path, ...at });
     } else if (typeof item === 'string') {
       const pieces = expandReferences(item, lookup, MAX_ARG_STRLEN - 1);
       if (pieces[0]?.tooLong) return budget.programTooLong(path);
@@ -249,12 +327,12 @@ function readWords(items: unknown[], field: string, lookup: Lookup, ctx: Context
       if (!budget.programString(expanded.text, path)) return false;
       const word: Word =
         expanded.unknown === undefined
-          ? { text: expanded.text, path }
-          : { text: expanded.text, unknown: expanded.unknown, path };
+          ? { text: expanded.text, path, ...at }
+          : { text: expanded.text, unknown: expanded.unknown, path, ...at };
       if (expanded.unknown !== undefined) ctx.pieces.set(word, expanded.pieces);
       out.push(word);
     } else if (typeof item === 'number' || typeof item === 'boolean' || typeof item === 'bigint') {
-      out.push({ text: String(item), path });
+      out.push({ text: String(item), path, ...at });
     } else {
       const kind =
         item === null
@@ -264,7 +342,7 @@ function readWords(items: unknown[], field: string, lookup: Lookup, ctx: Context
             : typeof item === 'object'
               ? 'an object'
               : typeof item;
-      out.push({ text: `(${kind})`, unknown: `${path} is ${kind}, not a string`, path });
+      out.push({ text: `(${kind})`, unknown: `${path} is ${kind}, not a string`, path, ...at });
     }
   }
   return true;

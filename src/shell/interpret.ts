@@ -28,7 +28,7 @@ import {
   type WordNode,
 } from './parse';
 import { type Dialect, isShellProgram, shellDialect } from './shells';
-import type { Env, EnvEntry, EnvFromSource, ShellProblem, SimpleCommand, Word } from './types';
+import type { Env, EnvEntry, EnvFromSource, Place, ShellProblem, SimpleCommand, Word } from './types';
 import { basename, stripWrapper } from './wrappers';
 
 export type { Dialect } from './shells';
@@ -68,6 +68,12 @@ export interface Context {
   readonly source?: (path: string) => SourcedFile | undefined;
   /** The caller's words that make a script line matter (`ShellOptions.mentions`). */
   readonly mentions?: RegExp;
+  /**
+   * The places of the paths this run rendered (a script's `file:line`) or was given (its caller's
+   * words and variables): at the end of the run each word and variable gets its `at` from here, so
+   * that no one reads a place back out of a path.
+   */
+  readonly places?: Map<string, Place>;
 }
 
 /** What the caller of the shell reader tells it besides the words and the environment. */
@@ -98,6 +104,13 @@ function mentioned(ctx: Context, text: string): string | undefined {
   if (!ctx.mentions) return 'shell script';
   const m = ctx.mentions.exec(text);
   return m ? `shell script mentioning ${m[1] ?? m[0]}` : undefined;
+}
+
+/** `file:line` of a script's line, recorded with its place in `ctx.places`. */
+function scriptLinePath(ctx: Context, file: string, line: number): string {
+  const path = `${file}:${line}`;
+  if (ctx.places && !ctx.places.has(path)) ctx.places.set(path, { file, line, source: 'script' });
+  return path;
 }
 
 /** Where a command runs: its environment and the wrappers around it so far. */
@@ -409,7 +422,7 @@ export interface ScriptOptions extends ShellOptions {
 
 /** Runs a script file; its commands' words have paths `file:line`. */
 export function runScriptFile(text: string, options: ScriptOptions, ctx: Context): void {
-  const linePath = (line: number) => `${options.file}:${line}`;
+  const linePath = (line: number) => scriptLinePath(ctx, options.file, line);
   const shell = new Shell(
     { env: options.env ?? new Map(), wrappers: options.wrappers ?? [], cleared: false },
     ctx,
@@ -1093,7 +1106,7 @@ function sourceFile(argv: Word[], shell: Shell): void {
   }
   const { markers, linePath, positionals } = shell;
   shell.markers = new MarkerTable();
-  shell.linePath = (line) => `${file.path}:${line}`;
+  shell.linePath = (line) => scriptLinePath(shell.ctx, file.path, line);
   if (argv.length > 2) shell.positionals = argv.slice(2);
   shell.calling.push(`. ${file.path}`);
   try {

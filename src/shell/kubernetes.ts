@@ -10,8 +10,9 @@
  * expanded against the entries before it), on top of the keys of `envFrom` (kubelet_pods.go
  * makeEnvironmentVariables), which are not known here. Pure functions; never throw.
  */
+import { placePath } from '../place';
 import { MAX_ARG_STRLEN, WORD_TOO_LONG, type WorkBudget } from './budget';
-import type { EnvEntry, EnvFromSource, Word } from './types';
+import type { EnvEntry, EnvFromSource, Place, Word } from './types';
 
 /** Why an env value is unknown when its expansion grew past MAX_ARG_STRLEN. */
 const TOO_LONG_VALUE = 'is longer than 128 KiB once expanded, the kernel’s limit for one environment string';
@@ -147,6 +148,7 @@ export function readContainerEnv(
   container: Record<string, unknown>,
   basePath: string,
   budget?: WorkBudget,
+  places?: readonly (Place | undefined)[],
 ): ContainerEnv {
   const envFrom = readEnvFrom(container.envFrom, basePath);
   const env = new Map<string, EnvEntry>();
@@ -161,8 +163,11 @@ export function readContainerEnv(
     for (let i = 0; i < list.length; i++) {
       const item: unknown = list[i];
       if (!isObject(item) || typeof item.name !== 'string' || item.name === '') continue;
-      const path = `${basePath}.env[${i}]`;
-      const entry = readEnvVar(item, item.name, path, lookup, container);
+      const place = places?.[i];
+      // A field is read as the container's own (`.value` below it); a place in a file is the line itself.
+      const path = place ? ('field' in place ? place.field : placePath(place)) : `${basePath}.env[${i}]`;
+      const read = readEnvVar(item, item.name, path, lookup, container);
+      const entry = place && !('field' in place) ? { ...read, path, at: place } : read;
       env.set(entry.name, entry);
       if (!budget) continue;
       const ok =

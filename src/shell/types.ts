@@ -1,4 +1,7 @@
 /** A container's command line after Kubernetes and shell processing: what the rules read. */
+import type { Place } from '../place';
+
+export type { Place };
 
 /** One word of a command line after expansion. */
 export interface Word {
@@ -20,8 +23,16 @@ export interface Word {
    * cannot take it whatever its text (a Python `str` where hypercorn needs an `int`): why it exits.
    */
   readonly refused?: string;
-  /** The field this word came from, e.g. `spec.containers[0].args[3]`. */
+  /**
+   * Where this word came from, as shown to users: the field (`spec.containers[0].args[3]`) or the
+   * file and line (`Dockerfile:12`). Rendered from `at`: never read back.
+   */
   readonly path: string;
+  /**
+   * Where this word came from, as data. Unset for a word of a Kubernetes container's own fields:
+   * `path` is then that field (see `placeOf`).
+   */
+  readonly at?: Place;
 }
 
 /** One environment variable as the server process will see it. */
@@ -33,8 +44,10 @@ export interface EnvEntry {
   readonly unknown?: string;
   /** For an unknown number: the least it can be on any node (see `Word.atLeast`). */
   readonly atLeast?: number;
-  /** The field that set it, e.g. `spec.containers[0].env[2].value`. */
+  /** The field that set it, e.g. `spec.containers[0].env[2].value`, or the file and line (`Dockerfile:4`). */
   readonly path: string;
+  /** Where it was set, as data; unset for a Kubernetes container's own `env` (see `Word.at`). */
+  readonly at?: Place;
 }
 
 export type Env = ReadonlyMap<string, EnvEntry>;

@@ -164,11 +164,22 @@ export function readCompose(
           shell: false,
           line,
           file,
+          source: 'compose',
+          key: `services.${name}.${key}`,
           ...(lines.some((l) => l !== line) ? { lines } : {}),
         };
       }
       const text = scalar(v, line);
-      return text === undefined ? undefined : { words: splitWords(text), shell: false, line, file };
+      return text === undefined
+        ? undefined
+        : {
+            words: splitWords(text),
+            shell: false,
+            line,
+            file,
+            source: 'compose',
+            key: `services.${name}.${key}`,
+          };
     };
     let build: ComposeService['build'];
     const b = value.build;
@@ -226,7 +237,14 @@ export function readCompose(
           });
           return;
         }
-        environment.push({ name: entry.slice(0, eq), value: entry.slice(eq + 1), line, file });
+        environment.push({
+          name: entry.slice(0, eq),
+          value: entry.slice(eq + 1),
+          line,
+          file,
+          source: 'compose',
+          key: `services.${name}.environment[${i}]`,
+        });
       });
     } else if (isObject(env)) {
       for (const [key, v] of Object.entries(env)) {
@@ -239,7 +257,15 @@ export function readCompose(
           continue;
         }
         const text = scalar(v, line);
-        if (text !== undefined) environment.push({ name: key, value: text, line, file });
+        if (text !== undefined)
+          environment.push({
+            name: key,
+            value: text,
+            line,
+            file,
+            source: 'compose',
+            key: `services.${name}.environment.${key}`,
+          });
       }
     }
     const envFiles: { path: string; line: number; required: boolean }[] = [];

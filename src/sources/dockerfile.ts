@@ -22,6 +22,7 @@
  *   unused ("One or more build-args … were not consumed").
  */
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import type { PlaceSource } from '../place';
 import { normalize, type RunFileOp, runExecFileOps, runFileOps } from './run-files';
 
 export interface RunSpec {
@@ -34,6 +35,10 @@ export interface RunSpec {
   readonly lines?: readonly number[];
   /** The file that sets it, when not the image's own (a compose file's `command`). */
   readonly file?: string;
+  /** What kind of file `file` is; default a Dockerfile. */
+  readonly source?: PlaceSource;
+  /** The key that sets it in `file`, e.g. `services.web.command` (items add `[i]` when `lines` is set). */
+  readonly key?: string;
 }
 
 export interface ImageEnv {
@@ -42,6 +47,10 @@ export interface ImageEnv {
   readonly line: number;
   /** The file that sets it, when not the image's own (a compose file's `environment`, an env_file). */
   readonly file?: string;
+  /** What kind of file `file` is; default a Dockerfile. */
+  readonly source?: PlaceSource;
+  /** The key that sets it in `file`, e.g. `services.web.environment.UVICORN_WORKERS`. */
+  readonly key?: string;
 }
 
 export interface CopySpec {

@@ -7,13 +7,16 @@
  * there (origin.chain: `deploy.yaml:14 → Dockerfile:12 → docker-entrypoint.sh:4`).
  */
 import { type CheckOptions, checkCommands, findingFor, MAX_COMMANDS } from '../engine';
+import { findingKey } from '../findings';
+import { fileAt, isFilePlace, type Place } from '../place';
 import { RULES } from '../rules';
 import { SERVER_MENTION } from '../servers/registry';
 import { containerCommands, type Dialect, readShebang, scriptCommands } from '../shell';
+import { shellDialect } from '../shell/shells';
 import type { ShellProblem, SimpleCommand, Word } from '../shell/types';
 import { basename } from '../shell/wrappers';
 import type { Finding, Note, Origin } from '../types';
-import { DEFAULT_PATH, type ImageSpec } from './dockerfile';
+import { DEFAULT_PATH, type ImageSpec, type RunSpec } from './dockerfile';
 import { EXPANDERS, LAUNCHERS } from './expanders';
 import { isShell } from './shebang';
 import {
@@ -43,7 +46,6 @@ export interface ImageCheckOptions extends CheckOptions {
   readonly onNote?: (note: Note) => void;
 }
 
-const BASE = '__image__';
 /**
  * Scripts, launchers and configs starting one another: how deep they are followed. What starts below
  * is not followed, with a note naming it.
@@ -166,17 +168,16 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
     },
   };
   if (baseNote) ctx.report?.(baseNote);
-  const start = containerCommands(container, BASE, undefined, { mentions: SERVER_MENTION });
   // Words and env entries name the manifest field or the Dockerfile line they came from.
-  const remap = (path: string) => {
-    const m = /^__image__\.(command|args|env)\[(\d+)\](.*)$/.exec(path);
-    if (!m) return path;
-    const origin = origins[m[1] as 'command' | 'args' | 'env'][Number(m[2])];
-    if (origin === undefined) return path;
-    return parseSourcePath(origin) ? origin : origin + m[3];
-  };
-  const commands = start.commands.map((c) => remapCommand(c, remap));
-  const problems = start.problems.map((p) => ({ ...p, path: remap(p.path) }));
+  const { commands, problems } = containerCommands(
+    container,
+    options.containerPath ?? 'container',
+    undefined,
+    {
+      mentions: SERVER_MENTION,
+      places: origins,
+    },
+  );
   const baseChain = options.containerLocation ? [options.containerLocation] : [];
   const findings: Finding[] = [];
   const expanders = options.expanders ?? EXPANDERS;
@@ -194,7 +195,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
     at = ctx,
     final = depth === 0,
   ): Promise<void> => {
-    const from = parseSourcePath(cmd.argv[0]?.path ?? '');
+    const from = fileAt(cmd.argv[0]);
     const place = from ? { file: from.file, line: from.line } : {};
     if (++followed > MAX_FOLLOWED) {
       if (followed === MAX_FOLLOWED + 1)
@@ -218,7 +219,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
           add(countWhereItLives(checkCommands([c], [], options), cmd), next);
         for (const p of expansion.programs ?? []) {
           if (depth >= MAX_DEPTH) {
-            const where = parseSourcePath(p.command.argv[0]?.path ?? '');
+            const where = fileAt(p.command.argv[0]);
             at.report?.({
               level: 'note',
               message: `\`${shown(p.command)}\` is not followed: scripts, launchers and configs start one another more than ${MAX_DEPTH} deep here, so what it starts was not checked`,
@@ -273,13 +274,11 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
       const last = result.commands[result.commands.length - 1];
       for (const inner of result.commands) {
         // The script line a command is on (its words may come from elsewhere: `exec "$@"`).
-        const line = inner.argv
-          .map((w) => parseSourcePath(w.path))
-          .find((at) => at?.file === script.file.path);
+        const line = inner.argv.map((w) => fileAt(w)).find((at) => at?.file === script.file.path);
         const where = line ? sourcePath(line.file, line.line) : script.file.path;
         // The program the script execs, or ends on, when the script names it itself (not `"$@"`).
         const name = inner.argv[0]?.text ?? '';
-        const named = parseSourcePath(inner.argv[0]?.path ?? '')?.file === script.file.path;
+        const named = fileAt(inner.argv[0])?.file === script.file.path;
         const ends = (inner.wrappers.includes('exec') || inner === last) && name !== '' && named;
         await visit(inner, [...scriptChain.slice(0, -1), where], depth + 1, at, ends);
       }
@@ -309,10 +308,11 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
             ),
           }
         : found;
-      const key = `${f.rule}|${f.path}|${f.severity}`;
+      const placed = withOrigin(f, options.origin, chain);
+      const key = findingKey(placed);
       if (seen.has(key)) continue;
       seen.add(key);
-      findings.push(withOrigin(f, options.origin, chain));
+      findings.push(placed);
     }
   };
 
@@ -354,9 +354,9 @@ function baseEntrypointNote(spec: ImageSpec, container: Record<string, unknown> 
  * telling to drop words the command line does not have.
  */
 function countWhereItLives(findings: Finding[], cmd: SimpleCommand): Finding[] {
-  const own = parseSourcePath(cmd.argv[0]?.path ?? '');
+  const own = fileAt(cmd.argv[0]);
   return findings.map((f) => {
-    const at = parseSourcePath(f.path);
+    const at = f.cause && isFilePlace(f.cause.at) ? f.cause.at : undefined;
     if (!at || (own && own.file === at.file)) return f;
     const message = f.message.replace(
       /Fix: drop `([^`]+)`[^;]*;/,
@@ -382,28 +382,32 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   const c = options.container ?? {};
   const cpath = options.containerPath ?? 'container';
   const escapeDollars = (w: string) => w.replaceAll('$', () => '$$'); // the kubelet expands $(VAR) only in the manifest's words
-  const origins: Record<'command' | 'args' | 'env', string[]> = { command: [], args: [], env: [] };
+  const origins: Record<'command' | 'args' | 'env', Place[]> = { command: [], args: [], env: [] };
+  const inImage = (run: RunSpec, i: number): Place => ({
+    file: run.file ?? spec.file,
+    line: run.lines?.[i] ?? run.line,
+    source: run.source ?? 'dockerfile',
+    ...(run.key !== undefined ? { key: run.lines ? `${run.key}[${i}]` : run.key } : {}),
+  });
   const manifestCommand = Array.isArray(c.command) ? (c.command as unknown[]) : undefined;
   const manifestArgs = Array.isArray(c.args) ? (c.args as unknown[]) : undefined;
   let command: unknown[] = [];
   let args: unknown[] = [];
   if (manifestCommand) {
     command = manifestCommand;
-    origins.command = manifestCommand.map((_, i) => `${cpath}.command[${i}]`);
+    origins.command = manifestCommand.map((_, i) => ({ field: `${cpath}.command[${i}]` }));
   } else if (spec.entrypoint) {
     command = spec.entrypoint.words.map(escapeDollars);
     const entry = spec.entrypoint;
-    origins.command = command.map((_, i) =>
-      sourcePath(entry.file ?? spec.file, entry.lines?.[i] ?? entry.line),
-    );
+    origins.command = command.map((_, i) => inImage(entry, i));
   }
   if (manifestArgs) {
     args = manifestArgs;
-    origins.args = manifestArgs.map((_, i) => `${cpath}.args[${i}]`);
+    origins.args = manifestArgs.map((_, i) => ({ field: `${cpath}.args[${i}]` }));
   } else if (!manifestCommand && spec.cmd) {
     args = spec.cmd.words.map(escapeDollars);
     const cmd = spec.cmd;
-    origins.args = args.map((_, i) => sourcePath(cmd.file ?? spec.file, cmd.lines?.[i] ?? cmd.line));
+    origins.args = args.map((_, i) => inImage(cmd, i));
   }
   // With no ENTRYPOINT, the args are the command (as Docker runs them) — the CMD, or a manifest's
   // args when the image is known to set no ENTRYPOINT (its Dockerfile's base is one oneproc knows).
@@ -429,11 +433,16 @@ function mergeContainer(spec: ImageSpec, options: ImageCheckOptions) {
   for (const e of spec.env) {
     if (names.has(e.name)) continue;
     env.push({ name: e.name, value: escapeDollars(e.value) });
-    origins.env.push(sourcePath(e.file ?? spec.file, e.line));
+    origins.env.push({
+      file: e.file ?? spec.file,
+      line: e.line,
+      source: e.source ?? 'dockerfile',
+      ...(e.key !== undefined ? { key: e.key } : {}),
+    });
   }
   manifestEnv.forEach((e, i) => {
     env.push(e);
-    origins.env.push(`${cpath}.env[${i}]`);
+    origins.env.push({ field: `${cpath}.env[${i}]` });
   });
   const container: Record<string, unknown> = {
     command,
@@ -495,7 +504,7 @@ function scriptOf(
   }
   if (!file) {
     if (explained || (bare && !final)) return undefined;
-    const where = parseSourcePath(words[index].path);
+    const where = fileAt(words[index]);
     const whence = ctx.whence?.(candidates[0]);
     // A bare name is said only when nothing else reads the command (a config reader, a rule).
     const say = bare ? (r: SourceReport) => (pending.note = r) : (r: SourceReport) => ctx.report?.(r);
@@ -519,9 +528,7 @@ function scriptOf(
       ctx.report?.({
         level: 'note',
         message: `${file.path} (\`${name}\` on PATH) is not a script oneproc can read (no #! line), so what it runs was not checked`,
-        ...(parseSourcePath(words[0].path)
-          ? { file: parseSourcePath(words[0].path)?.file, line: parseSourcePath(words[0].path)?.line }
-          : {}),
+        ...(fileAt(words[0]) ? { file: fileAt(words[0])?.file, line: fileAt(words[0])?.line } : {}),
       });
     return undefined;
   }
@@ -543,7 +550,7 @@ function scriptOf(
       };
       return { rewrite };
     }
-    const where = parseSourcePath(words[0].path);
+    const where = fileAt(words[0]);
     ctx.report?.({
       level: 'note',
       message: `${file.path} is run by \`${shebang.line.slice(0, 80).trim()}\`, which oneproc does not follow, so what it starts was not checked`,
@@ -554,9 +561,7 @@ function scriptOf(
   // `bash x.sh` runs bash; a file run directly, its `#!` line's shell; one without, /bin/sh (dash).
   const dialect: Dialect | undefined =
     index === 1
-      ? /bash|zsh|ksh/.test(basename(words[0].text))
-        ? 'bash'
-        : 'dash'
+      ? (shellDialect(basename(words[0].text)) ?? 'dash')
       : shebang?.kind === 'shell'
         ? shebang.dialect
         : undefined;
@@ -575,11 +580,6 @@ function safeRecognise(rule: { recognise(c: SimpleCommand): boolean }, cmd: Simp
   } catch {
     return false;
   }
-}
-
-function remapCommand(cmd: SimpleCommand, remap: (path: string) => string): SimpleCommand {
-  const env = new Map([...cmd.env].map(([k, v]) => [k, { ...v, path: remap(v.path) }]));
-  return { ...cmd, argv: cmd.argv.map((w): Word => ({ ...w, path: remap(w.path) })), env };
 }
 
 function withOrigin(f: Finding, base: Origin | undefined, chain: string[]): Finding {

@@ -13,11 +13,13 @@
  * `/etc/my_init.d/*`, then `runsvdir -P /etc/service`, then the command given after `--`);
  * daemontools setuidgid(8), envuidgid(8), softlimit(8), envdir(8).
  */
+
+import { fileAt } from '../place';
 import { argvCommands } from '../shell';
 import type { SimpleCommand, Word } from '../shell/types';
 import { isShell, shebangInterpreter } from './shebang';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from './types';
-import { parseSourcePath, sourcePath } from './types';
+import { sourcePath } from './types';
 
 /** Services read per launcher: more is not a real image. */
 export const MAX_SERVICES = 100;
@@ -346,7 +348,7 @@ export const runit: SourceExpander = {
 };
 
 function placeOf(word: Word | undefined): { file?: string; line?: number } {
-  const at = parseSourcePath(word?.path ?? '');
+  const at = fileAt(word);
   return at ? { file: at.file, line: at.line } : {};
 }
 

@@ -8,10 +8,12 @@
  * `sh -c` (honcho's `Popen(cmd, shell=True)`, foreman's `Process.spawn` of a shell string), so it is
  * read by the one shell interpreter.
  */
+
+import { fileAt } from '../place';
 import { argvCommands } from '../shell';
 import type { SimpleCommand, Word } from '../shell/types';
 import type { Expansion, SourceContext, SourceExpander } from './types';
-import { parseSourcePath, sourcePath } from './types';
+import { sourcePath } from './types';
 
 export interface ProcfileEntry {
   readonly name: string;
@@ -88,7 +90,7 @@ export const procfileRunner: SourceExpander = {
     }
     const path = dir ? `${dir.replace(/\/+$/, '')}/${file}` : file;
     const procfile = ctx.readFile(path);
-    const where = parseSourcePath(argv[0].path);
+    const where = fileAt(argv[0]);
     if (!procfile) {
       ctx.report?.({
         level: 'note',

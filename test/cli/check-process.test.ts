@@ -295,6 +295,8 @@ describe('oneproc check (subprocess)', () => {
         name: 'web',
         container: 'app',
         line: 21,
+        // Which setting decides the count, as data: the `--workers` word of the args.
+        cause: { kind: 'cli', name: '--workers', at: { field: 'spec.template.spec.containers[0].args[3]' } },
       });
     });
 

@@ -149,6 +149,7 @@ describe('oneproc check --format json', () => {
       'name',
       'container',
       'line',
+      'cause',
     ]);
     expect({ ...web, message: undefined }).toEqual({
       severity: 'error',
@@ -163,6 +164,7 @@ describe('oneproc check --format json', () => {
       name: 'web',
       container: 'app',
       line: 12,
+      cause: { kind: 'cli', name: '--workers', at: { field: 'spec.template.spec.containers[0].command[2]' } },
     });
     expect(web.message).toContain('fake-server starts 4 worker processes');
     expect(legacy).toMatchObject({
@@ -170,7 +172,7 @@ describe('oneproc check --format json', () => {
       severity: 'error',
       exempted: { reason: 'moving to Redis' },
     });
-    expect(Object.keys(legacy).slice(-2)).toEqual(['line', 'exempted']);
+    expect(Object.keys(legacy).slice(-3)).toEqual(['line', 'exempted', 'cause']);
   });
 
   it('prints null for origin fields the input does not have, and no line for stdin JSON fallbacks', async () => {

@@ -3,7 +3,7 @@
  * with no error, a second run changes nothing, bytes outside the edits are unchanged, and the capacity
  * arithmetic (replicas, autoscaler bounds, CPU, disruption budget) is what docs/fix.md says.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -196,6 +196,18 @@ describe('oneproc fix in the image’s files', () => {
     },
   );
 
+  it('edits the count itself when its line holds the same number twice (`workers = 4  # workers: 4`)', async () => {
+    writeFileSync(
+      path.join(dir, 'image/gunicorn/gunicorn.conf.py'),
+      'bind = "0.0.0.0:8000"\nworkers = 4  # workers: 4 was the old default\n',
+    );
+    const r = await fix(['--write', 'image/gunicorn'], dir);
+    expect(r.code).toBe(0);
+    expect(read('image/gunicorn/gunicorn.conf.py')).toBe(
+      'bind = "0.0.0.0:8000"\nworkers = 1  # workers: 4 was the old default\n',
+    );
+  });
+
   it('scales the workload that runs the image', async () => {
     const r = await fix(
       ['--write', '--dockerfile', 'image/gunicorn/Dockerfile', '-'],
@@ -209,6 +221,17 @@ describe('oneproc fix in the image’s files', () => {
 });
 
 describe('SARIF fixes', () => {
+  it('points at the count itself in a config file, not only at its line', async () => {
+    const r = await runCheck(['--format', 'sarif', 'image/gunicorn'], { cwd: dir });
+    const result = JSON.parse(r.out).runs[0].results[0];
+    expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('image/gunicorn/gunicorn.conf.py');
+    expect(result.locations[0].physicalLocation.region).toEqual({
+      startLine: 3,
+      startColumn: 11,
+      endColumn: 12,
+    });
+  });
+
   it('check --format sarif carries each fix as artifactChanges with replacements', async () => {
     const r = await runCheck(['--format', 'sarif', 'manifests/seed.yaml'], { cwd: dir });
     const result = JSON.parse(r.out).runs[0].results[0];

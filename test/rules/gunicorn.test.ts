@@ -22,6 +22,7 @@ describe('gunicorn rule', () => {
       workers: 4,
       evidence,
       path,
+      cause: { kind: 'cli', name: opt[0].slice(0, opt[0].startsWith('--') ? 9 : 2), at: { field: path } },
     });
   });
 

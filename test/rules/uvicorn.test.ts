@@ -16,6 +16,8 @@ describe('uvicorn rule', () => {
       workers: 4,
       evidence: '--workers 4',
       path: 'container.args[3]',
+      // Which setting decides, as data: the option's value word and its name.
+      cause: { kind: 'cli', name: '--workers', at: { field: 'container.args[3]' } },
     });
     expect(decide(['uvicorn', 'a:b', '--workers=3'])).toMatchObject({ outcome: 'multiple', workers: 3 });
     expect(decide(['uvicorn', '--workers', '4', 'a:b', '--workers', '1'])).toMatchObject({

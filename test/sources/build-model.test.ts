@@ -349,6 +349,50 @@ describe('base images', () => {
     expect(report.findings.map((f) => [f.rule, f.file, f.line])).toEqual([['node', 'Dockerfile', 2]]);
   });
 
+  it('names the compose key that sets the count over the Dockerfile ENV, with its line', async () => {
+    write('Dockerfile', 'FROM python:3.12\nENV UVICORN_WORKERS=2\nCMD ["uvicorn", "main:app"]\n');
+    write('compose.yaml', 'services:\n  web:\n    build: .\n    environment:\n      UVICORN_WORKERS: "4"\n');
+    const { report } = await check(['.'], dir);
+    const found = report.findings as Array<Report['findings'][number] & { message: string; cause?: unknown }>;
+    expect(found.map((f) => [f.rule, f.workers, f.file, f.line])).toEqual([
+      ['uvicorn', 4, 'compose.yaml', 5],
+    ]);
+    expect(found[0].message).toContain(
+      'UVICORN_WORKERS is set in compose.yaml:5, at `services.web.environment.UVICORN_WORKERS`.',
+    );
+    expect(found[0].message).not.toContain('Dockerfile');
+    expect(found[0].cause).toEqual({
+      kind: 'compose-env',
+      name: 'UVICORN_WORKERS',
+      at: {
+        file: 'compose.yaml',
+        line: 5,
+        source: 'compose',
+        key: 'services.web.environment.UVICORN_WORKERS',
+      },
+    });
+  });
+
+  it('says a count in a shell-form CMD is a command-line word of its Dockerfile line', async () => {
+    write('Dockerfile', 'FROM python:3.12\nCMD uvicorn main:app --workers 4\n');
+    const { report } = await check(['.'], dir);
+    const found = report.findings as Array<Report['findings'][number] & { cause?: unknown }>;
+    expect(found.map((f) => [f.rule, f.workers, f.file, f.line])).toEqual([['uvicorn', 4, 'Dockerfile', 2]]);
+    expect(found[0].cause).toEqual({
+      kind: 'cli',
+      name: '--workers',
+      at: { file: 'Dockerfile', line: 2, source: 'dockerfile' },
+    });
+  });
+
+  it('names the Dockerfile ENV line that sets the count', async () => {
+    write('Dockerfile', 'FROM python:3.12\nENV UVICORN_WORKERS=2\nCMD ["uvicorn", "main:app"]\n');
+    const { report } = await check(['.'], dir);
+    const found = report.findings as Array<Report['findings'][number] & { message: string }>;
+    expect(found.map((f) => [f.rule, f.workers, f.file, f.line])).toEqual([['uvicorn', 2, 'Dockerfile', 2]]);
+    expect(found[0].message).toContain('UVICORN_WORKERS is set by the ENV instruction at Dockerfile:2.');
+  });
+
   it('says what an unknown base may add: an ENTRYPOINT before the CMD, or everything', async () => {
     write('Dockerfile', 'FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY app.py /app/\n');
     write('app.py', 'app = None\n');

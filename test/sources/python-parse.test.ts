@@ -18,7 +18,12 @@ describe('Python integer literals', () => {
       const node = names.get('workers');
       return node && evaluate(node, 'gunicorn.conf.py', names, new Map());
     });
-    expect(word).toEqual({ text: value, path: 'gunicorn.conf.py:3' });
+    // The literal's own characters, so that `oneproc fix` edits exactly them.
+    expect(word).toEqual({
+      text: value,
+      path: 'gunicorn.conf.py:3',
+      at: { file: 'gunicorn.conf.py', line: 3, column: 11, length: literal.length, source: 'config' },
+    });
   });
 });
 

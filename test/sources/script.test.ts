@@ -71,8 +71,19 @@ describe('scriptCommands', () => {
     expect(texts(g)).toEqual(['gunicorn', '-w', '4', '--threads', '2', 'app']);
     expect(g.argv[2].path).toBe('s.sh:2');
     // Exported: WEB_CONCURRENCY; inherited from the environment, so exported: THREADS; not: WORKERS.
-    expect(g.env.get('WEB_CONCURRENCY')).toEqual({ name: 'WEB_CONCURRENCY', value: '3', path: 's.sh:3' });
-    expect(g.env.get('THREADS')).toEqual({ name: 'THREADS', value: '2', path: 's.sh:4' });
+    // Each variable says, as data, which line of which script set it.
+    expect(g.env.get('WEB_CONCURRENCY')).toEqual({
+      name: 'WEB_CONCURRENCY',
+      value: '3',
+      path: 's.sh:3',
+      at: { file: 's.sh', line: 3, source: 'script' },
+    });
+    expect(g.env.get('THREADS')).toEqual({
+      name: 'THREADS',
+      value: '2',
+      path: 's.sh:4',
+      at: { file: 's.sh', line: 4, source: 'script' },
+    });
     expect(g.env.has('WORKERS')).toBe(false);
   });
 

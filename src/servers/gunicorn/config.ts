@@ -97,7 +97,8 @@ export function settingWorkers(value: TypedValue, raises: string): { word: Word 
     case 'str':
     case 'int': {
       const read = (value.type === 'str' ? CONFIG_STRING : CONFIG_INT).read(word.text);
-      if ('n' in read) return { word: { text: String(read.n), path: word.path } };
+      if ('n' in read)
+        return { word: { text: String(read.n), path: word.path, ...(word.at ? { at: word.at } : {}) } };
       return { refused: 'refused' in read ? read.refused : read.unread };
     }
     default:

@@ -21,10 +21,11 @@
  * text is Unit's JSON, which allows `//` and `/* … *\/` comments (`nxt_conf_json_skip_space`).
  */
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { fileAt } from '../../place';
 import type { Decision } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
-import { parseSourcePath, sourcePath } from '../../sources/types';
+import { sourcePath } from '../../sources/types';
 import { unitArgs } from './args';
 
 /** Applications read per configuration; more is not a real one. */
@@ -232,7 +233,7 @@ export const unitControl: SourceExpander = {
     if (!name || name === '-') return undefined;
     const file = ctx.readFile(name);
     if (!file) {
-      const at = parseSourcePath(url.path);
+      const at = fileAt(url);
       ctx.report?.({
         level: 'note',
         message: `${name}, the NGINX Unit configuration \`curl\` sends to ${target}, is not in the image${ctx.whence ? ` (${ctx.whence(name)})` : ''}, so the applications it sets were not checked`,

@@ -21,13 +21,15 @@
  * process whatever `config.workers` says (they only warn that it "has no affect"): one process, not
  * reported.
  */
+
+import { fileAt } from '../../place';
 import { RULES } from '../../rules';
 import { settingWorkers } from '../../servers/gunicorn/config';
 import { hypercornWorkers, tomlWorkers } from '../../servers/hypercorn/config';
 import type { Env, SimpleCommand, Word } from '../../shell/types';
 import { stripWrapper } from '../../shell/wrappers';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../types';
-import { parseSourcePath, sourcePath } from '../types';
+import { sourcePath } from '../types';
 import {
   evaluate,
   evaluateTyped,
@@ -130,7 +132,7 @@ function serverStarts(
 /** The file a Python command runs: `python [options] main.py`, or the module of `python -m MODULE`. */
 function entryFile(cmd: SimpleCommand, ctx: SourceContext): SourceFile | undefined {
   const notFollowed = (word: Word, message: string) => {
-    const at = parseSourcePath(word.path);
+    const at = fileAt(word);
     ctx.report?.({ level: 'note', message, ...(at ? { file: at.file, line: at.line } : {}) });
   };
   const module = moduleRun(cmd);

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pythonInt } from '../../argv/ints';
+import type { FilePlace } from '../../place';
 import type { Env, Word } from '../../shell/types';
 import { sourcePath } from '../types';
 
@@ -180,7 +181,8 @@ export function moduleAssignments(root: PyNode): Map<string, PyNode> {
  * module from the syntax tree, integers with Python's own semantics (see `arithmetic`).
  */
 type PyValue =
-  | { readonly kind: 'int'; readonly n: bigint; readonly path: string }
+  /** `at`: the literal's own characters, when the value is written as one (`workers = 4`). */
+  | { readonly kind: 'int'; readonly n: bigint; readonly path: string; readonly at?: FilePlace }
   | { readonly kind: 'str'; readonly text: string; readonly path: string }
   | { readonly kind: 'none'; readonly path: string }
   /** An int computed from the CPU count (`str` when it was converted with `str()`). */
@@ -232,7 +234,7 @@ export function evaluateTyped(node: PyNode, file: string, names: Map<string, PyN
 function toWord(v: PyValue, node: PyNode, file: string): Word {
   switch (v.kind) {
     case 'int':
-      return { text: String(v.n), path: v.path };
+      return v.at ? { text: String(v.n), path: v.path, at: v.at } : { text: String(v.n), path: v.path };
     case 'str':
       return { text: v.text, path: v.path };
     case 'none':
@@ -267,7 +269,18 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
       const digits = node.text.replaceAll('_', '');
       if (!/^(?:0[xX][\da-fA-F]+|0[oO][0-7]+|0[bB][01]+|\d+)$/.test(digits))
         return unknown('not an integer oneproc reads');
-      return bounded(BigInt(digits), path, unknown);
+      const read = bounded(BigInt(digits), path, unknown);
+      if (read.kind !== 'int' || node.text.includes('\n')) return read;
+      return {
+        ...read,
+        at: {
+          file,
+          line: node.startPosition.row + 1,
+          column: node.startPosition.column + 1,
+          length: node.text.length,
+          source: 'config',
+        },
+      };
     }
     case 'string': {
       const content = node.namedChildren
