@@ -203,7 +203,12 @@ function* withFastEnv<T>(items: Iterator<T>): Generator<T> {
   const env = process.env;
   // Defined, not assigned: an assignment would look up the prototype chain and could write through to
   // the real environment (test runners give `process.env` as a proxy whose `set` does).
-  const own = (value: string | undefined) => ({ value, writable: true, enumerable: true, configurable: true });
+  const own = (value: string | undefined) => ({
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
   const shadow: NodeJS.ProcessEnv = Object.create(env, {
     LOG_TOKENS: own(env.LOG_TOKENS),
     LOG_STREAM: own(env.LOG_STREAM),
