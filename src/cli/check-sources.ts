@@ -231,8 +231,11 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
     link = [...images.values()][0];
   }
 
-  const seen = new Set(input.known.map((f) => keyOf(f)));
+  // Built on the first finding the image adds: a file of manifests alone (thousands of findings, no
+  // image) never needs it.
+  let seen: Set<string> | undefined;
   const add = (f: Finding, workload?: string) => {
+    seen ??= new Set(input.known.map((k) => keyOf(k)));
     const key = keyOf(f, workload);
     if (seen.has(key)) return;
     seen.add(key);

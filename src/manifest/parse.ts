@@ -160,7 +160,9 @@ export function* readManifests(
     // `uniqueKeys: false`: the library compares each key with every earlier key of its map, quadratic
     // time (a 2 MB map of 200,000 keys takes minutes); `inspectTree` finds duplicates with a set instead.
     const composer = new Composer({ merge: true, logLevel: 'error', uniqueKeys: false });
-    docs = composer.compose(new Parser(lineCounter.addNewLine).parse(source)) as Iterable<Document.Parsed>;
+    docs = withFastEnv(
+      composer.compose(new Parser(lineCounter.addNewLine).parse(source)) as Iterator<Document.Parsed>,
+    );
   } catch (err) {
     for (const r of refused) yield r.error;
     yield new InputError(`cannot be read as YAML: ${messageOf(err)}`, file);
@@ -184,6 +186,51 @@ export function* readManifests(
   } catch (err) {
     // The parser itself failed (not a syntax error, which it reports per document): say where it stopped.
     yield new InputError(`cannot be read as YAML after document ${index - 1}: ${messageOf(err)}`, file);
+  }
+}
+
+/**
+ * The yaml library's parser reads `process.env.LOG_TOKENS` once per token and its composer
+ * `process.env.LOG_STREAM` once per document (eemeli/yaml src/parse/parser.ts `*next`,
+ * src/compose/composer.ts `*next`), to print them when debugging the library. `process.env` is not a
+ * plain object: each read is a call into the C library's `getenv`, a linear search of the environment,
+ * and a 5 MiB stream has about two million tokens, so those reads cost more than a second, as much as
+ * the parsing they guard. Each pull from the parser therefore runs with `process.env` standing in for an
+ * object that holds those two variables as they are (so the library's debugging output still works)
+ * and inherits every other one from the real environment; the real one is back before anything else
+ * runs. Nothing the parser reads or does is otherwise changed.
+ */
+function* withFastEnv<T>(items: Iterator<T>): Generator<T> {
+  const env = process.env;
+  // Defined, not assigned: an assignment would look up the prototype chain and could write through to
+  // the real environment (test runners give `process.env` as a proxy whose `set` does).
+  const own = (value: string | undefined) => ({
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+  const shadow: NodeJS.ProcessEnv = Object.create(env, {
+    LOG_TOKENS: own(env.LOG_TOKENS),
+    LOG_STREAM: own(env.LOG_STREAM),
+  });
+  for (;;) {
+    const real = process.env;
+    let swapped = false;
+    try {
+      process.env = shadow;
+      swapped = true;
+    } catch {
+      // An environment that cannot be replaced (a frozen `process`): parse with the real one.
+    }
+    let item: IteratorResult<T>;
+    try {
+      item = items.next();
+    } finally {
+      if (swapped) process.env = real;
+    }
+    if (item.done) return;
+    yield item.value;
   }
 }
 
@@ -252,10 +299,16 @@ interface TreeProblem {
 function inspectTree(doc: Document.Parsed, maxNodes: number, targets: AliasTargets): TreeProblem | undefined {
   interface Frame {
     readonly node: Node;
-    /** Keys and values of a map, in order, or the items of a sequence. */
-    readonly children: unknown[];
+    /** The map's pairs or the sequence's items, read in place (no copy per collection). */
+    readonly items: readonly unknown[];
     readonly isMap: boolean;
+    /** The next item to read. */
     next: number;
+    /** The value of the pair whose key was just read, still to visit. */
+    pending: unknown;
+    hasPending: boolean;
+    /** Children of a map visited so far (its keys are the even ones). */
+    visited: number;
     size: number;
     readonly keys?: Set<unknown>;
   }
@@ -264,15 +317,18 @@ function inspectTree(doc: Document.Parsed, maxNodes: number, targets: AliasTarge
   let total = 0;
   const stack: Frame[] = [];
   const open = (node: Node): Frame => {
-    const children: unknown[] = [];
     const mapping = isMap(node);
-    if (isCollection(node)) {
-      for (const item of node.items) {
-        if (isPair(item)) children.push(item.key, item.value);
-        else children.push(item);
-      }
-    }
-    return { node, children, isMap: mapping, next: 0, size: 1, keys: mapping ? new Set() : undefined };
+    return {
+      node,
+      items: isCollection(node) ? node.items : [],
+      isMap: mapping,
+      next: 0,
+      pending: undefined,
+      hasPending: false,
+      visited: 0,
+      size: 1,
+      keys: mapping ? new Set() : undefined,
+    };
   };
   // Returns the size `child` adds, or a problem.
   const visit = (child: unknown, frame: Frame | undefined, asKey: boolean): number | TreeProblem | Frame => {
@@ -303,15 +359,27 @@ function inspectTree(doc: Document.Parsed, maxNodes: number, targets: AliasTarge
   if (typeof root === 'object') stack.push(root);
   while (stack.length > 0) {
     const frame = stack[stack.length - 1];
-    if (frame.next >= frame.children.length) {
+    // The children in order: a pair gives its key, then its value; any other item is one child.
+    let child: unknown;
+    if (frame.hasPending) {
+      child = frame.pending;
+      frame.pending = undefined;
+      frame.hasPending = false;
+    } else if (frame.next < frame.items.length) {
+      const item = frame.items[frame.next++];
+      if (isPair(item)) {
+        child = item.key;
+        frame.pending = item.value;
+        frame.hasPending = true;
+      } else child = item;
+    } else {
       stack.pop();
       if (frame.node.anchor) sizes.set(frame.node, frame.size);
       const parent = stack[stack.length - 1];
       if (parent) parent.size += frame.size;
       continue;
     }
-    const index = frame.next++;
-    const result = visit(frame.children[index], frame, frame.isMap && index % 2 === 0);
+    const result = visit(child, frame, frame.isMap && frame.visited++ % 2 === 0);
     if (typeof result === 'number') frame.size += result;
     else if ('kind' in result) return result;
     else stack.push(result);
