@@ -10,6 +10,7 @@ export type { CheckOptions } from './engine';
 export { checkContainer, DEFAULT_SEVERITY, EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './engine';
 export type { ObjectCheckOptions, ObjectReport } from './manifest';
 export { checkObject, InputError, inspectObject, WORKLOAD_KINDS } from './manifest';
+export type { Cause, FieldPlace, FilePlace, Place, PlaceSource } from './place';
 export { RULES } from './rules';
 export type { Decision, ServerRule } from './rules/types';
 export type { Env, EnvEntry, EnvFromSource, SimpleCommand, Word } from './shell/types';
