@@ -35,18 +35,6 @@ import { cpuMillis } from './quantities';
 import { type EnvVar, Redis, secretEnv } from './redis';
 import { type ParsedProps, parseProps } from './schema';
 
-export type {
-  AllowMultipleWorkers,
-  ProbeOptions,
-  ReplicaOptions,
-  ResourceOptions,
-  SessionAffinityOptions,
-  ShutdownOptions,
-  SingleProcessAppProps,
-  SpreadOptions,
-  SpreadPolicy,
-} from './props';
-
 /** The name of the app container. */
 export const APP_CONTAINER = 'app';
 
