@@ -220,6 +220,18 @@ describe('oneproc fix in the image’s files', () => {
     );
   });
 
+  it('edits the literal Puma reads, not the same number in its comment (`workers 4 # workers 4 per box`)', async () => {
+    writeFileSync(
+      path.join(dir, 'image/puma/config/puma.rb'),
+      '# Puma\nport 3000\nworkers 4 # workers 4 per box\nthreads 5, 5\n',
+    );
+    const r = await fix(['--write', 'image/puma'], dir);
+    expect(r.code).toBe(0);
+    expect(read('image/puma/config/puma.rb')).toBe(
+      '# Puma\nport 3000\nworkers 1 # workers 4 per box\nthreads 5, 5\n',
+    );
+  });
+
   it('scales the workload that runs the image', async () => {
     const r = await fix(
       ['--write', '--dockerfile', 'image/gunicorn/Dockerfile', '-'],
