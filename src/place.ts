@@ -50,9 +50,9 @@ export function fileLine(place: FilePlace): string {
  */
 export function placeOf(value: { readonly at?: Place; readonly path: string }): Place {
   if (value.at) return value.at;
-  // Readers of server config files that do not set `at` yet render `file:line` only (uwsgi, hypercorn,
-  // unit, pm2, supervisord, puma, Python entry points, launchers, Procfiles): their line is a config
-  // file's. A Kubernetes field path always ends in a name or `]`.
+  // The values of Python files (gunicorn and hypercorn `.py` configs, a server call's arguments in an
+  // entry point) do not set `at` yet and render `file:line` only: their line is a config file's. A
+  // Kubernetes field path always ends in a name or `]`.
   const m = /^(.*[^\]]):(\d+)$/.exec(value.path);
   if (m && !m[1].includes('[')) return { file: m[1], line: Number(m[2]), source: 'config' };
   return { field: value.path };

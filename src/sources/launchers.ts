@@ -14,12 +14,11 @@
  * daemontools setuidgid(8), envuidgid(8), softlimit(8), envdir(8).
  */
 
-import { fileAt } from '../place';
+import { type FilePlace, fileAt, fileLine, type Place, placeOf as wordPlace } from '../place';
 import { argvCommands } from '../shell';
 import type { SimpleCommand, Word } from '../shell/types';
 import { isShell, shebangInterpreter } from './shebang';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from './types';
-import { sourcePath } from './types';
 
 /** Services read per launcher: more is not a real image. */
 export const MAX_SERVICES = 100;
@@ -93,15 +92,17 @@ function runProgram(ctx: SourceContext, run: string, cmd: SimpleCommand): Progra
     return [];
   }
   const first = file.text.split('\n', 1)[0];
-  const at = (line: number) => sourcePath(file.path, line);
   // `#!/command/with-contenv bash` runs bash with the container's environment.
   const interpreter = shebangInterpreter(file.text) ?? 'sh';
   if (isShell(interpreter)) {
     // The words stand where the launcher was started, so the chain reads launcher → service script.
-    const where = cmd.argv[0]?.path ?? at(1);
+    const place: Place = cmd.argv[0]
+      ? wordPlace(cmd.argv[0])
+      : { file: file.path, line: 1, source: 'script' };
+    const where = cmd.argv[0]?.path ?? fileLine({ file: file.path, line: 1, source: 'script' });
     const words: Word[] = [
-      { text: interpreter, path: where },
-      { text: run, path: where },
+      { text: interpreter, path: where, at: place },
+      { text: run, path: where, at: place },
     ];
     return [
       {
@@ -159,6 +160,15 @@ const EXECLINE_BLOCK = new Set([
   'heredoc',
 ]);
 
+/** A word of a script's line, with its 0-based start on the line when known. */
+function scriptWord(text: string, file: string, line: number, start: number | undefined): Word {
+  const at: FilePlace =
+    start === undefined
+      ? { file, line, source: 'script' }
+      : { file, line, column: start + 1, length: text.length, source: 'script' };
+  return { text, path: fileLine(at), at };
+}
+
 /** Words of an execline script: `"…"` strings, `#` comments, `{`/`}` blocks (execlineb(1)'s lexer). */
 function execlineWords(text: string, file: string): Word[] {
   const words: Word[] = [];
@@ -175,16 +185,19 @@ function execlineWords(text: string, file: string): Word[] {
       } else if (c === '"') {
         let word = '';
         i++;
+        const start = i;
         while (i < line.length && line[i] !== '"') {
           if (line[i] === '\\' && i + 1 < line.length) i++;
           word += line[i++];
         }
+        // The word's own characters when written without escapes (what a fix edits).
+        words.push(scriptWord(word, file, n + 1, line.slice(start, i) === word ? start : undefined));
         i++;
-        words.push({ text: word, path: sourcePath(file, n + 1) });
       } else {
+        const start = i;
         let word = '';
         while (i < line.length && !/\s/.test(line[i])) word += line[i++];
-        words.push({ text: word, path: sourcePath(file, n + 1) });
+        words.push(scriptWord(word, file, n + 1, start));
       }
     }
   }

@@ -9,11 +9,10 @@
  * read by the one shell interpreter.
  */
 
-import { fileAt } from '../place';
+import { type FilePlace, fileAt, fileLine } from '../place';
 import { argvCommands } from '../shell';
 import type { SimpleCommand, Word } from '../shell/types';
 import type { Expansion, SourceContext, SourceExpander } from './types';
-import { sourcePath } from './types';
 
 export interface ProcfileEntry {
   readonly name: string;
@@ -37,11 +36,13 @@ export function parseProcfile(text: string): ProcfileEntry[] {
 
 /** The commands of one Procfile line, its words pointing at the line. */
 export function procfileCommands(entry: ProcfileEntry, file: string, cmd: Pick<SimpleCommand, 'env'>) {
-  const at = sourcePath(file, entry.line);
+  // The script's words keep this line as their place (its command is a command line, as written).
+  const place: FilePlace = { file, line: entry.line, source: 'procfile', key: entry.name };
+  const at = fileLine(place);
   const words: Word[] = [
-    { text: '/bin/sh', path: at },
-    { text: '-c', path: at },
-    { text: entry.command, path: at },
+    { text: '/bin/sh', path: at, at: place },
+    { text: '-c', path: at, at: place },
+    { text: entry.command, path: at, at: place },
   ];
   return argvCommands(words, cmd.env);
 }

@@ -208,6 +208,30 @@ describe('oneproc fix in the image’s files', () => {
     );
   });
 
+  it('edits the value uWSGI reads, not a number of the rest of its ini line (`processes = 4 ; 4 cores`)', async () => {
+    writeFileSync(
+      path.join(dir, 'image/uwsgi/uwsgi.ini'),
+      '[uwsgi]\nhttp = :8000\nmodule = app\nprocesses = 4 ; 4 cores\n',
+    );
+    const r = await fix(['--write', 'image/uwsgi'], dir);
+    expect(r.code).toBe(0);
+    expect(read('image/uwsgi/uwsgi.ini')).toBe(
+      '[uwsgi]\nhttp = :8000\nmodule = app\nprocesses = 1 ; 4 cores\n',
+    );
+  });
+
+  it('edits the literal Puma reads, not the same number in its comment (`workers 4 # workers 4 per box`)', async () => {
+    writeFileSync(
+      path.join(dir, 'image/puma/config/puma.rb'),
+      '# Puma\nport 3000\nworkers 4 # workers 4 per box\nthreads 5, 5\n',
+    );
+    const r = await fix(['--write', 'image/puma'], dir);
+    expect(r.code).toBe(0);
+    expect(read('image/puma/config/puma.rb')).toBe(
+      '# Puma\nport 3000\nworkers 1 # workers 4 per box\nthreads 5, 5\n',
+    );
+  });
+
   it('scales the workload that runs the image', async () => {
     const r = await fix(
       ['--write', '--dockerfile', 'image/gunicorn/Dockerfile', '-'],
@@ -229,6 +253,17 @@ describe('SARIF fixes', () => {
       startLine: 3,
       startColumn: 11,
       endColumn: 12,
+    });
+  });
+
+  it('points at the value of a uWSGI ini option', async () => {
+    const r = await runCheck(['--format', 'sarif', 'image/uwsgi'], { cwd: dir });
+    const result = JSON.parse(r.out).runs[0].results[0];
+    expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('image/uwsgi/uwsgi.ini');
+    expect(result.locations[0].physicalLocation.region).toEqual({
+      startLine: 4,
+      startColumn: 13,
+      endColumn: 14,
     });
   });
 

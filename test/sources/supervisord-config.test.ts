@@ -158,7 +158,12 @@ describe('supervisordConfig', () => {
       ['gunicorn -w 4 --name api-00 app:app', '/srv'],
     ]);
     const programEnv = expansion?.programs?.[0].command.env;
-    expect(programEnv?.get('B')).toEqual({ name: 'B', value: 'prod', path: 'etc/supervisord.conf:5' });
+    expect(programEnv?.get('B')).toEqual({
+      name: 'B',
+      value: 'prod',
+      path: 'etc/supervisord.conf:5',
+      at: { file: 'etc/supervisord.conf', line: 5, source: 'config', key: 'environment' },
+    });
     expect(programEnv?.get('MODE')?.path).toBe('etc/supervisord.conf:2');
     expect(expansion?.programs?.[0].command.argv[2].path).toBe('etc/supervisord.conf:4');
   });

@@ -19,6 +19,7 @@
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { stripLaunchers } from '../../argv/program';
+import { type FilePlace, fileLine } from '../../place';
 import type { SimpleCommand, Word } from '../../shell/types';
 import {
   evaluateTyped,
@@ -58,13 +59,28 @@ export function tomlWorkers(file: SourceFile): { word?: Word; error?: { message:
   }
   if (!Object.hasOwn(data, 'workers')) return {};
   const value = data.workers;
-  const path = sourcePath(file.path, tomlKeyLine(file.text, 'workers'));
-  if (typeof value === 'number' && Number.isInteger(value)) return { word: { text: String(value), path } };
-  if (typeof value === 'bigint') return { word: { text: value.toString(), path } };
+  const line = tomlKeyLine(file.text, 'workers');
+  const at = tomlValuePlace(file, line, 'workers', value);
+  const path = fileLine(at);
+  if (typeof value === 'number' && Number.isInteger(value))
+    return { word: { text: String(value), path, at } };
+  if (typeof value === 'bigint') return { word: { text: value.toString(), path, at } };
   // A bool is an int in Python (True == 1).
-  if (typeof value === 'boolean') return { word: { text: value ? '1' : '0', path } };
+  if (typeof value === 'boolean') return { word: { text: value ? '1' : '0', path, at } };
   const shown = JSON.stringify(value) ?? String(value);
-  return { word: { text: shown, refused: `${shown} is ${NOT_AN_INT}`, path } };
+  return { word: { text: shown, refused: `${shown} is ${NOT_AN_INT}`, path, at } };
+}
+
+/**
+ * The place of a top-level key's value on its line; with the value's column and length when it is a
+ * decimal integer written as the parser read it (`workers = 4  # 4 cores`: the first 4).
+ */
+function tomlValuePlace(file: SourceFile, line: number, key: string, value: unknown): FilePlace {
+  const at: FilePlace = { file: file.path, line, source: 'config', key };
+  const text = file.text.split(/\r?\n/)[line - 1] ?? '';
+  const m = new RegExp(`^(\\s*(?:${key}|"${key}"|'${key}')\\s*=\\s*)([+-]?[0-9_]+)(?![\\w.])`).exec(text);
+  if (!m || typeof value !== 'number' || Number(m[2].replaceAll('_', '')) !== value) return at;
+  return { ...at, column: m[1].length + 1, length: m[2].length };
 }
 
 /**

@@ -31,9 +31,10 @@
  */
 import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { type FilePlace, fileLine, isFilePlace, placeOf } from '../../place';
 import type { Decision } from '../../rules/types';
 import { containerCommands } from '../../shell';
-import type { Env, EnvEntry, SimpleCommand, Word } from '../../shell/types';
+import type { Env, EnvEntry, SimpleCommand } from '../../shell/types';
 import {
   type JsEnvironment,
   type JsModule,
@@ -260,16 +261,16 @@ function appCommand(
   }
   if (script?.kind !== 'primitive' || typeof script.value !== 'string' || script.value === '')
     return undefined;
-  const at = (v: JsValue) => sourcePath(file, v.line);
-  const words: { text: string; path: string }[] = [];
+  const at = (v: JsValue): FilePlace => configLine(file, v.line);
+  const words: { text: string; at: FilePlace }[] = [];
   const interpreterValue = app.props.get('interpreter') ?? app.props.get('exec_interpreter');
   const interpreter = interpreterValue?.kind === 'primitive' ? interpreterValue.value : undefined;
   if (/\s/.test(script.value.trim())) {
     // `lib/Common.js verifyConfs`: a script with a space runs as `bash -c SCRIPT` (args replaced).
     words.push(
-      { text: 'bash', path: at(script) },
-      { text: '-c', path: at(script) },
-      { text: script.value, path: at(script) },
+      { text: 'bash', at: at(script) },
+      { text: '-c', at: at(script) },
+      { text: script.value, at: at(script) },
     );
   } else {
     const ext = /\.[^./]+$/.exec(script.value)?.[0] ?? '';
@@ -277,12 +278,12 @@ function appCommand(
     if (chosen === undefined ? NODE_SCRIPT.test(script.value) : NODE_INTERPRETER.test(chosen))
       return undefined;
     if (chosen !== undefined && chosen !== 'none') {
-      words.push({ text: chosen, path: at(interpreterValue ?? script) });
+      words.push({ text: chosen, at: at(interpreterValue ?? script) });
       const interpreterArgs =
         app.props.get('interpreter_args') ?? app.props.get('interpreterArgs') ?? app.props.get('node_args');
       if (interpreterArgs) words.push(...(argWords(interpreterArgs, file) ?? []));
     }
-    words.push({ text: script.value, path: at(script) });
+    words.push({ text: script.value, at: at(script) });
     const args = app.props.get('args');
     if (args) {
       const list = argWords(args, file);
@@ -295,6 +296,9 @@ function appCommand(
   }
   const env = appEnv(app, file, cmd.env, start);
   const entries = [...env.values()];
+  // Each word and variable keeps the place it was written at: a line of this file, or the field of
+  // the container pm2 runs in.
+  const envPlaces = entries.map((e) => placeOf(e));
   const parsed = containerCommands(
     {
       // Words from the file reach the program as written: no `$(VAR)` expansion by a kubelet.
@@ -305,21 +309,26 @@ function appCommand(
           : { name: e.name, valueFrom: {} },
       ),
     },
-    '__pm2__',
+    sourcePath(file, script.line),
+    undefined,
+    { places: { command: words.map((w) => w.at), env: envPlaces } },
   );
-  const remap = (path: string) => {
-    const m = /^__pm2__\.command\[(\d+)\]/.exec(path);
-    return m ? (words[Number(m[1])]?.path ?? sourcePath(file, script.line)) : path;
+  const byName = new Map(entries.map((e, i) => [e.name, i]));
+  // A variable the command still has as pm2 set it is pm2's entry (with its own reason when unknown);
+  // one the command line sets anew (`env A=B`, `A=B cmd`) is the command's.
+  const asSet = (e: EnvEntry): EnvEntry => {
+    const i = byName.get(e.name);
+    if (i === undefined) return e;
+    const original = entries[i];
+    const place = envPlaces[i];
+    const same = isFilePlace(place)
+      ? e.at === place
+      : e.at === undefined && (e.path === original.path || e.path === `${original.path}.value`);
+    return same ? original : e;
   };
   return parsed.commands.map((c) => ({
     ...c,
-    argv: c.argv.map((w): Word => ({ ...w, path: remap(w.path) })),
-    env: new Map(
-      [...c.env].map(([name, e]): [string, EnvEntry] => {
-        const m = /^__pm2__\.env\[(\d+)\]/.exec(e.path);
-        return [name, m ? (entries[Number(m[1])] ?? e) : { ...e, path: remap(e.path) }];
-      }),
-    ),
+    env: new Map([...c.env].map(([name, e]): [string, EnvEntry] => [name, asSet(e)])),
     wrappers: [...cmd.wrappers, ...c.wrappers, `${start.written} (${appName(app) || 'app'})`],
     envFrom: cmd.envFrom,
   }));
@@ -329,13 +338,13 @@ function appCommand(
  * `args` / `interpreter_args` as words: a list, or text split the way `lib/tools/Config.js` splits it
  * (at blanks; a word wholly in quotes loses them; `k="a b"` stays one word). Undefined when unknown.
  */
-function argWords(v: JsValue, file: string): { text: string; path: string }[] | undefined {
-  const path = sourcePath(file, v.line);
+function argWords(v: JsValue, file: string): { text: string; at: FilePlace }[] | undefined {
+  const at = configLine(file, v.line);
   if (v.kind === 'array') {
-    const out: { text: string; path: string }[] = [];
+    const out: { text: string; at: FilePlace }[] = [];
     for (const item of v.items) {
       if (item.kind !== 'primitive' || item.value === undefined || item.value === null) return undefined;
-      out.push({ text: String(item.value), path: sourcePath(file, item.line) });
+      out.push({ text: String(item.value), at: configLine(file, item.line) });
     }
     return out;
   }
@@ -344,7 +353,7 @@ function argWords(v: JsValue, file: string): { text: string; path: string }[] | 
   return tokens
     .map((t) => (/^(["']).*\1$/.test(t) && t.length >= 2 ? t.slice(1, -1) : t))
     .filter((t) => t.trim() !== '')
-    .map((t) => ({ text: t, path }));
+    .map((t) => ({ text: t, at }));
 }
 
 /** pm2's environment (the container's) plus the app's `env` and, with `--env NAME`, its `env_NAME`. */
@@ -358,18 +367,24 @@ function appEnv(
   const merge = (v: JsValue | undefined) => {
     if (v?.kind !== 'object') return;
     for (const [name, value] of v.props) {
-      const path = sourcePath(file, value.line);
+      const at = configLine(file, value.line);
+      const path = fileLine(at);
       if (value.kind === 'primitive' && value.value !== undefined && value.value !== null) {
-        env.set(name, { name, value: String(value.value), path });
+        env.set(name, { name, value: String(value.value), path, at });
       } else if (value.kind === 'unknown' || value.kind === 'cpus') {
         const why = value.kind === 'unknown' ? value.why : `${name} is the number of CPUs`;
-        env.set(name, { name, unknown: why, path });
+        env.set(name, { name, unknown: why, path, at });
       }
     }
   };
   merge(app.props.get('env'));
   if (start.envName && !start.envName.unknown) merge(app.props.get(`env_${start.envName.text}`));
   return env;
+}
+
+/** A line of the process file, where a word or variable of an app was written. */
+function configLine(file: string, line: number): FilePlace {
+  return { file, line, source: 'config' };
 }
 
 /** A YAML process file as values with their lines (pm2 loads it with js-yaml: plain data, no code). */

@@ -27,6 +27,7 @@
 import * as path from 'node:path';
 import { PYTHON_INT } from '../../argv/ints';
 import { programName, stripLaunchers } from '../../argv/program';
+import { type FilePlace, fileLine } from '../../place';
 import type { Decision } from '../../rules/types';
 import { argvCommands } from '../../shell';
 import type { Env, EnvEntry, SimpleCommand, Word } from '../../shell/types';
@@ -341,14 +342,15 @@ function load(name: string, ctx: SourceContext, env: Env): Config | undefined {
 /** The env entries a `environment=` value adds, each pointing at its line. */
 function environmentEntries(value: IniValue | undefined, env: Env, names: Names): EnvEntry[] {
   if (!value) return [];
-  const at = sourcePath(value.file, value.line);
+  const at: FilePlace = { file: value.file, line: value.line, source: 'config', key: 'environment' };
+  const path = fileLine(at);
   const expanded = expand(value.value, env, names);
   const pairs = keyValuePairs(expanded.text);
   if (!pairs) return [];
   return pairs.map(([name, v]) =>
     expanded.unknown && v.includes('%(')
-      ? { name, unknown: expanded.unknown, path: at }
-      : { name, value: v, path: at },
+      ? { name, unknown: expanded.unknown, path, at }
+      : { name, value: v, path, at },
   );
 }
 
@@ -448,7 +450,8 @@ export function supervisordReader(mentions?: RegExp): SourceExpander {
         if (numprocs !== undefined && numprocs <= 0) continue;
         const names: Names = { ...base, process_num: start, numprocs: numprocs ?? 1 };
         const env = withEntries(daemonEnv, environmentEntries(get('environment'), daemonEnv, names));
-        const at = sourcePath(command.file, command.line);
+        const place: FilePlace = { file: command.file, line: command.line, source: 'config', key: 'command' };
+        const at = fileLine(place);
         const marks: { text: string; why: string }[] = [];
         const expanded = expand(command.value, env, { ...names, here: hereOf(command) }, marks);
         const split = shlexSplit(expanded.text);
@@ -459,7 +462,9 @@ export function supervisordReader(mentions?: RegExp): SourceExpander {
             why.push(marks[Number(i)].why);
             return marks[Number(i)].text;
           });
-          return why.length > 0 ? { text: shown, unknown: why[0], path: at } : { text: shown, path: at };
+          return why.length > 0
+            ? { text: shown, unknown: why[0], path: at, at: place }
+            : { text: shown, path: at, at: place };
         });
         const directory = get('directory');
         const workdir = directory ? expand(directory.value, env, names) : undefined;

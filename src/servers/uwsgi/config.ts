@@ -15,16 +15,19 @@
  * the magic variable `%k` (the CPU count, `core/utils.c` `uwsgi_get_cpu`) becomes `$(nproc)`, which the
  * rules read as a per-CPU count (the uwsgi rule would otherwise read the text `%k` with atoi, as 0).
  */
+import { type FilePlace, fileLine } from '../../place';
 import type { SimpleCommand, Word } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
 import { sourcePath } from '../../sources/types';
 import { runsUwsgi } from './args';
 
-/** One `key = value` line of an ini section, with its 1-based line number. */
+/** One `key = value` line of an ini section, with its 1-based line number and value's column. */
 export interface IniOption {
   readonly key: string;
   readonly value: string;
   readonly line: number;
+  /** 1-based column of the value's first character (of the line as written, blanks included). */
+  readonly column: number;
 }
 
 /**
@@ -45,7 +48,11 @@ export function readIniSection(text: string, section = 'uwsgi'): IniOption[] {
     if (current !== section) return;
     const eq = line.indexOf('=');
     if (eq <= 0) return;
-    options.push({ key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim(), line: i + 1 });
+    const after = line.slice(eq + 1);
+    const value = after.trim();
+    const column =
+      raw.length - raw.trimStart().length + eq + 1 + (after.length - after.trimStart().length) + 1;
+    options.push({ key: line.slice(0, eq).trim(), value, line: i + 1, column });
   });
   return options;
 }
@@ -53,15 +60,25 @@ export function readIniSection(text: string, section = 'uwsgi'): IniOption[] {
 /** The words uWSGI would apply for the file: `--key=value`, each pointing at its line. */
 function optionWords(options: readonly IniOption[], file: SourceFile): Word[] {
   return options.map((o) => {
-    const path = sourcePath(file.path, o.line);
+    // The place is the value's own characters, which a fix edits.
+    const at: FilePlace = {
+      file: file.path,
+      line: o.line,
+      column: o.column,
+      length: o.value.length,
+      source: 'config',
+      key: o.key,
+    };
+    const path = fileLine(at);
     if (o.value.includes('%k')) {
       return {
         text: `--${o.key}=${o.value.replaceAll('%k', '$(nproc)')}`,
         unknown: `uWSGI sets %k to the number of CPUs (${file.path}:${o.line})`,
         path,
+        at,
       };
     }
-    return { text: `--${o.key}=${o.value}`, path };
+    return { text: `--${o.key}=${o.value}`, path, at };
   });
 }
 

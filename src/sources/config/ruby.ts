@@ -13,6 +13,7 @@
  * `4abc` an ArgumentError, and the server does not boot.
  */
 import { RUBY_INTEGER, RUBY_TO_I } from '../../argv/ints';
+import type { FilePlace } from '../../place';
 import type { Env, Word } from '../../shell/types';
 import { sourcePath } from '../types';
 
@@ -125,6 +126,7 @@ export function rubySetting(
   server: string,
 ): RubySetting | undefined {
   let found: RubySetting | undefined;
+  let foundAt: FilePlace | undefined;
   const head = new RegExp(`^\\s*${setting}(?:\\s+|\\s*\\()(.*)$`);
   text.split(/\r?\n/).forEach((raw, i) => {
     const m = head.exec(raw);
@@ -137,6 +139,11 @@ export function rubySetting(
     const path = sourcePath(file, i + 1);
     const { expr, converted: isConverted, via, tooDeep } = unwrap(written);
     const literal = rubyLiteral(expr);
+    foundAt = { file, line: i + 1, source: 'config', key: setting };
+    // A literal's own characters: what a fix edits (`workers 4 # was 4` edits the first 4 only).
+    const start = raw.length - m[1].length + (m[1].length - m[1].trimStart().length) + written.indexOf(expr);
+    if (literal !== undefined && expr !== '' && raw.slice(start).startsWith(expr))
+      foundAt = { ...foundAt, column: start + 1, length: expr.length };
     if (literal !== undefined) {
       found = { word: { text: String(literal), path }, expr: written, integer: true };
       return;
@@ -179,5 +186,5 @@ export function rubySetting(
       };
     else found = converted(entry.value, path, written, via, isConverted);
   });
-  return found;
+  return found && foundAt ? { ...found, word: { ...found.word, at: foundAt } } : found;
 }

@@ -22,7 +22,7 @@
  * reported.
  */
 
-import { fileAt } from '../../place';
+import { type FilePlace, fileAt, fileLine } from '../../place';
 import { RULES } from '../../rules';
 import { settingWorkers } from '../../servers/gunicorn/config';
 import { hypercornWorkers, tomlWorkers } from '../../servers/hypercorn/config';
@@ -235,8 +235,10 @@ function serverCall(
   const fn = node.childForFieldName('function');
   const args = node.childForFieldName('arguments')?.namedChildren ?? [];
   if (!fn) return undefined;
-  const at = sourcePath(file, node.startPosition.row + 1);
-  const word = (text: string): Word => ({ text, path: at });
+  // The words the call stands for are written at its line (a Python file, read as a server's config).
+  const place: FilePlace = { file, line: node.startPosition.row + 1, source: 'config' };
+  const at = fileLine(place);
+  const word = (text: string): Word => ({ text, path: at, at: place });
   const kw = (name: string) =>
     args
       .find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)
@@ -383,7 +385,7 @@ function hypercornConfig(
   const value = (n: PyNode) => evaluate(n, file, names, env);
   // hypercorn takes `workers` as the Python value it is given, not as text.
   const count = (n: PyNode) => hypercornWorkers(evaluateTyped(n, file, names, env));
-  const at = (n: PyNode) => sourcePath(file, n.startPosition.row + 1);
+  const at = (n: PyNode): FilePlace => ({ file, line: n.startPosition.row + 1, source: 'config' });
   if (!arg) return {};
   if (arg.type !== 'identifier') return fromConstructor(arg, value, count, at, ctx);
   const before = (n: PyNode) =>
@@ -416,7 +418,8 @@ function hypercornConfig(
         workers: {
           text: arg.text,
           unknown: `the hypercorn Config \`${arg.text}\` is not built in ${file}`,
-          path: at(arg),
+          path: fileLine(at(arg)),
+          at: at(arg),
         },
       };
   if (workers) config = { ...config, workers: count(workers) };
@@ -429,11 +432,11 @@ function fromConstructor(
   expr: PyNode,
   value: (n: PyNode) => Word,
   count: (n: PyNode) => Word,
-  at: (n: PyNode) => string,
+  at: (n: PyNode) => FilePlace,
   ctx: SourceContext,
 ): HypercornConfig {
   const unknown = (why: string): HypercornConfig => ({
-    workers: { text: expr.text, unknown: why, path: at(expr) },
+    workers: { text: expr.text, unknown: why, path: fileLine(at(expr)), at: at(expr) },
   });
   if (expr.type !== 'call')
     return unknown('the hypercorn Config comes from an expression oneproc does not read');
