@@ -27,6 +27,7 @@ import type { SimpleCommand, Word } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
 import { sourcePath } from '../../sources/types';
 import { unitArgs } from './args';
+import { spec } from './spec';
 
 /** Applications read per configuration; more is not a real one. */
 export const MAX_APPLICATIONS = 200;
@@ -145,7 +146,7 @@ export function unitDecisions(
     const evidence = `"processes": ${JSON.stringify(value).slice(0, 80)}`;
     const shown = JSON.stringify(name).slice(0, 80);
     out.push({
-      rule: 'unit',
+      rule: spec.id,
       command: cmd,
       decision:
         judged.outcome === 'refused'
