@@ -196,40 +196,33 @@ describe('oneproc fix in the image’s files', () => {
     },
   );
 
-  it('edits the count itself when its line holds the same number twice (`workers = 4  # workers: 4`)', async () => {
-    writeFileSync(
-      path.join(dir, 'image/gunicorn/gunicorn.conf.py'),
+  it.each([
+    [
+      'the count itself when its line holds the same number twice (`workers = 4  # workers: 4`)',
+      'image/gunicorn',
+      'gunicorn.conf.py',
       'bind = "0.0.0.0:8000"\nworkers = 4  # workers: 4 was the old default\n',
-    );
-    const r = await fix(['--write', 'image/gunicorn'], dir);
-    expect(r.code).toBe(0);
-    expect(read('image/gunicorn/gunicorn.conf.py')).toBe(
       'bind = "0.0.0.0:8000"\nworkers = 1  # workers: 4 was the old default\n',
-    );
-  });
-
-  it('edits the value uWSGI reads, not a number of the rest of its ini line (`processes = 4 ; 4 cores`)', async () => {
-    writeFileSync(
-      path.join(dir, 'image/uwsgi/uwsgi.ini'),
+    ],
+    [
+      'the value uWSGI reads, not a number of the rest of its ini line (`processes = 4 ; 4 cores`)',
+      'image/uwsgi',
+      'uwsgi.ini',
       '[uwsgi]\nhttp = :8000\nmodule = app\nprocesses = 4 ; 4 cores\n',
-    );
-    const r = await fix(['--write', 'image/uwsgi'], dir);
-    expect(r.code).toBe(0);
-    expect(read('image/uwsgi/uwsgi.ini')).toBe(
       '[uwsgi]\nhttp = :8000\nmodule = app\nprocesses = 1 ; 4 cores\n',
-    );
-  });
-
-  it('edits the literal Puma reads, not the same number in its comment (`workers 4 # workers 4 per box`)', async () => {
-    writeFileSync(
-      path.join(dir, 'image/puma/config/puma.rb'),
+    ],
+    [
+      'the literal Puma reads, not the same number in its comment (`workers 4 # workers 4 per box`)',
+      'image/puma',
+      'config/puma.rb',
       '# Puma\nport 3000\nworkers 4 # workers 4 per box\nthreads 5, 5\n',
-    );
-    const r = await fix(['--write', 'image/puma'], dir);
-    expect(r.code).toBe(0);
-    expect(read('image/puma/config/puma.rb')).toBe(
       '# Puma\nport 3000\nworkers 1 # workers 4 per box\nthreads 5, 5\n',
-    );
+    ],
+  ])('edits %s', async (_what, folder, file, before, after) => {
+    writeFileSync(path.join(dir, folder, file), before);
+    const r = await fix(['--write', folder], dir);
+    expect(r.code).toBe(0);
+    expect(read(`${folder}/${file}`)).toBe(after);
   });
 
   it('scales the workload that runs the image', async () => {
