@@ -485,6 +485,9 @@ function whereItIsSet(cause: Cause): string {
   if (!isFilePlace(at)) return '';
   switch (cause.kind) {
     case 'compose-env':
+      // A Dockerfile's `ENV NAME=$ARG` built with a compose `build.args` value (src/sources/dockerfile.ts).
+      if (at.key?.includes('.build.args'))
+        return ` ${cause.name} is set from a build argument, in ${fileLine(at)} at \`${at.key}\`.`;
       return ` ${cause.name} is set in ${fileLine(at)}, at \`${at.key ?? cause.name}\`.`;
     case 'dockerfile-env':
       return ` ${cause.name} is set by the ENV instruction at ${fileLine(at)}.`;

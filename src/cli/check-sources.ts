@@ -342,7 +342,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
         const text = texts.get(dockerfile);
         const build =
           service.build.args && text !== undefined
-            ? parseDockerfile(text, read0.file, service.build.args)
+            ? parseDockerfile(text, read0.file, service.build.args, service.build.argPlaces)
             : read0;
         if (service.build.target !== undefined && findStage(build, service.build.target) === undefined) {
           errors.push(

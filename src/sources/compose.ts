@@ -25,7 +25,14 @@
  */
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { isObject } from '../shell/kubernetes';
-import { type ImageEnv, type ImageSpec, knownBaseOf, type RunSpec, splitWords } from './dockerfile';
+import {
+  type BuildArgPlace,
+  type ImageEnv,
+  type ImageSpec,
+  knownBaseOf,
+  type RunSpec,
+  splitWords,
+} from './dockerfile';
 
 /** Services read per compose file; more is not a real project. */
 export const MAX_SERVICES = 200;
@@ -41,6 +48,8 @@ export interface ComposeService {
     readonly target?: string;
     /** `build.args`: the build arguments the Dockerfile's ARGs take. */
     readonly args?: ReadonlyMap<string, string>;
+    /** Where each of `args` is written, so that what a Dockerfile sets from one points here. */
+    readonly argPlaces?: ReadonlyMap<string, BuildArgPlace>;
     /** Set when the context is a Git repository or URL: nothing of it is read. */
     readonly remote?: boolean;
   };
@@ -190,6 +199,7 @@ export function readCompose(
       const target = scalar(b.target, at('build', 'target'));
       const context = scalar(b.context, at('build', 'context')) ?? '.';
       const args = new Map<string, string>();
+      const argPlaces = new Map<string, BuildArgPlace>();
       const given = b.args;
       const fromShell = (key: string, line: number) =>
         notes.push({
@@ -203,21 +213,27 @@ export function readCompose(
           if (entry === undefined) return;
           const eq = entry.indexOf('=');
           if (eq < 0) fromShell(entry, line);
-          else args.set(entry.slice(0, eq), entry.slice(eq + 1));
+          else {
+            args.set(entry.slice(0, eq), entry.slice(eq + 1));
+            argPlaces.set(entry.slice(0, eq), { file, line, key: `services.${name}.build.args[${i}]` });
+          }
         });
       } else if (isObject(given)) {
         for (const [key, v] of Object.entries(given)) {
           const line = at('build', 'args', key);
           const text = v === null || v === undefined ? undefined : scalar(v, line);
           if (text === undefined) fromShell(key, line);
-          else args.set(key, text);
+          else {
+            args.set(key, text);
+            argPlaces.set(key, { file, line, key: `services.${name}.build.args.${key}` });
+          }
         }
       }
       build = {
         context,
         dockerfile: scalar(b.dockerfile, at('build', 'dockerfile')) ?? 'Dockerfile',
         ...(target ? { target } : {}),
-        ...(args.size > 0 ? { args } : {}),
+        ...(args.size > 0 ? { args, argPlaces } : {}),
         ...(isRemoteContext(context) ? { remote: true } : {}),
       };
     }

@@ -53,6 +53,17 @@ export interface ImageEnv {
   readonly key?: string;
 }
 
+/**
+ * Where a build argument is given its value outside the Dockerfile: a compose service's `build.args`
+ * entry (file, line and key), so that an ENV set from that argument is reported where the value is written.
+ */
+export interface BuildArgPlace {
+  readonly file: string;
+  readonly line: number;
+  /** e.g. `services.web.build.args.WORKERS`. */
+  readonly key: string;
+}
+
 export interface CopySpec {
   readonly sources: readonly string[];
   readonly dest: string;
@@ -146,6 +157,8 @@ interface StageState {
   entrypointSet: boolean;
   env: ImageEnv[];
   args: Map<string, string>;
+  /** The stage's ARGs whose value a build argument with a place gave (`BuildArgPlace`). */
+  argPlaces: Map<string, BuildArgPlace>;
   /** Variables known from the base image (PATH of a known image, or assumed). */
   baseVars: Map<string, string>;
   workdir: string;
@@ -292,9 +305,12 @@ export function parseDockerfile(
   text: string,
   file: string,
   buildArgs: ReadonlyMap<string, string> = new Map(),
+  argPlaces: ReadonlyMap<string, BuildArgPlace> = new Map(),
 ): DockerfileBuild {
   const stages: StageState[] = [];
   const globalArgs = new Map<string, string>();
+  /** Global ARGs whose value a placed build argument gave. */
+  const globalPlaces = new Map<string, BuildArgPlace>();
   let current: StageState | undefined;
   let instructions: Instruction[] = [];
   try {
@@ -327,6 +343,7 @@ export function parseDockerfile(
             parent: parent.index,
             env: [...parent.env],
             args: new Map(),
+            argPlaces: new Map(),
             baseVars: new Map(parent.baseVars),
             copies: [...parent.copies],
             ops: [],
@@ -339,8 +356,12 @@ export function parseDockerfile(
     }
     if (!current) {
       if (keyword === 'ARG')
-        for (const [k, v] of parseArg(content))
+        for (const [k, v] of parseArg(content)) {
           globalArgs.set(k, buildArgs.get(k) ?? v ?? globalArgs.get(k) ?? '');
+          const place = buildArgs.has(k) ? argPlaces.get(k) : undefined;
+          if (place) globalPlaces.set(k, place);
+          else globalPlaces.delete(k);
+        }
       continue;
     }
     const stage = current;
@@ -348,8 +369,17 @@ export function parseDockerfile(
       new Map([...stage.baseVars, ...stage.args, ...stage.env.map((e) => [e.name, e.value] as const)]);
     switch (keyword) {
       case 'ARG':
-        for (const [k, v] of parseArg(content))
+        for (const [k, v] of parseArg(content)) {
           stage.args.set(k, buildArgs.get(k) ?? v ?? globalArgs.get(k) ?? '');
+          // A build argument overrides the default; `ARG NAME` alone takes the global ARG's value.
+          const place = buildArgs.has(k)
+            ? argPlaces.get(k)
+            : v === undefined
+              ? globalPlaces.get(k)
+              : undefined;
+          if (place) stage.argPlaces.set(k, place);
+          else stage.argPlaces.delete(k);
+        }
         break;
       case 'ENV': {
         const known = vars();
@@ -364,7 +394,18 @@ export function parseDockerfile(
             });
           });
           known.set(name, expanded);
-          stage.env = [...stage.env.filter((e) => e.name !== name), { name, value: expanded, line }];
+          // `ENV NAME=$ARG` whose whole value is a build argument given in a compose file: the value is
+          // written there, so that is where the finding points and what to change.
+          const ref = /^"?\$(?:\{(\w+)\}|(\w+))"?$/.exec(value.trim());
+          const refName = ref?.[1] ?? ref?.[2];
+          const given =
+            refName !== undefined && !stage.env.some((e) => e.name === refName)
+              ? stage.argPlaces.get(refName)
+              : undefined;
+          const entry: ImageEnv = given
+            ? { name, value: expanded, line: given.line, file: given.file, source: 'compose', key: given.key }
+            : { name, value: expanded, line };
+          stage.env = [...stage.env.filter((e) => e.name !== name), entry];
         }
         break;
       }
@@ -420,6 +461,7 @@ function newStage(index: number, name: string | undefined, line: number, from: s
     entrypointSet: false,
     env: [],
     args: new Map(),
+    argPlaces: new Map(),
     baseVars,
     workdir: '/',
     shell: ['/bin/sh', '-c'],

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell scripts and Dockerfiles, where ${…} is parameter expansion.
-import { readDockerfile } from '../../src/sources/dockerfile';
+import { imageOf, parseDockerfile, readDockerfile } from '../../src/sources/dockerfile';
 import { readImageConfig } from '../../src/sources/image-config';
 
 describe('readDockerfile', () => {
@@ -64,6 +64,44 @@ describe('readDockerfile', () => {
     ['binary-ish text', '\u0001\u0002FROM\u0000'],
   ])('gives an empty image for %s', (_name, text) => {
     expect(readDockerfile(text, 'D')).toMatchObject({ env: [], copies: [] });
+  });
+});
+
+describe('an ENV set from a build argument a compose file gives', () => {
+  const given = new Map([['W', '3']]);
+  const places = new Map([['W', { file: 'compose.yaml', line: 6, key: 'services.web.build.args.W' }]]);
+  const envOf = (text: string) => imageOf(parseDockerfile(text, 'Dockerfile', given, places)).env;
+
+  it.each([
+    ['ARG W=1\nENV WEB_CONCURRENCY=${W}', 'the stage ARG'],
+    ['ARG W=1\nENV WEB_CONCURRENCY="$W"', 'a quoted reference'],
+    ['ARG W', 'a global ARG taken by `ARG W` in the stage'],
+  ])('points at the compose key when the whole value is the argument (%s)', (stage, _what) => {
+    const text =
+      stage === 'ARG W'
+        ? 'ARG W=1\nFROM python:3.12\nARG W\nENV WEB_CONCURRENCY=$W\n'
+        : `FROM python:3.12\n${stage}\n`;
+    expect(envOf(text)).toEqual([
+      {
+        name: 'WEB_CONCURRENCY',
+        value: '3',
+        line: 6,
+        file: 'compose.yaml',
+        source: 'compose',
+        key: 'services.web.build.args.W',
+      },
+    ]);
+  });
+
+  it.each([
+    ['a value built around it', 'FROM python:3.12\nARG W=1\nENV GUNICORN_CMD_ARGS="--workers ${W}"\n'],
+    ['an ENV of the same name first', 'FROM python:3.12\nARG W=1\nENV W=2\nENV WEB_CONCURRENCY=$W\n'],
+    ['an ARG of an earlier stage', 'FROM python:3.12\nARG W=1\nFROM python:3.12\nENV WEB_CONCURRENCY=$W\n'],
+  ])('keeps the Dockerfile ENV line for %s', (_what, text) => {
+    const last = envOf(text).at(-1);
+    expect(last?.line).toBe(text.split('\n').length - 1);
+    expect(last?.file).toBeUndefined();
+    expect(last?.source).toBeUndefined();
   });
 });
 

@@ -20,6 +20,7 @@ interface Report {
     line: number;
     kind: string | null;
     name: string | null;
+    message: string;
     chain?: string[];
   }>;
   notes: Array<{ message: string; file: string | null; line: number | null; name: string | null }>;
@@ -235,13 +236,14 @@ describe('compose', () => {
   it('builds with build.args, merges what a service extends, and says a remote build context is not fetched', async () => {
     const { code, report } = await check(['compose-extends']);
     expect(report.findings.map(brief)).toEqual([
-      // ARG WORKERS=1 is built with WORKERS=3, so ENV WEB_CONCURRENCY=${WORKERS} is 3.
+      // ARG WORKERS=1 is built with WORKERS=3, so ENV WEB_CONCURRENCY=${WORKERS} is 3: the 3 is written
+      // in the compose file's build.args, which is where the finding points.
       {
         severity: 'error',
         rule: 'gunicorn',
         workers: 3,
-        file: 'compose-extends/Dockerfile',
-        line: 3,
+        file: 'compose-extends/compose.yaml',
+        line: 6,
         kind: 'compose service',
         name: 'web',
       },
@@ -256,6 +258,9 @@ describe('compose', () => {
         name: 'admin',
       },
     ]);
+    expect(report.findings[0].message).toContain(
+      'WEB_CONCURRENCY is set from a build argument, in compose-extends/compose.yaml:6 at `services.web.build.args.WORKERS`.',
+    );
     expect(code).toBe(1);
     expect(report.notes.map((n) => [n.file, n.line, n.name, n.message])).toEqual([
       [
