@@ -238,25 +238,17 @@ describe('oneproc fix in the image’s files', () => {
 });
 
 describe('SARIF fixes', () => {
-  it('points at the count itself in a config file, not only at its line', async () => {
-    const r = await runCheck(['--format', 'sarif', 'image/gunicorn'], { cwd: dir });
+  it.each([
+    ['the count itself in a config file, not only at its line', 'image/gunicorn', 'gunicorn.conf.py', 3, 11],
+    ['the value of a uWSGI ini option', 'image/uwsgi', 'uwsgi.ini', 4, 13],
+  ])('points at %s', async (_what, folder, file, line, column) => {
+    const r = await runCheck(['--format', 'sarif', folder], { cwd: dir });
     const result = JSON.parse(r.out).runs[0].results[0];
-    expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('image/gunicorn/gunicorn.conf.py');
+    expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe(`${folder}/${file}`);
     expect(result.locations[0].physicalLocation.region).toEqual({
-      startLine: 3,
-      startColumn: 11,
-      endColumn: 12,
-    });
-  });
-
-  it('points at the value of a uWSGI ini option', async () => {
-    const r = await runCheck(['--format', 'sarif', 'image/uwsgi'], { cwd: dir });
-    const result = JSON.parse(r.out).runs[0].results[0];
-    expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('image/uwsgi/uwsgi.ini');
-    expect(result.locations[0].physicalLocation.region).toEqual({
-      startLine: 4,
-      startColumn: 13,
-      endColumn: 14,
+      startLine: line,
+      startColumn: column,
+      endColumn: column + 1,
     });
   });
 
