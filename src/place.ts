@@ -39,23 +39,24 @@ export function placePath(place: Place): string {
   return 'file' in place ? `${place.file}:${place.line}` : place.field;
 }
 
+/** The place without a value's characters: the field, or the file line (and key). */
+export function lineOf(place: Place): Place {
+  if (!isFilePlace(place) || (place.column === undefined && place.length === undefined)) return place;
+  const { column: _column, length: _length, ...line } = place;
+  return line;
+}
+
 /** `file:line`, the form chains and notes use. */
 export function fileLine(place: FilePlace): string {
   return `${place.file}:${place.line}`;
 }
 
 /**
- * A word's or variable's place: its `at` when a reader set one, else its `path`, which is then a
- * field of the Kubernetes container it came from.
+ * A word's or variable's place: its `at`, which every reader of a file sets; without one, its `path`
+ * is a field of the Kubernetes container it came from.
  */
 export function placeOf(value: { readonly at?: Place; readonly path: string }): Place {
-  if (value.at) return value.at;
-  // The values of Python files (gunicorn and hypercorn `.py` configs, a server call's arguments in an
-  // entry point) do not set `at` yet and render `file:line` only: their line is a config file's. A
-  // Kubernetes field path always ends in a name or `]`.
-  const m = /^(.*[^\]]):(\d+)$/.exec(value.path);
-  if (m && !m[1].includes('[')) return { file: m[1], line: Number(m[2]), source: 'config' };
-  return { field: value.path };
+  return value.at ?? { field: value.path };
 }
 
 /** The kind of cause a word of a command line is, by where it was written. */

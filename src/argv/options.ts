@@ -3,6 +3,7 @@
  * value-taking option (so a rule applies its server's precedence), flags, and the first positional
  * word. Pure functions: no IO, never throw.
  */
+import { lineOf } from '../place';
 import type { Word } from '../shell/types';
 
 /** One occurrence of an option in argv. */
@@ -122,7 +123,7 @@ function sliceWord(word: Word, start: number): Word {
   const at = word.at;
   if (!at) return sliced;
   if (!('file' in at) || at.column === undefined || at.length !== word.text.length)
-    return { ...sliced, at: 'file' in at ? { ...at, column: undefined, length: undefined } : at };
+    return { ...sliced, at: lineOf(at) };
   return { ...sliced, at: { ...at, column: at.column + start, length: at.length - start } };
 }
 

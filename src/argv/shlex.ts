@@ -1,14 +1,18 @@
 /** A variable holding a command line, split as Python's shlex does. Pure; never throws. */
+import { lineOf } from '../place';
 import type { EnvEntry, Word } from '../shell/types';
 
 /**
  * Splits a variable holding a command line the way Python's `shlex.split` does (quotes and
- * backslashes, no expansion), e.g. GUNICORN_CMD_ARGS. Every word carries the entry's path. Returns
+ * backslashes, no expansion), e.g. GUNICORN_CMD_ARGS. Every word carries the entry's path, and its
+ * place without the value's characters (a word is only part of them). Returns
  * undefined when the value is not known here.
  */
 export function splitEnvArgs(entry: EnvEntry): Word[] | undefined {
   if (entry.value === undefined || entry.unknown) return undefined;
   const words: Word[] = [];
+  const at = entry.at && lineOf(entry.at);
+  const word = (text: string): Word => (at ? { text, path: entry.path, at } : { text, path: entry.path });
   let current = '';
   let inWord = false;
   let quote: '"' | "'" | null = null;
@@ -27,7 +31,7 @@ export function splitEnvArgs(entry: EnvEntry): Word[] | undefined {
       continue;
     }
     if (/\s/.test(c)) {
-      if (inWord) words.push({ text: current, path: entry.path });
+      if (inWord) words.push(word(current));
       current = '';
       inWord = false;
       continue;
@@ -38,6 +42,6 @@ export function splitEnvArgs(entry: EnvEntry): Word[] | undefined {
     else current += c;
   }
   // shlex.split raises on an unclosed quote; gunicorn then fails to start. Keep what was read.
-  if (inWord) words.push({ text: current, path: entry.path });
+  if (inWord) words.push(word(current));
   return words;
 }

@@ -410,8 +410,13 @@ export const railsServer: SourceExpander = {
         environment = inline !== undefined ? { ...argv[i], text: inline } : argv[i + 1];
       if (RAILS_VALUED.has(flag) && inline === undefined) i++;
     }
-    const puma: Word[] = [{ text: 'puma', path: argv[0].path }];
-    if (environment) puma.push({ text: '-e', path: environment.path }, environment);
+    // The words puma is started with are written where `rails` and its `-e` value are.
+    const puma: Word[] = [{ text: 'puma', path: argv[0].path, ...(argv[0].at ? { at: argv[0].at } : {}) }];
+    if (environment)
+      puma.push(
+        { text: '-e', path: environment.path, ...(environment.at ? { at: environment.at } : {}) },
+        environment,
+      );
     return {
       commands: [],
       programs: [{ command: { ...cmd, argv: puma } }],

@@ -18,7 +18,7 @@ const SINGLE: Record<string, string> = {
 };
 
 interface Report {
-  findings: unknown[];
+  findings: { path: string; cause?: { at: { field?: string; file?: string; line?: number } } }[];
   notes: unknown[];
   checked: { documents: number; containers: number; images?: number; services?: number };
 }
@@ -47,6 +47,13 @@ describe.each(fixtures)('%s', (fixture) => {
       expect({ findings: report.findings, notes: report.notes }).toEqual({ findings: [], notes: [] });
     } else {
       expect(report.findings.length + report.notes.length).toBeGreaterThan(0);
+    }
+    // Every reader of a file gives its values their place: a cause in a file is never shown as a
+    // Kubernetes field (a field path never ends in `:LINE`).
+    for (const f of report.findings) {
+      const at = f.cause?.at;
+      if (at?.field !== undefined) expect(at.field).not.toMatch(/:\d+$/);
+      if (at?.file !== undefined) expect(f.path).toBe(`${at.file}:${at.line}`);
     }
   });
 });

@@ -27,6 +27,9 @@ describe('Python integer literals', () => {
   });
 });
 
+/** The line `workers = EXPR` is written at, as the value's place. */
+const LINE_3 = { file: 'gunicorn.conf.py', line: 3, source: 'config' };
+
 /** The value of `workers = EXPR` in a module, with the container env given. */
 async function workersOf(expr: string, env: Record<string, string> = {}, prelude = '') {
   const entries = new Map(
@@ -66,17 +69,19 @@ describe('Python integer arithmetic, as Python computes it', () => {
     ['(int(os.environ.get("BASE", "1")) + 1) * 2', '4'],
     ['9007199254740990 + 1', '9007199254740991'],
   ])('computes %s as %s', async (expr, text) => {
-    expect(await workersOf(expr)).toEqual({ text, path: 'gunicorn.conf.py:3' });
+    expect(await workersOf(expr)).toEqual({ text, path: 'gunicorn.conf.py:3', at: LINE_3 });
   });
 
   it('reads an env value through int(), pointing at the env entry', async () => {
     expect(await workersOf('int(os.getenv("WORKERS", "2")) * 3', { WORKERS: ' 5 ' })).toEqual({
       text: '15',
       path: 'gunicorn.conf.py:3',
+      at: LINE_3,
     });
     expect(await workersOf('int(os.getenv("WORKERS"))', { WORKERS: '5' })).toEqual({
       text: '5',
       path: 'env.WORKERS',
+      at: { field: 'env.WORKERS' },
     });
   });
 
@@ -112,6 +117,7 @@ describe('Python integer arithmetic, as Python computes it', () => {
       text: '$((($(nproc)*2)+1))',
       unknown: 'it depends on the number of CPUs',
       path: 'gunicorn.conf.py:3',
+      at: LINE_3,
     });
     expect((await workersOf('int(str(os.cpu_count())) // 2')).text).toBe('$(($(nproc)/2))');
     // For 1…3 CPUs (cpus - 4) // 2 floors to a value the shell's `/` would truncate differently.
@@ -119,6 +125,7 @@ describe('Python integer arithmetic, as Python computes it', () => {
       text: '(multiprocessing.cpu_count() - 4) // 2',
       unknown: 'it depends on the number of CPUs, through arithmetic oneproc does not follow',
       path: 'gunicorn.conf.py:3',
+      at: LINE_3,
     });
     expect((await workersOf('multiprocessing.cpu_count() * 9007199254740991')).unknown).toContain(
       'arithmetic oneproc does not follow',

@@ -65,7 +65,7 @@ export const gunicornConfig: SourceExpander = {
         };
       }
       const value = count.word;
-      const flag: Word = { text: '--workers', path: value.path };
+      const flag: Word = { text: '--workers', path: value.path, at: value.at };
       const expanded: SimpleCommand = { ...cmd, argv: [argv[0], flag, value, ...argv.slice(1)] };
       return { commands: [expanded], chain: [`${file.path}:${workers.startPosition.row + 1}`] };
     });

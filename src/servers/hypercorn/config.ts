@@ -100,12 +100,17 @@ export function hypercornWorkers(value: TypedValue): Word {
     case 'unknown':
       return word;
     case 'raises':
-      return { text: word.text, refused: `Python raises running it: ${word.unknown}`, path: word.path };
+      return {
+        text: word.text,
+        refused: `Python raises running it: ${word.unknown}`,
+        path: word.path,
+        at: word.at,
+      };
     case 'none':
-      return { text: 'None', refused: `None is ${NOT_AN_INT}`, path: word.path };
+      return { text: 'None', refused: `None is ${NOT_AN_INT}`, path: word.path, at: word.at };
     default: {
       const shown = value.type === 'str' ? JSON.stringify(word.text) : word.text;
-      return { text: shown, refused: `the str ${shown} is ${NOT_AN_INT}`, path: word.path };
+      return { text: shown, refused: `the str ${shown} is ${NOT_AN_INT}`, path: word.path, at: word.at };
     }
   }
 }
@@ -175,7 +180,7 @@ export const hypercornConfig: SourceExpander = {
       const rest = [...cmd.argv.slice(0, at), ...cmd.argv.slice(at + count)];
       return { commands: [{ ...cmd, argv: rest }], chain: [file.path] };
     }
-    const flag: Word = { text: '--workers', path: word.path };
+    const flag: Word = { text: '--workers', path: word.path, at: word.at };
     const argv = [...cmd.argv.slice(0, offset + 1), flag, word, ...cmd.argv.slice(offset + 1)];
     return { commands: [{ ...cmd, argv }], chain: [line || word.path] };
   },

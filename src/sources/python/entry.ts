@@ -255,7 +255,8 @@ function serverCall(
   if (fn.text === 'hypercorn.run.run' || (fn.text === 'run' && facts.hypercornRun)) {
     const config = hypercornConfig(args[0], node, facts, names, cmd.env, ctx);
     const argv = [word('hypercorn')];
-    if (config.workers) argv.push({ text: '--workers', path: config.workers.path }, config.workers);
+    if (config.workers)
+      argv.push({ text: '--workers', path: config.workers.path, at: config.workers.at }, config.workers);
     argv.push(config.app ?? word('app'));
     return make(argv);
   }
@@ -323,7 +324,9 @@ function serverCall(
       if (typed.type === 'none') return make([word('gunicorn')], unread);
       const read = settingWorkers(typed, 'the program stops, because Python raises computing it');
       const count: Word =
-        'word' in read ? read.word : { text: w.text, refused: read.refused, path: typed.word.path };
+        'word' in read
+          ? read.word
+          : { text: w.text, refused: read.refused, path: typed.word.path, at: typed.word.at };
       return make([word('gunicorn'), word('--workers'), count], unread);
     }
   }
@@ -342,7 +345,12 @@ function uvicornRunWorkers(value: TypedValue, reloading: boolean): Word | undefi
     case 'none':
       return undefined;
     case 'raises':
-      return { text: word.text, refused: `Python raises computing it: ${word.unknown}`, path: word.path };
+      return {
+        text: word.text,
+        refused: `Python raises computing it: ${word.unknown}`,
+        path: word.path,
+        at: word.at,
+      };
     case 'str':
     case 'cpus-str': {
       if (value.type === 'str' && word.text === '') return undefined;
@@ -353,6 +361,7 @@ function uvicornRunWorkers(value: TypedValue, reloading: boolean): Word | undefi
         text: shown,
         refused: `uvicorn.run() is given the str ${shown}, and comparing it with 1 (\`config.workers > 1\`) raises TypeError`,
         path: word.path,
+        at: word.at,
       };
     }
     default:
@@ -475,6 +484,7 @@ function fromConstructor(
           text: toml.path,
           refused: `${toml.path} is not valid TOML (${read.error.message}), so hypercorn refuses to start with it`,
           path: sourcePath(toml.path, read.error.line),
+          at: { file: toml.path, line: read.error.line, source: 'config' },
         },
       };
     return read.word ? { workers: read.word } : {};

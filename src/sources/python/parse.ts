@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pythonInt } from '../../argv/ints';
-import type { FilePlace } from '../../place';
+import { type Place, placeOf } from '../../place';
 import type { Env, Word } from '../../shell/types';
 import { sourcePath } from '../types';
 
@@ -181,15 +181,31 @@ export function moduleAssignments(root: PyNode): Map<string, PyNode> {
  * module from the syntax tree, integers with Python's own semantics (see `arithmetic`).
  */
 type PyValue =
-  /** `at`: the literal's own characters, when the value is written as one (`workers = 4`). */
-  | { readonly kind: 'int'; readonly n: bigint; readonly path: string; readonly at?: FilePlace }
-  | { readonly kind: 'str'; readonly text: string; readonly path: string }
-  | { readonly kind: 'none'; readonly path: string }
+  /** `at` of a literal (`workers = 4`) holds its own characters. */
+  | ({ readonly kind: 'int'; readonly n: bigint } & Here)
+  | ({ readonly kind: 'str'; readonly text: string } & Here)
+  | ({ readonly kind: 'none' } & Here)
   /** An int computed from the CPU count (`str` when it was converted with `str()`). */
-  | { readonly kind: 'cpus'; readonly formula: Formula; readonly str: boolean; readonly path: string }
+  | ({ readonly kind: 'cpus'; readonly formula: Formula; readonly str: boolean } & Here)
   | { readonly kind: 'unknown'; readonly word: Word }
   /** Python raises an exception computing it (`int("four")`, `4 // 0`): `why` says which and why. */
-  | { readonly kind: 'raises'; readonly why: string; readonly path: string };
+  | ({ readonly kind: 'raises'; readonly why: string } & Here);
+
+/**
+ * Where a value was written: the line of the expression (or the literal's own characters), or the
+ * place of the variable it was read from (`os.getenv("WORKERS")`: the ENV line, the compose key, the
+ * container's `env` field). `path` is its text in findings.
+ */
+interface Here {
+  readonly path: string;
+  readonly at: Place;
+}
+
+/** The line of `node` in `file`, as a place and its text. */
+function hereOf(node: PyNode, file: string): Here {
+  const line = node.startPosition.row + 1;
+  return { path: sourcePath(file, line), at: { file, line, source: 'config' } };
+}
 
 /** Integer arithmetic over the CPU count: `+ - * //` of the CPU count and integer constants. */
 type Formula =
@@ -234,33 +250,33 @@ export function evaluateTyped(node: PyNode, file: string, names: Map<string, PyN
 function toWord(v: PyValue, node: PyNode, file: string): Word {
   switch (v.kind) {
     case 'int':
-      return v.at ? { text: String(v.n), path: v.path, at: v.at } : { text: String(v.n), path: v.path };
+      return { text: String(v.n), path: v.path, at: v.at };
     case 'str':
-      return { text: v.text, path: v.path };
+      return { text: v.text, path: v.path, at: v.at };
     case 'none':
-      return { text: 'None', path: v.path };
+      return { text: 'None', path: v.path, at: v.at };
     case 'unknown':
       return v.word;
     case 'raises':
-      return { text: node.text, unknown: v.why, path: v.path };
+      return { text: node.text, unknown: v.why, path: v.path, at: v.at };
     case 'cpus': {
       const text = shellFormula(v.formula);
       return text === undefined
         ? {
             text: node.text,
             unknown: 'it depends on the number of CPUs, through arithmetic oneproc does not follow',
-            path: sourcePath(file, node.startPosition.row + 1),
+            ...hereOf(node, file),
           }
-        : { text, unknown: 'it depends on the number of CPUs', path: v.path };
+        : { text, unknown: 'it depends on the number of CPUs', path: v.path, at: v.at };
     }
   }
 }
 
 function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env, depth: number): PyValue {
-  const path = sourcePath(file, node.startPosition.row + 1);
+  const here = hereOf(node, file);
   const unknown = (why: string): PyValue => ({
     kind: 'unknown',
-    word: { text: node.text, unknown: why, path },
+    word: { text: node.text, unknown: why, ...here },
   });
   if (depth > 20) return unknown('the expression nests more than 20 levels deep, past what oneproc follows');
   switch (node.type) {
@@ -269,7 +285,7 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
       const digits = node.text.replaceAll('_', '');
       if (!/^(?:0[xX][\da-fA-F]+|0[oO][0-7]+|0[bB][01]+|\d+)$/.test(digits))
         return unknown('not an integer oneproc reads');
-      const read = bounded(BigInt(digits), path, unknown);
+      const read = bounded(BigInt(digits), here, unknown);
       if (read.kind !== 'int' || node.text.includes('\n')) return read;
       return {
         ...read,
@@ -289,14 +305,14 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
         .join('');
       return node.namedChildren.some((c) => c.type === 'interpolation')
         ? unknown('an f-string')
-        : { kind: 'str', text: content, path };
+        : { kind: 'str', text: content, ...here };
     }
     case 'parenthesized_expression':
       return node.namedChildren[0]
         ? value(node.namedChildren[0], file, names, env, depth + 1)
         : unknown('empty');
     case 'none':
-      return { kind: 'none', path };
+      return { kind: 'none', ...here };
     case 'identifier': {
       // `b = a` chains of any length are followed here, not by recursion, which stops at `depth`.
       let bound = names.get(node.text);
@@ -307,7 +323,7 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
         bound = names.get(bound.text);
       }
       if (bound && bound !== node) return value(bound, file, names, env, depth + 1);
-      if (node.text === 'None') return { kind: 'none', path };
+      if (node.text === 'None') return { kind: 'none', ...here };
       return unknown(`${node.text} is not set in this module`);
     }
     case 'call':
@@ -320,7 +336,7 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
       const v = value(operand, file, names, env, depth + 1);
       if (v.kind === 'raises' || v.kind === 'unknown') return v;
       if (v.kind !== 'int') return unknown('an operand is not an integer, so oneproc does not compute it');
-      return op === '-' ? { kind: 'int', n: -v.n, path } : v;
+      return op === '-' ? { kind: 'int', n: -v.n, ...here } : v;
     }
     case 'binary_operator': {
       const left = node.childForFieldName('left');
@@ -330,7 +346,7 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
         return unknown('an expression oneproc does not evaluate');
       const l = value(left, file, names, env, depth + 1);
       const r = value(right, file, names, env, depth + 1);
-      return arithmetic(op, l, r, path, unknown);
+      return arithmetic(op, l, r, here, unknown);
     }
     default:
       return unknown('an expression oneproc does not evaluate');
@@ -338,10 +354,10 @@ function value(node: PyNode, file: string, names: Map<string, PyNode>, env: Env,
 }
 
 /** An int, or unknown when it is beyond the numbers computed here. */
-function bounded(n: bigint, path: string, unknown: (why: string) => PyValue): PyValue {
+function bounded(n: bigint, here: Here, unknown: (why: string) => PyValue): PyValue {
   return n > MAX_INT || n < -MAX_INT
     ? unknown(`the number is beyond ${Number.MAX_SAFE_INTEGER}, which oneproc does not compute`)
-    : { kind: 'int', n, path };
+    : { kind: 'int', n, path: here.path, at: here.at };
 }
 
 /**
@@ -354,7 +370,7 @@ function arithmetic(
   op: '+' | '-' | '*' | '//',
   l: PyValue,
   r: PyValue,
-  path: string,
+  here: Here,
   unknown: (why: string) => PyValue,
 ): PyValue {
   // Python computes the left operand first: the first exception raised is the one seen.
@@ -368,15 +384,15 @@ function arithmetic(
   if (l.kind === 'int' && r.kind === 'int') {
     const n = intOp(op, l.n, r.n);
     return n === undefined
-      ? { kind: 'raises', why: 'it divides by zero, which stops Python (ZeroDivisionError)', path }
-      : bounded(n, path, unknown);
+      ? { kind: 'raises', why: 'it divides by zero, which stops Python (ZeroDivisionError)', ...here }
+      : bounded(n, here, unknown);
   }
   const left = formulaOf(l);
   const right = formulaOf(r);
   if (!left || !right) return unknown('it depends on a value not known here');
   const size = formulaSize(left) + formulaSize(right) + 1;
   if (size > MAX_FORMULA_NODES) return unknown('the formula over the number of CPUs is too long to follow');
-  return { kind: 'cpus', formula: { op, left, right, size }, str: false, path };
+  return { kind: 'cpus', formula: { op, left, right, size }, str: false, ...here };
 }
 
 /** Python's int `+ - * //` on exact integers; undefined for a division by zero. */
@@ -446,33 +462,33 @@ function valueOfCall(
   depth: number,
   unknown: (why: string) => PyValue,
 ): PyValue {
-  const path = sourcePath(file, node.startPosition.row + 1);
+  const here = hereOf(node, file);
   const fn = node.childForFieldName('function')?.text ?? '';
   const args = node.childForFieldName('arguments')?.namedChildren ?? [];
   const arg = (i: number) => value(args[i], file, names, env, depth + 1);
   if (/^(multiprocessing\.|os\.)?cpu_count$/.test(fn) || fn === 'psutil.cpu_count') {
-    return { kind: 'cpus', formula: { op: 'cpus' }, str: false, path };
+    return { kind: 'cpus', formula: { op: 'cpus' }, str: false, ...here };
   }
   if (fn === 'int') {
     // int() is 0; int(x) and int(x, base) with a literal base as Python reads them; keywords are not followed.
-    if (args.length === 0) return { kind: 'int', n: 0n, path };
+    if (args.length === 0) return { kind: 'int', n: 0n, ...here };
     if (args.length > 2 || args.some((a) => a.type === 'keyword_argument'))
       return unknown('int() with keyword arguments is not evaluated here');
-    if (args.length === 1) return toInt(arg(0), 10, false, path, unknown);
+    if (args.length === 1) return toInt(arg(0), 10, false, here, unknown);
     const base = arg(1);
     if (base.kind === 'raises' || base.kind === 'unknown') return base;
     if (base.kind !== 'int') return unknown('int() with a base that is not an integer is not evaluated here');
     if (base.n !== 0n && (base.n < 2n || base.n > 36n))
-      return { kind: 'raises', why: 'int() base must be >= 2 and <= 36, or 0 (ValueError)', path };
-    return toInt(arg(0), Number(base.n), true, path, unknown);
+      return { kind: 'raises', why: 'int() base must be >= 2 and <= 36, or 0 (ValueError)', ...here };
+    return toInt(arg(0), Number(base.n), true, here, unknown);
   }
   if (fn === 'str') {
-    if (args.length === 0) return { kind: 'str', text: '', path };
+    if (args.length === 0) return { kind: 'str', text: '', ...here };
     if (args.length > 1 || args[0].type === 'keyword_argument')
       return unknown('str() with an encoding is not evaluated here');
     const v = arg(0);
-    if (v.kind === 'int') return { kind: 'str', text: String(v.n), path: v.path };
-    if (v.kind === 'none') return { kind: 'str', text: 'None', path: v.path };
+    if (v.kind === 'int') return { kind: 'str', text: String(v.n), path: v.path, at: v.at };
+    if (v.kind === 'none') return { kind: 'str', text: 'None', path: v.path, at: v.at };
     if (v.kind === 'cpus') return { ...v, str: true };
     return v;
   }
@@ -481,11 +497,13 @@ function valueOfCall(
     if (key.kind !== 'str') return key.kind === 'unknown' ? key : unknown('the variable name is not known');
     const name = key.text;
     const entry = env.get(name);
-    if (entry?.value !== undefined) return { kind: 'str', text: entry.value, path: entry.path };
-    if (entry)
+    // The value keeps the variable's place (the ENV line, the compose key, the container's field).
+    const from: Here | undefined = entry && { path: entry.path, at: placeOf(entry) };
+    if (entry?.value !== undefined && from) return { kind: 'str', text: entry.value, ...from };
+    if (entry && from)
       return {
         kind: 'unknown',
-        word: { text: `$${name}`, unknown: entry.unknown ?? `${name} is not known here`, path: entry.path },
+        word: { text: `$${name}`, unknown: entry.unknown ?? `${name} is not known here`, ...from },
       };
     if (!args[1]) return unknown(`${name} is not set in the container's env`);
     return arg(1);
@@ -503,10 +521,10 @@ function toInt(
   v: PyValue,
   base: number,
   explicitBase: boolean,
-  at: string,
+  here: Here,
   unknown: (why: string) => PyValue,
 ): PyValue {
-  const raises = (why: string): PyValue => ({ kind: 'raises', why, path: at });
+  const raises = (why: string): PyValue => ({ kind: 'raises', why, ...here });
   switch (v.kind) {
     case 'int':
       return explicitBase ? raises("int() can't convert a non-string with an explicit base (TypeError)") : v;
@@ -526,7 +544,7 @@ function toInt(
       if ('refused' in read) return raises(`${call} stops Python with a ValueError (${read.refused})`);
       if (!('n' in read) || !Number.isSafeInteger(read.n))
         return unknown(`the number is beyond ${Number.MAX_SAFE_INTEGER}, which oneproc does not compute`);
-      return bounded(BigInt(read.n), v.path, unknown);
+      return bounded(BigInt(read.n), v, unknown);
     }
   }
 }
