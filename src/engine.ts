@@ -11,7 +11,17 @@ import { containerCommands, MAX_COMMANDS, WorkBudget } from './shell';
 export { MAX_COMMANDS, WorkBudget };
 
 import { EXEMPT_ANNOTATION, EXEMPT_UNTIL_ANNOTATION } from './names';
-import { type Cause, envCause, fileLine, isFilePlace, placeOf, wordCause } from './place';
+import {
+  type Cause,
+  envCause,
+  fileLine,
+  isFilePlace,
+  lineOf,
+  type Place,
+  placeOf,
+  placePath,
+  wordCause,
+} from './place';
 import type { ShellProblem, SimpleCommand } from './shell/types';
 import type { Category, Finding, Origin, Severity } from './types';
 
@@ -79,7 +89,9 @@ export function checkCommands(
       const late = options.budget?.timeUp(cmd.argv[0]?.path ?? options.path ?? 'container');
       if (late !== undefined) {
         if (!problems.some((p) => p.limit && p.message === late)) {
-          findings.push(limitFinding(late, cmd.argv[0]?.path ?? options.path ?? 'container', origin));
+          findings.push(
+            limitFinding(late, cmd.argv[0]?.path ?? options.path ?? 'container', origin, cmd.argv[0]?.at),
+          );
         }
         break;
       }
@@ -100,7 +112,7 @@ export function checkCommands(
         break;
       }
       if (failure !== undefined) {
-        findings.push(internalFinding(failure, at, origin));
+        findings.push(internalFinding(failure, at, origin, cmd.argv[0]?.at));
         continue;
       }
       let judged = cmd;
@@ -125,16 +137,17 @@ export function checkCommands(
           `the container runs more than ${MAX_COMMANDS.toLocaleString('en-US')} commands, oneproc's limit per container; the first ${MAX_COMMANDS.toLocaleString('en-US')} were judged`,
           commands[MAX_COMMANDS].argv[0]?.path ?? options.path ?? 'container',
           origin,
+          commands[MAX_COMMANDS].argv[0]?.at,
         ),
       );
     }
     for (const problem of problems) {
       if (problem.limit) {
-        findings.push(limitFinding(problem.message, problem.path, origin));
+        findings.push(limitFinding(problem.message, problem.path, origin, problem.at));
         continue;
       }
       if (problem.internal) {
-        findings.push(internalFinding(problem.message, problem.path, origin));
+        findings.push(internalFinding(problem.message, problem.path, origin, problem.at));
         continue;
       }
       findings.push({
@@ -143,6 +156,7 @@ export function checkCommands(
         severity: 'warning',
         message: `${problem.message}; oneproc cannot tell how many worker processes it starts.`,
         path: problem.path,
+        ...placed(problem.at),
         workers: null,
         origin,
       });
@@ -330,13 +344,19 @@ function throughWrapper(
   return undefined;
 }
 
-function internalFinding(what: string, path: string, origin: Origin): Finding {
+/** `{ at }` when the place is known, for a finding's spread. */
+function placed(at: Place | undefined): { at?: Place } {
+  return at ? { at } : {};
+}
+
+function internalFinding(what: string, path: string, origin: Origin, at?: Place): Finding {
   return {
     rule: 'internal',
     category: 'web',
     severity: 'warning',
     message: `${what}; please report this input.`,
     path,
+    ...placed(at),
     workers: null,
     origin,
   };
@@ -346,7 +366,7 @@ function internalFinding(what: string, path: string, origin: Origin): Finding {
  * The finding for a container that could not be judged because a limit was reached: what the limit
  * is, that the worker count cannot be known, and how to exempt the workload.
  */
-function limitFinding(why: string, path: string, origin: Origin): Finding {
+function limitFinding(why: string, path: string, origin: Origin, at?: Place): Finding {
   return {
     rule: 'limit',
     category: 'web',
@@ -355,6 +375,7 @@ function limitFinding(why: string, path: string, origin: Origin): Finding {
       `oneproc stopped reading this container at a limit: ${why}. It cannot tell how many worker ` +
       `processes the container starts. To exempt it, annotate the workload with ${EXEMPT_ANNOTATION}: "<reason>".`,
     path,
+    ...placed(at),
     workers: null,
     origin,
   };
@@ -393,7 +414,7 @@ function toFinding(
   // The shared readers of options and variables (src/argv) say which setting decided; for a rule
   // that decides otherwise, the word or variable at the decision's place.
   const cause = decision.cause ?? safe(() => causeOf(cmd, decision), undefined);
-  const because = cause ? { cause } : {};
+  const because = { ...(cause ? { cause } : {}), ...placed(decisionPlace(cmd, decision, cause)) };
   const where = cause ? whereItIsSet(cause) : '';
   if (decision.outcome === 'multiple') {
     const count = decision.workers === null ? 'several' : String(decision.workers);
@@ -477,6 +498,21 @@ function causeOf(cmd: SimpleCommand, decision: Decision): Cause | undefined {
   if (index === 0) return { kind: 'default', at };
   const kind = wordCause(at);
   return { kind, at, ...(before.startsWith('-') ? { name: before } : {}) };
+}
+
+/**
+ * The place a decision's `path` names: the reader's own (`Decision.at`), else the place of the word or
+ * variable written there, else the cause's when it is at that path. Undefined for a path nothing
+ * placed (a field of the Kubernetes object).
+ */
+function decisionPlace(cmd: SimpleCommand, decision: Decision, cause: Cause | undefined): Place | undefined {
+  if (decision.outcome === 'single' || !decision.path) return undefined;
+  if (decision.at) return lineOf(decision.at);
+  const path = decision.path;
+  for (const e of cmd.env.values()) if (e.path === path && e.at) return lineOf(e.at);
+  for (const w of cmd.argv) if (w.path === path && w.at) return lineOf(w.at);
+  if (cause && placePath(cause.at) === path) return lineOf(cause.at);
+  return undefined;
 }
 
 /** Where the count is set, for a variable set in a file: a sentence naming the file, line and key. */

@@ -5,8 +5,11 @@
  * without reading a rendered path back.
  */
 
-/** What kind of file a place is in: decides how a fix edits it and how a message names it. */
-export type PlaceSource = 'dockerfile' | 'compose' | 'script' | 'config' | 'procfile' | 'manifest';
+/**
+ * What kind of file a place is in: decides how a fix edits it and how a message names it. `file`: a
+ * file of the image or repository a reader stopped in (a limit), of no kind a fix edits.
+ */
+export type PlaceSource = 'dockerfile' | 'compose' | 'script' | 'config' | 'procfile' | 'manifest' | 'file';
 
 /** A place in a file. */
 export interface FilePlace {

@@ -2,7 +2,7 @@
  * The contracts shared by every part of oneproc: what a finding is and where it came from.
  * Pure data: no IO here.
  */
-import type { Cause } from './place';
+import type { Cause, Place } from './place';
 
 export type { Cause };
 
@@ -47,8 +47,13 @@ export interface Finding {
   severity: Severity;
   /** What was found, why it matters, how to fix it, how to exempt it. */
   message: string;
-  /** The exact field, e.g. `spec.template.spec.containers[0].args[3]`. */
+  /** The exact field, e.g. `spec.template.spec.containers[0].args[3]`, or a file line, `start.sh:4`. */
   path: string;
+  /**
+   * The place `path` names, as data: a file line (`{ file, line, … }`) when the finding comes from a
+   * file of the image or repository, else the field. Doors tell the two apart by it, never by `path`.
+   */
+  at?: Place;
   /** The worker count, or null when it is not a fixed number (unknown, or one per CPU). */
   workers: number | null;
   /** Set when an exemption annotation covers this finding: report it, but not as a failure. */

@@ -9,6 +9,7 @@ import { promises as fs, constants as fsConstants, realpathSync, type Stats } fr
 import * as path from 'node:path';
 import { findingKey } from '../findings';
 import { exemptionOf, InputError, parseManifests, podSpecs } from '../manifest';
+import { isFilePlace } from '../place';
 import type { ServerRule } from '../rules/types';
 import {
   type ComposeService,
@@ -30,7 +31,7 @@ import { imageRootContext, missingSources, repositoryContext } from '../sources/
 import { checkImage } from '../sources/image';
 import { readImageConfig } from '../sources/image-config';
 import { isProcfileName, parseProcfile } from '../sources/procfile';
-import { parseSourcePath, type SourceContext, type SourceReport } from '../sources/types';
+import type { SourceContext, SourceReport } from '../sources/types';
 import type { Finding, Note } from '../types';
 import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
@@ -271,7 +272,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
             });
             for (const f of found) {
               let finding = f;
-              if (!parseSourcePath(f.path)) {
+              if (!isFilePlace(f.at)) {
                 const { line, column } = doc.locate(f.path);
                 finding = { ...f, origin: { ...f.origin, file: manifest.name, line, column } };
               }
@@ -553,7 +554,7 @@ function composeContext(
  * field path carries that place in the path itself, and must match the manifest check's own.
  */
 function keyOf(f: Finding, workload?: string): string {
-  return findingKey(f, parseSourcePath(f.path) ? workload : undefined);
+  return findingKey(f, isFilePlace(f.at) ? workload : undefined);
 }
 
 /** The repository root of a Dockerfile named on its own: the folder checked that holds it, or the working directory. */

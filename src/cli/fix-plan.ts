@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { type FixInput, type FixPlan, planFixes } from '../fix';
-import { parseSourcePath } from '../sources/types';
+import { isFilePlace } from '../place';
 import type { Gathered } from './check';
 import { leavesMessage, linkLeavesWorkingDirectory } from './paths';
 
@@ -20,7 +20,7 @@ export async function planFor(
 ): Promise<{ plan: FixPlan; texts: Map<string, string> }> {
   const files = new Map<string, string>();
   for (const f of read.findings) {
-    const at = parseSourcePath(f.path);
+    const at = isFilePlace(f.at) ? f.at : undefined;
     if (!at || files.has(at.file) || f.exempted) continue;
     const text = await readSource(at.file, cwd);
     if (typeof text === 'string') files.set(at.file, text);

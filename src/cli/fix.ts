@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyEdits, type FixPlan, orderEdits, sarifFixes, type TextEdit, unifiedDiff } from '../fix';
 import { lineStarts, regionOf } from '../fix/text-edit';
-import { parseSourcePath } from '../sources/types';
+import { isFilePlace } from '../place';
 import type { Finding } from '../types';
 import {
   type CheckEngine,
@@ -203,9 +203,7 @@ export async function run(
 /** `deploy.yaml:13 (uvicorn, web/app)`. */
 function where(f: Finding): string {
   const o = f.origin;
-  const at = parseSourcePath(f.path)
-    ? f.path
-    : `${o.file ?? f.path}${o.line !== undefined ? `:${o.line}` : ''}`;
+  const at = isFilePlace(f.at) ? f.path : `${o.file ?? f.path}${o.line !== undefined ? `:${o.line}` : ''}`;
   const who = [o.name, o.container].filter((s) => s !== undefined).join('/');
   return `${at} (${f.rule}${who ? `, ${who}` : ''})`;
 }

@@ -171,7 +171,7 @@ export function planFixes(input: FixInput): FixPlan {
   // Image files that an exempted workload runs are never edited.
   const exemptSources = new Set(input.findings.filter((f) => f.exempted).map((f) => f.path));
   for (const f of input.findings) {
-    if (!f.exempted || parseSourcePath(f.path)) continue;
+    if (!f.exempted || isFilePlace(f.at)) continue;
     const w =
       f.origin.file !== undefined && f.origin.document !== undefined
         ? workloadOf(f.origin.file, f.origin.document, prefixOf(f.path))
@@ -183,7 +183,7 @@ export function planFixes(input: FixInput): FixPlan {
   const byContainer = new Map<string, Finding[]>();
   for (const f of input.findings) {
     if (!relevant(f)) continue;
-    if (parseSourcePath(f.path)) continue;
+    if (isFilePlace(f.at)) continue;
     if (f.severity !== 'error' || f.workers === null) {
       plan.unfixable.push({ finding: f, why: unknownCount(f) });
       continue;
@@ -223,7 +223,7 @@ export function planFixes(input: FixInput): FixPlan {
   // 2. Findings in the image's files: edited on the line they name.
   for (const f of input.findings) {
     if (!relevant(f)) continue;
-    const at = parseSourcePath(f.path);
+    const at = isFilePlace(f.at) ? f.at : undefined;
     if (!at) continue;
     if (f.severity !== 'error' || f.workers === null) {
       plan.unfixable.push({ finding: f, why: unknownCount(f) });
@@ -484,6 +484,7 @@ function linkedWorkload(
   dataOf: (p: ParsedFile, index: number) => unknown,
   workloadOf: (file: string, doc: number, prefix: string) => Workload | undefined,
 ): Workload | undefined {
+  // A chain is the text users see, `file:line` a step.
   const first = f.origin.chain?.[0];
   const manifest = first ? parseSourcePath(first)?.file : undefined;
   if (!manifest || f.origin.kind === undefined || !input.manifests.some((m) => m.name === manifest))

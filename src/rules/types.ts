@@ -1,4 +1,4 @@
-import type { Cause } from '../place';
+import type { Cause, Place } from '../place';
 import type { SimpleCommand } from '../shell/types';
 import type { Category } from '../types';
 
@@ -20,6 +20,8 @@ export type Decision =
       readonly evidence: string;
       /** The field that decided it. */
       readonly path: string;
+      /** The place `path` names, when a reader of a file decided (a config file's line). */
+      readonly at?: Place;
       /** Extra explanation, e.g. "celery's prefork pool starts one process per CPU by default". */
       readonly why?: string;
       /** Which setting decided, where it is written, and its name (see `Cause`). */
@@ -29,6 +31,7 @@ export type Decision =
       readonly outcome: 'unknown';
       readonly evidence: string;
       readonly path: string;
+      readonly at?: Place;
       /** Why it cannot be known here, e.g. "WEB_CONCURRENCY comes from a Secret (valueFrom)". */
       readonly why: string;
       readonly cause?: Cause;
@@ -38,6 +41,7 @@ export type Decision =
       readonly outcome: 'refused';
       readonly evidence: string;
       readonly path: string;
+      readonly at?: Place;
       /** Why the server refuses it, citing the server's own reading. */
       readonly why: string;
       /**

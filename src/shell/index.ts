@@ -153,6 +153,17 @@ function placed(cmd: SimpleCommand, places: ReadonlyMap<string, Place> | undefin
   return { ...cmd, argv: cmd.argv.map(word), env };
 }
 
+/** Problems with the place of their path, where the run knows it (a script's line, a given word's). */
+function placedProblems(
+  problems: readonly ShellProblem[],
+  places: ReadonlyMap<string, Place> | undefined,
+): ShellProblem[] {
+  return problems.map((p) => {
+    const at = p.at ?? places?.get(p.path);
+    return at && !p.at ? { ...p, at } : p;
+  });
+}
+
 /** The limits the current container reached, as problems. */
 function limitProblems(budget: WorkBudget): ShellProblem[] {
   return budget.limits().map((l) => ({ message: l.message, path: l.path, limit: true }));
@@ -187,7 +198,7 @@ export function argvCommands(
     const places = placesOf(argv, env);
     return {
       commands: ctx.commands.map((c) => placed(c, places)),
-      problems: [...ctx.problems, ...limitProblems(budget)],
+      problems: placedProblems([...ctx.problems, ...limitProblems(budget)], places),
     };
   } catch (err) {
     return {
@@ -197,6 +208,7 @@ export function argvCommands(
         {
           message: `oneproc failed to read this command (${String(err)})`,
           path: argv[0]?.path ?? '',
+          ...(argv[0]?.at ? { at: argv[0].at } : {}),
           internal: true,
         },
       ],
@@ -237,17 +249,17 @@ export function scriptCommands(
     runScriptFile(text, { ...options, dialect }, ctx);
     return {
       commands: ctx.commands.map((c) => placed(c, ctx.places)),
-      problems: [...ctx.problems, ...limitProblems(budget)],
+      problems: placedProblems([...ctx.problems, ...limitProblems(budget)], ctx.places),
     };
   } catch (err) {
     return {
       commands: ctx.commands,
       problems: [
-        ...ctx.problems,
-        ...limitProblems(budget),
+        ...placedProblems([...ctx.problems, ...limitProblems(budget)], ctx.places),
         {
           message: `oneproc failed to read this script (${String(err)})`,
           path: `${options.file}:1`,
+          at: { file: options.file, line: 1, source: 'script' },
           internal: true,
         },
       ],
@@ -293,7 +305,7 @@ function analyse(
   const known = placesOf(argv, env);
   return {
     commands: ctx.commands.map((c) => placed(c, known)),
-    problems: [...ctx.problems, ...limitProblems(budget)],
+    problems: placedProblems([...ctx.problems, ...limitProblems(budget)], known),
   };
 }
 

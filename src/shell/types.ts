@@ -95,6 +95,8 @@ export interface SimpleCommand {
 export interface ShellProblem {
   readonly message: string;
   readonly path: string;
+  /** The place `path` names (a script's line), when it is in a file. */
+  readonly at?: Place;
   /** Reading stopped at a limit (the kernel's, or the review's work budget): see budget.ts. */
   readonly limit?: boolean;
   /** oneproc itself failed (an exception): a bug, reported with the input. */

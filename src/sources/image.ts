@@ -21,7 +21,6 @@ import { EXPANDERS, LAUNCHERS } from './expanders';
 import { isShell } from './shebang';
 import {
   contextIn,
-  parseSourcePath,
   type SourceContext,
   type SourceExpander,
   type SourceFile,
@@ -162,6 +161,7 @@ async function check(spec: ImageSpec, given: SourceContext, options: ImageCheckO
         severity: 'warning',
         message: `${r.message}; the verdict for this container may be incomplete.`,
         path: r.file ? sourcePath(r.file, r.line ?? 1) : spec.file,
+        ...(r.file ? { at: { file: r.file, line: r.line ?? 1, source: 'file' } } : {}),
         workers: null,
         origin: { ...options.origin, ...(r.file ? { file: r.file, line: r.line ?? 1 } : {}) },
       });
@@ -583,7 +583,7 @@ function safeRecognise(rule: { recognise(c: SimpleCommand): boolean }, cmd: Simp
 }
 
 function withOrigin(f: Finding, base: Origin | undefined, chain: string[]): Finding {
-  const at = parseSourcePath(f.path);
+  const at = isFilePlace(f.at) ? f.at : undefined;
   const origin: Origin = { ...base, ...f.origin };
   if (at) {
     origin.file = at.file;

@@ -103,7 +103,10 @@ export function sourcePath(file: string, line: number): string {
   return `${file}:${line}`;
 }
 
-/** Parses a `sourcePath` back (for origins); undefined for Kubernetes field paths. */
+/**
+ * Parses a step of a finding's chain (`start.sh:4`) back; undefined for Kubernetes field paths. A
+ * finding's own place is `Finding.at`.
+ */
 export function parseSourcePath(path: string): { file: string; line: number } | undefined {
   const m = /^(.*[^\]]):(\d+)$/.exec(path);
   return m && !m[1].includes('[') ? { file: m[1], line: Number(m[2]) } : undefined;

@@ -18,7 +18,12 @@ const SINGLE: Record<string, string> = {
 };
 
 interface Report {
-  findings: { path: string; cause?: { at: { field?: string; file?: string; line?: number } } }[];
+  findings: {
+    path: string;
+    file: string | null;
+    line?: number;
+    cause?: { at: { field?: string; file?: string; line?: number } };
+  }[];
   notes: unknown[];
   checked: { documents: number; containers: number; images?: number; services?: number };
 }
@@ -51,6 +56,9 @@ describe.each(fixtures)('%s', (fixture) => {
     // Every reader of a file gives its values their place: a cause in a file is never shown as a
     // Kubernetes field (a field path never ends in `:LINE`).
     for (const f of report.findings) {
+      // A finding at a file's line (not a Kubernetes field, which holds `[` or no `:LINE`) is reported
+      // at that file and line: every reader gives its decisions their place.
+      if (/^[^[]+:\d+$/.test(f.path)) expect(`${f.file}:${f.line}`).toBe(f.path);
       const at = f.cause?.at;
       if (at?.field !== undefined) expect(at.field).not.toMatch(/:\d+$/);
       if (at?.file !== undefined) expect(f.path).toBe(`${at.file}:${at.line}`);

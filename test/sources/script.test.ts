@@ -53,6 +53,7 @@ describe('scriptCommands', () => {
         message:
           'bad.sh has a syntax error at line 4 (`fi` expected): the shell stops there, so oneproc cannot tell how many worker processes it starts',
         path: 'bad.sh:4',
+        at: { file: 'bad.sh', line: 4, source: 'script' },
       },
     ]);
   });

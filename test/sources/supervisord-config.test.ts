@@ -199,6 +199,8 @@ describe('supervisordConfig', () => {
       'process_name=%(program_name)s_%(process_num)s',
     ].join('\n');
     const expansion = run(['supervisord', '-n'], { COPIES: '5' });
+    // The decision's place: the numprocs line, as data.
+    const NUMPROCS_AT = { file: 'supervisord.conf', line: 10, source: 'config', key: 'numprocs' };
     expect(expansion?.programs?.map((p) => words(p.command))).toEqual(['node server.js']);
     expect(expansion?.decisions?.map((d) => [d.rule, d.decision])).toEqual([
       [
@@ -208,6 +210,7 @@ describe('supervisordConfig', () => {
           workers: 5,
           evidence: 'numprocs = %(ENV_COPIES)s',
           path: 'supervisord.conf:10',
+          at: NUMPROCS_AT,
           why: '[fcgi-program:copies] runs 5 copies of `node server.js`',
         },
       ],
@@ -217,6 +220,7 @@ describe('supervisordConfig', () => {
       outcome: 'unknown',
       evidence: 'numprocs = %(ENV_COPIES)s',
       path: 'supervisord.conf:10',
+      at: NUMPROCS_AT,
       why: 'COPIES comes from a Secret',
     });
   });

@@ -27,6 +27,9 @@ const run = (argv: string[], env: Record<string, string> = {}) =>
   ) as Expansion | undefined;
 const words = (c: SimpleCommand) => c.argv.map((w) => w.text).join(' ');
 
+/** Where `worker_processes` is set in app/config/unicorn.rb, as a decision's place. */
+const SETTING_AT = { file: 'app/config/unicorn.rb', line: 1, source: 'config', key: 'worker_processes' };
+
 describe('unicornConfig', () => {
   it('uses the fallback, an Integer, when the variable is unset', () => {
     const expansion = run(['bundle', 'exec', 'unicorn_rails', '-E', 'production', '-cconfig/unicorn.rb']);
@@ -39,6 +42,7 @@ describe('unicornConfig', () => {
           workers: 2,
           evidence: 'worker_processes ENV.fetch("WEB_CONCURRENCY", 2)',
           path: 'app/config/unicorn.rb:1',
+          at: SETTING_AT,
         },
       ],
     ]);
@@ -50,6 +54,7 @@ describe('unicornConfig', () => {
       outcome: 'refused',
       evidence: 'worker_processes ENV.fetch("WEB_CONCURRENCY", 2)',
       path: 'app/config/unicorn.rb:1',
+      at: SETTING_AT,
       why: 'the value is the String "4" (ENV holds strings), which Unicorn refuses with "not an integer"; convert it with Integer(…) or .to_i',
     });
   });

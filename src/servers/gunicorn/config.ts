@@ -56,6 +56,7 @@ export const gunicornConfig: SourceExpander = {
           outcome: 'refused',
           evidence: `workers = ${workers.text}`,
           path: typed.word.path,
+          ...(typed.word.at ? { at: typed.word.at } : {}),
           why: count.refused,
         };
         return {

@@ -164,6 +164,7 @@ export const hypercornConfig: SourceExpander = {
                 outcome: 'refused',
                 evidence: hit.written,
                 path,
+                at: { file: file.path, line: read.error.line, source: 'config' },
                 why: `${file.path} is not valid TOML (${read.error.message}), so hypercorn refuses to start with it`,
               },
             },

@@ -98,6 +98,7 @@ export function pm2Reader(inner: () => readonly SourceExpander[] = () => []): So
           outcome: 'unknown',
           evidence: start.written,
           path: sourcePath(file.path, module.line),
+          at: lineIn(file.path, module.line),
           why: `${file.path} ${module.why}`,
         });
         return { commands, decisions, chain };
@@ -108,6 +109,7 @@ export function pm2Reader(inner: () => readonly SourceExpander[] = () => []): So
           outcome: 'unknown',
           evidence: start.written,
           path: sourcePath(file.path, apps.line),
+          at: lineIn(file.path, apps.line),
           why: `the apps of ${file.path} cannot be read: ${apps.why}`,
         });
         return { commands, decisions, chain };
@@ -119,6 +121,7 @@ export function pm2Reader(inner: () => readonly SourceExpander[] = () => []): So
             outcome: 'unknown',
             evidence: `${start.written}: ${app.text}`,
             path: sourcePath(file.path, app.line),
+            at: lineIn(file.path, app.line),
             why: app.why,
           });
           continue;
@@ -209,15 +212,26 @@ function text(v: JsValue | undefined): string | undefined {
   return v?.kind === 'primitive' && typeof v.value === 'string' ? v.value : undefined;
 }
 
-/** An app's `instances` value, judged with the meaning pm2 gives it (the same as `-i`). */
+/** A line of the process file, as the place of what is decided there. */
+function lineIn(file: string, line: number): FilePlace {
+  return { file, line, source: 'config' };
+}
+
+/** An app's `instances` value, judged with the meaning pm2 gives it (the same as `-i`), at its line. */
 function instancesDecision(v: JsValue, file: string): Decision {
+  const decision = instancesValue(v, file);
+  return decision.outcome === 'single' ? decision : { ...decision, at: lineIn(file, v.line) };
+}
+
+function instancesValue(v: JsValue, file: string): Decision {
   const path = sourcePath(file, v.line);
+  const at = lineIn(file, v.line);
   const written = `instances: ${v.text}`;
   switch (v.kind) {
     case 'unknown':
       return { outcome: 'unknown', evidence: written, path, why: v.why };
     case 'cpus':
-      return decideInstances({ text: `$((${v.formula}))`, path }, written, path);
+      return decideInstances({ text: `$((${v.formula}))`, path, at }, written, path);
     case 'primitive': {
       const value = v.value;
       if (value === undefined || value === null) return { outcome: 'single', evidence: written, path };
@@ -225,9 +239,9 @@ function instancesDecision(v: JsValue, file: string): Decision {
         if (!Number.isFinite(value)) {
           return { outcome: 'unknown', evidence: written, path, why: `pm2 cannot start ${value} instances` };
         }
-        return decideInstances({ text: String(Math.trunc(value)), path }, written, path);
+        return decideInstances({ text: String(Math.trunc(value)), path, at }, written, path);
       }
-      if (typeof value === 'string') return decideInstances({ text: value, path }, written, path);
+      if (typeof value === 'string') return decideInstances({ text: value, path, at }, written, path);
       break;
     }
     default:

@@ -60,6 +60,7 @@ export const pumaConfig: SourceExpander = {
         outcome: 'refused',
         evidence: `workers ${setting.expr}`,
         path: setting.word.path,
+        ...(setting.word.at ? { at: setting.word.at } : {}),
         why: setting.refused,
       };
       return {

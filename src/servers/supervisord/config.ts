@@ -441,6 +441,7 @@ export function supervisordReader(mentions?: RegExp): SourceExpander {
               outcome: 'refused',
               evidence: `${refusal.value === numprocsValue ? 'numprocs' : 'numprocs_start'} = ${refusal.value.value}`,
               path: sourcePath(refusal.value.file, refusal.value.line),
+              at: { file: refusal.value.file, line: refusal.value.line, source: 'config' },
               why: `${'refused' in refusal.read ? refusal.read.refused : refusal.read.unread} in [${section}]`,
             },
           });
@@ -476,7 +477,7 @@ export function supervisordReader(mentions?: RegExp): SourceExpander {
           decisions.push({
             rule: spec.id,
             command: shown,
-            decision: { outcome: 'unknown', evidence: command.value, path: at, why: p.message },
+            decision: { outcome: 'unknown', evidence: command.value, path: at, at: place, why: p.message },
           });
         if (numprocs === 1 || !numprocsValue) continue;
         if (
@@ -485,6 +486,12 @@ export function supervisordReader(mentions?: RegExp): SourceExpander {
         )
           continue;
         const where = sourcePath(numprocsValue.file, numprocsValue.line);
+        const whereAt: FilePlace = {
+          file: numprocsValue.file,
+          line: numprocsValue.line,
+          source: 'config',
+          key: 'numprocs',
+        };
         const evidence = `numprocs = ${numprocsValue.value}`;
         const program = argv.map((w) => w.text).join(' ');
         decisions.push({
@@ -496,6 +503,7 @@ export function supervisordReader(mentions?: RegExp): SourceExpander {
                   outcome: 'unknown',
                   evidence,
                   path: where,
+                  at: whereAt,
                   why: numprocsText.unknown ?? `supervisord needs an integer for numprocs in [${section}]`,
                 }
               : numprocs > 1
@@ -504,6 +512,7 @@ export function supervisordReader(mentions?: RegExp): SourceExpander {
                     workers: numprocs,
                     evidence,
                     path: where,
+                    at: whereAt,
                     why: `[${section}] runs ${numprocs} copies of \`${program}\``,
                   }
                 : { outcome: 'single', evidence, path: where },

@@ -40,18 +40,24 @@ export const unicornConfig: SourceExpander = {
     const { word, expr, integer, refused } = setting;
     const evidence = `worker_processes ${expr}`;
     let decision: Decision;
-    if (word.unknown) decision = { outcome: 'unknown', evidence, path: word.path, why: word.unknown };
+    const placed = word.at ? { at: word.at } : {};
+    if (word.unknown)
+      decision = { outcome: 'unknown', evidence, path: word.path, ...placed, why: word.unknown };
     else if (refused !== undefined)
-      decision = { outcome: 'refused', evidence, path: word.path, why: refused };
+      decision = { outcome: 'refused', evidence, path: word.path, ...placed, why: refused };
     else if (!integer && !/^\d+$/.test(expr))
       // lib/unicorn/configurator.rb `set_int`: `Integer === var or raise ArgumentError, "not an integer"`.
       decision = {
         outcome: 'refused',
         evidence,
         path: word.path,
+        ...placed,
         why: `the value is the String "${word.text}" (ENV holds strings), which Unicorn refuses with "not an integer"; convert it with Integer(…) or .to_i`,
       };
-    else decision = decideCount(readCount(word, RUBY_INTEGER), evidence, word.path);
+    else {
+      const counted = decideCount(readCount(word, RUBY_INTEGER), evidence, word.path);
+      decision = counted.outcome === 'single' ? counted : { ...counted, ...placed };
+    }
     return {
       commands: [rest],
       decisions: decision.outcome === 'single' ? [] : [{ rule: spec.id, command: cmd, decision }],

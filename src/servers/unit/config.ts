@@ -21,7 +21,7 @@
  * text is Unit's JSON, which allows `//` and `/* … *\/` comments (`nxt_conf_json_skip_space`).
  */
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { fileAt } from '../../place';
+import { type FilePlace, fileAt } from '../../place';
 import type { Decision } from '../../rules/types';
 import type { SimpleCommand, Word } from '../../shell/types';
 import type { Expansion, SourceContext, SourceExpander, SourceFile } from '../../sources/types';
@@ -142,7 +142,9 @@ export function unitDecisions(
     const value = (app as Record<string, unknown>).processes;
     const judged = unitProcesses(value);
     if (judged.outcome === 'single') continue;
-    const path = sourcePath(file.path, lineOf('applications', name, 'processes'));
+    const line = lineOf('applications', name, 'processes');
+    const path = sourcePath(file.path, line);
+    const at: FilePlace = { file: file.path, line, source: 'config', key: `applications.${name}.processes` };
     const evidence = `"processes": ${JSON.stringify(value).slice(0, 80)}`;
     const shown = JSON.stringify(name).slice(0, 80);
     out.push({
@@ -154,6 +156,7 @@ export function unitDecisions(
               outcome: 'refused',
               evidence,
               path,
+              at,
               why: `Unit's configuration check rejects application ${shown} ("${judged.why}", nxt_conf_vldt_processes), and Unit then refuses the whole configuration`,
             }
           : {
@@ -161,6 +164,7 @@ export function unitDecisions(
               workers: judged.max,
               evidence,
               path,
+              at,
               why:
                 judged.max === judged.spare
                   ? `Unit keeps ${judged.max} processes of application ${shown}`
