@@ -236,6 +236,13 @@ interface Status {
 
 type Flow = 'exit' | 'return' | 'break' | 'continue';
 
+/** A side of an undecided condition that returned from the function it ran in: the shell's variables then. */
+interface Returned {
+  readonly vars: ReadonlyMap<string, Var>;
+  readonly positionals: Word[];
+  readonly label?: string;
+}
+
 /** The state of one running shell (a script, with the `eval`s, `.` files and functions it runs). */
 class Shell {
   /** Variables assigned or unset by the script itself. */
@@ -264,6 +271,12 @@ class Shell {
   readonly conditions: string[] = [];
   loops = 0;
   readonly calling: string[] = [];
+  /**
+   * For each function (or `. FILE`) being run, the first undecided side that returned from it early
+   * (`if …; then return 0; fi`): the variables then, and the condition it ran under. The caller goes
+   * on from it as well as from the end of the body.
+   */
+  readonly returns: (Returned | undefined)[] = [];
 
   constructor(
     readonly frame: Frame,
@@ -619,8 +632,13 @@ function sameVar(a: Var | undefined, b: Var | undefined): boolean {
  */
 function alternatives(shell: Shell, runs: readonly { label?: string; run: () => void }[]): void {
   const before = shell.positionals;
-  const results: { changes: Map<string, Var | undefined>; flow: Flow | undefined; positionals: Word[] }[] =
-    [];
+  const results: {
+    changes: Map<string, Var | undefined>;
+    flow: Flow | undefined;
+    positionals: Word[];
+    label?: string;
+    vars?: Map<string, Var>;
+  }[] = [];
   const names = new Set<string>();
   for (const r of runs) {
     const journal = new Map<string, Var | undefined>();
@@ -637,14 +655,43 @@ function alternatives(shell: Shell, runs: readonly { label?: string; run: () => 
       changes.set(name, shell.vars.get(name));
       names.add(name);
     }
-    results.push({ changes, flow: shell.flow, positionals: shell.positionals });
+    results.push({
+      changes,
+      flow: shell.flow,
+      positionals: shell.positionals,
+      ...(r.label !== undefined ? { label: r.label } : {}),
+      // A side that returns from a function: the variables it returns with, for the end of the call
+      // (copied once per call: only the first early return is kept).
+      ...(shell.flow === 'return' &&
+      shell.returns.length > 0 &&
+      shell.returns[shell.returns.length - 1] === undefined
+        ? { vars: new Map(shell.vars) }
+        : {}),
+    });
     undo(shell, journal);
     shell.flow = undefined;
     shell.positionals = before;
   }
-  // Only the sides that go on to the next command matter for what follows.
+  // Only the sides that go on to the next command matter for what follows; a side that returns from
+  // the function goes on after its call (bash and dash alike: `return` ends the function, not the
+  // script), so it is kept for the end of the call when other sides go on.
   const going = results.filter((r) => r.flow === undefined);
+  const back = results.find((r) => r.flow === 'return' && r.vars);
+  const top = shell.returns.length - 1;
+  if (back?.vars && going.length > 0 && shell.returns[top] === undefined)
+    shell.returns[top] = {
+      vars: back.vars,
+      positionals: back.positionals,
+      ...(back.label !== undefined ? { label: back.label } : {}),
+    };
   if (going.length === 0) {
+    if (back?.vars) {
+      // Some sides return and the others end the script: the caller goes on from a returning one.
+      restoreVars(shell, back.vars);
+      shell.positionals = back.positionals;
+      shell.flow = 'return';
+      return;
+    }
     shell.flow = results[0]?.flow;
     return;
   }
@@ -1072,14 +1119,52 @@ function callFunction(
     if (!locals.has(p.name)) locals.set(p.name, shell.vars.get(p.name));
     shell.assign(p.name, p.state, true);
   }
+  shell.returns.push(undefined);
   try {
     run(body, shell);
   } finally {
+    rejoin(shell, shell.returns.pop(), name);
     shell.calling.pop();
     shell.locals.pop();
     for (const [n, before] of locals) shell.put(n, before);
     shell.positionals = positionals;
     if (shell.flow === 'return') shell.flow = undefined;
+  }
+}
+
+/** Sets every variable back to what `vars` holds (recorded for undo, as any assignment). */
+function restoreVars(shell: Shell, vars: ReadonlyMap<string, Var>): void {
+  for (const n of new Set([...vars.keys(), ...shell.vars.keys()]))
+    if (!sameVar(vars.get(n), shell.vars.get(n))) shell.put(n, vars.get(n));
+}
+
+/**
+ * The end of a function call (or `. FILE`) that some undecided sides returned from early: when the
+ * rest of the body ended the script (`exit 1` after `if …; then return 0; fi`), the caller goes on from
+ * the sides that returned, with what they set; otherwise from the end of the body too, and a variable
+ * the two leave different is unknown.
+ */
+function rejoin(shell: Shell, returned: Returned | undefined, name: string): void {
+  if (!returned) return;
+  if (shell.flow === 'exit') {
+    shell.flow = 'return';
+    restoreVars(shell, returned.vars);
+    shell.positionals = returned.positionals;
+    return;
+  }
+  const first = returned;
+  for (const n of new Set([...first.vars.keys(), ...shell.vars.keys()])) {
+    const v = first.vars.get(n);
+    const current = shell.vars.get(n);
+    if (sameVar(v, current)) continue;
+    const exported = v?.exported === true || current?.exported === true;
+    shell.put(n, {
+      state: {
+        kind: 'unknown',
+        why: `${n} is set differently depending on whether ${name} returns early${first.label !== undefined ? ` (when ${first.label})` : ''}`,
+      },
+      exported,
+    });
   }
 }
 
@@ -1109,9 +1194,11 @@ function sourceFile(argv: Word[], shell: Shell): void {
   shell.linePath = (line) => scriptLinePath(shell.ctx, file.path, line);
   if (argv.length > 2) shell.positionals = argv.slice(2);
   shell.calling.push(`. ${file.path}`);
+  shell.returns.push(undefined);
   try {
     runText(sanitize(file.text), shell);
   } finally {
+    rejoin(shell, shell.returns.pop(), `. ${file.path}`);
     shell.calling.pop();
     shell.markers = markers;
     shell.linePath = linePath;

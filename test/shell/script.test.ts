@@ -224,6 +224,28 @@ describe('sh -c scripts', () => {
     expect(r.commands[3].argv[1].unknown).toContain('assigned by the `for` loop');
   });
 
+  it('goes on after a function that returns early under an undecided condition and exits otherwise', () => {
+    // `return` ends the function, not the script: the caller goes on from the side that returned.
+    const r = script(
+      'check() {\n  if id -un >/dev/null 2>&1; then\n    return 0\n  fi\n  echo no user\n  exit 1\n}\n' +
+        'check\nexec gunicorn --workers 4 app:app\n',
+    );
+    expect(r.commands.map(texts)).toContainEqual(['gunicorn', '--workers', '4', 'app:app']);
+    // A variable the early return leaves different from the end of the body is unknown after the call.
+    const v = script(
+      'pick() {\n  W=2\n  if [ -f /etc/big ]; then\n    return 0\n  fi\n  W=8\n}\npick\nexec gunicorn -w "$W" app:app\n',
+    );
+    const gunicorn = v.commands.find((c) => c.argv[0].text === 'gunicorn');
+    expect(gunicorn?.argv[2].unknown).toContain(
+      'W is set differently depending on whether pick returns early',
+    );
+    // Every side exits: nothing runs after the call.
+    const gone = script(
+      'stop() {\n  if [ -f /x ]; then exit 0; fi\n  exit 1\n}\nstop\nexec gunicorn -w 4 app:app\n',
+    );
+    expect(gone.commands.map(texts)).not.toContainEqual(['gunicorn', '-w', '4', 'app:app']);
+  });
+
   it('ends the script at exec, which replaces the shell', () => {
     const r = script('exec gunicorn -w 4 app\ncelery worker');
     expect(r.commands.map(texts)).toEqual([['gunicorn', '-w', '4', 'app']]);

@@ -256,6 +256,20 @@ export const FIXTURES: readonly Fixture[] = [
     runs: ['celery -A app worker -c 2', 'rq worker', 'uvicorn app:app'],
   },
   {
+    name: 'a function that returns early goes on after its call; one that reaches exit ends the script',
+    script:
+      'check() {\n  if [ "$READY" = yes ]; then\n    return 0\n  fi\n  exit 1\n}\ncheck\nexec gunicorn -w 4 app:app\n',
+    env: [['READY', 'yes']],
+    runs: ['gunicorn -w 4 app:app'],
+  },
+  {
+    name: 'a function that does not return early reaches its exit, and nothing after its call runs',
+    script:
+      'check() {\n  if [ "$READY" = yes ]; then\n    return 0\n  fi\n  exit 1\n}\ncheck\nexec gunicorn -w 4 app:app\n',
+    env: [['READY', 'no']],
+    runs: [],
+  },
+  {
     name: 'exit ends the script',
     script: 'if [ "$MODE" = stop ]; then exit 0; fi\nexec daphne app.asgi:application\n',
     env: [['MODE', 'stop']],
