@@ -319,6 +319,13 @@ class Lexer {
       while (j < n && s[j] >= '0' && s[j] <= '9') j++;
       if ((s[j] === '>' || s[j] === '<') && s[j + 1] !== '(') this.i = j;
     }
+    // bash's `{NAME}>file`, `exec {fd}<&-`: the shell picks the descriptor and stores it in NAME
+    // (bash 4.1+, parse.y `read_token_word` REDIR_WORD); the name belongs to the redirection. dash
+    // reads `{fd}` as a word.
+    if (c === '{' && this.bash) {
+      const m = /^\{[A-Za-z_][A-Za-z0-9_]*\}(?=[<>])/.exec(s.slice(this.i, this.i + 258));
+      if (m && s[this.i + m[0].length + 1] !== '(') this.i += m[0].length;
+    }
     const d = s[this.i];
     if (';&|()<>'.includes(d) && !((d === '<' || d === '>') && s[this.i + 1] === '(')) {
       for (const op of OPERATORS) {

@@ -270,6 +270,12 @@ export const FIXTURES: readonly Fixture[] = [
     runs: [],
   },
   {
+    name: 'exec {fd}>FILE only opens a descriptor in bash (the shell goes on); dash execs a program named {fd} and fails',
+    script: 'exec {log}>/dev/null\necho ready >&$log\nexec {log}>&-\nexec gunicorn -w 2 app:app\n',
+    dash: [],
+    bash: ['gunicorn -w 2 app:app'],
+  },
+  {
     name: 'exit ends the script',
     script: 'if [ "$MODE" = stop ]; then exit 0; fi\nexec daphne app.asgi:application\n',
     env: [['MODE', 'stop']],
