@@ -1689,7 +1689,7 @@ function short(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
-function expandParam(text: string, shell: Shell): Expansion {
+function expandParam(text: string, shell: Shell, depth = 0): Expansion {
   const simple = SIMPLE_PARAM.exec(text);
   if (simple) {
     const name = simple[1] ?? simple[2];
@@ -1728,7 +1728,7 @@ function expandParam(text: string, shell: Shell): Expansion {
     case '-':
     case '=': {
       if (isSet && v.kind === 'value') return { kind: 'text', text: v.value, split: true, path: v.path };
-      const d = defaultValue(word, shell);
+      const d = defaultValue(word, shell, depth);
       if (d.unknown !== undefined) return { kind: 'unknown', text, why: d.unknown };
       if (operator.endsWith('=') && /^[A-Za-z_]/.test(name))
         shell.assign(name, { kind: 'value', value: d.text, path: shell.path }, false);
@@ -1736,7 +1736,7 @@ function expandParam(text: string, shell: Shell): Expansion {
     }
     case '+': {
       if (!isSet) return { kind: 'text', text: '', split: true };
-      const d = defaultValue(word, shell);
+      const d = defaultValue(word, shell, depth);
       return d.unknown !== undefined
         ? { kind: 'unknown', text, why: d.unknown }
         : { kind: 'text', text: d.text, split: true };
@@ -1801,9 +1801,33 @@ function unknownOf(text: string, v: Extract<VarState, { kind: 'unknown' }>): Exp
   return { kind: 'unknown', text, why: v.why };
 }
 
-/** The `word` of `${X:-word}`: literal, quoted literal, or a simple `$NAME`. */
-function defaultValue(word: string, shell: Shell): { text: string; unknown?: string } {
+/** How deep `${A:-${B:-${C:-4}}}` defaults are followed. */
+const MAX_DEFAULT_NESTING = 16;
+
+/**
+ * The `word` of `${X:-word}`: literal, quoted literal, a simple `$NAME`, or one whole parameter
+ * expansion, quoted or not (`${WORKERS:-${WEB_CONCURRENCY:-4}}`: the word is expanded as any other,
+ * XCU 2.6.2).
+ */
+function defaultValue(word: string, shell: Shell, depth = 0): { text: string; unknown?: string } {
   if (!/[$`"'\\\uE000]/.test(word)) return { text: word };
+  const whole = wholeParam(
+    word.length > 1 && word.startsWith('"') && word.endsWith('"') ? word.slice(1, -1) : word,
+  );
+  if (whole !== undefined) {
+    if (depth >= MAX_DEFAULT_NESTING)
+      return {
+        text: word,
+        unknown: `the default value nests more than ${MAX_DEFAULT_NESTING} expansions deep`,
+      };
+    const e = expandParam(whole, shell, depth + 1);
+    if (e.kind === 'text') return { text: e.text };
+    if (e.kind === 'unknown') return { text: word, unknown: e.why };
+    const unknown = e.words.find((w) => w.unknown !== undefined);
+    return unknown
+      ? { text: word, unknown: unknown.unknown }
+      : { text: e.words.map((w) => w.text).join(' ') };
+  }
   const quoted = /^"([^$`"\\]*)"$|^'([^']*)'$/.exec(word);
   if (quoted) return { text: quoted[1] ?? quoted[2] ?? '' };
   const ref = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(word);
@@ -1814,6 +1838,17 @@ function defaultValue(word: string, shell: Shell): { text: string; unknown?: str
     return { text: word, unknown: v.why };
   }
   return { text: word, unknown: `the default value ${short(word)} is not evaluated here` };
+}
+
+/** `word` when it is one whole `${…}` expansion (its first `${` closes at its end), else undefined. */
+function wholeParam(word: string): string | undefined {
+  if (!word.startsWith('${') || !word.endsWith('}') || /["'`\\\uE000]/.test(word)) return undefined;
+  let open = 0;
+  for (let i = 0; i < word.length; i++) {
+    if (word[i] === '{' && word[i - 1] === '$') open++;
+    else if (word[i] === '}' && --open === 0) return i === word.length - 1 ? word : undefined;
+  }
+  return undefined;
 }
 
 /**

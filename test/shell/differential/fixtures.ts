@@ -276,6 +276,17 @@ export const FIXTURES: readonly Fixture[] = [
     bash: ['gunicorn -w 2 app:app'],
   },
   {
+    name: 'a default that is itself an expansion: ${WORKERS:-${WEB_CONCURRENCY:-4}}',
+    script: 'export WORKERS=${WORKERS:-${WEB_CONCURRENCY:-4}}\nexec gunicorn -w "$WORKERS" app:app\n',
+    runs: ['gunicorn -w 4 app:app'],
+  },
+  {
+    name: 'a nested default takes the inner variable when the pod sets it, quoted or not, and := assigns',
+    script: 'W="${WORKERS:-"${WEB_CONCURRENCY:-4}"}"\nexec gunicorn -w $W --threads ${T:-${T2:=3}} app:app\n',
+    env: [['WEB_CONCURRENCY', '6']],
+    runs: ['gunicorn -w 6 --threads 3 app:app'],
+  },
+  {
     name: 'exit ends the script',
     script: 'if [ "$MODE" = stop ]; then exit 0; fi\nexec daphne app.asgi:application\n',
     env: [['MODE', 'stop']],
