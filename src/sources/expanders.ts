@@ -3,7 +3,7 @@
  * image runs (see `SourceExpander`). The first that returns an expansion decides.
  */
 import { configReaders } from '../servers/registry';
-import { processPrefixes, railsServer, runit, s6Overlay } from './launchers';
+import { packageScripts, processPrefixes, railsServer, runit, s6Overlay } from './launchers';
 import { procfileRunner } from './procfile';
 import { pythonEntry } from './python/entry';
 import type { SourceExpander } from './types';
@@ -19,4 +19,11 @@ export const EXPANDERS: SourceExpander[] = [
  * Launchers, tried before a command is read as a script: what they start is declared by files of the
  * image (service folders, config files), not by a script of their own.
  */
-export const LAUNCHERS: SourceExpander[] = [processPrefixes, s6Overlay, runit, railsServer, procfileRunner];
+export const LAUNCHERS: SourceExpander[] = [
+  processPrefixes,
+  s6Overlay,
+  runit,
+  railsServer,
+  packageScripts,
+  procfileRunner,
+];

@@ -3,7 +3,8 @@
  * (its s6-rc longruns and `/etc/services.d/NAME/run`), runit (`runsvdir DIR`, `runsv DIR`, phusion's
  * `my_init`, each `DIR/NAME/run`), and the process-state prefixes of daemontools, runit, s6 and phusion
  * (`setuidgid USER prog`, `thpoff prog`, `softlimit -m N prog`, `with-contenv prog`) that the shell
- * layer does not strip. Each program found is followed like the container's own command. Pure except
+ * layer does not strip, `rails server`, and the package scripts npm, yarn and pnpm run from
+ * package.json. Each program found is followed like the container's own command. Pure except
  * for `ctx`; never throws.
  *
  * Sources: just-containers/s6-overlay 3.2 README ("Writing a service script", "Using CMD",
@@ -424,3 +425,161 @@ export const railsServer: SourceExpander = {
     };
   },
 };
+
+/** npm's, pnpm's and yarn's options that take a value, before the command (`--prefix DIR`). */
+const PACKAGE_MANAGER_VALUED = new Set(['--prefix', '-C', '--dir', '--cwd', '--workspace', '-w', '--filter']);
+
+/** The folder the package manager reads package.json from: `--prefix`, `--dir`/`-C` or `--cwd`. */
+const PACKAGE_DIR_OPTIONS = new Set(['--prefix', '-C', '--dir', '--cwd']);
+
+/** yarn's and pnpm's own commands, which a package script of the same name does not replace. */
+const MANAGER_COMMANDS = new Set([
+  'add',
+  'audit',
+  'bin',
+  'cache',
+  'config',
+  'create',
+  'dlx',
+  'exec',
+  'info',
+  'init',
+  'install',
+  'link',
+  'list',
+  'outdated',
+  'pack',
+  'publish',
+  'remove',
+  'unlink',
+  'upgrade',
+  'why',
+  'workspace',
+  'workspaces',
+  'x',
+]);
+
+/**
+ * The package script a command runs: `npm start`, `npm run[-script] NAME`, `pnpm start`, `pnpm run
+ * NAME`, `yarn start`, `yarn run NAME`, and `yarn NAME` / `pnpm NAME` for a name that is not one of
+ * their own commands. Undefined for any other command.
+ */
+function packageScript(argv: readonly Word[]): { name: Word; dir?: Word; args: readonly Word[] } | undefined {
+  const manager = base(argv[0]);
+  if ((manager !== 'npm' && manager !== 'pnpm' && manager !== 'yarn') || argv[0].unknown) return undefined;
+  let dir: Word | undefined;
+  let i = 1;
+  for (; i < argv.length && argv[i].text.startsWith('-'); i++) {
+    const [flag, inline] = argv[i].text.split(/=(.*)/s, 2);
+    if (PACKAGE_DIR_OPTIONS.has(flag))
+      dir = inline !== undefined ? { ...argv[i], text: inline } : argv[i + 1];
+    if (PACKAGE_MANAGER_VALUED.has(flag) && inline === undefined) i++;
+  }
+  const sub = argv[i];
+  if (!sub || sub.unknown) return undefined;
+  let name: Word | undefined;
+  let from = i + 1;
+  if (sub.text === 'start') name = sub;
+  else if (sub.text === 'run' || sub.text === 'run-script' || sub.text === 'rum' || sub.text === 'urn') {
+    name = argv[i + 1];
+    from = i + 2;
+  } else if (manager !== 'npm' && !MANAGER_COMMANDS.has(sub.text)) name = sub;
+  if (!name || name.unknown || name.text.startsWith('-')) return undefined;
+  // npm passes the words after `--` on to the script; yarn and pnpm pass every word after the name.
+  const rest = argv.slice(from);
+  const dash = rest.findIndex((w) => w.text === '--');
+  const args =
+    manager === 'npm' ? (dash >= 0 ? rest.slice(dash + 1) : []) : rest.filter((w) => w.text !== '--');
+  return { name, ...(dir ? { dir } : {}), args };
+}
+
+/**
+ * `npm start`, `npm run NAME`, `yarn start`, `pnpm run NAME`: the package manager runs the script of
+ * that name from package.json with `sh -c` (npm's @npmcli/run-script `runScriptPkg`, yarn's and
+ * pnpm's run commands alike), the words given after it appended; `npm start` without a start script
+ * runs `node server.js` when server.js is there (npm docs, `npm start`). The script is followed like
+ * the container's own command, its words placed at its line of package.json. A script that is not
+ * there, or a package.json that is not, is a note.
+ */
+export const packageScripts: SourceExpander = {
+  id: 'package-scripts',
+  expand(cmd: SimpleCommand, ctx: SourceContext): Expansion | undefined {
+    const run = packageScript(cmd.argv);
+    if (!run) return undefined;
+    // The command as written, up to the script's name: `npm run web`.
+    const manager = cmd.argv
+      .slice(0, cmd.argv.indexOf(run.name) + 1)
+      .map((w) => w.text)
+      .join(' ');
+    const at = fileAt(cmd.argv[0]);
+    const where = at ? { file: at.file, line: at.line } : {};
+    if (run.dir?.unknown) {
+      ctx.report?.({
+        level: 'note',
+        message: `\`${manager}\` reads package.json from a folder not known here (${run.dir.unknown}), so the script it runs was not checked`,
+        ...where,
+      });
+      return { commands: [], chain: [] };
+    }
+    const dir = run.dir ? `${run.dir.text.replace(/\/+$/, '')}/` : '';
+    const file = ctx.readFile(`${dir}package.json`);
+    if (!file) {
+      ctx.report?.({
+        level: 'note',
+        message: `\`${manager}\` runs the "${run.name.text}" script of ${dir || `${ctx.workdir.replace(/\/?$/, '/')}`}package.json, which is not in the image${ctx.whence ? ` (${ctx.whence(`${dir}package.json`)})` : ''}, so what it runs was not checked`,
+        ...where,
+      });
+      return { commands: [], chain: [] };
+    }
+    let scripts: unknown;
+    try {
+      scripts = (JSON.parse(file.text) as { scripts?: unknown } | null)?.scripts;
+    } catch (err) {
+      ctx.report?.({
+        level: 'note',
+        message: `${file.path} is not valid JSON (${String(err).slice(0, 120)}), so the script \`${manager}\` runs was not checked`,
+        file: file.path,
+      });
+      return { commands: [], chain: [file.path] };
+    }
+    const script =
+      typeof scripts === 'object' && scripts !== null && Object.hasOwn(scripts, run.name.text)
+        ? (scripts as Record<string, unknown>)[run.name.text]
+        : undefined;
+    const line = scriptLine(file.text, run.name.text);
+    const place: FilePlace = { file: file.path, line, source: 'config', key: `scripts.${run.name.text}` };
+    const word = (text: string): Word => ({ text, path: fileLine(place), at: place });
+    if (typeof script === 'string') {
+      const extra = run.args.map((w) => w.text).join(' ');
+      const text = extra ? `${script} ${extra}` : script;
+      return {
+        commands: [],
+        programs: programsOf([word('sh'), word('-c'), word(text)], cmd),
+        chain: [fileLine(place)],
+      };
+    }
+    if (run.name.text === 'start' && script === undefined && ctx.readFile(`${dir}server.js`)) {
+      return {
+        commands: [],
+        programs: programsOf([word('node'), word('server.js'), ...run.args], cmd),
+        chain: [file.path],
+      };
+    }
+    ctx.report?.({
+      level: 'note',
+      message: `\`${manager}\` runs the "${run.name.text}" script of ${file.path}, which has none${run.name.text === 'start' ? ' (and no server.js beside it)' : ''}, so the command fails and nothing was checked`,
+      file: file.path,
+    });
+    return { commands: [], chain: [file.path] };
+  },
+};
+
+/** The line of `"NAME":` in package.json's text (1 when it is not found as written). */
+function scriptLine(text: string, name: string): number {
+  const key = JSON.stringify(name);
+  const i = text.indexOf(`${key}`, Math.max(0, text.indexOf('"scripts"')));
+  if (i < 0) return 1;
+  let line = 1;
+  for (let k = 0; k < i; k++) if (text.charCodeAt(k) === 10) line++;
+  return line;
+}

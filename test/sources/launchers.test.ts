@@ -450,3 +450,73 @@ describe('Procfile', () => {
     }
   });
 });
+
+describe('package scripts', () => {
+  it('follows `npm start` to the start script of package.json, and on to the pm2 ecosystem file it starts', async () => {
+    const { code, report } = await check(['npm-start']);
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => [f.rule, f.workers, f.file, f.line])).toEqual([
+      ['pm2', 3, 'npm-start/ecosystem.config.js', 2],
+    ]);
+    expect(report.findings[0].chain).toEqual([
+      'npm-start/Dockerfile:5',
+      'npm-start/package.json:6',
+      'npm-start/ecosystem.config.js:2',
+    ]);
+  });
+
+  it.each([
+    ['["npm", "run", "web", "--", "-w", "4"]', 'gunicorn --bind :8000 app:app'],
+    ['["npm", "run-script", "web", "--", "-w", "4"]', 'gunicorn --bind :8000 app:app'],
+    // `yarn NAME` runs the script NAME (a name the shell reader knows as a script's: serve, dev, …).
+    ['["yarn", "serve", "-w", "4"]', 'gunicorn --bind :8000 app:app'],
+    ['["yarn", "run", "web", "-w", "4"]', 'gunicorn --bind :8000 app:app'],
+    ['["pnpm", "--dir", "/app", "run", "web", "-w", "4"]', 'gunicorn --bind :8000 app:app'],
+    ['npm --prefix /app run web -- -w 4', 'gunicorn --bind :8000 app:app'],
+  ])('runs the script %s names, with the words given after it', async (cmd) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-scripts-'));
+    try {
+      writeFileSync(path.join(dir, 'Dockerfile'), `FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ${cmd}\n`);
+      writeFileSync(
+        path.join(dir, 'package.json'),
+        '{"scripts": {\n  "web": "gunicorn --bind :8000 app:app", "serve": "gunicorn --bind :8000 app:app"\n}}\n',
+      );
+      const { report } = await check(['.'], dir);
+      expect(report.findings.map((f) => [f.rule, f.workers, f.file, f.line])).toEqual([
+        ['gunicorn', 4, 'package.json', 2],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says when package.json, or the script, is not there; `npm start` falls back to node server.js', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-scripts-'));
+    try {
+      writeFileSync(path.join(dir, 'Dockerfile'), 'FROM node:20\nWORKDIR /app\nCMD ["npm", "run", "web"]\n');
+      let { report } = await check(['.'], dir);
+      expect(report.notes.map((n) => [n.file, n.message])).toContainEqual([
+        'Dockerfile',
+        '`npm run web` runs the "web" script of /app/package.json, which is not in the image (it may come from the base image node:20 or a RUN step), so what it runs was not checked',
+      ]);
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["yarn", "start"]\n',
+      );
+      writeFileSync(path.join(dir, 'package.json'), '{"scripts": {"build": "tsc"}}\n');
+      ({ report } = await check(['.'], dir));
+      expect(report.notes.map((n) => n.message)).toContainEqual(
+        '`yarn start` runs the "start" script of package.json, which has none (and no server.js beside it), so the command fails and nothing was checked',
+      );
+      writeFileSync(path.join(dir, 'server.js'), 'require("node:cluster");\n');
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        'FROM node:20\nWORKDIR /app\nCOPY . .\nENV WEB_CONCURRENCY=4\nCMD ["npm", "start"]\n',
+      );
+      ({ report } = await check(['.'], dir));
+      expect(report.findings.map((f) => [f.rule, f.severity])).toEqual([['node', 'warning']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
