@@ -207,7 +207,13 @@ function problemIfMentioned(ctx: Context, text: string, path: string, what: stri
 
 /** A shell variable as the script sees it. */
 type VarState =
-  | { readonly kind: 'value'; readonly value: string; readonly path: string }
+  /** `items`: a bash array's elements (`value` is the first, as `$NAME` gives it). */
+  | {
+      readonly kind: 'value';
+      readonly value: string;
+      readonly path: string;
+      readonly items?: readonly string[];
+    }
   | { readonly kind: 'unset' }
   /**
    * `absent`: not set anywhere this container shows (not in env, not possibly from envFrom). A bare
@@ -620,7 +626,8 @@ function sameVar(a: Var | undefined, b: Var | undefined): boolean {
   const x = a.state;
   const y = b.state;
   if (x.kind !== y.kind) return false;
-  if (x.kind === 'value' && y.kind === 'value') return x.value === y.value;
+  if (x.kind === 'value' && y.kind === 'value')
+    return x.value === y.value && (x.items ?? []).join('\0') === (y.items ?? []).join('\0');
   if (x.kind === 'unknown' && y.kind === 'unknown') return x.why === y.why;
   return true;
 }
@@ -892,11 +899,17 @@ function runSimple(
   // `A=B cmd` prefixes and plain assignments. With a command, its words are expanded before the
   // assignments' values (XCU 2.9.1 steps 2 and 4: `A="$G" cmd "${G:=x}"` gives A the value x).
   let i = 0;
-  while (i < words.length && NAME_EQ.test(words[i].lead)) i++;
+  while (i < words.length && (NAME_EQ.test(words[i].lead) || words[i].items)) i++;
   const prefix: EnvEntry[] = [];
   const prefixStates: { name: string; state: VarState }[] = [];
   const readPrefix = () => {
     for (let k = 0; k < i; k++) {
+      const items = words[k].items;
+      if (items) {
+        const array = arrayState(words[k].raw, items, shell);
+        if (array) prefixStates.push(array);
+        continue;
+      }
       const m = NAME_EQ.exec(words[k].lead) as RegExpExecArray;
       const raw = words[k].raw.slice(m[0].length);
       const state = assignedState(m[1], raw, expandValue(raw, shell), shell);
@@ -1349,6 +1362,42 @@ export function globMatch(pattern: string, text: string): boolean {
   return p === pattern.length;
 }
 
+/**
+ * bash's `NAME=(a b c)` and `NAME+=(d)`: the items expanded and split as a command's words are
+ * (bash's `assign_compound_array_list`), each an element; unknown when one of them is.
+ */
+function arrayState(
+  head: string,
+  items: readonly WordNode[],
+  shell: Shell,
+): { name: string; state: VarState } | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=$/.exec(head);
+  if (!m) return undefined;
+  const name = m[1];
+  const words = expandWords(
+    items.map((w) => w.raw),
+    shell,
+  );
+  if (!words) return { name, state: { kind: 'unknown', why: `the array ${name} is too large to read` } };
+  const unknown = words.find((w) => w.unknown !== undefined);
+  if (unknown)
+    return {
+      name,
+      state: {
+        kind: 'unknown',
+        why: `an element of the array ${name} (${shell.path}) is unknown: ${unknown.unknown}`,
+      },
+    };
+  let before: readonly string[] = [];
+  if (m[2] === '+') {
+    const v = shell.lookup(name);
+    if (v.kind === 'unknown') return { name, state: { kind: 'unknown', why: v.why } };
+    if (v.kind === 'value') before = v.items ?? [v.value];
+  }
+  const all = [...before, ...words.map((w) => w.text)];
+  return { name, state: { kind: 'value', value: all[0] ?? '', path: shell.path, items: all } };
+}
+
 /** The state an assignment `NAME=raw` gives NAME. */
 function assignedState(name: string, raw: string, value: ExpandedValue, shell: Shell): VarState {
   if (value.unknown === undefined) return { kind: 'value', value: value.text, path: shell.path };
@@ -1704,6 +1753,24 @@ function expandParam(text: string, shell: Shell, depth = 0): Expansion {
     const from = Number(slice[2]);
     const words = all.slice(from, slice[3] === undefined ? undefined : from + Number(slice[3]));
     return { kind: 'words', words, star: slice[1] === '*' };
+  }
+  // bash arrays: `${NAME[@]}`, `${NAME[*]}`, `${NAME[N]}`, `${#NAME[@]}`; a plain variable is an
+  // array of one (bash's `array_value` on a scalar).
+  const indexed = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)\[([@*]|\d{1,6})\]\}$/.exec(text);
+  if (indexed) {
+    const [, count, name, index] = indexed;
+    const v = shell.lookup(name);
+    if (v.kind === 'unknown') return unknownOf(text, v);
+    const items = v.kind === 'value' ? (v.items ?? [v.value]) : [];
+    const path = v.kind === 'value' ? v.path : shell.path;
+    if (index === '@' || index === '*') {
+      if (count) return { kind: 'text', text: String(items.length), split: false };
+      return { kind: 'words', words: items.map((t) => ({ text: t, path })), star: index === '*' };
+    }
+    const item = items[Number(index)] ?? '';
+    return count
+      ? { kind: 'text', text: String(item.length), split: false }
+      : { kind: 'text', text: item, split: true, path };
   }
   const length = LENGTH_PARAM.exec(text);
   if (length) {

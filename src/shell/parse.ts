@@ -68,6 +68,8 @@ export interface WordNode {
   readonly lead: string;
   /** 1-based line where it starts. */
   readonly line: number;
+  /** bash's `NAME=(a b c)` / `NAME+=(…)`: the word is `NAME=` (or `NAME+=`), these its items. */
+  readonly items?: readonly WordNode[];
 }
 
 export interface Redirect {
@@ -147,7 +149,8 @@ export class ParseStop extends Error {
 }
 
 type Token =
-  | { readonly kind: 'word'; readonly word: WordNode; readonly heredoc?: Marker }
+  /** `array`: the word is bash's `NAME=` or `NAME+=` right before `(`, which the lexer has read. */
+  | { readonly kind: 'word'; readonly word: WordNode; readonly heredoc?: Marker; readonly array?: boolean }
   | { readonly kind: 'op'; readonly op: string; readonly line: number }
   | { readonly kind: 'nl'; readonly line: number }
   | { readonly kind: 'eof'; readonly line: number };
@@ -468,6 +471,11 @@ class Lexer {
       this.pendingHeredocs.push({ delimiter: raw, stripTabs: this.wantDelimiter.stripTabs, marker });
       this.wantDelimiter = undefined;
       return { kind: 'word', word, heredoc: marker };
+    }
+    // bash's array assignment `NAME=(…)` (parse.y: a compound assignment): the `(` is its own.
+    if (this.bash && s[this.i] === '(' && plain && /^[A-Za-z_][A-Za-z0-9_]*\+?=$/.test(raw)) {
+      this.i++;
+      return { kind: 'word', word, array: true };
     }
     return { kind: 'word', word };
   }
@@ -872,6 +880,20 @@ export class Parser {
     const line = this.lineOf(this.peek());
     for (;;) {
       const t = this.peek();
+      if (t.kind === 'word' && t.array) {
+        this.take();
+        // The items, over lines, up to `)`: words only (comments are skipped by the lexer).
+        const items: WordNode[] = [];
+        for (;;) {
+          const u = this.take();
+          if (u.kind === 'nl') continue;
+          if (u.kind === 'op' && u.op === ')') break;
+          if (u.kind !== 'word' || u.array) this.fail('`)` expected to end the array assignment', u);
+          items.push(u.word);
+        }
+        words.push({ ...t.word, items });
+        continue;
+      }
       if (t.kind === 'word') {
         this.take();
         // `NAME() body`: a function definition.

@@ -287,6 +287,21 @@ export const FIXTURES: readonly Fixture[] = [
     runs: ['gunicorn -w 6 --threads 3 app:app'],
   },
   {
+    name: 'a bash array gives its elements as words: "${args[@]}"',
+    shebang: '#!/bin/bash',
+    script: 'args=(--bind 0.0.0.0:8000 -w 4)\nexec gunicorn "${args[@]}" app:app\n',
+    shells: ['bash'],
+    runs: ['gunicorn --bind 0.0.0.0:8000 -w 4 app:app'],
+  },
+  {
+    name: 'a bash array over lines, with comments, +=, an element by index and the count',
+    shebang: '#!/bin/bash',
+    script:
+      'opts=(\n  -w 2  # two workers\n  "--name=web"\n)\nopts+=(--reload)\nexec uvicorn app:app "${opts[@]}" --n ${#opts[@]} --first "${opts[0]}" ${opts[9]} ${opts[*]}\n',
+    shells: ['bash'],
+    runs: ['uvicorn app:app -w 2 --name=web --reload --n 4 --first -w -w 2 --name=web --reload'],
+  },
+  {
     name: 'exit ends the script',
     script: 'if [ "$MODE" = stop ]; then exit 0; fi\nexec daphne app.asgi:application\n',
     env: [['MODE', 'stop']],
