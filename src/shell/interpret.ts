@@ -505,7 +505,7 @@ function runText(text: string, shell: Shell): void {
       } else if (shell.ctx.file !== undefined && shell.depth === 1 && shell.calling.length === 0) {
         // dash stops at a syntax error: the commands before it ran, none after it does.
         shell.ctx.problems.push({
-          message: `${shell.ctx.file} has a syntax error at line ${err.line} (${err.message}): the shell stops there, so oneproc cannot tell how many worker processes it starts`,
+          message: `${shell.ctx.file} has a syntax error at line ${err.line} (${err.message}): the shell stops there and runs nothing after it`,
           path,
         });
       } else if (parser.unterminated === undefined) {

@@ -51,7 +51,7 @@ describe('scriptCommands', () => {
     expect(r.problems).toEqual([
       {
         message:
-          'bad.sh has a syntax error at line 4 (`fi` expected): the shell stops there, so oneproc cannot tell how many worker processes it starts',
+          'bad.sh has a syntax error at line 4 (`fi` expected): the shell stops there and runs nothing after it',
         path: 'bad.sh:4',
         at: { file: 'bad.sh', line: 4, source: 'script' },
       },
