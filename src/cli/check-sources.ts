@@ -290,12 +290,13 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
   for (const [abs, image] of images) {
     if (image === link && linked > 0) continue;
     if (hints.has(abs)) continue;
+    // Each image is its own workload: a script two Dockerfiles run is reported for each of them.
     for (const f of await checkImage(image.spec, image.ctx, {
       rules: input.rules,
       onNote,
       origin: { file: image.spec.file },
     }))
-      add(f);
+      add(f, image.spec.file);
   }
   if (link && ![...images.values()].includes(link) && linked === 0) {
     for (const f of await checkImage(link.spec, link.ctx, {
@@ -303,7 +304,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
       onNote,
       origin: { file: link.spec.file },
     }))
-      add(f);
+      add(f, link.spec.file);
   }
   // Each compose service, as `docker compose up` starts it.
   let services = 0;
@@ -374,7 +375,8 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
       const ctx =
         built?.ctx ??
         emptyImage(service.build?.remote ? `built from ${service.build.context}` : (service.image ?? ''));
-      for (const f of await checkImage(spec, ctx, { rules: input.rules, onNote, origin })) add(f);
+      for (const f of await checkImage(spec, ctx, { rules: input.rules, onNote, origin }))
+        add(f, `${read.name}|${service.name}`);
     }
   }
   // A Procfile with no Dockerfile beside it declares what a buildpack platform runs: each process type.
@@ -409,7 +411,7 @@ export async function checkSources(input: SourcesInput): Promise<SourcesReport> 
         onNote,
         origin: { file: name, kind: 'Procfile', name: entry.name },
       }))
-        add(f);
+        add(f, `${name}|${entry.name}`);
     }
   }
   return { findings, notes, errors, images: images.size + (input.imageRoot && link ? 1 : 0), services };

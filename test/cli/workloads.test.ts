@@ -98,3 +98,27 @@ describe('a script shared by two workloads of one List', () => {
     expect(report.findings.map((f) => f.name)).toEqual(['api']);
   });
 });
+
+describe('a script shared by two images, or two compose services', () => {
+  it('is reported for each Dockerfile that runs it, each finding naming its own', async () => {
+    write('worker.dockerfile', 'FROM python:3.12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n');
+    const { code, report } = await check(['--format', 'json', '.']);
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => [f.file, f.line, (f.chain as string[])[0]])).toEqual([
+      ['start.sh', 2, 'Dockerfile:3'],
+      ['start.sh', 2, 'worker.dockerfile:3'],
+    ]);
+  });
+
+  it('is reported for each compose service that runs it', async () => {
+    write(
+      'compose.yaml',
+      'services:\n  web:\n    build: .\n  admin:\n    build: .\n    environment:\n      ROLE: admin\n',
+    );
+    const { report } = await check(['--format', 'json', '.']);
+    expect(report.findings.map((f) => [f.kind, f.name, f.file])).toEqual([
+      ['compose service', 'web', 'start.sh'],
+      ['compose service', 'admin', 'start.sh'],
+    ]);
+  });
+});
