@@ -329,7 +329,8 @@ export function parseDockerfile(
         ?.getValue() ?? undefined;
     if (keyword === 'FROM') {
       const m = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(content);
-      const from = substitute(m?.[1] ?? '', globalArgs);
+      // `FROM ${BASE}` with no default for BASE: the image is named as written (`--build-arg` sets it).
+      const from = substitute(m?.[1] ?? '', globalArgs) || (m?.[1] ?? '');
       const parent = [...stages]
         .reverse()
         .find((s) => s.name !== undefined && s.name.toLowerCase() === from.toLowerCase());

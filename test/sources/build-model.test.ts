@@ -226,6 +226,14 @@ describe('the image file system', () => {
     return { ctx: { ...ctx, report: (r: { message: string }) => notes.push(r.message) }, notes };
   };
 
+  it('names a base image given only by a build argument with no default as written', () => {
+    const spec = readDockerfile(
+      'ARG BASE\nFROM ${BASE}\nENV PATH=/opt/venv/bin:$PATH\nCMD ["/start.sh"]\n',
+      'Dockerfile',
+    );
+    expect(spec.base).toBe('${BASE}');
+  });
+
   it('applies mv, cp -r, install, ln -s and rm in order, from the WORKDIR and `cd`', () => {
     write('a.sh', 'A');
     write('conf/one.conf', 'ONE');
