@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Dockerfiles, where ${…} is a build argument.
 /**
  * The image as `docker build` makes it: the build context a Dockerfile in a subfolder is built from,
  * every stage (`COPY --from`, `--target`), the file operations of RUN (`mv`, `cp`, `ln -s`, `rm`,
