@@ -84,6 +84,11 @@ describe('gunicorn rule', () => {
     expect(decide(['gunicorn', 'a:b'], { GUNICORN_CMD_ARGS: '-c /etc/g.py' })).toMatchObject({
       outcome: 'unknown',
     });
+    // A config path not known here is said as such, never as a file that is missing.
+    expect(decide(['gunicorn', '-c', '?$GUNICORN_CONF', 'a:b'])).toMatchObject({
+      outcome: 'unknown',
+      why: 'which config file it loads is not known here (test reason), and that file may set `workers` (a count on the command line would win over it)',
+    });
     expect(decide(['gunicorn', '-c', 'g.py', '-w', '1', 'a:b']).outcome).toBe('single');
     expect(decide(['gunicorn', '-c', 'g.py', '-w', '4', 'a:b'])).toMatchObject({ workers: 4 });
     expect(decide(['gunicorn', '-c', 'g.py', 'a:b'], { WEB_CONCURRENCY: '4' })).toMatchObject({

@@ -92,12 +92,16 @@ export const gunicorn: ServerRule = viaPython(
         return { ...base, why: `unless ${fileName(named)} sets workers to 1` };
       }
       if (base.outcome === 'unknown') return base;
+      // Which file is named is itself not known here: say why, not that a file is missing.
+      const unknownName = named.value?.unknown;
       return {
         outcome: 'unknown',
         evidence: named.written,
         path: named.path,
         why:
-          `the config file ${fileName(named)} may set \`workers\`, which this manifest cannot show` +
+          (unknownName !== undefined
+            ? `which config file it loads is not known here (${unknownName}), and that file may set \`workers\``
+            : `the config file ${fileName(named)} may set \`workers\`, which this manifest cannot show`) +
           ' (a count on the command line would win over it)',
       };
     },
