@@ -355,6 +355,23 @@ class Lexer {
     while (this.i < n) {
       const c = s[this.i];
       if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === ';' || c === '&' || c === '|') break;
+      // bash's extended patterns (`shopt -s extglob`): `+([0-9])`, `@(web|api)`, `!(*.tmp)` are one
+      // word, parentheses and `|` included (bash's parse.y reads them so once extglob is on).
+      if (c === '(' && this.bash && raw !== '' && '?*+@!'.includes(raw[raw.length - 1])) {
+        let depth = 0;
+        let k = this.i;
+        for (; k < n && k - this.i < 4096; k++) {
+          if (s[k] === '(') depth++;
+          else if (s[k] === ')' && --depth === 0) break;
+          else if (s[k] === '\n') break;
+        }
+        if (depth === 0 && s[k] === ')') {
+          raw += s.slice(this.i, k + 1);
+          plain = leading = false;
+          this.i = k + 1;
+          continue;
+        }
+      }
       if (c === '(' || c === ')') break;
       if ((c === '<' || c === '>') && s[this.i + 1] !== '(') break;
       if (c === '\\') {

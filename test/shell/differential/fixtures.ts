@@ -302,6 +302,15 @@ export const FIXTURES: readonly Fixture[] = [
     runs: ['uvicorn app:app -w 2 --name=web --reload --n 4 --first -w -w 2 --name=web --reload'],
   },
   {
+    name: 'bash extended patterns in case and [[ ]] are read, not a syntax error',
+    shebang: '#!/bin/bash',
+    script:
+      'shopt -s extglob\ncase "${WORKERS:-4}" in\n  +([0-9])) ;;\n  @(x|y)) exit 2 ;;\n  *) exit 1 ;;\nesac\n[[ $MODE == !(web) ]] && exit 3\nexec gunicorn --workers "${WORKERS:-4}" app:app\n',
+    env: [['MODE', 'web']],
+    shells: ['bash'],
+    runs: ['gunicorn --workers 4 app:app'],
+  },
+  {
     name: 'exit ends the script',
     script: 'if [ "$MODE" = stop ]; then exit 0; fi\nexec daphne app.asgi:application\n',
     env: [['MODE', 'stop']],
