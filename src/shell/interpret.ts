@@ -1295,6 +1295,28 @@ function evalTest(args: readonly Word[], doubleBracket: boolean): boolean | unde
   return undefined;
 }
 
+/**
+ * The commands a `$(…)` runs that matter to the caller, recorded as any others: a `curl` (the
+ * `curl -X PUT --data-binary @conf.json` that gives NGINX Unit its configuration) or a command that
+ * mentions a server. Its body runs in a subshell (XCU 2.6.3), so nothing it sets reaches the script,
+ * and its words stand at the line of the command that holds it. Its output stays unknown. Other
+ * substitutions (`$(nproc)`, `$(python -c …)`) only compute a value and are not recorded.
+ */
+function runSubstitution(text: string, shell: Shell): void {
+  if (!text.startsWith('$(') || !text.endsWith(')') || text.startsWith('$((')) return;
+  const body = text.slice(2, -1);
+  if (!/(?:^|[\s;&|(])curl\s/.test(body) && !shell.ctx.mentions?.test(body)) return;
+  const { path, linePath, status } = shell;
+  shell.linePath = () => path;
+  try {
+    isolated(shell, () => runText(body, shell));
+  } finally {
+    shell.path = path;
+    shell.linePath = linePath;
+    shell.status = status;
+  }
+}
+
 /** bash's extended patterns (`+(…)`, `@(…)`, `!(…)`, `?(…)`, `*(…)`): not matched here, so undecided. */
 const EXTGLOB = /[?*+@!]\(/;
 
@@ -1534,10 +1556,13 @@ function expandValue(raw: string, shell: Shell): ExpandedValue {
   if (raw.indexOf(MARK_OPEN) < 0) return { text: raw };
   // A value that is exactly one expansion keeps what that expansion knows (a CPU formula).
   const whole = /^\uE000([0-9a-z]+)\uE001$/.exec(raw);
+  // Expanded once: a substitution's commands are recorded each time it is expanded.
+  let once: Expansion | undefined;
   if (whole) {
     const marker = shell.markers.get(whole[1]);
     if (marker) {
       const e = expandMarker(marker, shell);
+      once = e;
       if (e.kind === 'unknown' && e.formula !== undefined)
         return e.atLeast !== undefined
           ? { text: e.text, unknown: e.why, formula: e.formula, atLeast: e.atLeast }
@@ -1562,7 +1587,7 @@ function expandValue(raw: string, shell: Shell): ExpandedValue {
     last = (m.index ?? 0) + m[0].length;
     const marker = shell.markers.get(m[1]);
     if (!marker) continue;
-    const e = expandMarker(marker, shell);
+    const e = once ?? expandMarker(marker, shell);
     const value = e.kind === 'words' ? joined(e.words) : e.text;
     const tooMuch = refused(value);
     if (tooMuch !== undefined || value === undefined) return { text: raw, unknown: tooMuch ?? '' };
@@ -1716,6 +1741,7 @@ const LENGTH_PARAM = /^\$\{#([A-Za-z_][A-Za-z0-9_]*)\}$/;
 function expandMarker(marker: Marker, shell: Shell): Expansion {
   switch (marker.kind) {
     case 'command': {
+      runSubstitution(marker.text, shell);
       const why = `the command substitution ${short(marker.text)} runs only in the container`;
       // The number of CPUs of the node: unknown, but at least 1.
       if (isCpuCount(marker.text))

@@ -115,6 +115,33 @@ describe('NGINX Unit', () => {
     }
   });
 
+  it('reads a configuration PUT from inside a command substitution, in a function run in the background', async () => {
+    const dir = repo({
+      Dockerfile:
+        'FROM debian:bookworm\nCOPY unit.json /etc/unit/config.json\nCOPY launch.sh /launch.sh\nCMD ["/launch.sh"]\n',
+      'launch.sh': [
+        '#!/bin/sh',
+        'load() {',
+        '  CODE=$(curl -s -w "%{http_code}" -X PUT --data-binary @/etc/unit/config.json --unix-socket /run/unit.sock http://localhost/config)',
+        '  [ "$CODE" = 200 ] || echo failed',
+        '}',
+        'load &',
+        'exec unitd --no-daemon --control unix:/run/unit.sock',
+        '',
+      ].join('\n'),
+      'unit.json':
+        '{\n  "applications": {\n    "app": { "type": "python", "processes": { "max": 4, "spare": 1 } }\n  }\n}\n',
+    });
+    try {
+      const { report } = await check(['.'], dir);
+      expect(report.findings.map((f) => [f.rule, f.workers, f.file, f.line])).toEqual([
+        ['unit', 4, 'unit.json', 3],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads the configuration a script PUTs to the control socket with curl', async () => {
     const dir = repo({
       Dockerfile:

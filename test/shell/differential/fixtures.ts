@@ -311,6 +311,11 @@ export const FIXTURES: readonly Fixture[] = [
     runs: ['gunicorn --workers 4 app:app'],
   },
   {
+    name: 'a server started inside $(…) runs, in a subshell whose variables do not reach the script',
+    script: 'V=$(W=9; uvicorn --version)\nexec gunicorn -w "${W:-2}" app:app\n',
+    runs: ['uvicorn --version', 'gunicorn -w 2 app:app'],
+  },
+  {
     name: 'exit ends the script',
     script: 'if [ "$MODE" = stop ]; then exit 0; fi\nexec daphne app.asgi:application\n',
     env: [['MODE', 'stop']],

@@ -9,6 +9,7 @@
  */
 
 import type { ServerRule } from '../../../src/rules/types';
+import { SERVER_MENTION } from '../../../src/servers/registry';
 import { containerCommands } from '../../../src/shell';
 import type { SimpleCommand, Word } from '../../../src/shell/types';
 import { readDockerfile } from '../../../src/sources/dockerfile';
@@ -103,6 +104,9 @@ export function predictDashC(
       env: podEnv(env),
     },
     'spec.containers[0]',
+    undefined,
+    // As every door of oneproc passes it: the servers' words make a line matter.
+    { mentions: SERVER_MENTION },
   );
   return {
     runs: result.commands.flatMap((c) => toRun(c) ?? []),
