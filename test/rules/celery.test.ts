@@ -18,7 +18,7 @@ describe('celery rule', () => {
       workers: null,
       evidence: 'celery -A proj worker',
       path: 'command[3]',
-      why: "celery's prefork pool starts one process per CPU by default",
+      why: "celery's prefork pool starts one process per CPU by default, unless the app's configuration sets `worker_concurrency` (in Django settings, CELERY_WORKER_CONCURRENCY), which oneproc does not read",
     });
   });
 

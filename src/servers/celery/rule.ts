@@ -65,7 +65,9 @@ const CELERY: Dialect = {
     workers: null,
     evidence,
     path,
-    why: "celery's prefork pool starts one process per CPU by default",
+    // The app's own configuration (`worker_concurrency`; CELERY_WORKER_CONCURRENCY in the Django
+    // settings an app reads with `config_from_object(…, namespace="CELERY")`) is not read here.
+    why: "celery's prefork pool starts one process per CPU by default, unless the app's configuration sets `worker_concurrency` (in Django settings, CELERY_WORKER_CONCURRENCY), which oneproc does not read",
   }),
 };
 
