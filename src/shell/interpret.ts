@@ -945,6 +945,11 @@ function runSimple(
       first.raw === 'local')
   ) {
     declare(first.raw, rawArgs, shell);
+    // `local args=(-w 4)`, `declare -a args=(…)`: declared above (`args=`), then given its elements.
+    for (const w of words.slice(i + 1)) {
+      const array = w.items && arrayState(w.raw, w.items, shell);
+      if (array) shell.assign(array.name, array.state, false);
+    }
     shell.status = { ok: true, label: first.raw };
     return;
   }

@@ -15,6 +15,7 @@
  * daemontools setuidgid(8), envuidgid(8), softlimit(8), envdir(8).
  */
 
+import { lineOf, lineStarts } from '../manifest/lines';
 import { type FilePlace, fileAt, fileLine, type Place, placeOf as wordPlace } from '../place';
 import { argvCommands } from '../shell';
 import type { SimpleCommand, Word } from '../shell/types';
@@ -464,15 +465,20 @@ const MANAGER_COMMANDS = new Set([
  * NAME`, `yarn start`, `yarn run NAME`, and `yarn NAME` / `pnpm NAME` for a name that is not one of
  * their own commands. Undefined for any other command.
  */
-function packageScript(argv: readonly Word[]): { name: Word; dir?: Word; args: readonly Word[] } | undefined {
+function packageScript(
+  argv: readonly Word[],
+): { name: Word; dir?: Word; workspace?: string; args: readonly Word[] } | undefined {
   const manager = base(argv[0]);
   if ((manager !== 'npm' && manager !== 'pnpm' && manager !== 'yarn') || argv[0].unknown) return undefined;
   let dir: Word | undefined;
+  let workspace: string | undefined;
   let i = 1;
   for (; i < argv.length && argv[i].text.startsWith('-'); i++) {
     const [flag, inline] = argv[i].text.split(/=(.*)/s, 2);
     if (PACKAGE_DIR_OPTIONS.has(flag))
       dir = inline !== undefined ? { ...argv[i], text: inline } : argv[i + 1];
+    if (flag === '--workspace' || flag === '-w' || flag === '--filter')
+      workspace = inline !== undefined ? argv[i].text : `${flag} ${argv[i + 1]?.text ?? ''}`.trim();
     if (PACKAGE_MANAGER_VALUED.has(flag) && inline === undefined) i++;
   }
   const sub = argv[i];
@@ -490,7 +496,7 @@ function packageScript(argv: readonly Word[]): { name: Word; dir?: Word; args: r
   const dash = rest.findIndex((w) => w.text === '--');
   const args =
     manager === 'npm' ? (dash >= 0 ? rest.slice(dash + 1) : []) : rest.filter((w) => w.text !== '--');
-  return { name, ...(dir ? { dir } : {}), args };
+  return { name, ...(dir ? { dir } : {}), ...(workspace ? { workspace } : {}), args };
 }
 
 /**
@@ -513,10 +519,12 @@ export const packageScripts: SourceExpander = {
       .join(' ');
     const at = fileAt(cmd.argv[0]);
     const where = at ? { file: at.file, line: at.line } : {};
-    if (run.dir?.unknown) {
+    if (run.dir?.unknown || run.workspace) {
       ctx.report?.({
         level: 'note',
-        message: `\`${manager}\` reads package.json from a folder not known here (${run.dir.unknown}), so the script it runs was not checked`,
+        message: run.workspace
+          ? `\`${manager}\` runs the script of a workspace package (\`${run.workspace}\`), whose package.json oneproc does not look up, so the script it runs was not checked`
+          : `\`${manager}\` reads package.json from a folder not known here (${run.dir?.unknown}), so the script it runs was not checked`,
         ...where,
       });
       return { commands: [], chain: [] };
@@ -555,7 +563,10 @@ export const packageScripts: SourceExpander = {
       return {
         commands: [],
         programs: programsOf([word('sh'), word('-c'), word(text)], cmd),
-        chain: [fileLine(place)],
+        // No chain of its own: its words stand at their package.json line, which the chain then shows,
+        // and two scripts on one line (a one-line package.json) are not taken for a loop. A script
+        // that runs itself again is stopped at the follow depth, with a note.
+        chain: [],
       };
     }
     if (run.name.text === 'start' && script === undefined && ctx.readFile(`${dir}server.js`)) {
@@ -567,19 +578,19 @@ export const packageScripts: SourceExpander = {
     }
     ctx.report?.({
       level: 'note',
-      message: `\`${manager}\` runs the "${run.name.text}" script of ${file.path}, which has none${run.name.text === 'start' ? ' (and no server.js beside it)' : ''}, so the command fails and nothing was checked`,
+      message:
+        script === undefined
+          ? `\`${manager}\` runs the "${run.name.text}" script of ${file.path}, which has none${run.name.text === 'start' ? ' (and no server.js beside it)' : ''}, so the command fails and nothing was checked`
+          : `\`${manager}\` runs the "${run.name.text}" script of ${file.path}, which is not a string, so the command fails and nothing was checked`,
       file: file.path,
+      ...(script === undefined ? {} : { line }),
     });
     return { commands: [], chain: [file.path] };
   },
 };
 
-/** The line of `"NAME":` in package.json's text (1 when it is not found as written). */
+/** The 1-based line of `"NAME"` after `"scripts"` in package.json's text (1 when it is not found as written). */
 function scriptLine(text: string, name: string): number {
-  const key = JSON.stringify(name);
-  const i = text.indexOf(`${key}`, Math.max(0, text.indexOf('"scripts"')));
-  if (i < 0) return 1;
-  let line = 1;
-  for (let k = 0; k < i; k++) if (text.charCodeAt(k) === 10) line++;
-  return line;
+  const i = text.indexOf(JSON.stringify(name), Math.max(0, text.indexOf('"scripts"')));
+  return i < 0 ? 1 : lineOf(lineStarts(text), i) + 1;
 }

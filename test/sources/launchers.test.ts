@@ -490,6 +490,58 @@ describe('package scripts', () => {
     }
   });
 
+  it('follows scripts written on one line, and says where scripts that run each other stop', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-scripts-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n',
+      );
+      writeFileSync(
+        path.join(dir, 'package.json'),
+        '{"scripts": {"start": "npm run web", "web": "gunicorn -w 4 app:app"}}\n',
+      );
+      let { report } = await check(['.'], dir);
+      expect(report.findings.map((f) => [f.rule, f.workers, f.file, f.line])).toEqual([
+        ['gunicorn', 4, 'package.json', 1],
+      ]);
+      writeFileSync(
+        path.join(dir, 'package.json'),
+        '{"scripts": {"start": "npm run a", "a": "npm start"}}\n',
+      );
+      ({ report } = await check(['.'], dir));
+      expect(report.notes.map((n) => n.message)).toContainEqual(
+        expect.stringContaining(
+          'is not followed: scripts, launchers and configs start one another more than',
+        ),
+      );
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["npm", "-w", "api", "start"]\n',
+      );
+      ({ report } = await check(['.'], dir));
+      expect(report.notes.map((n) => n.message)).toContainEqual(
+        '`npm -w api start` runs the script of a workspace package (`-w api`), whose package.json oneproc does not look up, so the script it runs was not checked',
+      );
+      writeFileSync(
+        path.join(dir, 'Dockerfile'),
+        'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n',
+      );
+      writeFileSync(
+        path.join(dir, 'package.json'),
+        '{\n  "scripts": {\n    "start": ["node", "server.js"]\n  }\n}\n',
+      );
+      ({ report } = await check(['.'], dir));
+      expect(report.notes.map((n) => [n.file, n.line, n.message])).toContainEqual([
+        'package.json',
+        3,
+        '`npm start` runs the "start" script of package.json, which is not a string, so the command fails and nothing was checked',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says when package.json, or the script, is not there; `npm start` falls back to node server.js', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'oneproc-scripts-'));
     try {

@@ -316,6 +316,14 @@ export const FIXTURES: readonly Fixture[] = [
     runs: ['uvicorn --version', 'gunicorn -w 2 app:app'],
   },
   {
+    name: 'local and declare give a bash array its elements',
+    shebang: '#!/bin/bash',
+    script:
+      'run() {\n  local args=(-w 3)\n  declare -a more=(--bind :80)\n  exec gunicorn "${args[@]}" "${more[@]}" app:app\n}\nrun\n',
+    shells: ['bash'],
+    runs: ['gunicorn -w 3 --bind :80 app:app'],
+  },
+  {
     name: 'exit ends the script',
     script: 'if [ "$MODE" = stop ]; then exit 0; fi\nexec daphne app.asgi:application\n',
     env: [['MODE', 'stop']],
